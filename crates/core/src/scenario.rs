@@ -1,0 +1,203 @@
+//! The scenario list (`scenarios/scenarios.toml`), shared by the Rust and Go hosts.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The list as written in the data file; embedded in the binary so it cannot drift.
+pub const SCENARIOS_TOML: &str = include_str!("../../../scenarios/scenarios.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// The host language's own baseline.
+    Native,
+    /// Every Wasm engine.
+    Wasm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Varies {
+    /// One row per call API of the engine.
+    Call,
+    /// One row per memory API (view, copy).
+    Memory,
+    /// One row.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub target: Target,
+    pub varies: Varies,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub values: Vec<u64>,
+    #[serde(default)]
+    pub exports: Vec<String>,
+    #[serde(default)]
+    pub about: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioList {
+    pub schema: u32,
+    #[serde(rename = "scenario")]
+    pub scenarios: Vec<Scenario>,
+}
+
+/// One parameter setting of a scenario: what a single result row measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case<'a> {
+    pub scenario: &'a Scenario,
+    pub params: BTreeMap<String, u64>,
+}
+
+impl Case<'_> {
+    /// The value of the scenario's parameter (0 for scenarios without one).
+    pub fn value(&self) -> u64 {
+        self.params.values().next().copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read the scenario list {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the scenario list is not valid: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("the scenario list is not valid: {0}")]
+    Invalid(String),
+    #[error("unknown scenario `{0}` (see `interop-bench list`)")]
+    Unknown(String),
+}
+
+impl ScenarioList {
+    /// The list compiled into this binary.
+    pub fn builtin() -> Self {
+        Self::parse(SCENARIOS_TOML).expect("the built-in scenario list parses (tested)")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ScenarioError> {
+        let list: ScenarioList = toml::from_str(text)?;
+        list.validate()?;
+        Ok(list)
+    }
+
+    fn validate(&self) -> Result<(), ScenarioError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.scenarios {
+            if !seen.insert(&s.name) {
+                return Err(ScenarioError::Invalid(format!("scenario `{}` appears twice", s.name)));
+            }
+            match (&s.param, s.values.is_empty()) {
+                (Some(p), true) => {
+                    return Err(ScenarioError::Invalid(format!(
+                        "scenario `{}` names parameter `{p}` but gives no values",
+                        s.name
+                    )))
+                }
+                (None, false) => {
+                    return Err(ScenarioError::Invalid(format!(
+                        "scenario `{}` gives values but names no parameter",
+                        s.name
+                    )))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.name == name)
+    }
+
+    /// Keeps the named scenarios (all when `names` is empty), in list order.
+    pub fn select(&self, names: &[String]) -> Result<ScenarioList, ScenarioError> {
+        for n in names {
+            if self.get(n).is_none() {
+                return Err(ScenarioError::Unknown(n.clone()));
+            }
+        }
+        Ok(ScenarioList {
+            schema: self.schema,
+            scenarios: self
+                .scenarios
+                .iter()
+                .filter(|s| names.is_empty() || names.contains(&s.name))
+                .cloned()
+                .collect(),
+        })
+    }
+}
+
+impl Scenario {
+    /// Every parameter setting, in the order of `values`.
+    pub fn cases(&self) -> Vec<Case<'_>> {
+        match &self.param {
+            None => vec![Case { scenario: self, params: BTreeMap::new() }],
+            Some(p) => self
+                .values
+                .iter()
+                .map(|v| Case { scenario: self, params: BTreeMap::from([(p.clone(), *v)]) })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_list_parses_and_has_the_seed_scenarios() {
+        let list = ScenarioList::builtin();
+        for name in ["empty", "native_call", "noop", "add", "string_roundtrip", "sum_array", "native_sum", "compile"] {
+            assert!(list.get(name).is_some(), "missing {name}");
+        }
+        let s = list.get("string_roundtrip").unwrap();
+        assert!(s.values.contains(&51), "the seed's 51-byte string");
+        assert_eq!(list.get("sum_array").unwrap().values, vec![16, 1024, 10000, 100000]);
+    }
+
+    #[test]
+    fn cases_expand_parameters() {
+        let list = ScenarioList::builtin();
+        let s = list.get("host_import").unwrap();
+        let cases = s.cases();
+        assert_eq!(cases.len(), 3);
+        assert_eq!(cases[1].params.get("calls"), Some(&16));
+        assert_eq!(list.get("noop").unwrap().cases()[0].params.len(), 0);
+    }
+
+    #[test]
+    fn rejects_duplicates_and_half_parameters() {
+        let dup = "schema = 1\n[[scenario]]\nname='a'\ntarget='wasm'\nvaries='none'\n[[scenario]]\nname='a'\ntarget='wasm'\nvaries='none'\n";
+        assert!(matches!(ScenarioList::parse(dup), Err(ScenarioError::Invalid(m)) if m.contains("twice")));
+        let half = "schema = 1\n[[scenario]]\nname='a'\ntarget='wasm'\nvaries='none'\nparam='bytes'\n";
+        assert!(matches!(ScenarioList::parse(half), Err(ScenarioError::Invalid(m)) if m.contains("no values")));
+        let bad = "schema = 1\n[[scenario]]\nname='a'\ntarget='gpu'\nvaries='none'\n";
+        assert!(matches!(ScenarioList::parse(bad), Err(ScenarioError::Parse(_))));
+    }
+
+    #[test]
+    fn select_keeps_order_and_rejects_unknown() {
+        let list = ScenarioList::builtin();
+        let sel = list.select(&["add".into(), "noop".into()]).unwrap();
+        let names: Vec<_> = sel.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["noop", "add"]);
+        assert!(matches!(list.select(&["nope".into()]), Err(ScenarioError::Unknown(n)) if n == "nope"));
+    }
+}

@@ -1,0 +1,129 @@
+//! Warnings are data: each kind says what is wrong and carries its fix.
+
+use crate::results::{Failure, ResultRow, RowKey};
+use serde::{Deserialize, Serialize};
+
+/// Below this many samples the confidence interval is the whole range.
+pub const MIN_SAMPLES: usize = 10;
+/// A confidence interval wider than this fraction of the median is called wide.
+pub const WIDE_CI: f64 = 0.10;
+/// A first sample this much slower than the rest means warm-up was too short.
+pub const SLOW_FIRST: f64 = 1.5;
+/// A median within this factor of the harness floor is mostly the harness.
+pub const NEAR_FLOOR: f64 = 2.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningKind {
+    TooFewSamples { samples: usize },
+    WideInterval { relative_width: f64 },
+    SlowFirstSample { ratio: f64 },
+    SevereOutliers { count: usize, samples: usize },
+    NearHarnessFloor { median_ns: f64, floor_ns: f64 },
+    NotVerified,
+    Failures { count: usize },
+}
+
+impl WarningKind {
+    pub fn message(&self) -> String {
+        match self {
+            WarningKind::TooFewSamples { samples } => {
+                format!("only {samples} samples: the confidence interval is the whole range")
+            }
+            WarningKind::WideInterval { relative_width } => {
+                format!("the 95% interval spans {:.0}% of the median", relative_width * 100.0)
+            }
+            WarningKind::SlowFirstSample { ratio } => {
+                format!("the first sample was {ratio:.1}x slower than the rest")
+            }
+            WarningKind::SevereOutliers { count, samples } => {
+                format!("{count} of {samples} samples are severe outliers (kept, not dropped)")
+            }
+            WarningKind::NearHarnessFloor { median_ns, floor_ns } => format!(
+                "{median_ns:.2} ns/op is within {NEAR_FLOOR}x of the harness floor ({floor_ns:.2} ns/op)"
+            ),
+            WarningKind::NotVerified => "the result was not verified".into(),
+            WarningKind::Failures { count } => format!("{count} scenario(s) failed; see failures"),
+        }
+    }
+
+    /// What to do about it.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            WarningKind::TooFewSamples { .. } => "run without --quick (or raise --samples) for a usable interval",
+            WarningKind::WideInterval { .. } => {
+                "quiet the machine (close other work, pin the CPU frequency) or raise --samples"
+            }
+            WarningKind::SlowFirstSample { .. } => "raise --warmup-ms so caches and branch predictors settle",
+            WarningKind::SevereOutliers { .. } => "something else ran on the machine; rerun on a quiet one",
+            WarningKind::NearHarnessFloor { .. } => {
+                "read this row relative to `empty`: the loop itself is a large part of it"
+            }
+            WarningKind::NotVerified => "treat this row as broken: a result that was not checked may be fast for a wrong reason",
+            WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The row it is about; absent for run-wide warnings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<RowKey>,
+    #[serde(flatten)]
+    pub kind: WarningKind,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Warning {
+    pub fn new(row: Option<RowKey>, kind: WarningKind) -> Warning {
+        Warning { row, message: kind.message(), fix: kind.fix().to_string(), kind }
+    }
+}
+
+/// Every warning the rows and failures call for, in row order.
+pub fn collect(rows: &[ResultRow], failures: &[Failure]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for row in rows {
+        let s = &row.summary;
+        let key = || Some(row.key.clone());
+        if row.samples < MIN_SAMPLES {
+            out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples }));
+        } else if s.median > 0.0 && (s.ci_high - s.ci_low) / s.median > WIDE_CI {
+            out.push(Warning::new(
+                key(),
+                WarningKind::WideInterval { relative_width: (s.ci_high - s.ci_low) / s.median },
+            ));
+        }
+        if row.samples >= 3 && s.first_over_median > SLOW_FIRST {
+            out.push(Warning::new(key(), WarningKind::SlowFirstSample { ratio: s.first_over_median }));
+        }
+        let severe = s.outliers.low_severe + s.outliers.high_severe;
+        if severe * 10 > row.samples && row.samples >= MIN_SAMPLES {
+            out.push(Warning::new(key(), WarningKind::SevereOutliers { count: severe, samples: row.samples }));
+        }
+        if !row.verified {
+            out.push(Warning::new(key(), WarningKind::NotVerified));
+        }
+        if row.key.runtime != "native" {
+            if let Some(floor) = rows
+                .iter()
+                .find(|r| r.key.host == row.key.host && r.key.scenario == "empty")
+                .map(|r| r.median())
+            {
+                if floor > 0.0 && row.median() < NEAR_FLOOR * floor {
+                    out.push(Warning::new(
+                        key(),
+                        WarningKind::NearHarnessFloor { median_ns: row.median(), floor_ns: floor },
+                    ));
+                }
+            }
+        }
+    }
+    let count = failures.iter().filter(|f| f.is_failure()).count();
+    if count > 0 {
+        out.push(Warning::new(None, WarningKind::Failures { count }));
+    }
+    out
+}
