@@ -1,0 +1,374 @@
+//! `interop-bench run`: starts one worker process per runtime, folds their events into the
+//! results file (saved after every row), survives workers that crash or hang, reports.
+
+use crate::cli::RunArgs;
+use crate::machine;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use interop_core::export::{Exporter, Terminal};
+use interop_core::results::{Event, Failure, GuestInfo, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
+use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
+use interop_host::measure::MeasureConfig;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How to start a host's worker.
+pub struct Host {
+    pub name: &'static str,
+    pub program: PathBuf,
+    pub prefix: Vec<String>,
+    /// Runtime names this host offers (the native baseline first).
+    pub runtimes: Vec<String>,
+}
+
+pub fn rust_host() -> Result<Host> {
+    Ok(Host {
+        name: "rust",
+        program: std::env::current_exe().context("cannot find the interop-bench executable")?,
+        prefix: vec!["worker".into()],
+        runtimes: interop_host::runtimes::all().iter().map(|r| r.info().runtime).collect(),
+    })
+}
+
+/// Where the Go host's sources live (the repository's `go/`).
+pub fn go_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go")
+}
+
+/// Builds the Go driver and asks it for its runtimes. `Err` says plainly why not.
+pub fn go_host(work: &Path) -> Result<Host> {
+    let dir = go_dir();
+    if !dir.join("go.mod").exists() {
+        bail!("the Go host's sources are not here ({} has no go.mod)", dir.display());
+    }
+    let Some(version) = machine::go_version() else {
+        bail!("no Go toolchain found (`go version` failed): install Go to measure wasmtime-go, wazero and wasmer-go");
+    };
+    let program = work.join("interop-go-host");
+    let out = Command::new("go")
+        .current_dir(&dir)
+        .args(["build", "-o"])
+        .arg(&program)
+        .arg("./cmd/interop-go-host")
+        .output()
+        .context("cannot run `go build`")?;
+    if !out.status.success() {
+        bail!("building the Go driver with {version} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = Command::new(&program).args(["--runtime", "list"]).output().context("cannot run the Go driver")?;
+    let mut runtimes = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Ok(Event::Runtime(info)) = serde_json::from_str::<Event>(line) {
+            runtimes.push(info.runtime);
+        }
+    }
+    if runtimes.is_empty() {
+        bail!("the Go driver listed no runtimes:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(Host { name: "go", program, prefix: vec![], runtimes })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+pub fn run(a: RunArgs) -> Result<ExitCode> {
+    let cfg = a.measure.config();
+    let full = ScenarioList::builtin();
+    let list = full.select(&a.scenarios)?;
+
+    let (wasm, source) = match &a.guest {
+        Some(p) => (
+            std::fs::read(p).with_context(|| format!("cannot read the guest module {}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => (interop_host::GUEST_WASM.to_vec(), "builtin".to_string()),
+    };
+    let sha = sha256_hex(&wasm);
+    // Workers in any language read the guest and the scenario list from files.
+    let work = std::env::temp_dir().join(format!("interop-bench-{}-{}", std::process::id(), &sha[..12]));
+    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    let guest_file = work.join("guest.wasm");
+    std::fs::write(&guest_file, &wasm)?;
+    let scenarios_file = work.join("scenarios.toml");
+    std::fs::write(&scenarios_file, SCENARIOS_TOML)?;
+
+    // Hosts.
+    let go_requested = a.hosts.iter().any(|h| h == "go");
+    for h in &a.hosts {
+        if h != "rust" && h != "go" {
+            bail!("unknown host `{h}` (hosts: rust, go)");
+        }
+    }
+    let mut hosts = Vec::new();
+    if a.hosts.is_empty() || a.hosts.iter().any(|h| h == "rust") {
+        hosts.push(rust_host()?);
+    }
+    let mut notes = Vec::new();
+    if a.hosts.is_empty() || go_requested {
+        match go_host(&work) {
+            Ok(h) => hosts.push(h),
+            Err(e) if go_requested => return Err(e.context("--hosts go")),
+            Err(e) => notes.push(format!("Go host skipped: {e:#}")),
+        }
+    }
+    for n in &notes {
+        eprintln!("interop-bench: {n}");
+    }
+
+    // The plan: (host, runtime, scenarios), the native baseline of each host first.
+    for r in &a.runtimes {
+        if !hosts.iter().any(|h| h.runtimes.contains(r)) {
+            let all: Vec<String> = hosts.iter().flat_map(|h| h.runtimes.iter().cloned()).collect();
+            bail!("unknown runtime `{r}` (available: {})", all.join(", "));
+        }
+    }
+    let mut plan: Vec<(&Host, String, Vec<String>)> = Vec::new();
+    for h in &hosts {
+        for r in &h.runtimes {
+            let native = r == "native";
+            if !native && !a.runtimes.is_empty() && !a.runtimes.contains(r) {
+                continue;
+            }
+            let target = if native { Target::Native } else { Target::Wasm };
+            let names: Vec<String> =
+                list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect();
+            if !names.is_empty() {
+                plan.push((h, r.clone(), names));
+            }
+        }
+    }
+
+    let started = now_unix();
+    let out_path = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("results/run-{started}.json")));
+    let mut results = ResultsFile::new();
+    results.schema_version = SCHEMA_VERSION;
+    results.tool_version = env!("CARGO_PKG_VERSION").into();
+    results.started_unix = started;
+    results.machine = machine::describe(hosts.iter().any(|h| h.name == "go"));
+    results.guest_sha256 = sha.clone();
+    results.guest = GuestInfo {
+        sha256: sha,
+        size_bytes: wasm.len() as u64,
+        source,
+        build: interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    };
+    results.config = RunConfig {
+        mode: if a.measure.quick { "quick".into() } else { "default".into() },
+        warmup_ms: cfg.warmup.as_secs_f64() * 1e3,
+        target_sample_ms: cfg.target_sample.as_secs_f64() * 1e3,
+        samples: cfg.samples,
+        timeout_s: a.timeout,
+    };
+    results.save_atomic(&out_path)?;
+
+    let total: usize = plan.iter().map(|p| p.2.len()).sum();
+    let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios  {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    let timeout = Duration::from_secs_f64(a.timeout.max(0.1));
+    for (host, runtime, scenarios) in &plan {
+        let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
+        drive(host, runtime, scenarios, &guest_file, &scenarios_file, &cfg, timeout, &mut sink)?;
+    }
+    bar.finish_and_clear();
+
+    results.complete = true;
+    results.rederive();
+    results.save_atomic(&out_path)?;
+    let _ = std::fs::remove_dir_all(&work);
+
+    let rendered = Terminal::default().render(&results);
+    print!("{}", rendered.output);
+    eprint!("{}", rendered.notes);
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    eprintln!("results: {}", out_path.display());
+    let failed = results.hard_failures();
+    if failed > 0 {
+        eprintln!("interop-bench: {failed} scenario(s) failed; every other result is in {}", out_path.display());
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where events go: the results file, saved after every row, and the progress bar.
+struct Sink<'a> {
+    results: &'a mut ResultsFile,
+    path: &'a Path,
+    bar: &'a ProgressBar,
+}
+
+impl Sink<'_> {
+    fn event(&mut self, e: Event) -> Result<()> {
+        let save = matches!(e, Event::Row(_) | Event::Failure(_));
+        match &e {
+            Event::Start { host, runtime, scenario } => {
+                self.bar.inc(1);
+                self.bar.set_message(format!("{host} {runtime}: {scenario}"));
+            }
+            Event::Failure(f) => self.bar.println(format!("✗ {}", f.error.lines().next().unwrap_or(""))),
+            _ => {}
+        }
+        self.results.apply(e);
+        if save {
+            self.results.rederive();
+            self.results.save_atomic(self.path)?;
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, host: &str, runtime: &str, scenario: &str, error: String) -> Result<()> {
+        self.event(Event::Failure(Failure {
+            host: host.into(),
+            runtime: runtime.into(),
+            scenario: scenario.into(),
+            api: String::new(),
+            params: Params::new(),
+            export: String::new(),
+            error,
+            status: "failed".into(),
+        }))
+    }
+}
+
+enum Msg {
+    Line(String),
+    Eof,
+}
+
+/// Runs `scenarios` on one runtime in worker processes; a worker that hangs or crashes
+/// loses its in-flight scenario only, and a fresh one carries on with the rest.
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    host: &Host,
+    runtime: &str,
+    scenarios: &[String],
+    guest: &Path,
+    scenarios_file: &Path,
+    cfg: &MeasureConfig,
+    timeout: Duration,
+    sink: &mut Sink,
+) -> Result<()> {
+    let mut remaining: Vec<String> = scenarios.to_vec();
+    while !remaining.is_empty() {
+        let mut cmd = Command::new(&host.program);
+        cmd.args(&host.prefix)
+            .arg("--runtime")
+            .arg(runtime)
+            .arg("--guest")
+            .arg(guest)
+            .arg("--scenarios-file")
+            .arg(scenarios_file)
+            .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
+            .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
+            .args(["--samples", &cfg.samples.to_string()]);
+        for s in &remaining {
+            cmd.args(["--scenario", s]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start the {} worker {}", host.name, host.program.display()))?;
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                match line {
+                    Ok(l) => {
+                        if tx.send(Msg::Line(l)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            let _ = tx.send(Msg::Eof);
+        });
+        let mut stderr = child.stderr.take().expect("piped");
+        let err_thread = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+
+        let mut in_flight: Option<String> = None;
+        let mut hung = false;
+        loop {
+            match rx.recv_timeout(timeout) {
+                Ok(Msg::Line(line)) => match serde_json::from_str::<Event>(&line) {
+                    Ok(ev) => {
+                        if let Event::Start { scenario, .. } = &ev {
+                            if let Some(pos) = remaining.iter().position(|s| s == scenario) {
+                                remaining.drain(..=pos);
+                            }
+                            in_flight = Some(scenario.clone());
+                        }
+                        sink.event(ev)?;
+                    }
+                    Err(e) => {
+                        let scenario = in_flight.clone().unwrap_or_default();
+                        sink.fail(host.name, runtime, &scenario, format!("{runtime}: {scenario}: the worker printed a line that is not an event ({e}): {line}"))?;
+                    }
+                },
+                Ok(Msg::Eof) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    hung = true;
+                    let _ = child.kill();
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let status = child.wait().ok();
+        let stderr_text = err_thread.join().unwrap_or_default();
+        let tail: String = stderr_text.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        let scenario = in_flight.clone().unwrap_or_else(|| remaining.first().cloned().unwrap_or_default());
+        if hung {
+            sink.fail(
+                host.name,
+                runtime,
+                &scenario,
+                format!(
+                    "{runtime}: {scenario}: no answer for {:.0} s (a guest that never returns?); the worker was stopped and the run goes on",
+                    timeout.as_secs_f64()
+                ),
+            )?;
+        } else if !status.map(|s| s.success()).unwrap_or(false) {
+            sink.fail(
+                host.name,
+                runtime,
+                &scenario,
+                format!("{runtime}: {scenario}: the worker died ({}){}", status.map(|s| s.to_string()).unwrap_or_default(),
+                    if tail.is_empty() { String::new() } else { format!(":\n{tail}") }),
+            )?;
+        } else if !remaining.is_empty() {
+            // A clean exit that skipped scenarios: report them instead of looping.
+            for s in std::mem::take(&mut remaining) {
+                sink.fail(host.name, runtime, &s, format!("{runtime}: {s}: the worker exited without running it"))?;
+            }
+        }
+        if in_flight.is_none() && !remaining.is_empty() {
+            // It died before starting anything: retrying would fail the same way.
+            for s in std::mem::take(&mut remaining) {
+                sink.fail(host.name, runtime, &s, format!("{runtime}: {s}: the worker failed before running any scenario{}",
+                    if tail.is_empty() { String::new() } else { format!(":\n{tail}") }))?;
+            }
+        }
+    }
+    Ok(())
+}

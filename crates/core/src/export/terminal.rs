@@ -1,0 +1,188 @@
+//! Tables a person reads: results, decomposition, the seed's table, failures, warnings.
+
+use super::{Exporter, Rendered};
+use crate::analysis::COMPONENTS;
+use crate::results::ResultsFile;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+use std::fmt::Write;
+
+#[derive(Default)]
+pub struct Terminal {
+    /// Fixed width for reproducible output (golden tests); the terminal's otherwise.
+    pub width: Option<u16>,
+}
+
+/// `21.3 ns`, `4.52 µs`, `3.10 ms`.
+pub fn ns(v: f64) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if v.abs() >= 1e6 {
+        format!("{:.2} ms", v / 1e6)
+    } else if v.abs() >= 1e3 {
+        format!("{:.2} µs", v / 1e3)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0} ns")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1} ns")
+    } else {
+        format!("{v:.2} ns")
+    }
+}
+
+fn value(v: f64, unit: &str) -> String {
+    match unit {
+        "ns" => ns(v),
+        "ns/B" => format!("{v:.4} ns/B"),
+        "ms" => format!("{v:.2} ms"),
+        "us" => format!("{v:.1} µs"),
+        "x" => format!("{v:.2}x"),
+        u => format!("{v:.3} {u}"),
+    }
+}
+
+impl Terminal {
+    fn table(&self, header: Vec<&str>) -> Table {
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED).set_header(header);
+        match self.width {
+            Some(w) => {
+                t.set_width(w).set_content_arrangement(ContentArrangement::Dynamic);
+            }
+            None => {
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+            }
+        }
+        t
+    }
+}
+
+impl Exporter for Terminal {
+    fn render(&self, r: &ResultsFile) -> Rendered {
+        let mut out = String::new();
+        let m = &r.machine;
+        let _ = writeln!(out, "interop-bench {} · {} · {} cores · {}", r.tool_version, m.cpu_model, m.cores, m.os);
+        let tools: Vec<String> = m.toolchains.values().cloned().collect();
+        let _ = writeln!(
+            out,
+            "guest sha256 {} ({} B) · mode {} · {} samples × ~{} ms · {}",
+            short(&r.guest_sha256),
+            r.guest.size_bytes,
+            r.config.mode,
+            r.config.samples,
+            r.config.target_sample_ms,
+            tools.join(" · ")
+        );
+        if !r.complete {
+            let _ = writeln!(out, "(incomplete run: these are the rows measured before it stopped)");
+        }
+
+        // Results: one row per measurement.
+        let mut t = self.table(vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples × iters", "outliers", "ok"]);
+        for row in &r.results {
+            let k = &row.key;
+            let mut c = t.add_row(vec![
+                k.host.clone(),
+                k.runtime.clone(),
+                k.api.clone(),
+                k.case_label(),
+                ns(row.ns_per_op.median),
+                format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
+                format!("{} × {}", row.samples, row.iters_per_sample),
+                row.summary.outliers.total().to_string(),
+                if row.verified { "✓".into() } else { "✗".into() },
+            ]);
+            let _ = &mut c;
+        }
+        for i in [4, 5, 6, 7] {
+            if let Some(col) = t.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        let _ = writeln!(out, "\nResults\n{t}");
+
+        // Decomposition.
+        if !r.breakdown.is_empty() {
+            let mut t = self.table(vec!["host", "runtime", "api", "component", "value", "derived from"]);
+            for (name, _) in COMPONENTS {
+                for c in r.breakdown.iter().filter(|c| c.component == *name) {
+                    let mut comp = c.component.clone();
+                    for (k, v) in &c.params {
+                        comp.push_str(&format!(" ({k}={v})"));
+                    }
+                    t.add_row(vec![
+                        c.host.clone(),
+                        c.runtime.clone(),
+                        c.api.clone(),
+                        comp,
+                        value(c.value, &c.unit),
+                        c.derivation.clone(),
+                    ]);
+                }
+            }
+            if let Some(col) = t.column_mut(4) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+            let _ = writeln!(out, "\nWhere the time goes\n{t}");
+            let _ = writeln!(out, "Components:");
+            for (name, meaning) in COMPONENTS {
+                if r.breakdown.iter().any(|c| c.component == *name) {
+                    let _ = writeln!(out, "  {name:<19} {meaning}");
+                }
+            }
+        }
+
+        // The seed's table.
+        if !r.seed_table.is_empty() {
+            let mut t = self.table(vec!["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]);
+            for s in &r.seed_table {
+                let range = if s.rows > 1 { format!("{} – {}", ns(s.min_ns), ns(s.max_ns)) } else { ns(s.min_ns) };
+                t.add_row(vec![
+                    format!("Benchmark{}", s.benchmark),
+                    s.host.clone(),
+                    range,
+                    s.fastest.clone(),
+                    s.main_source.clone(),
+                ]);
+            }
+            let _ = writeln!(out, "\nThe founding document's table, measured\n{t}");
+        }
+
+        // Failures.
+        let (failed, na): (Vec<_>, Vec<_>) = r.failures.iter().partition(|f| f.is_failure());
+        if !na.is_empty() {
+            let _ = writeln!(out, "\nNot applicable ({}):", na.len());
+            for f in na {
+                let _ = writeln!(out, "  - {}", f.error);
+            }
+        }
+        if !failed.is_empty() {
+            let _ = writeln!(out, "\nFailures ({}):", failed.len());
+            for f in failed {
+                let _ = writeln!(out, "  ✗ {}", f.error);
+            }
+        }
+
+        // Warnings: counted by kind, each with its fix.
+        let mut notes = String::new();
+        if !r.warnings.is_empty() {
+            let mut kinds: Vec<(String, String, usize, String)> = Vec::new();
+            for w in &r.warnings {
+                let kind = serde_json::to_value(&w.kind).ok().and_then(|v| v["kind"].as_str().map(String::from)).unwrap_or_default();
+                match kinds.iter_mut().find(|k| k.0 == kind) {
+                    Some(k) => k.2 += 1,
+                    None => kinds.push((kind, w.message.clone(), 1, w.fix.clone())),
+                }
+            }
+            let _ = writeln!(notes, "Warnings ({}; every one is in the results file):", r.warnings.len());
+            for (kind, example, count, fix) in kinds {
+                let _ = writeln!(notes, "  ! {kind} ×{count}, e.g. {example}\n      fix: {fix}");
+            }
+        }
+        Rendered { output: out, notes }
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(16)]
+}

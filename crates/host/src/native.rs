@@ -1,0 +1,97 @@
+//! The Rust baseline: the same operations without Wasm, timed by the same loop.
+
+use crate::measure::{measure, time_loop, MeasureConfig};
+use crate::runner::{failure, inputs, not_applicable, row, Runtime};
+use crate::HOST;
+use anyhow::{bail, Result};
+use interop_core::results::{Event, RuntimeInfo};
+use interop_core::scenario::{Case, ScenarioList, Target};
+use std::hint::black_box;
+
+pub struct Native;
+
+pub const RUNTIME: &str = "native";
+pub const API: &str = "direct";
+
+#[inline(never)]
+fn empty(_: u64) {}
+
+#[inline(never)]
+fn add(a: i32, b: i32) -> i32 {
+    a.wrapping_add(b)
+}
+
+#[inline(never)]
+fn sum(xs: &[i32]) -> i32 {
+    inputs::wrapping_sum(xs)
+}
+
+impl Runtime for Native {
+    fn info(&self) -> RuntimeInfo {
+        RuntimeInfo {
+            host: HOST.into(),
+            runtime: RUNTIME.into(),
+            engine: "rustc".into(),
+            version: interop_guest_build::RUSTC.into(),
+            call_apis: vec![API.into()],
+            memory_apis: vec![],
+            notes: "non-inlined Rust functions, release profile".into(),
+        }
+    }
+
+    fn run(&self, _wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event)) {
+        emit(Event::Runtime(self.info()));
+        for scenario in list.scenarios.iter().filter(|s| s.target == Target::Native) {
+            emit(Event::Start { host: HOST.into(), runtime: RUNTIME.into(), scenario: scenario.name.clone() });
+            if scenario.name == "ffi_call" {
+                emit(Event::Failure(not_applicable(
+                    RUNTIME,
+                    "ffi_call",
+                    "Rust calls C through extern \"C\" as an ordinary call: there is no FFI toll to measure",
+                )));
+                continue;
+            }
+            for case in scenario.cases() {
+                match run_case(&case, cfg) {
+                    Ok(s) => emit(Event::Row(row(RUNTIME, API, &case, s))),
+                    Err(e) => emit(Event::Failure(failure(RUNTIME, &scenario.name, API, &case.params, &e))),
+                }
+            }
+        }
+    }
+}
+
+fn run_case(case: &Case, cfg: &MeasureConfig) -> Result<crate::measure::Samples> {
+    match case.scenario.name.as_str() {
+        "empty" => measure(cfg, |iters| {
+            time_loop(iters, |i| {
+                empty(black_box(i));
+                Ok(())
+            })
+        }),
+        "native_call" => measure(cfg, |iters| {
+            time_loop(iters, |i| {
+                let a = i as i32;
+                let r = add(black_box(a), black_box(20));
+                if r != a.wrapping_add(20) {
+                    bail!("add({a}, 20) returned {r}");
+                }
+                Ok(())
+            })
+        }),
+        "native_sum" => {
+            let values = inputs::array(case.value() as usize);
+            let expected = inputs::wrapping_sum(&values);
+            measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    let r = sum(black_box(&values));
+                    if r != expected {
+                        bail!("sum returned {r}, expected {expected}");
+                    }
+                    Ok(())
+                })
+            })
+        }
+        other => bail!("the Rust host does not implement native scenario `{other}`"),
+    }
+}

@@ -1,0 +1,436 @@
+//! Every Wasm scenario, written once over the adapter interface. Each case sets up outside
+//! the timed region, checks the operation once, then measures; every timed operation
+//! checks its own result.
+
+use crate::adapter::{blamed_export, At, Engine, Instance, MemApi, Sig};
+use crate::measure::{measure, time_loop, MeasureConfig, Samples};
+use crate::HOST;
+use anyhow::{bail, ensure, Result};
+use interop_core::results::{Event, Failure, Params, RawRow, RowKey, RuntimeInfo};
+use interop_core::scenario::{Case, Scenario, ScenarioList, Target, Varies};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// A runtime as the worker sees it: describes itself, runs scenarios, emits events.
+pub trait Runtime: Send + Sync {
+    fn info(&self) -> RuntimeInfo;
+    fn run(&self, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event));
+}
+
+/// Wraps an [`Engine`] as a [`Runtime`].
+pub struct Wasm<E>(pub E);
+
+impl<E: Engine> Runtime for Wasm<E> {
+    fn info(&self) -> RuntimeInfo {
+        runtime_info(&self.0.info())
+    }
+
+    fn run(&self, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event)) {
+        run_engine(&self.0, wasm, list, cfg, emit)
+    }
+}
+
+/// The API a row is measured through.
+#[derive(Debug, Clone, Copy)]
+pub struct Api<'a> {
+    pub call: &'a str,
+    pub mem: MemApi,
+    pub label: &'a str,
+}
+
+pub fn failure(runtime: &str, scenario: &str, api: &str, params: &Params, err: &anyhow::Error) -> Failure {
+    Failure {
+        host: HOST.into(),
+        runtime: runtime.into(),
+        scenario: scenario.into(),
+        api: api.into(),
+        params: params.clone(),
+        export: blamed_export(err).unwrap_or_default(),
+        error: format!("{runtime}: {scenario}: {err:#}"),
+        status: "failed".into(),
+    }
+}
+
+pub fn not_applicable(runtime: &str, scenario: &str, why: &str) -> Failure {
+    Failure {
+        host: HOST.into(),
+        runtime: runtime.into(),
+        scenario: scenario.into(),
+        api: String::new(),
+        params: Params::new(),
+        export: String::new(),
+        error: format!("{runtime}: {scenario}: not applicable: {why}"),
+        status: "not_applicable".into(),
+    }
+}
+
+pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
+    RawRow {
+        key: RowKey {
+            host: HOST.into(),
+            runtime: runtime.into(),
+            api: api.into(),
+            scenario: case.scenario.name.clone(),
+            params: case.params.clone(),
+        },
+        iters_per_sample: s.iters_per_sample,
+        sample_ns_per_op: s.ns_per_op,
+        verified: true,
+        metrics: Default::default(),
+    }
+}
+
+fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event)) {
+    let info = engine.info();
+    let runtime = info.runtime;
+    emit(Event::Runtime(runtime_info(&info)));
+    let module = engine.compile(wasm).map_err(|e| e.context("the module failed to compile"));
+    for scenario in list.scenarios.iter().filter(|s| s.target == Target::Wasm) {
+        emit(Event::Start { host: HOST.into(), runtime: runtime.into(), scenario: scenario.name.clone() });
+        let module = match &module {
+            Ok(m) => m,
+            Err(e) => {
+                emit(Event::Failure(failure(runtime, &scenario.name, "", &Params::new(), e)));
+                continue;
+            }
+        };
+        if !SCENARIOS.contains(&scenario.name.as_str()) {
+            emit(Event::Failure(not_applicable(runtime, &scenario.name, "the Rust host does not implement this scenario")));
+            continue;
+        }
+        for case in scenario.cases() {
+            for api in apis(scenario, &info.call_apis) {
+                match run_case(engine, module, wasm, &case, api, cfg) {
+                    Ok(s) => emit(Event::Row(row(runtime, api.label, &case, s))),
+                    Err(e) => emit(Event::Failure(failure(runtime, &scenario.name, api.label, &case.params, &e))),
+                }
+            }
+        }
+    }
+}
+
+fn runtime_info(i: &crate::adapter::EngineInfo) -> RuntimeInfo {
+    RuntimeInfo {
+        host: HOST.into(),
+        runtime: i.runtime.into(),
+        engine: i.engine.into(),
+        version: i.version.into(),
+        call_apis: i.call_apis.iter().map(|s| s.to_string()).collect(),
+        memory_apis: MemApi::ALL.iter().map(|m| m.name().to_string()).collect(),
+        notes: i.notes.into(),
+    }
+}
+
+fn apis<'a>(scenario: &Scenario, call_apis: &'a [&'a str]) -> Vec<Api<'a>> {
+    let default = call_apis[0];
+    match scenario.varies {
+        Varies::Call => call_apis.iter().map(|c| Api { call: c, mem: MemApi::View, label: c }).collect(),
+        Varies::Memory => MemApi::ALL.iter().map(|m| Api { call: default, mem: *m, label: m.name() }).collect(),
+        Varies::None => vec![Api { call: default, mem: MemApi::View, label: default }],
+    }
+}
+
+/// The Wasm scenarios this host implements.
+pub const SCENARIOS: &[&str] = &[
+    "noop",
+    "add",
+    "host_import",
+    "copy_in",
+    "copy_out",
+    "string_roundtrip",
+    "string_alloc_per_call",
+    "return_buffer",
+    "sum_array",
+    "sum_array_resident",
+    "batch_add",
+    "compile",
+    "instantiate",
+    "first_call",
+];
+
+/// Deterministic inputs shared by the Wasm scenarios and the native baseline.
+pub mod inputs {
+    /// `len` i32 of both signs whose wrapping sum exercises overflow.
+    pub fn array(len: usize) -> Vec<i32> {
+        (0..len).map(|i| (i as i32).wrapping_mul(-1_640_531_535).rotate_left(7)).collect()
+    }
+
+    pub fn wrapping_sum(xs: &[i32]) -> i32 {
+        xs.iter().fold(0i32, |a, x| a.wrapping_add(*x))
+    }
+
+    pub fn le_bytes(xs: &[i32]) -> Vec<u8> {
+        xs.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    /// Printable text of `len` bytes whose first and last bytes differ (no palindrome).
+    pub fn text(len: usize, salt: u8) -> Vec<u8> {
+        let mut t: Vec<u8> = (0..len).map(|i| b'a' + ((i * 7 + salt as usize) % 26) as u8).collect();
+        if len >= 2 && t[0] == t[len - 1] {
+            t[len - 1] = if t[0] == b'z' { b'y' } else { b'z' };
+        }
+        t
+    }
+}
+
+fn alloc<I: Instance>(inst: &mut I, api: &str, bytes: usize) -> Result<u32> {
+    let f = inst.func("allocate", Sig::IToI, api).at("allocate")?;
+    let ptr = inst.call_i_i(&f, bytes as i32).at("allocate")?;
+    ensure!(ptr > 0, "export `allocate`: allocate({bytes}) returned {ptr}");
+    Ok(ptr as u32)
+}
+
+fn check_bytes(what: &str, got: &[u8], want: &[u8]) -> Result<()> {
+    if got != want {
+        let at = got.iter().zip(want).position(|(a, b)| a != b).unwrap_or(0);
+        bail!("{what}: wrong bytes at offset {at} of {} (got {:?}, want {:?})", want.len(), got.get(at), want.get(at));
+    }
+    Ok(())
+}
+
+fn run_case<E: Engine>(
+    engine: &E,
+    module: &E::Module,
+    wasm: &[u8],
+    case: &Case,
+    api: Api,
+    cfg: &MeasureConfig,
+) -> Result<Samples> {
+    let n = case.value() as usize;
+    let name = case.scenario.name.as_str();
+    match name {
+        "compile" => {
+            engine.compile(wasm)?;
+            return measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    black_box(engine.compile(black_box(wasm))?);
+                    Ok(())
+                })
+            });
+        }
+        "instantiate" => {
+            let mut inst = engine.instantiate(module)?;
+            let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
+            inst.call_vv(&f).at("no_op")?;
+            return measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    drop(black_box(engine.instantiate(module)?));
+                    Ok(())
+                })
+            });
+        }
+        "first_call" => {
+            return measure(cfg, |iters| {
+                let mut total = Duration::ZERO;
+                for i in 0..iters {
+                    let mut inst = engine.instantiate(module)?;
+                    let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
+                    let a = i as i32;
+                    let t = Instant::now();
+                    let r = inst.call_ii_i(&f, a, 35);
+                    total += t.elapsed();
+                    let r = r.at("add_numbers")?;
+                    ensure!(r == a.wrapping_add(35), "export `add_numbers`: add_numbers({a}, 35) returned {r}");
+                }
+                Ok(total)
+            });
+        }
+        _ => {}
+    }
+
+    let mut inst = engine.instantiate(module)?;
+    let inst = &mut inst;
+    match name {
+        "noop" => {
+            let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
+            inst.call_vv(&f).at("no_op")?;
+            measure(cfg, |iters| time_loop(iters, |_| inst.call_vv(&f).at("no_op")))
+        }
+        "add" => {
+            let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
+            measure(cfg, |iters| {
+                time_loop(iters, |i| {
+                    let a = i as i32;
+                    let r = inst.call_ii_i(&f, a, 20).at("add_numbers")?;
+                    if r != a.wrapping_add(20) {
+                        bail!("export `add_numbers`: add_numbers({a}, 20) returned {r}");
+                    }
+                    Ok(())
+                })
+            })
+        }
+        "host_import" => {
+            let f = inst.func("call_host", Sig::IToI, api.call).at("call_host")?;
+            let k = n as i32;
+            measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    let r = inst.call_i_i(&f, k).at("call_host")?;
+                    if r != k {
+                        bail!("export `call_host`: call_host({k}) returned {r}: the host import did not run {k} times");
+                    }
+                    Ok(())
+                })
+            })
+        }
+        "copy_in" => {
+            let ptr = alloc(inst, api.call, n)?;
+            let inputs = [inputs::text(n, 1), inputs::text(n, 2)];
+            let zeros = vec![0u8; n];
+            let mut back = vec![0u8; n];
+            measure(cfg, |iters| {
+                inst.write(MemApi::View, ptr, &zeros)?;
+                let t = time_loop(iters, |i| inst.write(api.mem, ptr, &inputs[(i & 1) as usize]))?;
+                inst.read(MemApi::View, ptr, &mut back)?;
+                check_bytes("copy_in: guest memory after the copies", &back, &inputs[((iters - 1) & 1) as usize])?;
+                Ok(t)
+            })
+        }
+        "copy_out" => {
+            let ptr = alloc(inst, api.call, n)?;
+            let content = inputs::text(n, 3);
+            inst.write(MemApi::View, ptr, &content)?;
+            let mut out = vec![0u8; n];
+            measure(cfg, |iters| {
+                out.fill(0);
+                let t = time_loop(iters, |_| {
+                    inst.read(api.mem, ptr, &mut out)?;
+                    if out[0] != content[0] || out[n - 1] != content[n - 1] {
+                        bail!("copy_out: the copied bytes differ from guest memory");
+                    }
+                    Ok(())
+                })?;
+                check_bytes("copy_out", &out, &content)?;
+                Ok(t)
+            })
+        }
+        "string_roundtrip" => {
+            let ptr = alloc(inst, api.call, n)?;
+            let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
+            let input = inputs::text(n, 4);
+            let expected: Vec<u8> = input.iter().rev().copied().collect();
+            let mut out = vec![0u8; n];
+            measure(cfg, |iters| {
+                out.fill(0);
+                let t = time_loop(iters, |_| {
+                    inst.write(api.mem, ptr, &input)?;
+                    inst.call_ii_v(&f, ptr as i32, n as i32).at("reverse_string_in_place")?;
+                    inst.read(api.mem, ptr, &mut out)?;
+                    if out[0] != input[n - 1] || out[n - 1] != input[0] {
+                        bail!("export `reverse_string_in_place`: the string came back unreversed");
+                    }
+                    Ok(())
+                })?;
+                check_bytes("string_roundtrip: reversed string", &out, &expected)?;
+                Ok(t)
+            })
+        }
+        "string_alloc_per_call" => {
+            let fa = inst.func("allocate", Sig::IToI, api.call).at("allocate")?;
+            let fd = inst.func("deallocate", Sig::IIToV, api.call).at("deallocate")?;
+            let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
+            let input = inputs::text(n, 5);
+            let expected: Vec<u8> = input.iter().rev().copied().collect();
+            let mut out = vec![0u8; n];
+            measure(cfg, |iters| {
+                out.fill(0);
+                let t = time_loop(iters, |_| {
+                    let ptr = inst.call_i_i(&fa, n as i32).at("allocate")?;
+                    if ptr <= 0 {
+                        bail!("export `allocate`: allocate({n}) returned {ptr}");
+                    }
+                    inst.write(api.mem, ptr as u32, &input)?;
+                    inst.call_ii_v(&f, ptr, n as i32).at("reverse_string_in_place")?;
+                    inst.read(api.mem, ptr as u32, &mut out)?;
+                    inst.call_ii_v(&fd, ptr, n as i32).at("deallocate")?;
+                    if out[0] != input[n - 1] || out[n - 1] != input[0] {
+                        bail!("export `reverse_string_in_place`: the string came back unreversed");
+                    }
+                    Ok(())
+                })?;
+                check_bytes("string_alloc_per_call: reversed string", &out, &expected)?;
+                Ok(t)
+            })
+        }
+        "return_buffer" => {
+            let fp = inst.func("produce_buffer", Sig::IIToL, api.call).at("produce_buffer")?;
+            let fd = inst.func("deallocate", Sig::IIToV, api.call).at("deallocate")?;
+            let mut out = vec![0u8; n];
+            let pattern = |seed: i32, i: usize| (seed as usize).wrapping_add(i) as u8;
+            measure(cfg, |iters| {
+                out.fill(0);
+                let mut last_seed = 0;
+                let t = time_loop(iters, |i| {
+                    let seed = (i & 0xff) as i32;
+                    let packed = inst.call_ii_l(&fp, n as i32, seed).at("produce_buffer")?;
+                    let (ptr, len) = ((packed >> 32) as u32, packed as u32);
+                    if len as usize != n || ptr == 0 {
+                        bail!("export `produce_buffer`: produce_buffer({n}, {seed}) returned ptr {ptr} len {len}");
+                    }
+                    inst.read(api.mem, ptr, &mut out)?;
+                    inst.call_ii_v(&fd, ptr as i32, n as i32).at("deallocate")?;
+                    if out[0] != pattern(seed, 0) || out[n - 1] != pattern(seed, n - 1) {
+                        bail!("export `produce_buffer`: the returned buffer has the wrong contents");
+                    }
+                    last_seed = seed;
+                    Ok(())
+                })?;
+                let want: Vec<u8> = (0..n).map(|i| pattern(last_seed, i)).collect();
+                check_bytes("return_buffer", &out, &want)?;
+                Ok(t)
+            })
+        }
+        "sum_array" | "sum_array_resident" => {
+            let values = inputs::array(n);
+            let bytes = inputs::le_bytes(&values);
+            let expected = inputs::wrapping_sum(&values);
+            let ptr = alloc(inst, api.call, bytes.len())?;
+            let f = inst.func("sum_array", Sig::IIToI, api.call).at("sum_array")?;
+            let resident = name == "sum_array_resident";
+            let zeros = vec![0u8; bytes.len()];
+            inst.write(MemApi::View, ptr, &bytes)?;
+            measure(cfg, |iters| {
+                if !resident {
+                    inst.write(MemApi::View, ptr, &zeros)?;
+                }
+                time_loop(iters, |_| {
+                    if !resident {
+                        inst.write(api.mem, ptr, &bytes)?;
+                    }
+                    let r = inst.call_ii_i(&f, ptr as i32, n as i32).at("sum_array")?;
+                    if r != expected {
+                        bail!("export `sum_array`: sum_array of {n} i32 returned {r}, expected {expected}");
+                    }
+                    Ok(())
+                })
+            })
+        }
+        "batch_add" => {
+            let a = inputs::array(n);
+            let b: Vec<i32> = a.iter().map(|x| x.rotate_left(13) ^ 0x55).collect();
+            let want: Vec<i32> = a.iter().zip(&b).map(|(x, y)| x.wrapping_add(*y)).collect();
+            let (ab, bb, wb) = (inputs::le_bytes(&a), inputs::le_bytes(&b), inputs::le_bytes(&want));
+            let (pa, pb, po) = (alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?);
+            let f = inst.func("batch_add", Sig::IIIIToV, api.call).at("batch_add")?;
+            let zeros = vec![0u8; 4 * n];
+            let mut out = vec![0u8; 4 * n];
+            let last = 4 * n - 4;
+            measure(cfg, |iters| {
+                inst.write(MemApi::View, po, &zeros)?;
+                out.fill(0);
+                let t = time_loop(iters, |_| {
+                    inst.write(api.mem, pa, &ab)?;
+                    inst.write(api.mem, pb, &bb)?;
+                    inst.call_iiii_v(&f, pa as i32, pb as i32, po as i32, n as i32).at("batch_add")?;
+                    inst.read(api.mem, po, &mut out)?;
+                    if out[..4] != wb[..4] || out[last..] != wb[last..] {
+                        bail!("export `batch_add`: wrong sums");
+                    }
+                    Ok(())
+                })?;
+                check_bytes("batch_add: sums", &out, &wb)?;
+                Ok(t)
+            })
+        }
+        other => bail!("the Rust host does not implement scenario `{other}`"),
+    }
+}

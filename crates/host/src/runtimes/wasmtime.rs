@@ -1,0 +1,234 @@
+//! wasmtime: typed (`TypedFunc`), untyped (`Func::call` with `Val`) and unchecked
+//! (`Func::call_unchecked` with `ValRaw`) calls; memory through the `data_mut` slice
+//! (view) or `Memory::write`/`read` (copy).
+
+use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
+use anyhow::{anyhow, bail, Result};
+use wasmtime::{Func, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
+
+pub struct Wasmtime {
+    engine: wasmtime::Engine,
+    linker: Linker<()>,
+    runtime: &'static str,
+    notes: &'static str,
+}
+
+impl Wasmtime {
+    fn with_config(config: &wasmtime::Config, runtime: &'static str, notes: &'static str) -> Self {
+        let engine = wasmtime::Engine::new(config).expect("wasmtime engine");
+        let mut linker = Linker::new(&engine);
+        linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1)).expect("define env.host_inc");
+        Wasmtime { engine, linker, runtime, notes }
+    }
+
+    /// The default: Cranelift, on-demand instance allocation.
+    pub fn cranelift() -> Self {
+        Self::with_config(&wasmtime::Config::new(), "wasmtime", "Cranelift, default config")
+    }
+}
+
+pub struct WtInstance {
+    store: Store<()>,
+    instance: wasmtime::Instance,
+    memory: Memory,
+}
+
+pub enum WtFunc {
+    VV(TypedFunc<(), ()>),
+    IToI(TypedFunc<i32, i32>),
+    IIToI(TypedFunc<(i32, i32), i32>),
+    IIToV(TypedFunc<(i32, i32), ()>),
+    IIIIToV(TypedFunc<(i32, i32, i32, i32), ()>),
+    IIToL(TypedFunc<(i32, i32), i64>),
+    Untyped(Func),
+    Unchecked(Func),
+}
+
+pub const CALL_APIS: &[&str] = &["typed", "untyped", "unchecked"];
+
+impl Engine for Wasmtime {
+    type Module = Module;
+    type Instance = WtInstance;
+
+    fn info(&self) -> EngineInfo {
+        EngineInfo { runtime: self.runtime, engine: "wasmtime", version: "48.0.0", call_apis: CALL_APIS, notes: self.notes }
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Module> {
+        Ok(Module::new(&self.engine, wasm)?)
+    }
+
+    fn instantiate(&self, module: &Module) -> Result<WtInstance> {
+        let mut store = Store::new(&self.engine, ());
+        let instance = self.linker.instantiate(&mut store, module)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or_else(|| anyhow!("no memory named `memory` is exported"))
+            .at("memory")?;
+        Ok(WtInstance { store, instance, memory })
+    }
+}
+
+fn val_type(t: &wasmtime::ValType) -> ValType {
+    match t {
+        wasmtime::ValType::I32 => ValType::I32,
+        wasmtime::ValType::I64 => ValType::I64,
+        wasmtime::ValType::F32 => ValType::F32,
+        wasmtime::ValType::F64 => ValType::F64,
+        _ => ValType::Other,
+    }
+}
+
+#[cold]
+fn wrong_binding() -> anyhow::Error {
+    anyhow!("function bound for another signature")
+}
+
+#[inline(always)]
+fn i32_of(v: &Val) -> Result<i32> {
+    v.i32().ok_or_else(|| anyhow!("result is not an i32"))
+}
+
+impl WtInstance {
+    fn untyped<const P: usize, const R: usize>(&mut self, f: &Func, params: [Val; P]) -> Result<[Val; R]> {
+        let mut results = [const { Val::I32(0) }; R];
+        f.call(&mut self.store, &params, &mut results)?;
+        Ok(results)
+    }
+
+    fn unchecked<const N: usize>(&mut self, f: &Func, mut raw: [ValRaw; N]) -> Result<[ValRaw; N]> {
+        // SAFETY: `func` checked the signature; `raw` holds max(params, results) slots of
+        // the right types, as `call_unchecked` requires.
+        unsafe { f.call_unchecked(&mut self.store, &mut raw as *mut [ValRaw]) }?;
+        Ok(raw)
+    }
+}
+
+#[cold]
+fn out_of_bounds(offset: u32, len: usize) -> anyhow::Error {
+    anyhow!("{len} bytes at {offset} are outside linear memory")
+}
+
+impl Instance for WtInstance {
+    type Func = WtFunc;
+
+    fn func(&mut self, export: &str, sig: Sig, api: &str) -> Result<WtFunc> {
+        let f = self
+            .instance
+            .get_func(&mut self.store, export)
+            .ok_or_else(|| anyhow!("no function named `{export}` is exported"))?;
+        let ty = f.ty(&self.store);
+        let params: Vec<ValType> = ty.params().map(|t| val_type(&t)).collect();
+        let results: Vec<ValType> = ty.results().map(|t| val_type(&t)).collect();
+        check_sig(export, sig, &params, &results)?;
+        let s = &self.store;
+        Ok(match api {
+            "typed" => match sig {
+                Sig::VV => WtFunc::VV(f.typed(s)?),
+                Sig::IToI => WtFunc::IToI(f.typed(s)?),
+                Sig::IIToI => WtFunc::IIToI(f.typed(s)?),
+                Sig::IIToV => WtFunc::IIToV(f.typed(s)?),
+                Sig::IIIIToV => WtFunc::IIIIToV(f.typed(s)?),
+                Sig::IIToL => WtFunc::IIToL(f.typed(s)?),
+            },
+            "untyped" => WtFunc::Untyped(f),
+            "unchecked" => WtFunc::Unchecked(f),
+            other => bail!("wasmtime has no call API `{other}` (it has {CALL_APIS:?})"),
+        })
+    }
+
+    #[inline]
+    fn call_vv(&mut self, f: &WtFunc) -> Result<()> {
+        match f {
+            WtFunc::VV(t) => Ok(t.call(&mut self.store, ())?),
+            WtFunc::Untyped(f) => self.untyped::<0, 0>(f, []).map(|_| ()),
+            WtFunc::Unchecked(f) => self.unchecked::<0>(f, []).map(|_| ()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_i_i(&mut self, f: &WtFunc, a: i32) -> Result<i32> {
+        match f {
+            WtFunc::IToI(t) => Ok(t.call(&mut self.store, a)?),
+            WtFunc::Untyped(f) => i32_of(&self.untyped::<1, 1>(f, [Val::I32(a)])?[0]),
+            WtFunc::Unchecked(f) => Ok(self.unchecked::<1>(f, [ValRaw::i32(a)])?[0].get_i32()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_i(&mut self, f: &WtFunc, a: i32, b: i32) -> Result<i32> {
+        match f {
+            WtFunc::IIToI(t) => Ok(t.call(&mut self.store, (a, b))?),
+            WtFunc::Untyped(f) => i32_of(&self.untyped::<2, 1>(f, [Val::I32(a), Val::I32(b)])?[0]),
+            WtFunc::Unchecked(f) => Ok(self.unchecked::<2>(f, [ValRaw::i32(a), ValRaw::i32(b)])?[0].get_i32()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_v(&mut self, f: &WtFunc, a: i32, b: i32) -> Result<()> {
+        match f {
+            WtFunc::IIToV(t) => Ok(t.call(&mut self.store, (a, b))?),
+            WtFunc::Untyped(f) => self.untyped::<2, 0>(f, [Val::I32(a), Val::I32(b)]).map(|_| ()),
+            WtFunc::Unchecked(f) => self.unchecked::<2>(f, [ValRaw::i32(a), ValRaw::i32(b)]).map(|_| ()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_iiii_v(&mut self, f: &WtFunc, a: i32, b: i32, c: i32, d: i32) -> Result<()> {
+        match f {
+            WtFunc::IIIIToV(t) => Ok(t.call(&mut self.store, (a, b, c, d))?),
+            WtFunc::Untyped(f) => {
+                self.untyped::<4, 0>(f, [Val::I32(a), Val::I32(b), Val::I32(c), Val::I32(d)]).map(|_| ())
+            }
+            WtFunc::Unchecked(f) => self
+                .unchecked::<4>(f, [ValRaw::i32(a), ValRaw::i32(b), ValRaw::i32(c), ValRaw::i32(d)])
+                .map(|_| ()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_l(&mut self, f: &WtFunc, a: i32, b: i32) -> Result<i64> {
+        match f {
+            WtFunc::IIToL(t) => Ok(t.call(&mut self.store, (a, b))?),
+            WtFunc::Untyped(f) => {
+                let r = self.untyped::<2, 1>(f, [Val::I32(a), Val::I32(b)])?;
+                r[0].i64().ok_or_else(|| anyhow!("result is not an i64"))
+            }
+            WtFunc::Unchecked(f) => Ok(self.unchecked::<2>(f, [ValRaw::i32(a), ValRaw::i32(b)])?[0].get_i64()),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, api: MemApi, offset: u32, data: &[u8]) -> Result<()> {
+        match api {
+            MemApi::View => {
+                let start = offset as usize;
+                let mem = self.memory.data_mut(&mut self.store);
+                let dst = mem.get_mut(start..start + data.len()).ok_or_else(|| out_of_bounds(offset, data.len()))?;
+                dst.copy_from_slice(data);
+                Ok(())
+            }
+            MemApi::Copy => Ok(self.memory.write(&mut self.store, offset as usize, data)?),
+        }
+    }
+
+    #[inline]
+    fn read(&mut self, api: MemApi, offset: u32, out: &mut [u8]) -> Result<()> {
+        match api {
+            MemApi::View => {
+                let start = offset as usize;
+                let mem = self.memory.data(&self.store);
+                let src = mem.get(start..start + out.len()).ok_or_else(|| out_of_bounds(offset, out.len()))?;
+                out.copy_from_slice(src);
+                Ok(())
+            }
+            MemApi::Copy => Ok(self.memory.read(&self.store, offset as usize, out)?),
+        }
+    }
+}
