@@ -46,6 +46,8 @@ fn main() {
     let wasm = target_dir.join(&target).join(profile_dir).join("interop_guest.wasm");
     assert!(wasm.exists(), "the guest build produced no {}", wasm.display());
 
+    // A stable path for hosts that read the module from disk (the Go host).
+    std::fs::copy(&wasm, target_dir.join("interop_guest.wasm")).expect("copy guest to guest/target");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("interop_guest.wasm");
     std::fs::copy(&wasm, &out).expect("copy guest");
     println!("cargo:rustc-env=INTEROP_GUEST_WASM={}", out.display());

@@ -1,5 +1,5 @@
 //! The guest module's bytes and how they were built. Every Rust host loads these bytes;
-//! the Go host loads the same file (`guest/target/<target>/<profile>/interop_guest.wasm`).
+//! the Go host loads the same file (`guest/target/interop_guest.wasm`).
 
 /// The guest module, built by this crate's build script from `guest/`.
 pub static GUEST_WASM: &[u8] = include_bytes!(env!("INTEROP_GUEST_WASM"));
@@ -18,11 +18,8 @@ pub fn build_flags() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Where the guest's own build leaves the module (for hosts that read it from disk).
+/// Where the build leaves a copy of the module for hosts that read it from disk
+/// (the Go host): `guest/target/interop_guest.wasm`.
 pub fn guest_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../guest/target")
-        .join(env!("INTEROP_GUEST_TARGET"))
-        .join(env!("INTEROP_GUEST_PROFILE"))
-        .join("interop_guest.wasm")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest/target/interop_guest.wasm")
 }

@@ -1,0 +1,135 @@
+//! The guest is WebAssembly 1.0 with the promised exports; broken modules give clear
+//! failures that name the runtime, scenario and export, and the other scenarios still run.
+
+use interop_core::results::{Event, Failure, RawRow};
+use interop_core::scenario::ScenarioList;
+use interop_host::measure::MeasureConfig;
+use interop_host::runner::{Runtime, Wasm};
+use interop_host::runtimes::wasmtime::Wasmtime;
+use std::time::Duration;
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+
+const TINY: MeasureConfig = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+
+#[test]
+fn guest_is_webassembly_1_0_so_every_engine_can_load_it() {
+    let mut v = Validator::new_with_features(WasmFeatures::WASM1);
+    v.validate_all(interop_host::GUEST_WASM)
+        .expect("the guest must use only WebAssembly 1.0 (+ mutable globals): no bulk memory, sign-ext or multi-value");
+}
+
+#[test]
+fn guest_exports_the_seed_functions_and_imports_only_host_inc() {
+    let mut exports = Vec::new();
+    let mut imports = Vec::new();
+    for payload in Parser::new(0).parse_all(interop_host::GUEST_WASM) {
+        match payload.unwrap() {
+            Payload::ExportSection(s) => exports.extend(s.into_iter().map(|e| e.unwrap().name.to_string())),
+            Payload::ImportSection(s) => {
+                for imp in s.into_imports() {
+                    let imp = imp.unwrap();
+                    imports.push(format!("{}.{}", imp.module, imp.name));
+                }
+            }
+            _ => {}
+        }
+    }
+    for name in [
+        "memory",
+        "no_op",
+        "add_numbers",
+        "allocate",
+        "deallocate",
+        "reverse_string_in_place",
+        "sum_array",
+        "batch_add",
+        "call_host",
+        "produce_buffer",
+    ] {
+        assert!(exports.iter().any(|e| e == name), "missing export {name}: {exports:?}");
+    }
+    assert_eq!(imports, ["env.host_inc"]);
+}
+
+fn run(wasm: &[u8], scenarios: &[&str]) -> (Vec<RawRow>, Vec<Failure>) {
+    let list = ScenarioList::builtin().select(&scenarios.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    Wasm(Wasmtime::cranelift()).run(wasm, &list, &TINY, &mut |e| match e {
+        Event::Row(r) => rows.push(r),
+        Event::Failure(f) => failures.push(f),
+        _ => {}
+    });
+    (rows, failures)
+}
+
+/// A module with the guest's import and memory, and `body` for add_numbers.
+fn module(add_numbers: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+            (import "env" "host_inc" (func $inc (param i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "no_op"))
+            {add_numbers})"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn real_guest_passes_the_seed_scenarios_on_wasmtime() {
+    let (rows, failures) = run(interop_host::GUEST_WASM, &["noop", "add", "string_roundtrip", "sum_array"]);
+    assert!(failures.is_empty(), "{failures:#?}");
+    // noop and add: 3 call APIs each; string_roundtrip 8 sizes x 2 memory APIs; sum_array 4 x 2.
+    assert_eq!(rows.len(), 3 + 3 + 16 + 8);
+    assert!(rows.iter().all(|r| r.verified && r.sample_ns_per_op.len() == 2 && r.iters_per_sample >= 1));
+}
+
+#[test]
+fn malformed_module_fails_every_wasm_scenario_by_name() {
+    let (rows, failures) = run(b"\0asm\x01\0\0\0garbage", &["noop", "add"]);
+    assert!(rows.is_empty());
+    assert_eq!(failures.len(), 2);
+    for (f, scenario) in failures.iter().zip(["noop", "add"]) {
+        assert_eq!((f.runtime.as_str(), f.scenario.as_str()), ("wasmtime", scenario));
+        assert!(f.error.starts_with(&format!("wasmtime: {scenario}: the module failed to compile")), "{}", f.error);
+    }
+}
+
+#[test]
+fn missing_export_names_it_and_the_rest_still_runs() {
+    let (rows, failures) = run(&module(""), &["noop", "add"]);
+    assert_eq!(rows.iter().filter(|r| r.key.scenario == "noop").count(), 3, "noop still measured");
+    assert_eq!(failures.len(), 3, "add fails once per call API: {failures:#?}");
+    let f = &failures[0];
+    assert_eq!((f.scenario.as_str(), f.export.as_str(), f.api.as_str()), ("add", "add_numbers", "typed"));
+    assert!(f.error.contains("wasmtime: add:") && f.error.contains("no function named `add_numbers`"), "{}", f.error);
+}
+
+#[test]
+fn wrong_signature_says_what_was_expected() {
+    let (_, failures) =
+        run(&module(r#"(func (export "add_numbers") (param i32) (result i32) local.get 0)"#), &["add"]);
+    let f = &failures[0];
+    assert_eq!(f.export, "add_numbers");
+    assert!(f.error.contains("has type (i32) -> (i32), expected (i32, i32) -> (i32)"), "{}", f.error);
+}
+
+#[test]
+fn trap_is_reported_against_its_export() {
+    let (_, failures) = run(&module(r#"(func (export "add_numbers") (param i32 i32) (result i32) unreachable)"#), &["add"]);
+    assert_eq!(failures.len(), 3);
+    for f in &failures {
+        assert_eq!(f.export, "add_numbers");
+        assert!(f.error.contains("unreachable"), "{}", f.error);
+    }
+}
+
+#[test]
+fn a_wrong_answer_fails_instead_of_looking_fast() {
+    let (rows, failures) = run(
+        &module(r#"(func (export "add_numbers") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub)"#),
+        &["add"],
+    );
+    assert!(rows.is_empty());
+    assert!(failures[0].error.contains("add_numbers(0, 20) returned -20"), "{}", failures[0].error);
+}
