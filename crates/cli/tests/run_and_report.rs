@@ -1,0 +1,205 @@
+//! End to end, as a user runs it: `run --quick` on the real guest and wasmtime, `report`
+//! from the saved file, and runs with broken guests. Structure and `verified` are checked,
+//! never a time.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_interop-bench"))
+}
+
+fn run(args: &[&str], out: &Path) -> Output {
+    bin().args(["run", "--quick", "--hosts", "rust", "--no-progress", "--out"]).arg(out).args(args).output().unwrap()
+}
+
+fn load(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn write_wat(dir: &Path, name: &str, wat: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, wat::parse_str(wat).unwrap()).unwrap();
+    p
+}
+
+/// A guest whose `no_op` never returns and whose `add_numbers` works.
+const HANGING: &str = r#"(module
+    (import "env" "host_inc" (func (param i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "no_op") (loop br 0))
+    (func (export "add_numbers") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"#;
+
+#[test]
+fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let o = run(&[], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["complete"], true);
+    for field in ["cpu_model", "cores", "os", "toolchains"] {
+        assert!(!v["machine"][field].is_null(), "machine.{field}");
+    }
+    let sha = v["guest_sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    assert_eq!(v["guest"]["build"]["target"], "wasm32v1-none");
+    let results = v["results"].as_array().unwrap();
+    let scenarios: std::collections::BTreeSet<&str> = results.iter().map(|r| r["scenario"].as_str().unwrap()).collect();
+    for s in [
+        "empty", "native_call", "native_sum", "noop", "add", "host_import", "copy_in", "copy_out", "string_roundtrip",
+        "string_alloc_per_call", "return_buffer", "sum_array", "sum_array_resident", "batch_add", "compile",
+        "instantiate", "first_call",
+    ] {
+        assert!(scenarios.contains(s), "no row for {s}");
+    }
+    for r in results {
+        for f in ["host", "runtime", "api", "scenario", "params", "samples", "iters_per_sample"] {
+            assert!(!r[f].is_null(), "{f} in {r}");
+        }
+        assert_eq!(r["verified"], true, "{r}");
+        let e = &r["ns_per_op"];
+        let (lo, m, hi) = (e["ci_low"].as_f64().unwrap(), e["median"].as_f64().unwrap(), e["ci_high"].as_f64().unwrap());
+        assert!(lo <= m && m <= hi && m > 0.0, "{e}");
+    }
+    // The typed, untyped and unchecked paths are separate rows, as are view and copy.
+    let apis = |s: &str| -> Vec<&str> {
+        results.iter().filter(|r| r["scenario"] == s && r["runtime"] == "wasmtime").map(|r| r["api"].as_str().unwrap()).collect()
+    };
+    assert_eq!(apis("noop"), ["typed", "untyped", "unchecked"]);
+    assert_eq!(apis("copy_in").iter().filter(|a| **a == "copy").count(), 7);
+    let comps: Vec<&str> = v["breakdown"].as_array().unwrap().iter().map(|c| c["component"].as_str().unwrap()).collect();
+    for c in ["crossing", "arguments", "host_call", "copy_in_per_byte", "copy_out_per_byte", "alloc_roundtrip", "compute_ratio", "compile", "instantiate", "first_call_penalty"] {
+        assert!(comps.contains(&c), "no {c} in the breakdown");
+    }
+    assert_eq!(v["seed_table"].as_array().unwrap().len(), 6);
+    // Only the Rust ffi_call is not applicable; nothing failed.
+    let failures = v["failures"].as_array().unwrap();
+    assert!(failures.iter().all(|f| f["status"] == "not_applicable"), "{failures:?}");
+
+    // The report is rebuilt from the file alone and says what the run said.
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("Where the time goes") && stdout.contains("BenchmarkWasmReverseStringInPlace"));
+    let rep = bin().arg("report").arg(&out).output().unwrap();
+    assert!(rep.status.success());
+    assert_eq!(text(&rep.stdout), stdout, "report from the file differs from the run's own report");
+    let json = bin().arg("report").arg(&out).args(["--format", "json"]).output().unwrap();
+    let again: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(again["results"], v["results"]);
+    assert_eq!(again["breakdown"], v["breakdown"]);
+}
+
+#[test]
+fn malformed_guest_fails_its_scenarios_clearly_and_keeps_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0this is not a module").unwrap();
+    let out = dir.path().join("r.json");
+    let o = run(&["--guest", bad.to_str().unwrap(), "--scenarios", "empty,noop,add"], &out);
+    assert_eq!(o.status.code(), Some(1), "a failed scenario makes the exit status non-zero");
+    let v = load(&out);
+    let results = v["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["scenario"] == "empty"), "the native baseline still ran");
+    let failures = v["failures"].as_array().unwrap();
+    for s in ["noop", "add"] {
+        let f = failures.iter().find(|f| f["scenario"] == s).unwrap_or_else(|| panic!("no failure for {s}"));
+        assert_eq!(f["runtime"], "wasmtime");
+        assert!(f["error"].as_str().unwrap().starts_with(&format!("wasmtime: {s}: the module failed to compile")));
+    }
+    let err = text(&o.stderr);
+    assert!(err.contains("2 scenario(s) failed"), "{err}");
+    assert!(text(&o.stdout).contains("Failures (2)"));
+}
+
+#[test]
+fn a_guest_that_never_returns_loses_only_its_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_wat(dir.path(), "hang.wasm", HANGING);
+    let out = dir.path().join("r.json");
+    let o = run(&["--guest", guest.to_str().unwrap(), "--scenarios", "noop,add", "--timeout", "2"], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let v = load(&out);
+    let f = &v["failures"][0];
+    assert_eq!((f["runtime"].as_str(), f["scenario"].as_str()), (Some("wasmtime"), Some("noop")));
+    assert!(f["error"].as_str().unwrap().contains("no answer for 2 s"), "{f}");
+    let adds = v["results"].as_array().unwrap().iter().filter(|r| r["scenario"] == "add" && r["verified"] == true).count();
+    assert_eq!(adds, 3, "add still measured on a fresh worker, every call API");
+}
+
+#[test]
+fn an_interrupted_run_keeps_what_it_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_wat(dir.path(), "hang.wasm", HANGING);
+    let out = dir.path().join("r.json");
+    let mut child = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--timeout", "600", "--scenarios", "empty,native_call,noop"])
+        .arg("--guest")
+        .arg(&guest)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the baseline rows are on disk (the run then hangs in noop), then kill it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let rows = std::fs::read_to_string(&out)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .map(|v| v["results"].as_array().map(|a| a.len()).unwrap_or(0))
+            .unwrap_or(0);
+        if rows >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the baseline rows never reached the file");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let v = load(&out);
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["results"].as_array().unwrap().len(), 2);
+    let rep = bin().arg("report").arg(&out).output().unwrap();
+    assert!(rep.status.success());
+    assert!(text(&rep.stdout).contains("incomplete run"));
+}
+
+#[test]
+fn unknown_names_are_refused_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["--runtimes", "wasmtyme"], &dir.path().join("r.json"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("unknown runtime `wasmtyme`") && err.contains("wasmtime"), "{err}");
+    let o = run(&["--scenarios", "nop"], &dir.path().join("r.json"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("unknown scenario `nop`"));
+    let o = bin().args(["report", "/nonexistent.json"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot read /nonexistent.json"));
+}
+
+/// `report` of a saved quick run, byte for byte (stdout and stderr). Regenerate with
+/// `UPDATE_GOLDEN=1 cargo test --release -p interop-bench --test run_and_report golden`.
+#[test]
+fn report_of_a_saved_run_matches_the_golden_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let o = bin().arg("report").arg(root.join("fixtures/quick-run.json")).output().unwrap();
+    assert!(o.status.success());
+    for (name, got) in [("report.stdout", text(&o.stdout)), ("report.stderr", text(&o.stderr))] {
+        let path = root.join("golden").join(name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(got, want, "{name} differs from {}", path.display());
+    }
+}
