@@ -1,0 +1,301 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// wazero (pure Go). Two runtimes: "wazero:compiler" (ahead-of-time compiler to native
+// code) and "wazero:interpreter". Call APIs:
+//   - call:            api.Function.Call(ctx, params...) -> ([]uint64, error); it allocates
+//                      its results slice on every call.
+//   - call_with_stack: api.Function.CallWithStack(ctx, stack) with a stack preallocated
+//                      once at lookup time (params in, results out).
+// Memory APIs:
+//   - view: api.Memory.Read(0, Size()) returns a slice aliasing linear memory (no copy);
+//           the host copies into/out of it with copy().
+//   - copy: api.Memory.Write(offset, src) to copy in; Memory.Read(offset, n) followed by
+//           copy() into the host's buffer to copy out (wazero has no read-into call), each
+//           bounds-checked by wazero on every access.
+// env.host_inc is a GoModuleFunc (the stack-based, reflection-free host function API).
+
+const wazeroPath = "github.com/tetratelabs/wazero"
+
+func init() {
+	register(Factory{Name: "wazero:compiler", New: func() (Engine, error) {
+		return newWazero("wazero:compiler", wazero.NewRuntimeConfigCompiler())
+	}})
+	register(Factory{Name: "wazero:interpreter", New: func() (Engine, error) {
+		return newWazero("wazero:interpreter", wazero.NewRuntimeConfigInterpreter())
+	}})
+}
+
+type wzEngine struct {
+	name string
+	ctx  context.Context
+	rt   wazero.Runtime
+}
+
+func newWazero(name string, cfg wazero.RuntimeConfig) (Engine, error) {
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	_, err := rt.NewHostModuleBuilder("env").
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, _ api.Module, stack []uint64) {
+			stack[0] = uint64(uint32(HostIncValue(int32(uint32(stack[0])))))
+		}), []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		Export("host_inc").
+		Instantiate(ctx)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("link env.host_inc: %w", err)
+	}
+	return &wzEngine{name: name, ctx: ctx, rt: rt}, nil
+}
+
+func (e *wzEngine) Info() RuntimeInfo {
+	mode := "compiler"
+	if e.name == "wazero:interpreter" {
+		mode = "interpreter"
+	}
+	return RuntimeInfo{
+		Runtime:    e.name,
+		Engine:     "wazero",
+		Version:    moduleVersion(wazeroPath),
+		CallAPIs:   []string{"call", "call_with_stack"},
+		MemoryAPIs: []string{"view", "copy"},
+		Notes: "pure Go, " + mode + " mode; no stores: instantiate = an anonymous module in the runtime " +
+			"(env linked once per runtime); view = Memory.Read (aliases memory), copy = Memory.Write / Read+copy",
+	}
+}
+
+func (e *wzEngine) Close() { e.rt.Close(e.ctx) }
+
+func (e *wzEngine) Compile(wasm []byte) (Module, error) {
+	cm, err := e.rt.CompileModule(e.ctx, wasm)
+	if err != nil {
+		return nil, err
+	}
+	return &wzModule{e: e, cm: cm}, nil
+}
+
+type wzModule struct {
+	e  *wzEngine
+	cm wazero.CompiledModule
+}
+
+func (m *wzModule) Close() { m.cm.Close(m.e.ctx) }
+
+func (m *wzModule) Instantiate() (Instance, error) {
+	mod, err := m.e.rt.InstantiateModule(m.e.ctx, m.cm, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		return nil, err
+	}
+	return &wzInstance{ctx: m.e.ctx, cm: m.cm, mod: mod}, nil
+}
+
+type wzInstance struct {
+	ctx context.Context
+	cm  wazero.CompiledModule
+	mod api.Module
+}
+
+func (in *wzInstance) Close() { in.mod.Close(in.ctx) }
+
+func wzType(t api.ValueType) ValType {
+	switch t {
+	case api.ValueTypeI32:
+		return I32
+	case api.ValueTypeI64:
+		return I64
+	case api.ValueTypeF32:
+		return F32
+	case api.ValueTypeF64:
+		return F64
+	}
+	return ValType(api.ValueTypeName(t))
+}
+
+func wzSig(d api.FunctionDefinition) Sig {
+	var s Sig
+	for _, t := range d.ParamTypes() {
+		s.Params = append(s.Params, wzType(t))
+	}
+	for _, t := range d.ResultTypes() {
+		s.Results = append(s.Results, wzType(t))
+	}
+	return s
+}
+
+// lookup finds the export, checks its signature and returns it with a stack big enough
+// for CallWithStack.
+func (in *wzInstance) lookup(name string, want Sig, apiName string) (api.Function, []uint64, error) {
+	if apiName != "call" && apiName != "call_with_stack" {
+		return nil, nil, errAPI(apiName)
+	}
+	f := in.mod.ExportedFunction(name)
+	if f == nil {
+		if _, ok := in.cm.ExportedMemories()[name]; ok {
+			return nil, nil, errNotFunc(name, "memory")
+		}
+		return nil, nil, errMissing(name)
+	}
+	if got := wzSig(f.Definition()); !got.Equal(want) {
+		return nil, nil, errSig(name, got, want)
+	}
+	n := len(want.Params)
+	if len(want.Results) > n {
+		n = len(want.Results)
+	}
+	if n == 0 {
+		n = 1
+	}
+	return f, make([]uint64, n), nil
+}
+
+func u(x int32) uint64 { return uint64(uint32(x)) }
+
+func (in *wzInstance) FuncV_V(name, apiName string) (func() error, error) {
+	f, stack, err := in.lookup(name, SigV_V, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func() error { _, err := f.Call(ctx); return err }, nil
+	}
+	return func() error { return f.CallWithStack(ctx, stack) }, nil
+}
+
+func (in *wzInstance) FuncI_I(name, apiName string) (func(int32) (int32, error), error) {
+	f, stack, err := in.lookup(name, SigI_I, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func(a int32) (int32, error) {
+			r, err := f.Call(ctx, u(a))
+			if err != nil {
+				return 0, err
+			}
+			return int32(uint32(r[0])), nil
+		}, nil
+	}
+	return func(a int32) (int32, error) {
+		stack[0] = u(a)
+		err := f.CallWithStack(ctx, stack)
+		return int32(uint32(stack[0])), err
+	}, nil
+}
+
+func (in *wzInstance) FuncII_I(name, apiName string) (func(a, b int32) (int32, error), error) {
+	f, stack, err := in.lookup(name, SigII_I, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func(a, b int32) (int32, error) {
+			r, err := f.Call(ctx, u(a), u(b))
+			if err != nil {
+				return 0, err
+			}
+			return int32(uint32(r[0])), nil
+		}, nil
+	}
+	return func(a, b int32) (int32, error) {
+		stack[0], stack[1] = u(a), u(b)
+		err := f.CallWithStack(ctx, stack)
+		return int32(uint32(stack[0])), err
+	}, nil
+}
+
+func (in *wzInstance) FuncII_V(name, apiName string) (func(a, b int32) error, error) {
+	f, stack, err := in.lookup(name, SigII_V, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func(a, b int32) error { _, err := f.Call(ctx, u(a), u(b)); return err }, nil
+	}
+	return func(a, b int32) error {
+		stack[0], stack[1] = u(a), u(b)
+		return f.CallWithStack(ctx, stack)
+	}, nil
+}
+
+func (in *wzInstance) FuncIIII_V(name, apiName string) (func(a, b, c, d int32) error, error) {
+	f, stack, err := in.lookup(name, SigIIII_V, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func(a, b, c, d int32) error { _, err := f.Call(ctx, u(a), u(b), u(c), u(d)); return err }, nil
+	}
+	return func(a, b, c, d int32) error {
+		stack[0], stack[1], stack[2], stack[3] = u(a), u(b), u(c), u(d)
+		return f.CallWithStack(ctx, stack)
+	}, nil
+}
+
+func (in *wzInstance) FuncII_L(name, apiName string) (func(a, b int32) (int64, error), error) {
+	f, stack, err := in.lookup(name, SigII_L, apiName)
+	if err != nil {
+		return nil, err
+	}
+	ctx := in.ctx
+	if apiName == "call" {
+		return func(a, b int32) (int64, error) {
+			r, err := f.Call(ctx, u(a), u(b))
+			if err != nil {
+				return 0, err
+			}
+			return int64(r[0]), nil
+		}, nil
+	}
+	return func(a, b int32) (int64, error) {
+		stack[0], stack[1] = u(a), u(b)
+		err := f.CallWithStack(ctx, stack)
+		return int64(stack[0]), err
+	}, nil
+}
+
+func (in *wzInstance) Memory() (Memory, error) {
+	m := in.mod.ExportedMemory("memory")
+	if m == nil {
+		if _, ok := in.cm.ExportedFunctions()["memory"]; ok {
+			return nil, &ExportError{Export: "memory", Msg: "export memory is a function, expected a memory"}
+		}
+		return nil, errMissing("memory")
+	}
+	return wzMemory{m}, nil
+}
+
+type wzMemory struct{ m api.Memory }
+
+func (w wzMemory) View() []byte {
+	b, _ := w.m.Read(0, w.m.Size())
+	return b
+}
+
+func (w wzMemory) Write(off uint32, src []byte) error {
+	if !w.m.Write(off, src) {
+		return fmt.Errorf("memory write of %d bytes at %d out of bounds", len(src), off)
+	}
+	return nil
+}
+
+func (w wzMemory) Read(off uint32, dst []byte) error {
+	b, ok := w.m.Read(off, uint32(len(dst)))
+	if !ok {
+		return fmt.Errorf("memory read of %d bytes at %d out of bounds", len(dst), off)
+	}
+	copy(dst, b)
+	return nil
+}

@@ -1,0 +1,230 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// errNotApplicable marks a scenario the runtime cannot express.
+type errNotApplicable struct{ reason string }
+
+func (e errNotApplicable) Error() string { return e.reason }
+
+// Runner runs scenarios for one runtime and emits their events.
+type Runner struct {
+	Emit  *Emitter
+	Cfg   Config
+	Guest []byte // nil for the native runtime
+	// Failures counts failure events with status "failed".
+	Failures int
+}
+
+func paramsOf(sc Scenario, v *int64) map[string]int64 {
+	p := map[string]int64{}
+	if v != nil {
+		p[sc.Param] = *v
+	}
+	return p
+}
+
+func paramLabel(sc Scenario, v *int64, api string) string {
+	var parts []string
+	if v != nil {
+		parts = append(parts, fmt.Sprintf("%s=%d", sc.Param, *v))
+	}
+	if api != "" {
+		parts = append(parts, "api="+api)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// failure emits a failure event for err, which names the export when it can.
+func (r *Runner) failure(runtime string, sc Scenario, where string, err error) {
+	status := "failed"
+	var na errNotApplicable
+	var ni errNoImpl
+	if errors.As(err, &na) || errors.As(err, &ni) {
+		status = "not_applicable"
+	} else {
+		r.Failures++
+	}
+	export := exportOf(err)
+	r.Emit.Failure(runtime, sc.Name, export, fmt.Sprintf("%s: %s: %v%s", runtime, sc.Name, err, where), status)
+}
+
+func exportOf(err error) string {
+	var ee *ExportError
+	var ce *callError
+	var ke *checkError
+	switch {
+	case errors.As(err, &ee):
+		return ee.Export
+	case errors.As(err, &ce):
+		return ce.export
+	case errors.As(err, &ke):
+		return ke.export
+	}
+	return ""
+}
+
+// measureSafely turns a panic (e.g. a guest pointer outside memory) into an error.
+func measureSafely(c Case, cfg Config) (res Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return Measure(c, cfg)
+}
+
+func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result) {
+	r.Emit.Emit(RowEvent{
+		Event: "row", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
+		Params: paramsOf(sc, v), ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
+		Verified: true, Metrics: map[string]float64{"allocs_per_op": res.AllocsPerOp},
+	})
+}
+
+// RunNative runs the target = "native" scenarios on the Go baseline.
+func (r *Runner) RunNative(scenarios []Scenario) {
+	const rt = "native"
+	for _, sc := range scenarios {
+		r.Emit.Start(rt, sc.Name)
+		for _, v := range sc.Cases() {
+			var p int64
+			if v != nil {
+				p = *v
+			}
+			c, err := nativeCase(sc.Name, p)
+			if err == nil {
+				var res Result
+				if res, err = measureSafely(c, r.Cfg); err == nil {
+					r.row(rt, "direct", sc, v, res)
+					continue
+				}
+			}
+			r.failure(rt, sc, paramLabel(sc, v, ""), err)
+			var na errNotApplicable
+			var ni errNoImpl
+			if errors.As(err, &na) || errors.As(err, &ni) {
+				break
+			}
+		}
+	}
+}
+
+// apis returns the API names a scenario's rows vary over, and which of the two kinds
+// (call or memory) they are.
+func apis(info RuntimeInfo, sc Scenario) (list []string, memory bool) {
+	switch sc.Varies {
+	case "call":
+		return info.CallAPIs, false
+	case "memory":
+		return info.MemoryAPIs, true
+	}
+	return info.CallAPIs[:1], false
+}
+
+// RunWasm runs the target = "wasm" scenarios on one engine. The guest is compiled once
+// for all of them (except the compile scenario, which times compiling); every case
+// gets a fresh instance.
+func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
+	info := eng.Info()
+	rt := info.Runtime
+	var mod Module
+	var modErr error
+	compiled := false
+	defer func() {
+		if mod != nil {
+			mod.Close()
+		}
+	}()
+	for _, sc := range scenarios {
+		r.Emit.Start(rt, sc.Name)
+		if !compiled && sc.Name != "compile" {
+			compiled = true
+			mod, modErr = eng.Compile(r.Guest)
+			if modErr != nil {
+				modErr = fmt.Errorf("compile guest: %w", modErr)
+			}
+		}
+		if sc.Name != "compile" && modErr != nil {
+			r.failure(rt, sc, "", modErr)
+			continue
+		}
+		list, memory := apis(info, sc)
+	cases:
+		for _, v := range sc.Cases() {
+			var p int64
+			if v != nil {
+				p = *v
+			}
+			for _, api := range list {
+				callAPI, memAPI := api, "view"
+				if memory {
+					callAPI, memAPI = info.CallAPIs[0], api
+				}
+				c, cleanup, err := wasmCase(eng, mod, r.Guest, sc, p, callAPI, memAPI)
+				if err == nil {
+					var res Result
+					res, err = measureSafely(c, r.Cfg)
+					cleanup()
+					if err == nil {
+						r.row(rt, api, sc, v, res)
+						continue
+					}
+				}
+				r.failure(rt, sc, paramLabel(sc, v, api), err)
+				// A lookup failure or an inexpressible scenario is the same for every
+				// case: report it once.
+				var ee *ExportError
+				var na errNotApplicable
+				var ni errNoImpl
+				if errors.As(err, &ee) || errors.As(err, &na) || errors.As(err, &ni) {
+					break cases
+				}
+			}
+		}
+	}
+}
+
+// Select keeps the scenarios of one target, in file order, restricted to names when
+// names is not empty. Unknown names are an error.
+func Select(f *ScenarioFile, target string, names []string) ([]Scenario, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var out []Scenario
+	for _, sc := range f.Scenarios {
+		if len(want) > 0 && !want[sc.Name] {
+			continue
+		}
+		delete(want, sc.Name)
+		if sc.Target == target {
+			out = append(out, sc)
+		}
+	}
+	if len(want) > 0 {
+		var missing []string
+		for n := range want {
+			missing = append(missing, n)
+		}
+		return nil, fmt.Errorf("unknown scenario(s) %s (not in the scenario list)", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// ReadGuest reads the guest module's bytes.
+func ReadGuest(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("guest module: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,552 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// access moves bytes between the host and linear memory with one memory API:
+// "view" copies through the engine's zero-copy view (held across ops, fetched again
+// with refresh after guest calls that may grow memory); "copy" calls the engine's
+// explicit Write/Read on every access.
+type access struct {
+	mem  Memory
+	view bool
+	v    []byte
+}
+
+func newAccess(mem Memory, memAPI string) (*access, error) {
+	switch memAPI {
+	case "view":
+		return &access{mem: mem, view: true, v: mem.View()}, nil
+	case "copy":
+		return &access{mem: mem}, nil
+	}
+	return nil, fmt.Errorf("unknown memory API %q", memAPI)
+}
+
+func (a *access) refresh() {
+	if a.view {
+		a.v = a.mem.View()
+	}
+}
+
+func (a *access) in(off uint32, src []byte) error {
+	if a.view {
+		if uint64(off)+uint64(len(src)) > uint64(len(a.v)) {
+			return fmt.Errorf("copy in of %d bytes at %d beyond memory (%d bytes)", len(src), off, len(a.v))
+		}
+		copy(a.v[off:], src)
+		return nil
+	}
+	return a.mem.Write(off, src)
+}
+
+func (a *access) out(off uint32, dst []byte) error {
+	if a.view {
+		if uint64(off)+uint64(len(dst)) > uint64(len(a.v)) {
+			return fmt.Errorf("copy out of %d bytes at %d beyond memory (%d bytes)", len(dst), off, len(a.v))
+		}
+		copy(dst, a.v[off:])
+		return nil
+	}
+	return a.mem.Read(off, dst)
+}
+
+// wasmCase prepares one case of a wasm scenario on a fresh instance of mod (compile
+// uses eng). It returns the case and a cleanup. Everything looked up or allocated here
+// stays outside the timed loop.
+func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, callAPI, memAPI string) (Case, func(), error) {
+	switch sc.Name {
+	case "compile":
+		return Case{Loop: timed(func(n int) error {
+			for i := 0; i < n; i++ {
+				m, err := eng.Compile(guest)
+				if err != nil {
+					return fmt.Errorf("compile guest: %w", err)
+				}
+				m.Close()
+			}
+			return nil
+		})}, func() {}, nil
+	case "first_call":
+		// Checked once up front so that a missing export fails before timing.
+		in, err := mod.Instantiate()
+		if err != nil {
+			return Case{}, nil, fmt.Errorf("instantiate: %w", err)
+		}
+		_, err = in.FuncII_I("add_numbers", callAPI)
+		in.Close()
+		if err != nil {
+			return Case{}, nil, err
+		}
+		return Case{Loop: func(n int) (time.Duration, error) {
+			var total time.Duration
+			for i := 0; i < n; i++ {
+				in, err := mod.Instantiate()
+				if err != nil {
+					return total, fmt.Errorf("instantiate: %w", err)
+				}
+				add, err := in.FuncII_I("add_numbers", callAPI)
+				if err != nil {
+					in.Close()
+					return total, err
+				}
+				a := int32(i)
+				t0 := time.Now()
+				r, err := add(a, 20)
+				total += time.Since(t0)
+				in.Close()
+				if err != nil {
+					return total, &callError{"add_numbers", err}
+				}
+				if r != a+20 {
+					return total, mismatch("add_numbers", "add_numbers(%d, 20) returned %d, expected %d", a, r, a+20)
+				}
+			}
+			return total, nil
+		}}, func() {}, nil
+	case "instantiate":
+		in, err := mod.Instantiate()
+		if err != nil {
+			return Case{}, nil, fmt.Errorf("instantiate: %w", err)
+		}
+		noop, err := in.FuncV_V("no_op", callAPI)
+		if err == nil {
+			if cerr := noop(); cerr != nil {
+				err = &callError{"no_op", cerr}
+			}
+		}
+		in.Close()
+		if err != nil {
+			return Case{}, nil, err
+		}
+		return Case{Loop: timed(func(n int) error {
+			for i := 0; i < n; i++ {
+				in, err := mod.Instantiate()
+				if err != nil {
+					return fmt.Errorf("instantiate: %w", err)
+				}
+				in.Close()
+			}
+			return nil
+		})}, func() {}, nil
+	}
+
+	in, err := mod.Instantiate()
+	if err != nil {
+		return Case{}, nil, fmt.Errorf("instantiate: %w", err)
+	}
+	c, err := instanceCase(in, sc.Name, param, callAPI, memAPI)
+	if err != nil {
+		in.Close()
+		return Case{}, nil, err
+	}
+	return c, in.Close, nil
+}
+
+// errNoImpl marks a scenario this host has no implementation for.
+type errNoImpl struct{ name string }
+
+func (e errNoImpl) Error() string {
+	return fmt.Sprintf("the Go host has no implementation of scenario %s", e.name)
+}
+
+func allocate(alloc func(int32) (int32, error), size int) (uint32, error) {
+	p, err := alloc(int32(size))
+	if err != nil {
+		return 0, &callError{"allocate", err}
+	}
+	if p == 0 {
+		return 0, mismatch("allocate", "allocate(%d) returned 0", size)
+	}
+	return uint32(p), nil
+}
+
+func instanceCase(in Instance, name string, param int64, callAPI, memAPI string) (Case, error) {
+	n := int(param)
+	switch name {
+	case "noop":
+		f, err := in.FuncV_V("no_op", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				if err := f(); err != nil {
+					return &callError{"no_op", err}
+				}
+			}
+			return nil
+		})}, nil
+
+	case "add":
+		f, err := in.FuncII_I("add_numbers", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				a := int32(i)
+				r, err := f(a, 20)
+				if err != nil {
+					return &callError{"add_numbers", err}
+				}
+				if r != a+20 {
+					return mismatch("add_numbers", "add_numbers(%d, 20) returned %d, expected %d", a, r, a+20)
+				}
+			}
+			return nil
+		})}, nil
+
+	case "host_import":
+		f, err := in.FuncI_I("call_host", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		calls := int32(n)
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				r, err := f(calls)
+				if err != nil {
+					return &callError{"call_host", err}
+				}
+				if r != calls {
+					return mismatch("call_host", "call_host(%d) returned %d, expected %d", calls, r, calls)
+				}
+			}
+			return nil
+		})}, nil
+	}
+
+	// The rest use memory.
+	mem, err := in.Memory()
+	if err != nil {
+		return Case{}, err
+	}
+	acc, err := newAccess(mem, memAPI)
+	if err != nil {
+		return Case{}, err
+	}
+	switch name {
+	case "copy_in":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		p, err := allocate(alloc, n)
+		if err != nil {
+			return Case{}, err
+		}
+		acc.refresh()
+		src := TextBytes(n)
+		back := make([]byte, n)
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					if err := acc.in(p, src); err != nil {
+						return err
+					}
+				}
+				return nil
+			}),
+			Verify: func() error {
+				if err := mem.Read(p, back); err != nil {
+					return err
+				}
+				if !bytes.Equal(back, src) {
+					return fmt.Errorf("guest buffer does not hold the %d bytes copied in", n)
+				}
+				// Spoil it so that the next sample must copy again to pass.
+				return mem.Write(p, []byte{^src[0]})
+			},
+		}, nil
+
+	case "copy_out":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		p, err := allocate(alloc, n)
+		if err != nil {
+			return Case{}, err
+		}
+		acc.refresh()
+		want := TextBytes(n)
+		if err := mem.Write(p, want); err != nil {
+			return Case{}, err
+		}
+		dst := make([]byte, n)
+		first, last := want[0], want[n-1]
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					if err := acc.out(p, dst); err != nil {
+						return err
+					}
+					if dst[0] != first || dst[n-1] != last {
+						return fmt.Errorf("copied-out bytes differ from the guest buffer")
+					}
+				}
+				return nil
+			}),
+			Verify: func() error {
+				if !bytes.Equal(dst, want) {
+					return fmt.Errorf("copied-out %d bytes differ from the guest buffer", n)
+				}
+				dst[0], dst[n-1] = ^first, ^last
+				return nil
+			},
+		}, nil
+
+	case "string_roundtrip":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		rev, err := in.FuncII_V("reverse_string_in_place", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		p, err := allocate(alloc, n)
+		if err != nil {
+			return Case{}, err
+		}
+		acc.refresh()
+		src := TextBytes(n)
+		dst := make([]byte, n)
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					if err := acc.in(p, src); err != nil {
+						return err
+					}
+					if err := rev(int32(p), int32(n)); err != nil {
+						return &callError{"reverse_string_in_place", err}
+					}
+					if err := acc.out(p, dst); err != nil {
+						return err
+					}
+					if dst[0] != src[n-1] || dst[n-1] != src[0] {
+						return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
+					}
+				}
+				return nil
+			}),
+			Verify: func() error {
+				if !reversedEqual(dst, src) {
+					return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
+				}
+				dst[0], dst[n-1] = src[0], src[n-1]
+				return nil
+			},
+		}, nil
+
+	case "string_alloc_per_call":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		dealloc, err := in.FuncII_V("deallocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		rev, err := in.FuncII_V("reverse_string_in_place", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		src := TextBytes(n)
+		dst := make([]byte, n)
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					p, err := allocate(alloc, n)
+					if err != nil {
+						return err
+					}
+					acc.refresh() // allocate may have grown memory
+					if err := acc.in(p, src); err != nil {
+						return err
+					}
+					if err := rev(int32(p), int32(n)); err != nil {
+						return &callError{"reverse_string_in_place", err}
+					}
+					if err := acc.out(p, dst); err != nil {
+						return err
+					}
+					if err := dealloc(int32(p), int32(n)); err != nil {
+						return &callError{"deallocate", err}
+					}
+					if dst[0] != src[n-1] || dst[n-1] != src[0] {
+						return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
+					}
+				}
+				return nil
+			}),
+			Verify: func() error {
+				if !reversedEqual(dst, src) {
+					return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
+				}
+				dst[0], dst[n-1] = src[0], src[n-1]
+				return nil
+			},
+		}, nil
+
+	case "return_buffer":
+		produce, err := in.FuncII_L("produce_buffer", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		dealloc, err := in.FuncII_V("deallocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		dst := make([]byte, n)
+		var lastSeed int32
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					seed := int32(i & 0xff)
+					packed, err := produce(int32(n), seed)
+					if err != nil {
+						return &callError{"produce_buffer", err}
+					}
+					p, l := uint32(uint64(packed)>>32), uint32(packed)
+					if p == 0 || int(l) != n {
+						return mismatch("produce_buffer", "produce_buffer(%d, %d) returned ptr %d len %d", n, seed, p, l)
+					}
+					acc.refresh() // produce_buffer allocated
+					if err := acc.out(p, dst); err != nil {
+						return err
+					}
+					if err := dealloc(int32(p), int32(n)); err != nil {
+						return &callError{"deallocate", err}
+					}
+					if dst[0] != byte(seed) || dst[n-1] != byte(int(seed)+n-1) {
+						return mismatch("produce_buffer", "buffer of produce_buffer(%d, %d) has the wrong bytes", n, seed)
+					}
+					lastSeed = seed
+				}
+				return nil
+			}),
+			Verify: func() error {
+				for i := range dst {
+					if dst[i] != byte(int(lastSeed)+i) {
+						return mismatch("produce_buffer", "byte %d of produce_buffer(%d, %d) is %d, expected %d", i, n, lastSeed, dst[i], byte(int(lastSeed)+i))
+					}
+				}
+				dst[0] = ^dst[0]
+				return nil
+			},
+		}, nil
+
+	case "sum_array", "sum_array_resident":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		sum, err := in.FuncII_I("sum_array", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		p, err := allocate(alloc, 4*n)
+		if err != nil {
+			return Case{}, err
+		}
+		acc.refresh()
+		arr, want := I32Array(n)
+		data := LEBytes(arr)
+		if name == "sum_array_resident" {
+			if err := mem.Write(p, data); err != nil {
+				return Case{}, err
+			}
+			return Case{Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					s, err := sum(int32(p), int32(n))
+					if err != nil {
+						return &callError{"sum_array", err}
+					}
+					if s != want {
+						return mismatch("sum_array", "sum_array of %d i32 returned %d, expected %d", n, s, want)
+					}
+				}
+				return nil
+			})}, nil
+		}
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				if err := acc.in(p, data); err != nil {
+					return err
+				}
+				s, err := sum(int32(p), int32(n))
+				if err != nil {
+					return &callError{"sum_array", err}
+				}
+				if s != want {
+					return mismatch("sum_array", "sum_array of %d i32 returned %d, expected %d", n, s, want)
+				}
+			}
+			return nil
+		})}, nil
+
+	case "batch_add":
+		alloc, err := in.FuncI_I("allocate", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		batch, err := in.FuncIIII_V("batch_add", callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		var ptrs [3]uint32
+		for j := range ptrs {
+			if ptrs[j], err = allocate(alloc, 4*n); err != nil {
+				return Case{}, err
+			}
+		}
+		acc.refresh()
+		pa, pb, po := ptrs[0], ptrs[1], ptrs[2]
+		a, _ := I32Array(n)
+		b := make([]int32, n)
+		want := make([]int32, n)
+		for i := range b {
+			b[i] = int32(i) - 7
+			want[i] = a[i] + b[i]
+		}
+		ab, bb, wantB := LEBytes(a), LEBytes(b), LEBytes(want)
+		out := make([]byte, 4*n)
+		first, last := want[0], want[n-1]
+		return Case{
+			Loop: timed(func(k int) error {
+				for i := 0; i < k; i++ {
+					if err := acc.in(pa, ab); err != nil {
+						return err
+					}
+					if err := acc.in(pb, bb); err != nil {
+						return err
+					}
+					if err := batch(int32(pa), int32(pb), int32(po), int32(n)); err != nil {
+						return &callError{"batch_add", err}
+					}
+					if err := acc.out(po, out); err != nil {
+						return err
+					}
+					if int32(binary.LittleEndian.Uint32(out)) != first || int32(binary.LittleEndian.Uint32(out[4*n-4:])) != last {
+						return mismatch("batch_add", "batch_add of %d i32 gave wrong sums", n)
+					}
+				}
+				return nil
+			}),
+			Verify: func() error {
+				if !bytes.Equal(out, wantB) {
+					return mismatch("batch_add", "batch_add of %d i32 gave wrong sums", n)
+				}
+				out[0] = ^out[0]
+				return nil
+			},
+		}, nil
+	}
+	return Case{}, errNoImpl{name}
+}

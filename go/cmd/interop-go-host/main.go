@@ -1,0 +1,145 @@
+// Command interop-go-host is the Go worker of interop-bench: it runs the scenario list
+// on one runtime (native, wasmtime-go, wazero:compiler, wazero:interpreter, wasmer-go)
+// and prints the JSON-lines events of docs/hosts.md on stdout.
+//
+//	interop-go-host --runtime NAME --guest PATH --scenarios-file PATH
+//	                [--scenario NAME]... --warmup-ms F --target-sample-ms F --samples N
+//	interop-go-host --runtime list
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"interop-bench/go/bench"
+)
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func usageErr(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "interop-go-host: "+format+"\n", args...)
+	return 2
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("interop-go-host", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	runtimeName := fs.String("runtime", "", "runtime to run, or `list`")
+	guest := fs.String("guest", "", "path of the guest .wasm")
+	scenFile := fs.String("scenarios-file", "", "path of scenarios.toml")
+	var only multi
+	fs.Var(&only, "scenario", "run only this scenario (repeatable)")
+	cfg := bench.Config{}
+	fs.Float64Var(&cfg.WarmupMs, "warmup-ms", 100, "warm-up per case, ms")
+	fs.Float64Var(&cfg.TargetSampleMs, "target-sample-ms", 10, "target time of one sample, ms")
+	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageErr(stderr, "unexpected argument %q", fs.Arg(0))
+	}
+	emit := bench.NewEmitter(stdout)
+
+	if *runtimeName == "list" {
+		emit.Runtime(bench.NativeInfo())
+		for _, f := range bench.Factories() {
+			emit.Runtime(infoOf(f))
+		}
+		return 0
+	}
+	if *runtimeName == "" {
+		return usageErr(stderr, "--runtime is required (try --runtime list)")
+	}
+	var factory bench.Factory
+	native := *runtimeName == "native"
+	if !native {
+		var ok bool
+		if factory, ok = bench.Lookup(*runtimeName); !ok {
+			names := []string{"native"}
+			for _, f := range bench.Factories() {
+				names = append(names, f.Name)
+			}
+			return usageErr(stderr, "unknown runtime %q (this build has: %s)", *runtimeName, strings.Join(names, ", "))
+		}
+		if factory.Delegate {
+			// This binary cannot link the engine (see wasmer_delegate.go): hand the whole
+			// run, with the same arguments, to a binary that can. Returns only on failure.
+			err := delegate(factory, args)
+			return reportDelegateFailure(emit, factory, err, *scenFile, only, stderr)
+		}
+	}
+	if *scenFile == "" {
+		return usageErr(stderr, "--scenarios-file is required")
+	}
+	list, err := bench.LoadScenarios(*scenFile)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	target := "wasm"
+	if native {
+		target = "native"
+	}
+	scenarios, err := bench.Select(list, target, only)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	r := &bench.Runner{Emit: emit, Cfg: cfg}
+	if native {
+		emit.Runtime(bench.NativeInfo())
+		r.RunNative(scenarios)
+		return 0
+	}
+	eng, err := factory.New()
+	if err != nil {
+		failAll(emit, bench.RuntimeInfo{Runtime: factory.Name, Notes: factory.Notes}, scenarios,
+			fmt.Sprintf("cannot create the engine: %v", err))
+		return 0
+	}
+	defer eng.Close()
+	info := eng.Info()
+	if *guest == "" {
+		return usageErr(stderr, "--guest is required for runtime %s", factory.Name)
+	}
+	wasm, err := bench.ReadGuest(*guest)
+	if err != nil {
+		failAll(emit, info, scenarios, err.Error())
+		return 0
+	}
+	emit.Runtime(info)
+	r.Guest = wasm
+	r.RunWasm(eng, scenarios)
+	return 0
+}
+
+// infoOf describes a runtime for `--runtime list`.
+func infoOf(f bench.Factory) bench.RuntimeInfo {
+	if f.Delegate {
+		return bench.DelegateInfo(f)
+	}
+	eng, err := f.New()
+	if err != nil {
+		return bench.RuntimeInfo{Runtime: f.Name, Notes: "cannot create the engine: " + err.Error()}
+	}
+	defer eng.Close()
+	return eng.Info()
+}
+
+// failAll reports every scenario as failed with the same reason (never silently absent).
+func failAll(emit *bench.Emitter, info bench.RuntimeInfo, scenarios []bench.Scenario, msg string) {
+	emit.Runtime(info)
+	for _, sc := range scenarios {
+		emit.Start(info.Runtime, sc.Name)
+		emit.Failure(info.Runtime, sc.Name, "", fmt.Sprintf("%s: %s: %s", info.Runtime, sc.Name, msg), "failed")
+	}
+}
