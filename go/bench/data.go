@@ -79,7 +79,9 @@ type callError struct {
 	err    error
 }
 
-func (e *callError) Error() string { return fmt.Sprintf("call to export %s failed: %v", e.export, e.err) }
+func (e *callError) Error() string {
+	return fmt.Sprintf("call to export %s failed: %v", e.export, e.err)
+}
 
 // checkError is a wrong result.
 type checkError struct {

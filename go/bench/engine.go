@@ -74,13 +74,13 @@ func (s Sig) Equal(o Sig) bool {
 
 // The signatures of the guest ABI (docs/hosts.md).
 var (
-	SigV_V       = Sig{}                                                    // no_op
-	SigI_I       = Sig{Params: []ValType{I32}, Results: []ValType{I32}}    // allocate, call_host
+	SigV_V       = Sig{}                                                     // no_op
+	SigI_I       = Sig{Params: []ValType{I32}, Results: []ValType{I32}}      // allocate, call_host
 	SigII_I      = Sig{Params: []ValType{I32, I32}, Results: []ValType{I32}} // add_numbers, sum_array
-	SigII_V      = Sig{Params: []ValType{I32, I32}}                        // deallocate, reverse_string_in_place
-	SigIIII_V    = Sig{Params: []ValType{I32, I32, I32, I32}}              // batch_add
+	SigII_V      = Sig{Params: []ValType{I32, I32}}                          // deallocate, reverse_string_in_place
+	SigIIII_V    = Sig{Params: []ValType{I32, I32, I32, I32}}                // batch_add
 	SigII_L      = Sig{Params: []ValType{I32, I32}, Results: []ValType{I64}} // produce_buffer
-	HostIncSig   = SigI_I                                                   // env.host_inc
+	HostIncSig   = SigI_I                                                    // env.host_inc
 	HostIncValue = func(x int32) int32 { return x + 1 }
 )
 

@@ -201,20 +201,23 @@ func Select(f *ScenarioFile, target string, names []string) ([]Scenario, error) 
 		want[n] = true
 	}
 	var out []Scenario
+	seen := map[string]bool{}
 	for _, sc := range f.Scenarios {
+		seen[sc.Name] = true
 		if len(want) > 0 && !want[sc.Name] {
 			continue
 		}
-		delete(want, sc.Name)
 		if sc.Target == target {
 			out = append(out, sc)
 		}
 	}
-	if len(want) > 0 {
-		var missing []string
-		for n := range want {
+	var missing []string
+	for _, n := range names {
+		if !seen[n] {
 			missing = append(missing, n)
 		}
+	}
+	if len(missing) > 0 {
 		return nil, fmt.Errorf("unknown scenario(s) %s (not in the scenario list)", strings.Join(missing, ", "))
 	}
 	return out, nil
