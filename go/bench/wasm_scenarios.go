@@ -550,3 +550,12 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 	}
 	return Case{}, errNoImpl{name}
 }
+
+// PrepareCase is wasmCase for callers outside the package (the seed's benchmarks):
+// one case of the named wasm scenario, on a fresh instance of mod.
+func PrepareCase(eng Engine, mod Module, guest []byte, scenario string, param int64, callAPI, memAPI string) (Case, func(), error) {
+	return wasmCase(eng, mod, guest, Scenario{Name: scenario, Target: "wasm"}, param, callAPI, memAPI)
+}
+
+// NativeCase is one case of a native (Go baseline) scenario.
+func NativeCase(scenario string, param int64) (Case, error) { return nativeCase(scenario, param) }

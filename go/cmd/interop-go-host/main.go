@@ -143,3 +143,5 @@ func failAll(emit *bench.Emitter, info bench.RuntimeInfo, scenarios []bench.Scen
 		emit.Failure(info.Runtime, sc.Name, "", fmt.Sprintf("%s: %s: %s", info.Runtime, sc.Name, msg), "failed")
 	}
 }
+
+func lookupRuntime(name string) (bench.Factory, bool) { return bench.Lookup(name) }

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"interop-bench/go/internal/guest"
+)
+
+// The schema of docs/hosts.md, strictly: unknown fields are an error.
+type runtimeEv struct {
+	Event, Host, Runtime, Engine, Version, Notes string
+	CallAPIs                                     []string `json:"call_apis"`
+	MemoryAPIs                                   []string `json:"memory_apis"`
+}
+
+type rowEv struct {
+	Event, Host, Runtime, API, Scenario string
+	Params                              map[string]int64
+	ItersPerSample                      int64     `json:"iters_per_sample"`
+	SampleNsPerOp                       []float64 `json:"sample_ns_per_op"`
+	Verified                            bool
+	Metrics                             map[string]float64
+}
+
+type failureEv struct {
+	Event, Host, Runtime, Scenario, Export, Error, Status string
+}
+
+type startEv struct{ Event, Host, Runtime, Scenario string }
+
+func strict(t *testing.T, line string, v any) {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("%q does not fit the schema: %v", line, err)
+	}
+}
+
+// checkEvents parses every line into the schema and returns the rows and failures.
+func checkEvents(t *testing.T, out string, runtime string) (rows []rowEv, failures []failureEv) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) == 0 || !strings.Contains(lines[0], `"event":"runtime"`) {
+		t.Fatalf("the first event must be runtime:\n%s", out)
+	}
+	for i, line := range lines {
+		var probe struct{ Event string }
+		if err := json.Unmarshal([]byte(line), &probe); err != nil {
+			t.Fatalf("line %d is not JSON: %q", i+1, line)
+		}
+		switch probe.Event {
+		case "runtime":
+			var e runtimeEv
+			strict(t, line, &e)
+			if i != 0 || e.Host != "go" || e.Runtime != runtime || len(e.CallAPIs) == 0 {
+				t.Errorf("bad runtime event %q", line)
+			}
+		case "start":
+			var e startEv
+			strict(t, line, &e)
+		case "row":
+			var e rowEv
+			strict(t, line, &e)
+			if !e.Verified || e.Host != "go" || e.Runtime != runtime || e.ItersPerSample < 1 || len(e.SampleNsPerOp) != 2 {
+				t.Errorf("bad row %q", line)
+			}
+			if _, ok := e.Metrics["allocs_per_op"]; !ok {
+				t.Errorf("row without allocs_per_op: %q", line)
+			}
+			rows = append(rows, e)
+		case "failure":
+			var e failureEv
+			strict(t, line, &e)
+			failures = append(failures, e)
+		default:
+			t.Errorf("unknown event %q", line)
+		}
+	}
+	return rows, failures
+}
+
+func paths(t *testing.T) (string, string) {
+	t.Helper()
+	g, err := guest.Path()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := guest.ScenariosFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, s
+}
+
+func tinyArgs(runtime, g, s string, scenarios ...string) []string {
+	args := []string{"--runtime", runtime, "--guest", g, "--scenarios-file", s,
+		"--warmup-ms", "0", "--target-sample-ms", "0.05", "--samples", "2"}
+	for _, sc := range scenarios {
+		args = append(args, "--scenario", sc)
+	}
+	return args
+}
+
+func TestDriverEmitsTheSchema(t *testing.T) {
+	g, s := paths(t)
+	cases := map[string][]string{
+		"native":             nil,
+		"wazero:compiler":    {"noop", "add", "string_roundtrip", "host_import"},
+		"wazero:interpreter": {"noop", "sum_array"},
+		"wasmtime-go":        {"noop", "add", "copy_in", "first_call"},
+	}
+	for rt, scen := range cases {
+		t.Run(rt, func(t *testing.T) {
+			if rt == "wasmtime-go" {
+				if _, ok := lookupRuntime(rt); !ok {
+					t.Skip("wasmtime-go is not in this build")
+				}
+			}
+			var out, errOut bytes.Buffer
+			if code := run(tinyArgs(rt, g, s, scen...), &out, &errOut); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			rows, failures := checkEvents(t, out.String(), rt)
+			for _, f := range failures {
+				t.Errorf("failure: %s", f.Error)
+			}
+			if len(rows) == 0 {
+				t.Fatal("no rows")
+			}
+		})
+	}
+}
+
+func TestDriverListsRuntimes(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"--runtime", "list"}, &out, &out); code != 0 {
+		t.Fatal(out.String())
+	}
+	for _, want := range []string{"native", "wazero:compiler", "wazero:interpreter", "wasmer-go"} {
+		if !strings.Contains(out.String(), `"runtime":"`+want+`"`) {
+			t.Errorf("--runtime list lacks %s:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestDriverBadInput(t *testing.T) {
+	_, s := paths(t)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--runtime", "nope", "--scenarios-file", s}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "unknown runtime") {
+		t.Errorf("unknown runtime: exit %d, %q", code, errOut.String())
+	}
+	// A guest that does not exist: every scenario fails, naming runtime and scenario.
+	out.Reset()
+	missing := filepath.Join(t.TempDir(), "nope.wasm")
+	if code := run(tinyArgs("wazero:compiler", missing, s, "noop", "add"), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	_, failures := checkEvents(t, out.String(), "wazero:compiler")
+	if len(failures) != 2 || !strings.HasPrefix(failures[0].Error, "wazero:compiler: noop: guest module") {
+		t.Errorf("want two failures naming runtime and scenario, got %+v", failures)
+	}
+	// A malformed guest.
+	bad := filepath.Join(t.TempDir(), "bad.wasm")
+	os.WriteFile(bad, []byte("\x00asm\x01\x00\x00\x00junk"), 0o644)
+	out.Reset()
+	run(tinyArgs("wazero:interpreter", bad, s, "add"), &out, &errOut)
+	_, failures = checkEvents(t, out.String(), "wazero:interpreter")
+	if len(failures) != 1 || !strings.Contains(failures[0].Error, "wazero:interpreter: add: compile guest") {
+		t.Errorf("want a compile failure, got %+v", failures)
+	}
+}
+
+// wasmer-go runs in a separately built binary; the default one builds and execs it.
+// This builds both (cached after the first time) and runs two scenarios on wasmer-go.
+func TestDriverWasmerThroughDelegate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two binaries")
+	}
+	g, s := paths(t)
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "interop-go-host")
+	build := exec.Command("go", "build", "-o", exe, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(exe, tinyArgs("wasmer-go", g, s, "noop", "string_roundtrip")...)
+	cmd.Dir = dir // any working directory works: all paths are absolute
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	rows, failures := checkEvents(t, stdout.String(), "wasmer-go")
+	for _, f := range failures {
+		t.Errorf("wasmer-go failure: %s", f.Error)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no wasmer-go rows:\n%s\n%s", stdout.String(), stderr.String())
+	}
+}
