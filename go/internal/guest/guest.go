@@ -10,8 +10,9 @@ import (
 	"sync"
 )
 
-// RelPath is where the guest build puts the module, relative to the repository root.
-const RelPath = "guest/target/wasm32-unknown-unknown/release/interop_guest.wasm"
+// RelPath is where the Rust crate interop-guest-build leaves a copy of the guest module
+// for hosts that read it from disk, relative to the repository root.
+const RelPath = "guest/target/interop_guest.wasm"
 
 // Root is the repository root: the first directory above the working directory that
 // holds both go/go.mod and scenarios/scenarios.toml.
