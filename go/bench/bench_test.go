@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -156,5 +157,37 @@ func TestSelectRejectsUnknownScenario(t *testing.T) {
 func TestSeedString(t *testing.T) {
 	if len(SeedString) != 51 || string(TextBytes(51)) != SeedString {
 		t.Fatal("the 51-byte case must be the seed's string")
+	}
+}
+
+// A scenario this host has no code for is reported as not applicable, never skipped.
+func TestUnknownScenarioIsNotApplicable(t *testing.T) {
+	path := t.TempDir() + "/s.toml"
+	src := "schema = 1\n[[scenario]]\nname = \"teleport\"\ntarget = \"wasm\"\nvaries = \"none\"\nexports = []\nabout = \"x\"\n" +
+		"[[scenario]]\nname = \"noop\"\ntarget = \"wasm\"\nvaries = \"call\"\nexports = [\"no_op\"]\nabout = \"x\"\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadScenarios(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2 := Factories()
+	var eng Engine
+	for _, fa := range f2 {
+		if fa.Name == "wazero:interpreter" {
+			eng, _ = fa.New()
+		}
+	}
+	defer eng.Close()
+	var buf bytes.Buffer
+	r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: guestBytes(t)}
+	r.RunWasm(eng, f.Scenarios)
+	out := buf.String()
+	if !strings.Contains(out, `"scenario":"teleport","error":"wazero:interpreter: teleport: the Go host has no implementation of scenario teleport","status":"not_applicable"`) {
+		t.Errorf("want a not_applicable failure for teleport:\n%s", out)
+	}
+	if !strings.Contains(out, `"event":"row","host":"go","runtime":"wazero:interpreter","api":"call","scenario":"noop"`) {
+		t.Errorf("noop should still run:\n%s", out)
 	}
 }

@@ -179,15 +179,16 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 						continue
 					}
 				}
-				r.failure(rt, sc, paramLabel(sc, v, api), err)
 				// A lookup failure or an inexpressible scenario is the same for every
-				// case: report it once.
+				// case: report it once, without the case's parameter and API.
 				var ee *ExportError
 				var na errNotApplicable
 				var ni errNoImpl
 				if errors.As(err, &ee) || errors.As(err, &na) || errors.As(err, &ni) {
+					r.failure(rt, sc, "", err)
 					break cases
 				}
+				r.failure(rt, sc, paramLabel(sc, v, api), err)
 			}
 		}
 	}
