@@ -78,6 +78,7 @@ func TestBadInput(t *testing.T) {
 					case e["event"] == "failure" && e["scenario"] == bc.scenario:
 						failures++
 						msg := e["error"].(string)
+						t.Log(msg)
 						prefix := f.Name + ": " + bc.scenario + ": "
 						if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, bc.contains) {
 							t.Errorf("error %q should start with %q and contain %q", msg, prefix, bc.contains)
