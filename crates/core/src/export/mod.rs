@@ -1,9 +1,21 @@
 //! Exporters: one format a file, each behind [`Exporter`].
 
+mod benchstat;
+mod charts;
+mod csv;
+mod html;
 mod json;
+mod markdown;
+pub mod notes;
 mod terminal;
 
+pub use benchstat::{benchmark_name, Benchstat};
+pub use csv::Csv;
+pub use html::Html;
 pub use json::Json;
+pub use markdown::Markdown;
+pub use markdown::cell as markdown_cell;
+pub use terminal::ns as terminal_ns;
 pub use terminal::Terminal;
 
 use crate::results::ResultsFile;
@@ -27,8 +39,12 @@ pub fn by_name(name: &str) -> Option<Box<dyn Exporter>> {
     match name {
         "terminal" | "text" => Some(Box::new(Terminal::default())),
         "json" => Some(Box::new(Json)),
+        "html" => Some(Box::new(Html)),
+        "benchstat" => Some(Box::new(Benchstat)),
+        "csv" => Some(Box::new(Csv)),
+        "markdown" | "md" => Some(Box::new(Markdown)),
         _ => None,
     }
 }
 
-pub const FORMATS: &[&str] = &["terminal", "json"];
+pub const FORMATS: &[&str] = &["terminal", "json", "html", "benchstat", "csv", "markdown"];

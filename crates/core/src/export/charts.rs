@@ -1,0 +1,504 @@
+//! The HTML report's charts: data picked from a results file, drawn by plotters into SVG
+//! strings (no fonts or bitmaps needed: the browser renders the text).
+//!
+//! Each chart function returns `None` when the file has nothing for it to show.
+
+use super::terminal::ns;
+use crate::analysis::Component;
+use crate::results::{ResultRow, ResultsFile};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::error::Error;
+
+type DrawResult = Result<(), Box<dyn Error>>;
+
+pub struct Chart {
+    pub svg: String,
+    /// What a reader should know about how it was built (shown under the chart).
+    pub notes: Vec<String>,
+}
+
+/// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x99, 0x88, 0x22),
+    RGBColor(0x55, 0x55, 0x55),
+];
+
+const FONT: &str = "sans-serif";
+
+/// Colours keyed by `host runtime`, in the order the file lists rows, so one engine has
+/// one colour in every chart.
+pub struct Colors {
+    keys: Vec<String>,
+}
+
+impl Colors {
+    pub fn of(r: &ResultsFile) -> Colors {
+        let mut keys: Vec<String> = Vec::new();
+        for row in &r.results {
+            let k = engine_label(row);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        Colors { keys }
+    }
+
+    fn get(&self, host: &str, runtime: &str) -> RGBColor {
+        let k = format!("{host} {runtime}");
+        let i = self.keys.iter().position(|x| *x == k).unwrap_or(self.keys.len());
+        PALETTE[i % PALETTE.len()]
+    }
+}
+
+fn engine_label(row: &ResultRow) -> String {
+    format!("{} {}", row.key.host, row.key.runtime)
+}
+
+fn row_label(row: &ResultRow) -> String {
+    format!("{} {} {}", row.key.host, row.key.runtime, row.key.api)
+}
+
+/// Draws into an SVG string of `w`×`h` pixels.
+fn svg(w: u32, h: u32, draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult) -> String {
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        if let Err(e) = draw(&root) {
+            let _ = root.draw_text(&format!("this chart could not be drawn: {e}"), &(FONT, 14).into_text_style(&root), (10, 20));
+        }
+        let _ = root.present();
+    }
+    s
+}
+
+/// `16`, `1 Ki`, `64 Ki`, `1 Mi` for sizes on a log axis.
+fn size_label(x: f64) -> String {
+    let v = x.round();
+    if v >= 1048576.0 && (v / 1048576.0).fract() == 0.0 {
+        format!("{} Mi", v / 1048576.0)
+    } else if v >= 1024.0 && (v / 1024.0).fract() == 0.0 {
+        format!("{} Ki", v / 1024.0)
+    } else if v >= 1e6 {
+        format!("{:.0}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A horizontal bar: label, value, optional interval.
+struct Bar {
+    label: String,
+    value: f64,
+    ci: Option<(f64, f64)>,
+    color: RGBColor,
+}
+
+/// Horizontal bars with their intervals and values written at the end.
+fn bars(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, x_desc: &str, items: &[Bar], fmt: &dyn Fn(f64) -> String, label_width: u32, x_labels: usize) -> DrawResult {
+    let n = items.len() as i32;
+    let xmax = items.iter().map(|b| b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value)).fold(0.0, f64::max).max(1e-9) * 1.22;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 21))
+        .margin(8)
+        .margin_right(16)
+        .x_label_area_size(42)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())?;
+    // First item at the top.
+    let labels: Vec<String> = items.iter().rev().map(|b| b.label.clone()).collect();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(items.len())
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_labels(x_labels)
+        .x_label_formatter(&|x| fmt(*x))
+        .x_desc(x_desc)
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 16))
+        .draw()?;
+    let y = |k: usize| n - 1 - k as i32;
+    chart.draw_series(items.iter().enumerate().map(|(k, b)| {
+        let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y(k))), (b.value, SegmentValue::Exact(y(k) + 1))], b.color.mix(0.85).filled());
+        r.set_margin(4, 4, 0, 0);
+        r
+    }))?;
+    chart.draw_series(items.iter().enumerate().filter_map(|(k, b)| {
+        b.ci.map(|(lo, hi)| ErrorBar::new_horizontal(SegmentValue::CenterOf(y(k)), lo, b.value, hi, BLACK.stroke_width(1), 8))
+    }))?;
+    let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    chart.draw_series(items.iter().enumerate().map(|(k, b)| {
+        let end = b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value);
+        Text::new(format!(" {}", fmt(b.value)), (end + xmax * 0.005, SegmentValue::CenterOf(y(k))), style.clone())
+    }))?;
+    Ok(())
+}
+
+/// The crossing: noop per host, runtime and API, with each host's plain native call for scale.
+pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
+    let mut items = Vec::new();
+    let mut hosts: Vec<&str> = Vec::new();
+    for row in &r.results {
+        if !hosts.contains(&row.key.host.as_str()) {
+            hosts.push(&row.key.host);
+        }
+    }
+    for host in hosts {
+        let noops: Vec<&ResultRow> = r.results.iter().filter(|x| x.key.host == host && x.key.scenario == "noop").collect();
+        if noops.is_empty() {
+            continue;
+        }
+        for row in r.results.iter().filter(|x| x.key.host == host && x.key.scenario == "native_call") {
+            items.push(Bar {
+                label: format!("{host} native call (no Wasm)"),
+                value: row.median(),
+                ci: Some((row.ns_per_op.ci_low, row.ns_per_op.ci_high)),
+                color: RGBColor(0xAA, 0xAA, 0xAA),
+            });
+        }
+        for row in noops {
+            items.push(Bar {
+                label: row_label(row),
+                value: row.median(),
+                ci: Some((row.ns_per_op.ci_low, row.ns_per_op.ci_high)),
+                color: colors.get(&row.key.host, &row.key.runtime),
+            });
+        }
+    }
+    if items.is_empty() {
+        return None;
+    }
+    let h = 100 + 30 * items.len() as u32;
+    let svg = svg(1200, h, |root| bars(root, "Calling an empty export (noop)", "ns per call: median, whisker = 95% CI", &items, &|v| ns(v), 260, 8));
+    Some(Chart { svg, notes: Vec::new() })
+}
+
+/// Cost against payload size on log-log axes, one line per host, runtime and API.
+pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_desc: &str) -> Option<Chart> {
+    // Series in first-seen order.
+    let mut series: Vec<(String, &str, &str, Vec<&ResultRow>)> = Vec::new();
+    for row in r.results.iter().filter(|x| x.key.scenario == scenario && x.key.param().is_some() && x.median() > 0.0) {
+        let label = row_label(row);
+        match series.iter_mut().find(|s| s.0 == label) {
+            Some(s) => s.3.push(row),
+            None => series.push((label, &row.key.host, &row.key.runtime, vec![row])),
+        }
+    }
+    series.retain(|s| !s.3.is_empty());
+    if series.is_empty() {
+        return None;
+    }
+    for s in &mut series {
+        s.3.sort_by_key(|x| x.key.param());
+    }
+    let xs = series.iter().flat_map(|s| s.3.iter().map(|x| x.key.param().unwrap() as f64));
+    let (xmin, xmax) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let ys = series.iter().flat_map(|s| s.3.iter().flat_map(|x| [x.ns_per_op.ci_low, x.ns_per_op.ci_high, x.median()])).filter(|y| *y > 0.0);
+    let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    // Which APIs each engine has: the second and later are dashed.
+    let svg = svg(1200, 560, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 21))
+            .margin(10)
+            .margin_right(20)
+            .x_label_area_size(46)
+            .y_label_area_size(80)
+            .build_cartesian_2d((xmin / 1.4..xmax * 1.4).log_scale(), (ymin / 1.5..ymax * 1.5).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc("ns per op (median, whisker = 95% CI)")
+            .x_label_formatter(&|x| size_label(*x))
+            .y_label_formatter(&|y| ns(*y))
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+            .draw()?;
+        let mut apis_seen: Vec<(String, usize)> = Vec::new();
+        for (label, host, runtime, rows) in &series {
+            let color = colors.get(host, runtime);
+            let engine = format!("{host} {runtime}");
+            let nth = match apis_seen.iter_mut().find(|a| a.0 == engine) {
+                Some(a) => {
+                    a.1 += 1;
+                    a.1
+                }
+                None => {
+                    apis_seen.push((engine, 0));
+                    0
+                }
+            };
+            let pts: Vec<(f64, f64)> = rows.iter().map(|x| (x.key.param().unwrap() as f64, x.median())).collect();
+            let style = color.stroke_width(2);
+            let anno = if nth == 0 {
+                chart.draw_series(LineSeries::new(pts.clone(), style))?
+            } else {
+                chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 5, style))?
+            };
+            anno.label(label.as_str()).legend(move |(x, y)| {
+                if nth == 0 {
+                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)).into_dyn()
+                } else {
+                    PathElement::new(vec![(x, y), (x + 9, y)], color.stroke_width(2)).into_dyn()
+                }
+            });
+            chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+            chart.draw_series(rows.iter().map(|x| {
+                ErrorBar::new_vertical(x.key.param().unwrap() as f64, x.ns_per_op.ci_low.max(ymin / 1.5), x.median(), x.ns_per_op.ci_high, color.stroke_width(1), 6)
+            }))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(0xBB, 0xBB, 0xBB))
+            .label_font((FONT, 16))
+            .draw()?;
+        Ok(())
+    });
+    Some(Chart { svg, notes: Vec::new() })
+}
+
+fn component(r: &ResultsFile, host: &str, runtime: &str, api: &str, name: &str) -> Option<f64> {
+    r.breakdown
+        .iter()
+        .find(|c: &&Component| c.host == host && c.runtime == runtime && c.api == api && c.component == name)
+        .map(|c| c.value)
+}
+
+/// The runtime's default call API: the first it lists, else the first measured for noop.
+fn default_call_api(r: &ResultsFile, host: &str, runtime: &str) -> Option<String> {
+    r.runtimes
+        .iter()
+        .find(|i| i.host == host && i.runtime == runtime)
+        .and_then(|i| i.call_apis.first().cloned())
+        .or_else(|| {
+            r.results
+                .iter()
+                .find(|x| x.key.host == host && x.key.runtime == runtime && x.key.scenario == "noop")
+                .map(|x| x.key.api.clone())
+        })
+}
+
+/// One stacked bar: its label, the measured total and the parts.
+pub struct Stack {
+    pub label: String,
+    pub total: f64,
+    pub parts: Vec<(&'static str, f64)>,
+}
+
+/// The parts of one round trip of a seed case, from the decomposition's components.
+/// Parts that would be negative (noise, a fitted intercept below zero) are drawn as zero
+/// and named in the notes; the remainder is what the components do not explain.
+pub fn seed_case_stacks(r: &ResultsFile, scenario: &str, param: u64, notes: &mut Vec<String>) -> Vec<Stack> {
+    let mut out = Vec::new();
+    for row in r.results.iter().filter(|x| x.key.scenario == scenario && x.key.param() == Some(param)) {
+        let (host, runtime, mem_api) = (&row.key.host, &row.key.runtime, &row.key.api);
+        let label = row_label(row);
+        let Some(call_api) = default_call_api(r, host, runtime) else { continue };
+        let floor = r.results.iter().find(|x| x.key.host == *host && x.key.scenario == "empty").map(|x| x.median());
+        let bytes = if scenario == "sum_array" { param * 4 } else { param };
+        let copy = |dir: &str| -> Option<f64> {
+            let fixed = component(r, host, runtime, mem_api, &format!("{dir}_fixed"))?;
+            let per_byte = component(r, host, runtime, mem_api, &format!("{dir}_per_byte"))?;
+            Some(fixed + per_byte * bytes as f64)
+        };
+        let crossing = component(r, host, runtime, &call_api, "crossing");
+        let args = component(r, host, runtime, &call_api, "arguments");
+        let copy_in = copy("copy_in");
+        let copy_out = if scenario == "string_roundtrip" { copy("copy_out") } else { Some(0.0) };
+        let (Some(crossing), Some(args), Some(copy_in), Some(copy_out)) = (crossing, args, copy_in, copy_out) else {
+            notes.push(format!("{label}: not split (this run lacks noop, add, copy_in or copy_out for it)"));
+            continue;
+        };
+        let mut parts: Vec<(&'static str, f64)> = vec![("harness loop (empty)", floor.unwrap_or(0.0)), ("crossing", crossing), ("arguments", args), ("copy in", copy_in)];
+        if scenario == "string_roundtrip" {
+            parts.push(("copy out", copy_out));
+        }
+        let total = row.median();
+        let mut explained: f64 = parts.iter().map(|p| p.1).sum();
+        if scenario == "sum_array" {
+            // The guest's own sum over resident data: sum_array_resident less a plain call.
+            let resident = r
+                .results
+                .iter()
+                .find(|x| x.key.host == *host && x.key.runtime == *runtime && x.key.scenario == "sum_array_resident" && x.key.param() == Some(param))
+                .map(|x| x.median());
+            let noop = r
+                .results
+                .iter()
+                .find(|x| x.key.host == *host && x.key.runtime == *runtime && x.key.scenario == "noop" && x.key.api == call_api)
+                .map(|x| x.median());
+            if let (Some(res), Some(noop)) = (resident, noop) {
+                let compute = res - noop - args;
+                parts.push(("compute (guest)", compute));
+                explained += compute;
+            }
+        }
+        let rest_name = if scenario == "sum_array" { "unexplained rest" } else { "reverse + rest" };
+        parts.push((rest_name, total - explained));
+        for p in parts.iter_mut() {
+            if p.1 < 0.0 {
+                if p.0 == rest_name {
+                    notes.push(format!(
+                        "{label}: the parts add to {}, more than the {} measured (they come from other rows, each with its own noise)",
+                        ns(explained),
+                        ns(total)
+                    ));
+                } else {
+                    notes.push(format!("{label}: {} came out at {} and is drawn as zero", p.0, ns(p.1)));
+                }
+                p.1 = 0.0;
+            }
+        }
+        out.push(Stack { label, total, parts });
+    }
+    out
+}
+
+/// One colour per part, the same in every decomposition chart.
+fn part_color(name: &str) -> RGBColor {
+    match name {
+        "harness loop (empty)" => RGBColor(0xBB, 0xBB, 0xBB),
+        "crossing" => RGBColor(0x00, 0x72, 0xB2),
+        "arguments" => RGBColor(0x56, 0xB4, 0xE9),
+        "copy in" => RGBColor(0xE6, 0x9F, 0x00),
+        "copy out" => RGBColor(0xD5, 0x5E, 0x00),
+        "compute (guest)" => RGBColor(0xCC, 0x79, 0xA7),
+        _ => RGBColor(0x00, 0x9E, 0x73),
+    }
+}
+
+/// Stacked horizontal bars: where the time of one seed case goes.
+pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -> Option<Chart> {
+    let mut notes = Vec::new();
+    let stacks = seed_case_stacks(r, scenario, param, &mut notes);
+    if stacks.is_empty() {
+        return if notes.is_empty() { None } else { Some(Chart { svg: String::new(), notes }) };
+    }
+    let mut names: Vec<&'static str> = Vec::new();
+    for s in &stacks {
+        for p in &s.parts {
+            if !names.contains(&p.0) {
+                names.push(p.0);
+            }
+        }
+    }
+    let n = stacks.len() as i32;
+    let h = 160 + 36 * stacks.len().max(5) as u32;
+    let svg = svg(1200, h, |root| {
+        let xmax = stacks.iter().map(|s| s.total.max(s.parts.iter().map(|p| p.1).sum())).fold(0.0, f64::max).max(1e-9) * 1.6;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 21))
+            .margin(8)
+            .margin_right(16)
+            .x_label_area_size(42)
+            .y_label_area_size(260)
+            .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())?;
+        let labels: Vec<String> = stacks.iter().rev().map(|s| s.label.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(stacks.len())
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_labels(6)
+            .x_label_formatter(&|x| ns(*x))
+            .x_desc("ns per round trip")
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
+            .draw()?;
+        let y = |k: usize| n - 1 - k as i32;
+        for name in &names {
+            let color = part_color(name);
+            let rects: Vec<Rectangle<(f64, SegmentValue<i32>)>> = stacks
+                .iter()
+                .enumerate()
+                .filter_map(|(k, s)| {
+                    let start: f64 = s.parts.iter().take_while(|p| p.0 != *name).map(|p| p.1).sum();
+                    let v = s.parts.iter().find(|p| p.0 == *name)?.1;
+                    let mut r = Rectangle::new([(start, SegmentValue::Exact(y(k))), (start + v, SegmentValue::Exact(y(k) + 1))], color.filled());
+                    r.set_margin(5, 5, 0, 0);
+                    Some(r)
+                })
+                .collect();
+            chart
+                .draw_series(rects)?
+                .label(*name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+        }
+        let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        chart.draw_series(stacks.iter().enumerate().map(|(k, s)| {
+            let end = s.total.max(s.parts.iter().map(|p| p.1).sum());
+            Text::new(format!(" {} measured", ns(s.total)), (end, SegmentValue::CenterOf(y(k))), style.clone())
+        }))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(0xBB, 0xBB, 0xBB))
+            .label_font((FONT, 16))
+            .draw()?;
+        Ok(())
+    });
+    Some(Chart { svg, notes })
+}
+
+/// Start-up per engine: compile, instantiate, first call, each in its own unit.
+pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
+    let panels: [(&str, &str, f64, &str); 3] = [
+        ("compile", "compile: bytes to module", 1e6, "ms"),
+        ("instantiate", "instantiate: module to instance", 1e3, "µs"),
+        ("first_call", "first call on a fresh instance", 1.0, "ns"),
+    ];
+    let data: Vec<Vec<Bar>> = panels
+        .iter()
+        .map(|(scenario, _, div, _)| {
+            r.results
+                .iter()
+                .filter(|x| x.key.scenario == *scenario)
+                .map(|x| Bar {
+                    label: engine_label(x),
+                    value: x.median() / div,
+                    ci: Some((x.ns_per_op.ci_low / div, x.ns_per_op.ci_high / div)),
+                    color: colors.get(&x.key.host, &x.key.runtime),
+                })
+                .collect()
+        })
+        .collect();
+    let rows = data.iter().map(|d| d.len()).max().unwrap_or(0);
+    if rows == 0 {
+        return None;
+    }
+    let h = 110 + 30 * rows as u32;
+    let svg = svg(1200, h, |root| {
+        let areas = root.split_evenly((1, 3));
+        for ((area, items), (_, title, _, unit)) in areas.iter().zip(&data).zip(&panels) {
+            if items.is_empty() {
+                area.draw_text(&format!("{title}: not measured"), &(FONT, 14).into_text_style(area), (10, 30))?;
+                continue;
+            }
+            let unit = unit.to_string();
+            let fmt = move |v: f64| if v >= 10.0 || v == 0.0 { format!("{v:.0} {unit}") } else { format!("{v:.1} {unit}") };
+            bars(area, title, "median, whisker = 95% CI", items, &fmt, 140, 3)?;
+        }
+        Ok(())
+    });
+    Some(Chart { svg, notes: Vec::new() })
+}

@@ -1,0 +1,211 @@
+//! One self-contained HTML page: charts as inline SVG, tables, the machine. No script, no
+//! stylesheet or font from elsewhere: it opens offline and can be mailed as one file.
+//!
+//! Every piece of text from the results file goes through maud's `(...)` splices, which
+//! escape it; the only pre-escaped content is plotters' SVG (plotters escapes its text)
+//! and the fixed stylesheet below.
+
+use super::charts::{self, Chart, Colors};
+use super::markdown::component_value;
+use super::notes::{warning_kind, warnings_summary};
+use super::terminal::ns;
+use super::{Exporter, Rendered};
+use crate::analysis::COMPONENTS;
+use crate::results::ResultsFile;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+pub struct Html;
+
+const CSS: &str = r#"
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #222; background: #fff; }
+h1 { font-size: 1.6em; margin: 0.4em 0 0.1em; }
+h2 { font-size: 1.25em; margin: 1.6em 0 0.3em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+p.lead { color: #555; margin: 0.2em 0 1em; }
+p.caption, ul.chart-notes { color: #555; font-size: 0.92em; margin: 0.3em 0; }
+.chart svg { max-width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+code { font-size: 0.92em; }
+.bad { color: #b00020; font-weight: bold; }
+details { margin: 0.6em 0; }
+summary { cursor: pointer; font-weight: 600; }
+footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+"#;
+
+fn chart_block(chart: Option<Chart>, empty: &str) -> Markup {
+    match chart {
+        Some(c) => html! {
+            @if !c.svg.is_empty() {
+                div.chart { (PreEscaped(c.svg)) }
+            }
+            @if !c.notes.is_empty() {
+                ul.chart-notes {
+                    @for n in &c.notes { li { (n) } }
+                }
+            }
+        },
+        None => html! { p.caption { (empty) } },
+    }
+}
+
+impl Exporter for Html {
+    fn render(&self, r: &ResultsFile) -> Rendered {
+        let colors = Colors::of(r);
+        let m = &r.machine;
+        let (failed, na): (Vec<_>, Vec<_>) = r.failures.iter().partition(|f| f.is_failure());
+        let page = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { "interop-bench report · " (m.cpu_model) }
+                    style { (PreEscaped(CSS)) }
+                }
+                body {
+                    h1 { "What a call into WebAssembly costs" }
+                    p.lead {
+                        "interop-bench " (r.tool_version) " · " (r.config.mode) " run · "
+                        (m.cpu_model) ", " (m.cores) " cores · " (m.os)
+                        @if !r.complete { " · " span.bad { "incomplete run: only the rows measured before it stopped" } }
+                    }
+
+                    h2 #crossing { "The crossing" }
+                    p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language. The bar is the median of the samples; the whisker, its 95% confidence interval." }
+                    (chart_block(charts::crossing(r, &colors), "This run has no noop rows."))
+
+                    h2 #scaling { "Cost against payload size" }
+                    p.caption { "Both axes logarithmic. Flat at the left: the fixed cost of the call dominates; a slope of one at the right: the time grows with the bytes copied and processed. Dashed lines: an engine's second memory API." }
+                    (chart_block(charts::scaling(r, &colors, "string_roundtrip", "String round trip (copy in, reverse_string_in_place, copy out)", "string length in bytes"), "This run has no string_roundtrip rows."))
+                    (chart_block(charts::scaling(r, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
+
+                    h2 #decomposition { "Where the time goes" }
+                    p.caption { "Each bar is one measured row of the seed's case, split with the decomposition's components measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size), and for the array the guest's compute (sum_array_resident − noop − arguments). The remainder is what those parts do not explain." }
+                    (chart_block(charts::decomposition(r, "string_roundtrip", 51, "The seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
+                    (chart_block(charts::decomposition(r, "sum_array", 10000, "The seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
+
+                    h2 #startup { "Start-up" }
+                    p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results)." }
+                    (chart_block(charts::startup(r, &colors), "This run has no compile, instantiate or first_call rows."))
+
+                    h2 #seed { "The founding document's table, measured" }
+                    @if r.seed_table.is_empty() {
+                        p.caption { "No row of this run matches the seed's benchmarks." }
+                    } @else {
+                        table {
+                            tr { th { "benchmark (seed)" } th { "host" } th { "measured" } th { "fastest" } th { "slowest" } th { "main source of overhead" } }
+                            @for s in &r.seed_table {
+                                tr {
+                                    td { code { "Benchmark" (s.benchmark) } }
+                                    td { (s.host) }
+                                    td.num {
+                                        @if s.rows > 1 { (ns(s.min_ns)) " – " (ns(s.max_ns)) } @else { (ns(s.min_ns)) }
+                                    }
+                                    td { (s.fastest) }
+                                    td { (s.slowest) }
+                                    td { (s.main_source) }
+                                }
+                            }
+                        }
+                    }
+
+                    @if !r.breakdown.is_empty() {
+                        details {
+                            summary { "The decomposition, every component (" (r.breakdown.len()) ")" }
+                            table {
+                                tr { th { "host" } th { "runtime" } th { "api" } th { "component" } th { "value" } th { "derived from" } }
+                                @for (name, meaning) in COMPONENTS {
+                                    @for c in r.breakdown.iter().filter(|c| c.component == *name) {
+                                        tr {
+                                            td { (c.host) } td { (c.runtime) } td { (c.api) }
+                                            td title=(meaning) {
+                                                (c.component)
+                                                @for (k, v) in &c.params { " (" (k) "=" (v) ")" }
+                                            }
+                                            td.num { (component_value(c.value, &c.unit)) }
+                                            td { (c.derivation) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+
+                    h2 #machine { "Machine and versions" }
+                    table {
+                        tr { th { "CPU" } td { (m.cpu_model) " (" (m.cores) " cores)" } }
+                        tr { th { "OS" } td { (m.os) } }
+                        @for (tool, version) in &m.toolchains { tr { th { (tool) } td { (version) } } }
+                        @for i in &r.runtimes {
+                            tr {
+                                th { (i.host) " " (i.runtime) }
+                                td {
+                                    (i.engine) " " (i.version)
+                                    @if !i.call_apis.is_empty() { " · call APIs: " (i.call_apis.join(", ")) }
+                                    @if !i.memory_apis.is_empty() { " · memory APIs: " (i.memory_apis.join(", ")) }
+                                    @if !i.notes.is_empty() { " · " (i.notes) }
+                                }
+                            }
+                        }
+                        tr { th { "guest" } td { code { (r.guest_sha256) } " · " (r.guest.size_bytes) " B · " (r.guest.source) } }
+                        @for (k, v) in &r.guest.build { tr { th { "guest " (k) } td { (v) } } }
+                        tr {
+                            th { "run" }
+                            td {
+                                (r.config.mode) " · " (r.config.samples) " samples × ~" (r.config.target_sample_ms) " ms · warm-up " (r.config.warmup_ms) " ms · started at Unix time " (r.started_unix)
+                            }
+                        }
+                    }
+
+                    h2 #results { "Every row" }
+                    details {
+                        summary { (r.results.len()) " rows, median ns per op with its 95% confidence interval" }
+                        table {
+                            tr { th { "host" } th { "runtime" } th { "api" } th { "scenario" } th { "median" } th { "95% CI" } th { "samples × iters" } th { "outliers" } th { "verified" } }
+                            @for row in &r.results {
+                                tr {
+                                    td { (row.key.host) } td { (row.key.runtime) } td { (row.key.api) } td { (row.key.case_label()) }
+                                    td.num { (ns(row.ns_per_op.median)) }
+                                    td.num { (ns(row.ns_per_op.ci_low)) " – " (ns(row.ns_per_op.ci_high)) }
+                                    td.num { (row.samples) " × " (row.iters_per_sample) }
+                                    td.num { (row.summary.outliers.total()) }
+                                    td { @if row.verified { "yes" } @else { span.bad { "no" } } }
+                                }
+                            }
+                        }
+                    }
+
+                    @if !failed.is_empty() || !na.is_empty() {
+                        h2 #failures { "Failures and rows not applicable" }
+                        ul {
+                            @for f in &failed { li { span.bad { "failed: " } (f.error) } }
+                            @for f in &na { li { "not applicable: " (f.error) } }
+                        }
+                    }
+
+                    @if !r.warnings.is_empty() {
+                        h2 #warnings { "Warnings" }
+                        details {
+                            summary { (r.warnings.len()) " warnings; each names its fix" }
+                            ul {
+                                @for w in &r.warnings {
+                                    li {
+                                        @if let Some(k) = &w.row { (k.host) " " (k.runtime) " " (k.api) " " (k.case_label()) ": " }
+                                        (w.message) " (" (warning_kind(w)) ") — " em { (w.fix) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+
+                    footer { "Written by interop-bench " (r.tool_version) " from a results file; rebuild it with " code { "interop-bench report FILE --format html -o report.html" } ". Self-contained: no script, nothing loaded from the network." }
+                }
+            }
+        };
+        let warnings = warnings_summary(r);
+        let notes = if warnings.is_empty() { String::new() } else { format!("{warnings}(the report lists every warning at its end)\n") };
+        Rendered { output: page.into_string() + "\n", notes }
+    }
+}

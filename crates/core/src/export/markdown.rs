@@ -1,0 +1,148 @@
+//! Markdown tables for pasting into issues and READMEs: results, decomposition, the seed's table.
+
+use super::terminal::ns;
+use super::{notes, Exporter, Rendered};
+use crate::analysis::COMPONENTS;
+use crate::results::ResultsFile;
+use comfy_table::presets::ASCII_MARKDOWN;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+use std::fmt::Write;
+
+pub struct Markdown;
+
+/// A cell's text with Markdown's table syntax neutralized (`|`, newlines) and inline
+/// markup characters escaped, so a name cannot break or restyle the table.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '*' | '`' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(header.iter().map(|h| cell(h)).collect::<Vec<_>>());
+    t
+}
+
+fn right(t: &mut Table, cols: &[usize]) {
+    for &i in cols {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+pub fn component_value(v: f64, unit: &str) -> String {
+    match unit {
+        "ns" => ns(v),
+        "ns/B" => format!("{v:.4} ns/B"),
+        "ms" => format!("{v:.2} ms"),
+        "us" => format!("{v:.1} µs"),
+        "x" => format!("{v:.2}x"),
+        u => format!("{v:.3} {u}"),
+    }
+}
+
+impl Exporter for Markdown {
+    fn render(&self, r: &ResultsFile) -> Rendered {
+        let mut out = String::new();
+        let m = &r.machine;
+        let _ = writeln!(out, "## interop-bench results\n");
+        let _ = writeln!(
+            out,
+            "{} · {} cores · {} · interop-bench {} · mode {} · guest sha256 `{}`\n",
+            cell(&m.cpu_model),
+            m.cores,
+            cell(&m.os),
+            cell(&r.tool_version),
+            cell(&r.config.mode),
+            cell(&r.guest_sha256[..r.guest_sha256.len().min(16)])
+        );
+        if !r.runtimes.is_empty() {
+            let versions: Vec<String> = r
+                .runtimes
+                .iter()
+                .map(|i| format!("{} {} {} ({})", cell(&i.host), cell(&i.runtime), cell(&i.version), cell(&i.engine)))
+                .collect();
+            let _ = writeln!(out, "Runtimes: {}\n", versions.join(" · "));
+        }
+        if !r.complete {
+            let _ = writeln!(out, "*Incomplete run: these are the rows measured before it stopped.*\n");
+        }
+
+        let mut t = table(&["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples", "verified"]);
+        for row in &r.results {
+            let k = &row.key;
+            t.add_row(vec![
+                cell(&k.host),
+                cell(&k.runtime),
+                cell(&k.api),
+                cell(&k.case_label()),
+                ns(row.ns_per_op.median),
+                format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
+                row.samples.to_string(),
+                if row.verified { "yes".into() } else { "**no**".into() },
+            ]);
+        }
+        right(&mut t, &[4, 5, 6]);
+        let _ = writeln!(out, "### Results\n\n{t}\n");
+
+        if !r.breakdown.is_empty() {
+            let mut t = table(&["host", "runtime", "api", "component", "value", "derived from"]);
+            for (name, _) in COMPONENTS {
+                for c in r.breakdown.iter().filter(|c| c.component == *name) {
+                    let mut comp = c.component.clone();
+                    for (k, v) in &c.params {
+                        comp.push_str(&format!(" ({k}={v})"));
+                    }
+                    t.add_row(vec![
+                        cell(&c.host),
+                        cell(&c.runtime),
+                        cell(&c.api),
+                        cell(&comp),
+                        component_value(c.value, &c.unit),
+                        cell(&c.derivation),
+                    ]);
+                }
+            }
+            right(&mut t, &[4]);
+            let _ = writeln!(out, "### Where the time goes\n\n{t}\n");
+        }
+
+        if !r.seed_table.is_empty() {
+            let mut t = table(&["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]);
+            for s in &r.seed_table {
+                let range = if s.rows > 1 { format!("{} – {}", ns(s.min_ns), ns(s.max_ns)) } else { ns(s.min_ns) };
+                t.add_row(vec![
+                    cell(&format!("Benchmark{}", s.benchmark)),
+                    cell(&s.host),
+                    range,
+                    cell(&s.fastest),
+                    cell(&s.main_source),
+                ]);
+            }
+            right(&mut t, &[2]);
+            let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n");
+        }
+
+        let failed: Vec<_> = r.failures.iter().filter(|f| f.is_failure()).collect();
+        if !failed.is_empty() {
+            let _ = writeln!(out, "### Failures\n");
+            for f in failed {
+                let _ = writeln!(out, "- {}", cell(&f.error));
+            }
+            out.push('\n');
+        }
+        Rendered { output: out, notes: notes::warnings_summary(r) }
+    }
+}

@@ -1,0 +1,44 @@
+//! The human side of a machine format: warnings summarized for stderr, never in the data.
+
+use crate::results::ResultsFile;
+use std::fmt::Write;
+
+/// Warnings counted by kind, each with one example and its fix (the same summary the
+/// terminal report prints), or nothing when the run has none.
+pub fn warnings_summary(r: &ResultsFile) -> String {
+    let mut notes = String::new();
+    if r.warnings.is_empty() {
+        return notes;
+    }
+    let mut kinds: Vec<(String, String, usize, String)> = Vec::new();
+    for w in &r.warnings {
+        let kind = warning_kind(w);
+        match kinds.iter_mut().find(|k| k.0 == kind) {
+            Some(k) => k.2 += 1,
+            None => kinds.push((kind, w.message.clone(), 1, w.fix.clone())),
+        }
+    }
+    let _ = writeln!(notes, "Warnings ({}; every one is in the results file):", r.warnings.len());
+    for (kind, example, count, fix) in kinds {
+        let _ = writeln!(notes, "  ! {kind} ×{count}, e.g. {example}\n      fix: {fix}");
+    }
+    notes
+}
+
+/// `too_few_samples`, `wide_interval`, ...: the tag the results file stores.
+pub fn warning_kind(w: &crate::warnings::Warning) -> String {
+    serde_json::to_value(&w.kind).ok().and_then(|v| v["kind"].as_str().map(String::from)).unwrap_or_default()
+}
+
+/// Failed scenarios, one line each, for stderr.
+pub fn failures_summary(r: &ResultsFile) -> String {
+    let mut out = String::new();
+    let failed: Vec<_> = r.failures.iter().filter(|f| f.is_failure()).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "Failures ({}; not in this output):", failed.len());
+        for f in failed {
+            let _ = writeln!(out, "  ✗ {}", f.error);
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! The HTML report: structural checks (a byte-exact golden of SVG would break on every
+//! layout tweak); its stderr is golden-tested with the other renderers.
+
+mod common;
+
+use common::load;
+use interop_core::export::{by_name, Exporter, Html};
+
+fn html(fixture: &str) -> String {
+    Html.render(&load(fixture)).output
+}
+
+#[test]
+fn registered_under_its_name() {
+    let r = load("synthetic.json");
+    assert_eq!(by_name("html").unwrap().render(&r).output, Html.render(&r).output);
+}
+
+#[test]
+fn one_self_contained_document() {
+    for fixture in ["synthetic.json", "quick-rust.json"] {
+        let page = html(fixture);
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{fixture}");
+        assert!(page.trim_end().ends_with("</html>"), "{fixture}");
+        // Nothing fetched: no script, no external stylesheet, image, font or frame.
+        for bad in ["<script", "<link", "<img", "<iframe", "@import", "url(", "src="] {
+            assert!(!page.contains(bad), "{fixture} contains {bad}");
+        }
+        // The only URLs are SVG's namespace.
+        let mut rest = page.as_str();
+        while let Some(i) = rest.find("http") {
+            assert!(rest[i..].starts_with("http://www.w3.org/2000/svg"), "{fixture}: a URL: {}", &rest[i..(i + 60).min(rest.len())]);
+            rest = &rest[i + 4..];
+        }
+        assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+        // Same number of opening and closing tags for the structural elements.
+        for tag in ["table", "tr", "details", "ul", "div", "h2", "p"] {
+            let open = page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count();
+            let close = page.matches(&format!("</{tag}>")).count();
+            assert_eq!(open, close, "{fixture}: <{tag}> {open} opened, {close} closed");
+        }
+    }
+}
+
+#[test]
+fn every_chart_and_section_is_there() {
+    let page = html("synthetic.json");
+    // crossing, 2 scaling charts, 2 decompositions, start-up
+    assert_eq!(page.matches("<svg").count(), 6, "charts");
+    for id in ["crossing", "scaling", "decomposition", "startup", "seed", "machine", "results", "failures", "warnings"] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "section {id}");
+    }
+    for label in ["rust wasmtime typed", "rust wasmtime untyped", "rust wasmi typed", "go wazero call", "rust native call (no Wasm)"] {
+        assert!(page.contains(&format!(">\n{label}\n</text>")), "crossing bar {label}");
+    }
+    for part in ["harness loop (empty)", "crossing", "arguments", "copy in", "copy out", "reverse + rest", "compute (guest)"] {
+        assert!(page.contains(&format!(">\n{part}\n</text>")), "decomposition part {part}");
+    }
+    for seed in ["BenchmarkWasmNoOpCall", "BenchmarkWasmReverseStringInPlace", "BenchmarkWasmSumArray", "BenchmarkGoSumArray"] {
+        assert!(page.contains(seed), "{seed}");
+    }
+    assert!(page.contains("go version go1.26.8 linux/amd64"));
+}
+
+#[test]
+fn text_from_the_file_is_escaped() {
+    let page = html("synthetic.json");
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("Fake CPU &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; | x"));
+    assert!(page.contains("traps: &lt;unreachable&gt; &amp; &quot;gone&quot;"));
+}
+
+#[test]
+fn an_empty_file_still_renders() {
+    let r = interop_core::results::ResultsFile::new();
+    let page = Html.render(&r).output;
+    assert!(page.contains("This run has no noop rows."));
+    assert_eq!(page.matches("<svg").count(), 0);
+}
