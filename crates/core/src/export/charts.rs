@@ -143,7 +143,7 @@ fn bars(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, x_desc: &str, it
     let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     chart.draw_series(items.iter().enumerate().map(|(k, b)| {
         let end = b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value);
-        Text::new(format!(" {}", fmt(b.value)), (end + xmax * 0.005, SegmentValue::CenterOf(y(k))), style.clone())
+        Text::new(format!("  {}", fmt(b.value)), (end + xmax * 0.01, SegmentValue::CenterOf(y(k))), style.clone())
     }))?;
     Ok(())
 }
@@ -354,11 +354,14 @@ pub fn seed_case_stacks(r: &ResultsFile, scenario: &str, param: u64, notes: &mut
         for p in parts.iter_mut() {
             if p.1 < 0.0 {
                 if p.0 == rest_name {
-                    notes.push(format!(
+                    // Within 1% is rounding between rows, not worth a note.
+                    if -p.1 > 0.01 * total {
+                        notes.push(format!(
                         "{label}: the parts add to {}, more than the {} measured (they come from other rows, each with its own noise)",
                         ns(explained),
                         ns(total)
                     ));
+                    }
                 } else {
                     notes.push(format!("{label}: {} came out at {} and is drawn as zero", p.0, ns(p.1)));
                 }
