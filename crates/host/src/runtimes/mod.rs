@@ -1,22 +1,93 @@
 //! The registry: every runtime this build contains. Adding a runtime is adding a file
-//! here and a line in [`all`].
+//! here and a line in [`registry`].
 
 use crate::native::Native;
-use crate::runner::Runtime;
+use crate::runner::{Runtime, Wasm};
 
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
 
-/// Every runtime compiled into this build, the native baseline first.
-pub fn all() -> Vec<Box<dyn Runtime>> {
+type Make = fn() -> Box<dyn Runtime>;
+
+/// `(runtime name, constructor)` for every runtime compiled into this build, the native
+/// baseline first. Constructing is deferred so a worker builds only the engine it runs.
+fn registry() -> Vec<(&'static str, Make)> {
     #[allow(unused_mut)]
-    let mut v: Vec<Box<dyn Runtime>> = vec![Box::new(Native)];
+    let mut v: Vec<(&'static str, Make)> = vec![("native", || Box::new(Native))];
     #[cfg(feature = "wasmtime")]
-    v.push(Box::new(crate::runner::Wasm(wasmtime::Wasmtime::cranelift())));
+    v.extend([
+        ("wasmtime", (|| Box::new(Wasm(wasmtime::Wasmtime::cranelift()))) as Make),
+        ("wasmtime:winch", || Box::new(Wasm(wasmtime::Wasmtime::winch()))),
+        ("wasmtime:pulley", || Box::new(Wasm(wasmtime::Wasmtime::pulley()))),
+    ]);
     v
 }
 
-/// The runtime called `name` (e.g. `wasmtime`, `native`).
+/// The names of every runtime compiled into this build, the native baseline first.
+pub fn names() -> Vec<&'static str> {
+    registry().into_iter().map(|(n, _)| n).collect()
+}
+
+/// Every runtime compiled into this build, the native baseline first.
+pub fn all() -> Vec<Box<dyn Runtime>> {
+    registry().into_iter().map(|(_, make)| make()).collect()
+}
+
+/// The runtime called `name` (e.g. `wasmtime`, `wasmer:singlepass`, `native`).
 pub fn find(name: &str) -> Option<Box<dyn Runtime>> {
-    all().into_iter().find(|r| r.info().runtime == name)
+    registry().into_iter().find(|(n, _)| *n == name).map(|(_, make)| make())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_match_what_each_runtime_calls_itself() {
+        for ((name, _), rt) in registry().into_iter().zip(all()) {
+            assert_eq!(name, rt.info().runtime);
+        }
+        let mut n = names();
+        let len = n.len();
+        n.sort();
+        n.dedup();
+        assert_eq!(n.len(), len, "runtime names must be unique");
+    }
+
+    /// `(package, version)` of every package in the workspace's Cargo.lock.
+    fn locked() -> Vec<(String, String)> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
+        let text = std::fs::read_to_string(path).expect("read Cargo.lock");
+        let lock: ::toml::Table = text.parse().expect("parse Cargo.lock");
+        lock["package"]
+            .as_array()
+            .expect("[[package]] in Cargo.lock")
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap().to_string(), p["version"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn engine_versions_match_cargo_lock() {
+        let locked = locked();
+        let mut checked = 0;
+        for rt in all() {
+            let info = rt.info();
+            if info.runtime == "native" {
+                continue;
+            }
+            let versions: Vec<&str> =
+                locked.iter().filter(|(n, _)| *n == info.engine).map(|(_, v)| v.as_str()).collect();
+            assert_eq!(
+                versions,
+                [info.version.as_str()],
+                "{}: reports {} {}, Cargo.lock has {versions:?}",
+                info.runtime,
+                info.engine,
+                info.version
+            );
+            checked += 1;
+        }
+        assert!(checked > 0 || cfg!(not(feature = "wasmtime")));
+    }
 }

@@ -6,6 +6,9 @@ use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, V
 use anyhow::{anyhow, bail, Result};
 use wasmtime::{Func, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
 
+/// The wasmtime version in Cargo.lock (checked by a unit test).
+pub const VERSION: &str = "48.0.0";
+
 pub struct Wasmtime {
     engine: wasmtime::Engine,
     linker: Linker<()>,
@@ -24,6 +27,20 @@ impl Wasmtime {
     /// The default: Cranelift, on-demand instance allocation.
     pub fn cranelift() -> Self {
         Self::with_config(&wasmtime::Config::new(), "wasmtime", "Cranelift, default config")
+    }
+
+    /// Winch, the baseline (single-pass) compiler: faster compile, slower code.
+    pub fn winch() -> Self {
+        let mut config = wasmtime::Config::new();
+        config.strategy(wasmtime::Strategy::Winch);
+        Self::with_config(&config, "wasmtime:winch", "Winch baseline compiler")
+    }
+
+    /// Pulley, wasmtime's portable interpreter: Cranelift compiles to Pulley bytecode.
+    pub fn pulley() -> Self {
+        let mut config = wasmtime::Config::new();
+        config.target("pulley64").expect("pulley64 is a known target");
+        Self::with_config(&config, "wasmtime:pulley", "Pulley interpreter (pulley64 bytecode)")
     }
 }
 
@@ -51,7 +68,7 @@ impl Engine for Wasmtime {
     type Instance = WtInstance;
 
     fn info(&self) -> EngineInfo {
-        EngineInfo { runtime: self.runtime, engine: "wasmtime", version: "48.0.0", call_apis: CALL_APIS, notes: self.notes }
+        EngineInfo { runtime: self.runtime, engine: "wasmtime", version: VERSION, call_apis: CALL_APIS, notes: self.notes }
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module> {

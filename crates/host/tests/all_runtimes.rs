@@ -1,0 +1,119 @@
+//! Every runtime this build registers runs every scenario of the list on the real guest:
+//! each (scenario, case, API) gives a verified row, or the whole scenario is reported as
+//! not applicable with a reason. Nothing fails, nothing is silently skipped. Times are
+//! never asserted: the measurement is tiny (2 samples of 50 µs, no warm-up).
+
+use interop_core::results::{Event, Failure, RawRow, RuntimeInfo};
+use interop_core::scenario::{ScenarioList, Target, Varies};
+use interop_host::measure::MeasureConfig;
+use interop_host::runtimes;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+const TINY: MeasureConfig = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+
+struct Run {
+    info: Vec<RuntimeInfo>,
+    started: Vec<String>,
+    rows: Vec<RawRow>,
+    failures: Vec<Failure>,
+}
+
+fn run(name: &str, list: &ScenarioList) -> Run {
+    let rt = runtimes::find(name).unwrap_or_else(|| panic!("runtime {name} is registered but not found"));
+    let mut r = Run { info: vec![], started: vec![], rows: vec![], failures: vec![] };
+    rt.run(interop_host::GUEST_WASM, list, &TINY, &mut |e| match e {
+        Event::Runtime(i) => r.info.push(i),
+        Event::Start { scenario, .. } => r.started.push(scenario),
+        Event::Row(row) => r.rows.push(row),
+        Event::Failure(f) => r.failures.push(f),
+    });
+    r
+}
+
+/// The API labels a scenario's rows carry on this runtime.
+fn api_labels(info: &RuntimeInfo, varies: Varies) -> Vec<String> {
+    match varies {
+        Varies::Call => info.call_apis.clone(),
+        Varies::Memory if !info.memory_apis.is_empty() => info.memory_apis.clone(),
+        Varies::Memory | Varies::None => vec![info.call_apis[0].clone()],
+    }
+}
+
+fn check_runtime(name: &str, list: &ScenarioList) -> Vec<String> {
+    let mut problems = Vec::new();
+    let r = run(name, list);
+    assert_eq!(r.info.len(), 1, "{name}: one runtime event first");
+    let info = &r.info[0];
+    assert_eq!(info.runtime, name);
+    assert!(!info.version.is_empty(), "{name}: no version");
+    assert!(!info.call_apis.is_empty(), "{name}: no call API");
+
+    for f in &r.failures {
+        match f.status.as_str() {
+            "not_applicable" if f.error.contains("not applicable: ") && !f.error.trim_end().ends_with(':') => {}
+            _ => problems.push(format!("{name}: {} failure: {}", f.status, f.error)),
+        }
+    }
+
+    let target = if name == "native" { Target::Native } else { Target::Wasm };
+    let mut emitted: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for row in &r.rows {
+        if !row.verified {
+            problems.push(format!("{name}: row {} {} {:?} not verified", row.key.scenario, row.key.api, row.key.params));
+        }
+        if row.sample_ns_per_op.len() != TINY.samples || row.iters_per_sample == 0 {
+            problems.push(format!("{name}: row {} {} has {} samples", row.key.scenario, row.key.api, row.sample_ns_per_op.len()));
+        }
+        let key = (row.key.scenario.clone(), row.key.api.clone(), format!("{:?}", row.key.params));
+        if !emitted.insert(key.clone()) {
+            problems.push(format!("{name}: row {key:?} emitted twice"));
+        }
+    }
+
+    for scenario in list.scenarios.iter().filter(|s| s.target == target) {
+        if !r.started.contains(&scenario.name) {
+            problems.push(format!("{name}: scenario {} never started", scenario.name));
+        }
+        let not_applicable =
+            r.failures.iter().any(|f| f.scenario == scenario.name && f.status == "not_applicable");
+        if not_applicable {
+            continue;
+        }
+        for case in scenario.cases() {
+            for api in api_labels(info, scenario.varies) {
+                let key = (scenario.name.clone(), api.clone(), format!("{:?}", case.params));
+                if !emitted.contains(&key) {
+                    problems.push(format!("{name}: no row for {} api {api} params {:?}", scenario.name, case.params));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_runtime_runs_every_scenario_verified() {
+    let list = ScenarioList::builtin();
+    let names = runtimes::names();
+    assert!(names.contains(&"native"));
+    #[cfg(feature = "wasmtime")]
+    assert!(names.iter().any(|n| n.starts_with("wasmtime")));
+    let mut problems = Vec::new();
+    for name in &names {
+        problems.extend(check_runtime(name, &list));
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn every_runtime_is_listed_with_a_version() {
+    for rt in runtimes::all() {
+        let info = rt.info();
+        assert!(!info.version.is_empty(), "{info:?}");
+        if info.runtime != "native" {
+            assert!(info.version.starts_with(|c: char| c.is_ascii_digit()), "engine version {info:?}");
+        }
+        assert!(!info.engine.is_empty(), "{info:?}");
+    }
+}
