@@ -19,16 +19,20 @@ pub struct Chart {
     pub notes: Vec<String>,
 }
 
-/// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0x00, 0x72, 0xB2),
-    RGBColor(0xE6, 0x9F, 0x00),
-    RGBColor(0x00, 0x9E, 0x73),
-    RGBColor(0xD5, 0x5E, 0x00),
-    RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0x99, 0x88, 0x22),
-    RGBColor(0x55, 0x55, 0x55),
+/// Tableau's ten plus two: enough distinct colours for every engine of both hosts.
+const PALETTE: [RGBColor; 12] = [
+    RGBColor(0x1F, 0x77, 0xB4),
+    RGBColor(0xFF, 0x7F, 0x0E),
+    RGBColor(0x2C, 0xA0, 0x2C),
+    RGBColor(0xD6, 0x27, 0x28),
+    RGBColor(0x94, 0x67, 0xBD),
+    RGBColor(0x8C, 0x56, 0x4B),
+    RGBColor(0xE3, 0x77, 0xC2),
+    RGBColor(0x7F, 0x7F, 0x7F),
+    RGBColor(0xBC, 0xBD, 0x22),
+    RGBColor(0x17, 0xBE, 0xCF),
+    RGBColor(0x39, 0x3B, 0x79),
+    RGBColor(0xAD, 0x49, 0x4A),
 ];
 
 const FONT: &str = "sans-serif";
@@ -42,7 +46,7 @@ pub struct Colors {
 impl Colors {
     pub fn of(r: &ResultsFile) -> Colors {
         let mut keys: Vec<String> = Vec::new();
-        for row in &r.results {
+        for row in r.results.iter().filter(|x| x.key.runtime != "native") {
             let k = engine_label(row);
             if !keys.contains(&k) {
                 keys.push(k);
@@ -104,10 +108,27 @@ struct Bar {
     color: RGBColor,
 }
 
+/// The value axis's end: room for every interval, unless one interval is so wide it would
+/// squash the bars; then up to 1.6x the largest bar, and the count of whiskers cut there.
+fn axis_max(items: &[Bar]) -> (f64, usize) {
+    let top = items.iter().map(|b| b.value).fold(0.0, f64::max).max(1e-9);
+    let reach = items.iter().map(|b| b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value)).fold(0.0, f64::max);
+    let xmax = reach.min(top * 1.6) * 1.22;
+    (xmax, items.iter().filter(|b| b.ci.is_some_and(|c| c.1 > xmax)).count())
+}
+
+fn clip_note(items: &[Bar]) -> Option<String> {
+    match axis_max(items).1 {
+        0 => None,
+        1 => Some("One interval runs past the end of the axis and is cut there (a wide interval: see the warnings).".into()),
+        n => Some(format!("{n} intervals run past the end of the axis and are cut there (wide intervals: see the warnings).")),
+    }
+}
+
 /// Horizontal bars with their intervals and values written at the end.
 fn bars(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, x_desc: &str, items: &[Bar], fmt: &dyn Fn(f64) -> String, label_width: u32, x_labels: usize) -> DrawResult {
     let n = items.len() as i32;
-    let xmax = items.iter().map(|b| b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value)).fold(0.0, f64::max).max(1e-9) * 1.22;
+    let xmax = axis_max(items).0;
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 21))
         .margin(8)
@@ -138,11 +159,11 @@ fn bars(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, x_desc: &str, it
         r
     }))?;
     chart.draw_series(items.iter().enumerate().filter_map(|(k, b)| {
-        b.ci.map(|(lo, hi)| ErrorBar::new_horizontal(SegmentValue::CenterOf(y(k)), lo, b.value, hi, BLACK.stroke_width(1), 8))
+        b.ci.map(|(lo, hi)| ErrorBar::new_horizontal(SegmentValue::CenterOf(y(k)), lo, b.value, hi.min(xmax), BLACK.stroke_width(1), 8))
     }))?;
     let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     chart.draw_series(items.iter().enumerate().map(|(k, b)| {
-        let end = b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value);
+        let end = b.ci.map(|c| c.1).unwrap_or(b.value).max(b.value).min(xmax * 0.85);
         Text::new(format!("  {}", fmt(b.value)), (end + xmax * 0.01, SegmentValue::CenterOf(y(k))), style.clone())
     }))?;
     Ok(())
@@ -184,7 +205,7 @@ pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
     }
     let h = 100 + 30 * items.len() as u32;
     let svg = svg(1200, h, |root| bars(root, "Calling an empty export (noop)", "ns per call: median, whisker = 95% CI", &items, &|v| ns(v), 260, 8));
-    Some(Chart { svg, notes: Vec::new() })
+    Some(Chart { svg, notes: clip_note(&items).into_iter().collect() })
 }
 
 /// Cost against payload size on log-log axes, one line per host, runtime and API.
@@ -503,5 +524,6 @@ pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
         }
         Ok(())
     });
-    Some(Chart { svg, notes: Vec::new() })
+    let notes = data.iter().zip(&panels).filter_map(|(items, p)| clip_note(items).map(|n| format!("{}: {n}", p.0))).collect();
+    Some(Chart { svg, notes })
 }
