@@ -21,6 +21,8 @@ pub enum Command {
     Report(ReportArgs),
     /// List the runtimes this build contains (with versions) and the scenarios.
     List(ListArgs),
+    /// Compare two results files row by row: the change, its interval, and whether it is beyond the noise.
+    Compare(crate::compare::CompareArgs),
     /// Internal: measure one runtime and print events as JSON lines (see docs/hosts.md).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -123,6 +125,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => crate::orchestrate::run(a),
         Command::Report(a) => crate::report::report(a),
         Command::List(a) => crate::report::list(a),
+        Command::Compare(a) => crate::compare::compare(a),
         Command::Worker(a) => crate::worker::worker(a),
     }
 }

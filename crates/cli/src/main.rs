@@ -1,6 +1,7 @@
 //! interop-bench: what does it cost a host program to call into WebAssembly?
 
 mod cli;
+mod compare;
 mod machine;
 mod orchestrate;
 mod report;
