@@ -253,7 +253,7 @@ impl ResultsFile {
         let analysis = crate::analysis::analyze(&self.results);
         self.breakdown = analysis.components;
         self.seed_table = analysis.seed_table;
-        self.warnings = crate::warnings::collect(&self.results, &self.failures);
+        self.warnings = crate::warnings::collect(&self.results, &self.breakdown, &self.failures);
     }
 
     pub fn hard_failures(&self) -> usize {

@@ -1,5 +1,6 @@
 //! Warnings are data: each kind says what is wrong and carries its fix.
 
+use crate::analysis::Component;
 use crate::results::{Failure, ResultRow, RowKey};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,7 @@ pub enum WarningKind {
     NearHarnessFloor { median_ns: f64, floor_ns: f64 },
     NotVerified,
     Failures { count: usize },
+    NegativeComponent { component: String, value_ns: f64 },
 }
 
 impl WarningKind {
@@ -44,6 +46,9 @@ impl WarningKind {
             ),
             WarningKind::NotVerified => "the result was not verified".into(),
             WarningKind::Failures { count } => format!("{count} scenario(s) failed; see failures"),
+            WarningKind::NegativeComponent { component, value_ns } => {
+                format!("{component} came out negative ({value_ns:.2} ns): the difference is below the rows' noise")
+            }
         }
     }
 
@@ -61,6 +66,7 @@ impl WarningKind {
             }
             WarningKind::NotVerified => "treat this row as broken: a result that was not checked may be fast for a wrong reason",
             WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
+            WarningKind::NegativeComponent { .. } => "read it as about zero, or rerun on a quiet machine with more samples",
         }
     }
 }
@@ -82,8 +88,8 @@ impl Warning {
     }
 }
 
-/// Every warning the rows and failures call for, in row order.
-pub fn collect(rows: &[ResultRow], failures: &[Failure]) -> Vec<Warning> {
+/// Every warning the rows, the decomposition and the failures call for, in row order.
+pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure]) -> Vec<Warning> {
     let mut out = Vec::new();
     for row in rows {
         let s = &row.summary;
@@ -120,6 +126,19 @@ pub fn collect(rows: &[ResultRow], failures: &[Failure]) -> Vec<Warning> {
                 }
             }
         }
+    }
+    for c in components.iter().filter(|c| c.unit == "ns" && c.value < 0.0) {
+        let row = RowKey {
+            host: c.host.clone(),
+            runtime: c.runtime.clone(),
+            api: c.api.clone(),
+            scenario: c.component.clone(),
+            params: c.params.clone(),
+        };
+        out.push(Warning::new(
+            Some(row),
+            WarningKind::NegativeComponent { component: c.component.clone(), value_ns: c.value },
+        ));
     }
     let count = failures.iter().filter(|f| f.is_failure()).count();
     if count > 0 {

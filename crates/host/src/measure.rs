@@ -4,6 +4,9 @@
 use anyhow::Result;
 use std::time::{Duration, Instant};
 
+/// Even an operation longer than a sample is timed several to a sample.
+pub const MIN_ITERS: u64 = 4;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MeasureConfig {
     pub warmup: Duration,
@@ -28,7 +31,11 @@ pub struct Samples {
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
 /// the time they took. The loop around the operations is the caller's, so that setup
-/// done per sample (if any) stays out of the timed region.
+/// done per operation or per sample (if any) stays out of the timed region.
+///
+/// Calibration uses the wall-clock time of `run`, untimed setup included, so a scenario
+/// whose setup dwarfs the timed part (a first call on a fresh instance) still takes
+/// about `target_sample` a sample.
 pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>) -> Result<Samples> {
     // Warm-up.
     let start = Instant::now();
@@ -37,16 +44,22 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         run(iters)?;
         iters = (iters * 2).min(1 << 20);
     }
-    // Calibration: grow until a loop takes a quarter of the target, then scale.
+    // Calibration: grow until a loop takes a quarter of the target, then scale
+    // (never below MIN_ITERS operations a sample).
+    let wall = |run: &mut dyn FnMut(u64) -> Result<Duration>, iters: u64| -> Result<Duration> {
+        let t = Instant::now();
+        run(iters)?;
+        Ok(t.elapsed())
+    };
     let quarter = cfg.target_sample / 4;
     let mut iters = 1u64;
-    let mut took = run(iters)?;
+    let mut took = wall(&mut run, iters)?;
     while took < quarter && iters < (1 << 40) {
         iters *= 2;
-        took = run(iters)?;
+        took = wall(&mut run, iters)?;
     }
     let per_op = took.as_nanos() as f64 / iters as f64;
-    let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(1);
+    let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(MIN_ITERS);
     let mut ns_per_op = Vec::with_capacity(cfg.samples);
     for _ in 0..cfg.samples {
         let t = run(iters)?;
@@ -84,6 +97,22 @@ mod tests {
         assert_eq!(s.ns_per_op.len(), 7);
         assert!(s.iters_per_sample > 1, "a trivial op must be timed many at a time");
         assert!(calls >= 7 * s.iters_per_sample);
+    }
+
+    #[test]
+    fn untimed_setup_counts_toward_the_sample_length() {
+        // Each op sleeps 200 µs untimed and reports 1 ns timed: iterations must follow the
+        // wall clock (about 5 a 1 ms sample), not the timed nanosecond (a million).
+        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_millis(1), samples: 2 };
+        let s = measure(&cfg, |iters| {
+            for _ in 0..iters {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Ok(Duration::from_nanos(iters))
+        })
+        .unwrap();
+        assert!((MIN_ITERS..=10).contains(&s.iters_per_sample), "{s:?}");
+        assert_eq!(s.ns_per_op, vec![1.0, 1.0]);
     }
 
     #[test]
