@@ -159,7 +159,8 @@ impl Exporter for Terminal {
         if !failed.is_empty() {
             let _ = writeln!(out, "\nFailures ({}):", failed.len());
             for f in failed {
-                let _ = writeln!(out, "  ✗ {}", f.error);
+                // The first line; a trap's backtrace and the rest are in the results file.
+                let _ = writeln!(out, "  ✗ {}", f.error.lines().next().unwrap_or(""));
             }
         }
 
