@@ -56,6 +56,9 @@ func (c Case) run(n int) (time.Duration, error) {
 // maxIters bounds calibration so that a broken clock cannot loop forever.
 const maxIters = 1 << 40
 
+// minIters: even an operation longer than a sample is timed several to a sample.
+const minIters = 4
+
 // Measure follows docs/hosts.md: run once and check, warm up, calibrate, take the
 // samples. allocs_per_op comes from runtime.MemStats.Mallocs over one extra sample
 // taken after the timed ones (so ReadMemStats, which stops the world, never lands
@@ -83,29 +86,31 @@ func Measure(c Case, cfg Config) (Result, error) {
 		}
 	}
 	// 3. Calibrate: double until one loop takes a quarter of the target, then scale.
+	// Wall-clock time of the whole loop, untimed setup included, so that first_call
+	// (a fresh instance per op, made outside the timed part) still takes about the
+	// target a sample.
 	target := cfg.TargetSampleMs * float64(time.Millisecond)
 	if target <= 0 {
 		target = 1
 	}
 	iters := int64(1)
-	var d time.Duration
+	var wall time.Duration
 	for {
-		var err error
-		d, err = c.run(int(iters))
-		if err != nil {
+		t0 := time.Now()
+		if _, err := c.run(int(iters)); err != nil {
 			return res, err
 		}
-		if float64(d) >= target/4 || iters >= maxIters {
+		wall = time.Since(t0)
+		if float64(wall) >= target/4 || iters >= maxIters {
 			break
 		}
 		iters *= 2
 	}
-	if d > 0 {
-		scaled := int64(float64(iters) * target / float64(d))
-		if scaled < 1 {
-			scaled = 1
-		}
-		iters = scaled
+	if wall > 0 {
+		iters = int64(float64(iters) * target / float64(wall))
+	}
+	if iters < minIters {
+		iters = minIters
 	}
 	res.Iters = iters
 	// 4. The samples, each a loop of iters ops timed as a whole.
