@@ -1,0 +1,23 @@
+# The two commands of a fresh machine (see README.md):
+#   make bench   runs the whole suite on every host and runtime and prints the report
+#   make test    runs every test, Rust and Go
+# Everything they need that is not a crate or a Go module (the wasm32 target, Debian
+# packages) is installed by the project's own scripts, never by hand.
+
+.PHONY: bench test test-rust test-go deps
+
+bench: deps
+	cargo run --release -- run
+
+test: deps test-rust test-go
+
+# One release build serves the tests and the benchmark (no separate debug build of the engines).
+test-rust:
+	cargo test --release --workspace
+
+# The Go host reads the guest built by the Rust build above (guest/target/interop_guest.wasm).
+test-go:
+	@if command -v go >/dev/null; then cd go && go test ./...; else echo "Go tests skipped: no Go toolchain"; fi
+
+deps:
+	@./scripts/install-deps.sh

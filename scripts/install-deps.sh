@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need beyond crates and Go modules, only when missing.
+# The wasm32 target is installed by crates/guest-build/build.rs (rustup target add).
+set -euo pipefail
+
+need=()
+# Debian packages: name of the package, and a file or command that shows it is installed.
+check() { # check PACKAGE TEST...
+  local pkg=$1; shift
+  if ! "$@" >/dev/null 2>&1; then need+=("$pkg"); fi
+}
+# (Packages are added here as engines or reports need them.)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)"; exit 1; }
+command -v go >/dev/null || echo "note: no Go toolchain: the Go host and its tests will be skipped"
+exit 0
