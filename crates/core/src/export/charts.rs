@@ -171,18 +171,22 @@ fn bars(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, x_desc: &str, it
 
 /// The crossing: noop per host, runtime and API, with each host's plain native call for scale.
 pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
-    let mut items = Vec::new();
     let mut hosts: Vec<&str> = Vec::new();
     for row in &r.results {
         if !hosts.contains(&row.key.host.as_str()) {
             hosts.push(&row.key.host);
         }
     }
+    // One chart per host, each on its own scale: a cgo-based engine's microsecond does not
+    // flatten another host's nanoseconds.
+    let mut svgs = String::new();
+    let mut notes = Vec::new();
     for host in hosts {
         let noops: Vec<&ResultRow> = r.results.iter().filter(|x| x.key.host == host && x.key.scenario == "noop").collect();
         if noops.is_empty() {
             continue;
         }
+        let mut items = Vec::new();
         for row in r.results.iter().filter(|x| x.key.host == host && x.key.scenario == "native_call") {
             items.push(Bar {
                 label: format!("{host} native call (no Wasm)"),
@@ -199,13 +203,15 @@ pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
                 color: colors.get(&row.key.host, &row.key.runtime),
             });
         }
+        let h = 100 + 30 * items.len() as u32;
+        let title = format!("{host} host: calling an empty export (noop)");
+        svgs.push_str(&svg(1200, h, |root| bars(root, &title, "ns per call: median, whisker = 95% CI", &items, &|v| ns(v), 260, 8)));
+        notes.extend(clip_note(&items).map(|n| format!("{host}: {n}")));
     }
-    if items.is_empty() {
+    if svgs.is_empty() {
         return None;
     }
-    let h = 100 + 30 * items.len() as u32;
-    let svg = svg(1200, h, |root| bars(root, "Calling an empty export (noop)", "ns per call: median, whisker = 95% CI", &items, &|v| ns(v), 260, 8));
-    Some(Chart { svg, notes: clip_note(&items).into_iter().collect() })
+    Some(Chart { svg: svgs, notes })
 }
 
 /// Cost against payload size on log-log axes, one line per host, runtime and API.
@@ -231,7 +237,42 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
     let ys = series.iter().flat_map(|s| s.3.iter().flat_map(|x| [x.ns_per_op.ci_low, x.ns_per_op.ci_high, x.median()])).filter(|y| *y > 0.0);
     let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
     // Which APIs each engine has: the second and later are dashed.
-    let svg = svg(1200, 560, |root| {
+    // The second and later API of an engine are dashed.
+    let mut nths: Vec<usize> = Vec::new();
+    let mut apis_seen: Vec<(String, usize)> = Vec::new();
+    for (_, host, runtime, _) in &series {
+        let engine = format!("{host} {runtime}");
+        nths.push(match apis_seen.iter_mut().find(|a| a.0 == engine) {
+            Some(a) => {
+                a.1 += 1;
+                a.1
+            }
+            None => {
+                apis_seen.push((engine, 0));
+                0
+            }
+        });
+    }
+    let height = 600u32.max(90 + 20 * series.len() as u32);
+    let svg = svg(1200, height, |root| {
+        // The legend beside the plot, not over its lines.
+        let (plot, legend) = root.split_horizontally(880);
+        let step = 20i32;
+        let text = TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, ((label, host, runtime, _), nth)) in series.iter().zip(&nths).enumerate() {
+            let y = 60 + step * i as i32;
+            let color = colors.get(host, runtime);
+            if *nth == 0 {
+                legend.draw(&PathElement::new(vec![(12, y), (44, y)], color.stroke_width(2)))?;
+            } else {
+                for x in [12, 26, 40] {
+                    legend.draw(&PathElement::new(vec![(x, y), (x + 7, y)], color.stroke_width(2)))?;
+                }
+            }
+            legend.draw(&Circle::new((28, y), 3, color.filled()))?;
+            legend.draw(&Text::new(label.clone(), (52, y), text.clone()))?;
+        }
+        let root = &plot;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 21))
             .margin(10)
@@ -249,46 +290,20 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
             .axis_desc_style((FONT, 16))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()?;
-        let mut apis_seen: Vec<(String, usize)> = Vec::new();
-        for (label, host, runtime, rows) in &series {
+        for ((_, host, runtime, rows), &nth) in series.iter().zip(&nths) {
             let color = colors.get(host, runtime);
-            let engine = format!("{host} {runtime}");
-            let nth = match apis_seen.iter_mut().find(|a| a.0 == engine) {
-                Some(a) => {
-                    a.1 += 1;
-                    a.1
-                }
-                None => {
-                    apis_seen.push((engine, 0));
-                    0
-                }
-            };
             let pts: Vec<(f64, f64)> = rows.iter().map(|x| (x.key.param().unwrap() as f64, x.median())).collect();
             let style = color.stroke_width(2);
-            let anno = if nth == 0 {
-                chart.draw_series(LineSeries::new(pts.clone(), style))?
+            if nth == 0 {
+                chart.draw_series(LineSeries::new(pts.clone(), style))?;
             } else {
-                chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 5, style))?
-            };
-            anno.label(label.as_str()).legend(move |(x, y)| {
-                if nth == 0 {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)).into_dyn()
-                } else {
-                    PathElement::new(vec![(x, y), (x + 9, y)], color.stroke_width(2)).into_dyn()
-                }
-            });
+                chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 5, style))?;
+            }
             chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
             chart.draw_series(rows.iter().map(|x| {
                 ErrorBar::new_vertical(x.key.param().unwrap() as f64, x.ns_per_op.ci_low.max(ymin / 1.5), x.median(), x.ns_per_op.ci_high, color.stroke_width(1), 6)
             }))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(0xBB, 0xBB, 0xBB))
-            .label_font((FONT, 16))
-            .draw()?;
         Ok(())
     });
     Some(Chart { svg, notes: Vec::new() })
