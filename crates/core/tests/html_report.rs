@@ -45,8 +45,8 @@ fn one_self_contained_document() {
 #[test]
 fn every_chart_and_section_is_there() {
     let page = html("synthetic.json");
-    // crossing (one per host), 2 scaling charts, 2 decompositions, start-up
-    assert_eq!(page.matches("<svg").count(), 7, "charts");
+    // per host (2): crossing and 2 decompositions; 2 scaling charts; start-up
+    assert_eq!(page.matches("<svg").count(), 9, "charts");
     for id in ["crossing", "scaling", "decomposition", "startup", "seed", "machine", "results", "failures", "warnings"] {
         assert!(page.contains(&format!("id=\"{id}\"")), "section {id}");
     }

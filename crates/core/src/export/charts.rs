@@ -332,6 +332,7 @@ fn default_call_api(r: &ResultsFile, host: &str, runtime: &str) -> Option<String
 
 /// One stacked bar: its label, the measured total and the parts.
 pub struct Stack {
+    pub host: String,
     pub label: String,
     pub total: f64,
     pub parts: Vec<(&'static str, f64)>,
@@ -404,7 +405,7 @@ pub fn seed_case_stacks(r: &ResultsFile, scenario: &str, param: u64, notes: &mut
                 p.1 = 0.0;
             }
         }
-        out.push(Stack { label, total, parts });
+        out.push(Stack { host: host.clone(), label, total, parts });
     }
     out
 }
@@ -429,8 +430,24 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
     if stacks.is_empty() {
         return if notes.is_empty() { None } else { Some(Chart { svg: String::new(), notes }) };
     }
-    let mut names: Vec<&'static str> = Vec::new();
+    // One chart per host, each on its own scale.
+    let mut hosts: Vec<&str> = Vec::new();
     for s in &stacks {
+        if !hosts.contains(&s.host.as_str()) {
+            hosts.push(&s.host);
+        }
+    }
+    let mut svgs = String::new();
+    for host in hosts {
+        let mine: Vec<&Stack> = stacks.iter().filter(|s| s.host == host).collect();
+        svgs.push_str(&stacked_bars(&mine, &format!("{host} host: {title}")));
+    }
+    Some(Chart { svg: svgs, notes })
+}
+
+fn stacked_bars(stacks: &[&Stack], title: &str) -> String {
+    let mut names: Vec<&'static str> = Vec::new();
+    for s in stacks {
         for p in &s.parts {
             if !names.contains(&p.0) {
                 names.push(p.0);
@@ -496,7 +513,7 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
             .draw()?;
         Ok(())
     });
-    Some(Chart { svg, notes })
+    svg
 }
 
 /// Start-up per engine: compile, instantiate, first call, each in its own unit.
