@@ -83,8 +83,8 @@ impl Exporter for Html {
 
                     h2 #decomposition { "Where the time goes" }
                     p.caption { "Each bar is one measured row of the seed's case, split with the decomposition's components measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size), and for the array the guest's compute (sum_array_resident − noop − arguments). The remainder is what those parts do not explain." }
-                    (chart_block(charts::decomposition(r, "string_roundtrip", 51, "The seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
-                    (chart_block(charts::decomposition(r, "sum_array", 10000, "The seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
+                    (chart_block(charts::decomposition(r, "string_roundtrip", 51, "the seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
+                    (chart_block(charts::decomposition(r, "sum_array", 10000, "the seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
 
                     h2 #startup { "Start-up" }
                     p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results)." }
