@@ -357,6 +357,18 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
     if old.guest_sha256 != new.guest_sha256 {
         warnings.push(CompareWarning { row: None, message: "the runs measured different guest modules (sha256 differs)".into() });
     }
+    let quick: Vec<&str> = [("OLD", old), ("NEW", new)].into_iter().filter(|(_, f)| f.config.mode == "quick").map(|(l, _)| l).collect();
+    if !quick.is_empty() {
+        warnings.push(CompareWarning {
+            row: None,
+            message: format!(
+                "{} {} --quick: samples that short miss the machine's slower swings, so back-to-back quick runs differ \
+                 \"beyond the noise\" in many rows; gate on default runs",
+                quick.join(" and "),
+                if quick.len() > 1 { "are" } else { "is" }
+            ),
+        });
+    }
     for (label, f) in [("OLD", old), ("NEW", new)] {
         if !f.complete {
             warnings.push(CompareWarning { row: None, message: format!("{label} is an incomplete run") });
