@@ -4,6 +4,10 @@
 use crate::native::Native;
 use crate::runner::{Runtime, Wasm};
 
+#[cfg(feature = "wasmer")]
+pub mod wasmer;
+#[cfg(feature = "wasmi")]
+pub mod wasmi;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime;
 
@@ -19,6 +23,16 @@ fn registry() -> Vec<(&'static str, Make)> {
         ("wasmtime", (|| Box::new(Wasm(wasmtime::Wasmtime::cranelift()))) as Make),
         ("wasmtime:winch", || Box::new(Wasm(wasmtime::Wasmtime::winch()))),
         ("wasmtime:pulley", || Box::new(Wasm(wasmtime::Wasmtime::pulley()))),
+    ]);
+    #[cfg(feature = "wasmer")]
+    v.extend([
+        ("wasmer", (|| Box::new(Wasm(wasmer::Wasmer::cranelift()))) as Make),
+        ("wasmer:singlepass", || Box::new(Wasm(wasmer::Wasmer::singlepass()))),
+    ]);
+    #[cfg(feature = "wasmi")]
+    v.extend([
+        ("wasmi", (|| Box::new(Wasm(wasmi::Wasmi::lazy()))) as Make),
+        ("wasmi:eager", || Box::new(Wasm(wasmi::Wasmi::eager()))),
     ]);
     v
 }
@@ -88,6 +102,6 @@ mod tests {
             );
             checked += 1;
         }
-        assert!(checked > 0 || cfg!(not(feature = "wasmtime")));
+        assert!(checked > 0 || cfg!(not(any(feature = "wasmtime", feature = "wasmi", feature = "wasmer"))));
     }
 }

@@ -1,0 +1,231 @@
+//! wasmer (sys backend) with Cranelift (`wasmer`) or Singlepass (`wasmer:singlepass`):
+//! typed (`TypedFunction`) and untyped (`Function::call` with `Value`, which returns a
+//! fresh `Box<[Value]>` per call) calls. wasmer has no unchecked call API in its public
+//! interface. Memory through `MemoryView::data_unchecked_mut`, a plain slice copied with
+//! memcpy (view), or `MemoryView::write`/`read` (copy), which wasmer implements with
+//! volatile 8-byte loads and stores so that a concurrent writer cannot cause UB: the gap
+//! between the two rows is that choice's price.
+
+use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
+use anyhow::{anyhow, bail, Result};
+use wasmer::{imports, Function, Memory, Module, Store, Type, TypedFunction, Value};
+
+/// The wasmer version in Cargo.lock (checked by a unit test).
+pub const VERSION: &str = "7.4.2";
+
+pub struct Wasmer {
+    engine: wasmer::Engine,
+    runtime: &'static str,
+    notes: &'static str,
+}
+
+impl Wasmer {
+    /// Cranelift, wasmer's default optimizing compiler.
+    pub fn cranelift() -> Self {
+        Wasmer {
+            engine: wasmer::sys::Cranelift::default().into(),
+            runtime: "wasmer",
+            notes: "Cranelift compiler (sys backend)",
+        }
+    }
+
+    /// Singlepass: one pass over the code, fast to compile, slower code.
+    pub fn singlepass() -> Self {
+        Wasmer {
+            engine: wasmer::sys::Singlepass::default().into(),
+            runtime: "wasmer:singlepass",
+            notes: "Singlepass compiler (sys backend)",
+        }
+    }
+}
+
+pub struct WrInstance {
+    store: Store,
+    instance: wasmer::Instance,
+    memory: Memory,
+}
+
+pub enum WrFunc {
+    VV(TypedFunction<(), ()>),
+    IToI(TypedFunction<i32, i32>),
+    IIToI(TypedFunction<(i32, i32), i32>),
+    IIToV(TypedFunction<(i32, i32), ()>),
+    IIIIToV(TypedFunction<(i32, i32, i32, i32), ()>),
+    IIToL(TypedFunction<(i32, i32), i64>),
+    Untyped(Function),
+}
+
+pub const CALL_APIS: &[&str] = &["typed", "untyped"];
+
+impl Engine for Wasmer {
+    type Module = Module;
+    type Instance = WrInstance;
+
+    fn info(&self) -> EngineInfo {
+        EngineInfo { runtime: self.runtime, engine: "wasmer", version: VERSION, call_apis: CALL_APIS, notes: self.notes }
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Module> {
+        Ok(Module::new(&self.engine, wasm)?)
+    }
+
+    fn instantiate(&self, module: &Module) -> Result<WrInstance> {
+        let mut store = Store::new(self.engine.clone());
+        let host_inc = Function::new_typed(&mut store, |x: i32| -> i32 { x.wrapping_add(1) });
+        let imports = imports! { "env" => { "host_inc" => host_inc } };
+        let instance = wasmer::Instance::new(&mut store, module, &imports)?;
+        let memory = instance.exports.get_memory("memory").map_err(|e| anyhow!("{e}")).at("memory")?.clone();
+        Ok(WrInstance { store, instance, memory })
+    }
+}
+
+fn val_type(t: &Type) -> ValType {
+    match t {
+        Type::I32 => ValType::I32,
+        Type::I64 => ValType::I64,
+        Type::F32 => ValType::F32,
+        Type::F64 => ValType::F64,
+        _ => ValType::Other,
+    }
+}
+
+#[cold]
+fn wrong_binding() -> anyhow::Error {
+    anyhow!("function bound for another signature")
+}
+
+#[inline(always)]
+fn i32_of(v: &[Value]) -> Result<i32> {
+    match v.first() {
+        Some(Value::I32(x)) => Ok(*x),
+        _ => Err(anyhow!("result is not an i32")),
+    }
+}
+
+#[cold]
+fn out_of_bounds(offset: u32, len: usize) -> anyhow::Error {
+    anyhow!("{len} bytes at {offset} are outside linear memory")
+}
+
+impl Instance for WrInstance {
+    type Func = WrFunc;
+
+    fn func(&mut self, export: &str, sig: Sig, api: &str) -> Result<WrFunc> {
+        let f = self
+            .instance
+            .exports
+            .get_function(export)
+            .map_err(|_| anyhow!("no function named `{export}` is exported"))?
+            .clone();
+        let ty = f.ty(&self.store);
+        let params: Vec<ValType> = ty.params().iter().map(val_type).collect();
+        let results: Vec<ValType> = ty.results().iter().map(val_type).collect();
+        check_sig(export, sig, &params, &results)?;
+        let s = &self.store;
+        Ok(match api {
+            "typed" => match sig {
+                Sig::VV => WrFunc::VV(f.typed(s)?),
+                Sig::IToI => WrFunc::IToI(f.typed(s)?),
+                Sig::IIToI => WrFunc::IIToI(f.typed(s)?),
+                Sig::IIToV => WrFunc::IIToV(f.typed(s)?),
+                Sig::IIIIToV => WrFunc::IIIIToV(f.typed(s)?),
+                Sig::IIToL => WrFunc::IIToL(f.typed(s)?),
+            },
+            "untyped" => WrFunc::Untyped(f),
+            other => bail!("wasmer has no call API `{other}` (it has {CALL_APIS:?})"),
+        })
+    }
+
+    #[inline]
+    fn call_vv(&mut self, f: &WrFunc) -> Result<()> {
+        match f {
+            WrFunc::VV(t) => Ok(t.call(&mut self.store)?),
+            WrFunc::Untyped(f) => f.call(&mut self.store, &[]).map(|_| ()).map_err(Into::into),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_i_i(&mut self, f: &WrFunc, a: i32) -> Result<i32> {
+        match f {
+            WrFunc::IToI(t) => Ok(t.call(&mut self.store, a)?),
+            WrFunc::Untyped(f) => i32_of(&f.call(&mut self.store, &[Value::I32(a)])?),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_i(&mut self, f: &WrFunc, a: i32, b: i32) -> Result<i32> {
+        match f {
+            WrFunc::IIToI(t) => Ok(t.call(&mut self.store, a, b)?),
+            WrFunc::Untyped(f) => i32_of(&f.call(&mut self.store, &[Value::I32(a), Value::I32(b)])?),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_v(&mut self, f: &WrFunc, a: i32, b: i32) -> Result<()> {
+        match f {
+            WrFunc::IIToV(t) => Ok(t.call(&mut self.store, a, b)?),
+            WrFunc::Untyped(f) => f.call(&mut self.store, &[Value::I32(a), Value::I32(b)]).map(|_| ()).map_err(Into::into),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_iiii_v(&mut self, f: &WrFunc, a: i32, b: i32, c: i32, d: i32) -> Result<()> {
+        match f {
+            WrFunc::IIIIToV(t) => Ok(t.call(&mut self.store, a, b, c, d)?),
+            WrFunc::Untyped(f) => f
+                .call(&mut self.store, &[Value::I32(a), Value::I32(b), Value::I32(c), Value::I32(d)])
+                .map(|_| ())
+                .map_err(Into::into),
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn call_ii_l(&mut self, f: &WrFunc, a: i32, b: i32) -> Result<i64> {
+        match f {
+            WrFunc::IIToL(t) => Ok(t.call(&mut self.store, a, b)?),
+            WrFunc::Untyped(f) => match f.call(&mut self.store, &[Value::I32(a), Value::I32(b)])?.first() {
+                Some(Value::I64(x)) => Ok(*x),
+                _ => Err(anyhow!("result is not an i64")),
+            },
+            _ => Err(wrong_binding()),
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, api: MemApi, offset: u32, data: &[u8]) -> Result<()> {
+        let view = self.memory.view(&self.store);
+        match api {
+            MemApi::View => {
+                let start = offset as usize;
+                // SAFETY: the store is borrowed for the view's life and no Wasm runs (nor
+                // does memory grow) while the slice lives: it is dropped before we return.
+                let mem = unsafe { view.data_unchecked_mut() };
+                let dst = mem.get_mut(start..start + data.len()).ok_or_else(|| out_of_bounds(offset, data.len()))?;
+                dst.copy_from_slice(data);
+                Ok(())
+            }
+            MemApi::Copy => Ok(view.write(offset as u64, data)?),
+        }
+    }
+
+    #[inline]
+    fn read(&mut self, api: MemApi, offset: u32, out: &mut [u8]) -> Result<()> {
+        let view = self.memory.view(&self.store);
+        match api {
+            MemApi::View => {
+                let start = offset as usize;
+                // SAFETY: as in `write`: no Wasm runs while the slice lives.
+                let mem = unsafe { view.data_unchecked() };
+                let src = mem.get(start..start + out.len()).ok_or_else(|| out_of_bounds(offset, out.len()))?;
+                out.copy_from_slice(src);
+                Ok(())
+            }
+            MemApi::Copy => Ok(view.read(offset as u64, out)?),
+        }
+    }
+}
