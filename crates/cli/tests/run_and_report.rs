@@ -102,7 +102,7 @@ fn malformed_guest_fails_its_scenarios_clearly_and_keeps_the_baseline() {
     let bad = dir.path().join("bad.wasm");
     std::fs::write(&bad, b"\0asm\x01\0\0\0this is not a module").unwrap();
     let out = dir.path().join("r.json");
-    let o = run(&["--guest", bad.to_str().unwrap(), "--scenarios", "empty,noop,add"], &out);
+    let o = run(&["--guest", bad.to_str().unwrap(), "--scenarios", "empty,noop,add", "--runtimes", "wasmtime"], &out);
     assert_eq!(o.status.code(), Some(1), "a failed scenario makes the exit status non-zero");
     let v = load(&out);
     let results = v["results"].as_array().unwrap();
@@ -123,7 +123,7 @@ fn a_guest_that_never_returns_loses_only_its_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let guest = write_wat(dir.path(), "hang.wasm", HANGING);
     let out = dir.path().join("r.json");
-    let o = run(&["--guest", guest.to_str().unwrap(), "--scenarios", "noop,add", "--timeout", "2"], &out);
+    let o = run(&["--guest", guest.to_str().unwrap(), "--scenarios", "noop,add", "--timeout", "2", "--runtimes", "wasmtime"], &out);
     assert_eq!(o.status.code(), Some(1));
     let v = load(&out);
     let f = &v["failures"][0];
@@ -139,7 +139,7 @@ fn an_interrupted_run_keeps_what_it_measured() {
     let guest = write_wat(dir.path(), "hang.wasm", HANGING);
     let out = dir.path().join("r.json");
     let mut child = bin()
-        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--timeout", "600", "--scenarios", "empty,native_call,noop"])
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--timeout", "600", "--scenarios", "empty,native_call,noop", "--runtimes", "wasmtime"])
         .arg("--guest")
         .arg(&guest)
         .arg("--out")
