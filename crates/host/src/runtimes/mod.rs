@@ -2,7 +2,9 @@
 //! here and a line in [`registry`].
 
 use crate::native::Native;
-use crate::runner::{Runtime, Wasm};
+use crate::runner::Runtime;
+#[allow(unused_imports)] // no Wasm engine in a build without engine features
+use crate::runner::Wasm;
 
 #[cfg(feature = "wasmer")]
 pub mod wasmer;
