@@ -252,6 +252,15 @@ impl ResultsFile {
         }
         let analysis = crate::analysis::analyze(&self.results);
         self.breakdown = analysis.components;
+        // Engines reached through cgo say so in their notes (the Go host's wasmtime-go, wasmer-go).
+        let ffi: Vec<(String, String)> = self
+            .runtimes
+            .iter()
+            .filter(|r| r.notes.starts_with("cgo"))
+            .map(|r| (r.host.clone(), r.runtime.clone()))
+            .collect();
+        let extra = crate::analysis::ffi_components(&self.results, &self.breakdown, &ffi);
+        self.breakdown.extend(extra);
         self.seed_table = analysis.seed_table;
         self.warnings = crate::warnings::collect(&self.results, &self.breakdown, &self.failures);
     }

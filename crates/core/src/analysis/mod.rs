@@ -31,6 +31,8 @@ pub struct Component {
 pub const COMPONENTS: &[(&str, &str)] = &[
     ("crossing", "host-to-Wasm call of no_op, over the harness floor"),
     ("arguments", "two i32 in and one out (add) over the bare crossing (noop)"),
+    ("ffi_call", "for an engine reached through cgo: one bare cgo call (the host's ffi_call), the least of its crossing"),
+    ("engine_crossing", "for an engine reached through cgo: the crossing minus one bare cgo call"),
     ("host_call", "each Wasm-to-host call: slope of host_import over its call count"),
     ("copy_in_fixed", "fixed cost of one copy into guest memory"),
     ("copy_in_per_byte", "cost per byte copied into guest memory"),
@@ -116,6 +118,39 @@ pub(crate) fn runtimes(rows: &[ResultRow]) -> Vec<(String, String)> {
 /// The host's harness floor (`empty`), if measured.
 pub(crate) fn floor(rows: &[ResultRow], host: &str) -> Option<f64> {
     rows.iter().find(|r| r.key.host == host && r.key.scenario == "empty").map(|r| r.median())
+}
+
+/// For runtimes reached through an FFI (the Go host's cgo engines, named in `ffi_runtimes`
+/// as (host, runtime)): how much of each crossing one bare FFI call (`ffi_call`) explains,
+/// and what is left for the engine.
+pub fn ffi_components(rows: &[ResultRow], crossings: &[Component], ffi_runtimes: &[(String, String)]) -> Vec<Component> {
+    let mut out = Vec::new();
+    for c in crossings.iter().filter(|c| c.component == "crossing") {
+        if !ffi_runtimes.iter().any(|(h, r)| *h == c.host && *r == c.runtime) {
+            continue;
+        }
+        let Some(ffi) = rows.iter().find(|r| r.key.host == c.host && r.key.scenario == "ffi_call").map(|r| r.median())
+        else {
+            continue;
+        };
+        let share = if c.value > 0.0 { 100.0 * ffi / c.value } else { f64::NAN };
+        for (component, value, derivation) in [
+            ("ffi_call", ffi, format!("native ffi_call: {share:.0}% of this crossing")),
+            ("engine_crossing", c.value - ffi, "crossing - ffi_call".to_string()),
+        ] {
+            out.push(Component {
+                host: c.host.clone(),
+                runtime: c.runtime.clone(),
+                api: c.api.clone(),
+                component: component.into(),
+                params: Params::new(),
+                value,
+                unit: "ns".into(),
+                derivation,
+            });
+        }
+    }
+    out
 }
 
 pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {

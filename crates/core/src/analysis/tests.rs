@@ -113,3 +113,25 @@ fn seed_table_spans_runtimes_and_names_the_main_source() {
     assert!(sum.main_source.starts_with("call and compute 56%, copying 45%, crossing 0%"), "{}", sum.main_source);
     assert!(t[5].main_source.contains("2.5x"), "{}", t[5].main_source);
 }
+
+#[test]
+fn ffi_share_splits_a_cgo_crossing() {
+    let mut rows = fixture();
+    for r in &mut rows {
+        r.key.host = "go".into();
+    }
+    rows.push({
+        let mut r = row("native", "direct", "ffi_call", None, 6.0);
+        r.key.host = "go".into();
+        r
+    });
+    let c = decompose(&rows);
+    let ffi = ffi_components(&rows, &c, &[("go".into(), "wasmtime".into())]);
+    let typed: Vec<_> = ffi.iter().filter(|x| x.api == "typed").collect();
+    assert_eq!(typed.len(), 2);
+    assert!(close(typed[0].value, 6.0) && typed[0].component == "ffi_call");
+    assert!(typed[0].derivation.contains("30%"), "{}", typed[0].derivation); // 6 of 20 ns
+    assert!(close(typed[1].value, 14.0) && typed[1].component == "engine_crossing");
+    // Not for runtimes that do not go through the FFI.
+    assert!(ffi_components(&rows, &c, &[]).is_empty());
+}

@@ -78,10 +78,15 @@ impl Exporter for Terminal {
         }
 
         // Results: one row per measurement.
-        let mut t = self.table(vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples × iters", "outliers", "ok"]);
+        let allocs = r.results.iter().any(|row| row.metrics.contains_key("allocs_per_op"));
+        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples × iters", "outliers", "ok"];
+        if allocs {
+            header.push("allocs/op");
+        }
+        let mut t = self.table(header);
         for row in &r.results {
             let k = &row.key;
-            let mut c = t.add_row(vec![
+            let mut cells = vec![
                 k.host.clone(),
                 k.runtime.clone(),
                 k.api.clone(),
@@ -91,8 +96,11 @@ impl Exporter for Terminal {
                 format!("{} × {}", row.samples, row.iters_per_sample),
                 row.summary.outliers.total().to_string(),
                 if row.verified { "✓".into() } else { "✗".into() },
-            ]);
-            let _ = &mut c;
+            ];
+            if allocs {
+                cells.push(row.metrics.get("allocs_per_op").map(|a| format!("{a:.1}")).unwrap_or_default());
+            }
+            t.add_row(cells);
         }
         for i in [4, 5, 6, 7] {
             if let Some(col) = t.column_mut(i) {
