@@ -9,7 +9,8 @@ check() { # check PACKAGE TEST...
   local pkg=$1; shift
   if ! "$@" >/dev/null 2>&1; then need+=("$pkg"); fi
 }
-# (Packages are added here as engines or reports need them.)
+# Headless Chromium: the HTML report's screenshot test renders the page with it.
+check chromium command -v chromium
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

@@ -87,7 +87,7 @@ pub struct RunArgs {
 pub struct ReportArgs {
     /// A results file written by `run`.
     pub file: PathBuf,
-    /// Output format: terminal, json.
+    /// Output format: terminal, json, html, markdown, benchstat, csv.
     #[arg(long, short, default_value = "terminal")]
     pub format: String,
     /// Write to this file instead of stdout.

@@ -187,6 +187,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     results.complete = true;
     results.rederive();
     results.save_atomic(&out_path)?;
+    // The HTML report beside the results file (never over it).
+    let html_path = out_path.with_extension("html");
+    if html_path != out_path {
+        if let Err(e) = std::fs::write(&html_path, interop_core::export::Html.render(&results).output) {
+            eprintln!("interop-bench: cannot write the HTML report {}: {e}", html_path.display());
+        }
+    }
     let _ = std::fs::remove_dir_all(&work);
 
     let rendered = Terminal::default().render(&results);
@@ -196,6 +203,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         eprintln!("note: {n}");
     }
     eprintln!("results: {}", out_path.display());
+    if html_path != out_path {
+        eprintln!("report:  {}", html_path.display());
+    }
     let failed = results.hard_failures();
     if failed > 0 {
         eprintln!("interop-bench: {failed} scenario(s) failed; every other result is in {}", out_path.display());

@@ -84,6 +84,10 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     let failures = v["failures"].as_array().unwrap();
     assert!(failures.iter().all(|f| f["status"] == "not_applicable"), "{failures:?}");
 
+    // The HTML report is written beside the results file.
+    let html = std::fs::read_to_string(out.with_extension("html")).expect("the HTML report beside the results");
+    assert!(html.contains("<svg") && html.contains(sha), "an HTML report with charts and the guest's hash");
+
     // The report is rebuilt from the file alone and says what the run said.
     let stdout = text(&o.stdout);
     assert!(stdout.contains("Where the time goes") && stdout.contains("BenchmarkWasmReverseStringInPlace"));
