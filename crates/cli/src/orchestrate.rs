@@ -289,7 +289,9 @@ fn drive(
             cmd.args(["--scenario", s]);
         }
         let mut child = cmd
-            .stdin(Stdio::null())
+            // The worker exits when this pipe closes: when the run ends or is killed.
+            .env(crate::worker::WATCH_STDIN, "1")
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

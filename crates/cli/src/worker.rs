@@ -9,7 +9,28 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// Set by the orchestrator: the worker exits when its standard input closes, so that a
+/// worker stuck in a guest that never returns dies with the run that started it.
+pub const WATCH_STDIN: &str = "INTEROP_BENCH_WATCH_STDIN";
+
+pub fn watch_parent() {
+    if std::env::var_os(WATCH_STDIN).is_some() {
+        std::thread::spawn(|| {
+            use std::io::Read;
+            let mut buf = [0u8; 64];
+            let mut stdin = std::io::stdin();
+            loop {
+                match stdin.read(&mut buf) {
+                    Ok(0) | Err(_) => std::process::exit(3),
+                    Ok(_) => {}
+                }
+            }
+        });
+    }
+}
+
 pub fn worker(a: WorkerArgs) -> Result<ExitCode> {
+    watch_parent();
     let Some(runtime) = runtimes::find(&a.runtime) else {
         let names: Vec<String> = runtimes::all().iter().map(|r| r.info().runtime).collect();
         bail!("unknown runtime `{}` (this build has: {})", a.runtime, names.join(", "));

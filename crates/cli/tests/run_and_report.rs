@@ -166,8 +166,19 @@ fn an_interrupted_run_keeps_what_it_measured() {
         assert!(Instant::now() < deadline, "the baseline rows never reached the file");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let run_pid = child.id();
     child.kill().unwrap();
     child.wait().unwrap();
+    // Its worker, stuck in the guest, dies with it instead of spinning on.
+    let worker_gone = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ps = Command::new("pgrep").args(["-f", &format!("interop-bench-{run_pid}-")]).output().unwrap();
+        if ps.stdout.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < worker_gone, "the hung worker outlived the killed run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let v = load(&out);
     assert_eq!(v["complete"], false);
     assert_eq!(v["results"].as_array().unwrap().len(), 2);

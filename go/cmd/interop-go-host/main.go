@@ -23,7 +23,25 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func main() {
+	watchParent()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// watchParent: when started by interop-bench (INTEROP_BENCH_WATCH_STDIN set), exit as soon
+// as standard input closes, so that a worker stuck in a guest that never returns dies
+// with the run that started it instead of spinning on.
+func watchParent() {
+	if os.Getenv("INTEROP_BENCH_WATCH_STDIN") == "" {
+		return
+	}
+	go func() {
+		buf := make([]byte, 64)
+		for {
+			if _, err := os.Stdin.Read(buf); err != nil {
+				os.Exit(3)
+			}
+		}
+	}()
 }
 
 func usageErr(stderr io.Writer, format string, args ...any) int {
