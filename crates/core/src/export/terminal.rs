@@ -172,22 +172,8 @@ impl Exporter for Terminal {
             }
         }
 
-        // Warnings: counted by kind, each with its fix.
-        let mut notes = String::new();
-        if !r.warnings.is_empty() {
-            let mut kinds: Vec<(String, String, usize, String)> = Vec::new();
-            for w in &r.warnings {
-                let kind = serde_json::to_value(&w.kind).ok().and_then(|v| v["kind"].as_str().map(String::from)).unwrap_or_default();
-                match kinds.iter_mut().find(|k| k.0 == kind) {
-                    Some(k) => k.2 += 1,
-                    None => kinds.push((kind, w.message.clone(), 1, w.fix.clone())),
-                }
-            }
-            let _ = writeln!(notes, "Warnings ({}; every one is in the results file):", r.warnings.len());
-            for (kind, example, count, fix) in kinds {
-                let _ = writeln!(notes, "  ! {kind} ×{count}, e.g. {example}\n      fix: {fix}");
-            }
-        }
+        // Warnings: counted by kind, each with its fix (the summary every format gives).
+        let notes = super::notes::warnings_summary(r);
         Rendered { output: out, notes }
     }
 }
