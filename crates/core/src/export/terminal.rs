@@ -30,17 +30,6 @@ pub fn ns(v: f64) -> String {
     }
 }
 
-fn value(v: f64, unit: &str) -> String {
-    match unit {
-        "ns" => ns(v),
-        "ns/B" => format!("{v:.4} ns/B"),
-        "ms" => format!("{v:.2} ms"),
-        "us" => format!("{v:.1} µs"),
-        "x" => format!("{v:.2}x"),
-        u => format!("{v:.3} {u}"),
-    }
-}
-
 impl Terminal {
     fn table(&self, header: Vec<&str>) -> Table {
         let mut t = Table::new();
@@ -123,7 +112,7 @@ impl Exporter for Terminal {
                         c.runtime.clone(),
                         c.api.clone(),
                         comp,
-                        value(c.value, &c.unit),
+                        super::markdown::component_value(c.value, &c.unit),
                         c.derivation.clone(),
                     ]);
                 }
