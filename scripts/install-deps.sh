@@ -11,6 +11,8 @@ check() { # check PACKAGE TEST...
 }
 # Headless Chromium: the HTML report's screenshot test renders the page with it.
 check chromium command -v chromium
+# libclang: the wasm3 crate generates its C bindings with bindgen at build time.
+check libclang-dev dpkg -s libclang-dev
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

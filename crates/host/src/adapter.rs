@@ -91,6 +91,13 @@ impl MemApi {
             MemApi::Copy => "copy",
         }
     }
+
+    pub fn about(self) -> &'static str {
+        match self {
+            MemApi::View => "a zero-copy slice of linear memory",
+            MemApi::Copy => "explicit read/write calls",
+        }
+    }
 }
 
 /// Describes an engine for `list` and the results file.
@@ -102,6 +109,9 @@ pub struct EngineInfo {
     pub version: &'static str,
     /// Call APIs, the default first.
     pub call_apis: &'static [&'static str],
+    /// Memory APIs the engine offers, the default first (an engine without a zero-copy
+    /// view, or without explicit copies, reports the other as not applicable).
+    pub mem_apis: &'static [MemApi],
     pub notes: &'static str,
 }
 
@@ -110,6 +120,9 @@ pub struct EngineInfo {
 pub trait Engine: Send + Sync + 'static {
     type Module;
     type Instance: Instance;
+    /// A module with its imports resolved ahead of time (wasmtime's `InstancePre`);
+    /// `()` for engines without one.
+    type Pre;
 
     fn info(&self) -> EngineInfo;
 
@@ -118,6 +131,45 @@ pub trait Engine: Send + Sync + 'static {
 
     /// A ready instance in a fresh store, with the import `env.host_inc(x) = x + 1` linked.
     fn instantiate(&self, module: &Self::Module) -> Result<Self::Instance>;
+
+    /// Start-up mitigation: the compiled module as bytes, to load later without compiling.
+    /// Engines without serialized modules say why not.
+    fn serialize(&self, _module: &Self::Module) -> Result<Vec<u8>> {
+        Err(NotApplicable("this engine has no serialized (ahead-of-time compiled) modules".into()).into())
+    }
+
+    /// Loads bytes made by [`Engine::serialize`] on this same engine.
+    fn deserialize(&self, _bytes: &[u8]) -> Result<Self::Module> {
+        Err(NotApplicable("this engine has no serialized (ahead-of-time compiled) modules".into()).into())
+    }
+
+    /// Start-up mitigation: resolves the module's imports once, for many instantiations.
+    fn pre(&self, _module: &Self::Module) -> Result<Self::Pre> {
+        Err(NotApplicable("this engine has no pre-linked instantiation (like wasmtime's InstancePre)".into()).into())
+    }
+
+    /// A ready instance in a fresh store from a pre-linked module.
+    fn instantiate_pre(&self, _pre: &Self::Pre) -> Result<Self::Instance> {
+        Err(NotApplicable("this engine has no pre-linked instantiation (like wasmtime's InstancePre)".into()).into())
+    }
+}
+
+/// A scenario the engine cannot express, with the reason: reported as `not_applicable`,
+/// never as a failure and never silently skipped.
+#[derive(Debug)]
+pub struct NotApplicable(pub String);
+
+impl std::fmt::Display for NotApplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotApplicable {}
+
+/// The reason, if `err` says the scenario is not applicable to the engine.
+pub fn not_applicable_reason(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|e| e.downcast_ref::<NotApplicable>()).map(|e| e.0.clone())
 }
 
 /// One instance of the guest. `Func` is an export looked up once, for one call API.

@@ -47,6 +47,7 @@ impl Runtime for Native {
                 emit(Event::Failure(not_applicable(
                     RUNTIME,
                     "ffi_call",
+                    "",
                     "Rust calls C through extern \"C\" as an ordinary call: there is no FFI toll to measure",
                 )));
                 continue;

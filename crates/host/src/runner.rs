@@ -2,7 +2,7 @@
 //! the timed region, checks the operation once, then measures; every timed operation
 //! checks its own result.
 
-use crate::adapter::{blamed_export, At, Engine, Instance, MemApi, Sig};
+use crate::adapter::{blamed_export, not_applicable_reason, At, Engine, EngineInfo, Instance, MemApi, Sig};
 use crate::measure::{measure, time_loop, MeasureConfig, Samples};
 use crate::HOST;
 use anyhow::{bail, ensure, Result};
@@ -51,15 +51,16 @@ pub fn failure(runtime: &str, scenario: &str, api: &str, params: &Params, err: &
     }
 }
 
-pub fn not_applicable(runtime: &str, scenario: &str, why: &str) -> Failure {
+pub fn not_applicable(runtime: &str, scenario: &str, api: &str, why: &str) -> Failure {
+    let on = if api.is_empty() { String::new() } else { format!(" ({api})") };
     Failure {
         host: HOST.into(),
         runtime: runtime.into(),
         scenario: scenario.into(),
-        api: String::new(),
+        api: api.into(),
         params: Params::new(),
         export: String::new(),
-        error: format!("{runtime}: {scenario}: not applicable: {why}"),
+        error: format!("{runtime}: {scenario}{on}: not applicable: {why}"),
         status: "not_applicable".into(),
     }
 }
@@ -95,38 +96,53 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
             }
         };
         if !SCENARIOS.contains(&scenario.name.as_str()) {
-            emit(Event::Failure(not_applicable(runtime, &scenario.name, "the Rust host does not implement this scenario")));
+            emit(Event::Failure(not_applicable(runtime, &scenario.name, "", "the Rust host does not implement this scenario")));
             continue;
         }
-        for case in scenario.cases() {
-            for api in apis(scenario, &info.call_apis) {
+        if scenario.varies == Varies::Memory {
+            for m in MemApi::ALL.iter().filter(|m| !info.mem_apis.contains(m)) {
+                let why = format!("{} offers no {} memory API ({})", info.engine, m.name(), m.about());
+                emit(Event::Failure(not_applicable(runtime, &scenario.name, m.name(), &why)));
+            }
+        }
+        'cases: for case in scenario.cases() {
+            for api in apis(scenario, &info) {
                 match run_case(engine, module, wasm, &case, api, cfg) {
                     Ok(s) => emit(Event::Row(row(runtime, api.label, &case, s))),
-                    Err(e) => emit(Event::Failure(failure(runtime, &scenario.name, api.label, &case.params, &e))),
+                    Err(e) => match not_applicable_reason(&e) {
+                        // Said once for the scenario, not once per case.
+                        Some(why) => {
+                            emit(Event::Failure(not_applicable(runtime, &scenario.name, "", &why)));
+                            break 'cases;
+                        }
+                        None => emit(Event::Failure(failure(runtime, &scenario.name, api.label, &case.params, &e))),
+                    },
                 }
             }
         }
     }
 }
 
-fn runtime_info(i: &crate::adapter::EngineInfo) -> RuntimeInfo {
+fn runtime_info(i: &EngineInfo) -> RuntimeInfo {
     RuntimeInfo {
         host: HOST.into(),
         runtime: i.runtime.into(),
         engine: i.engine.into(),
         version: i.version.into(),
         call_apis: i.call_apis.iter().map(|s| s.to_string()).collect(),
-        memory_apis: MemApi::ALL.iter().map(|m| m.name().to_string()).collect(),
+        memory_apis: i.mem_apis.iter().map(|m| m.name().to_string()).collect(),
         notes: i.notes.into(),
     }
 }
 
-fn apis<'a>(scenario: &Scenario, call_apis: &'a [&'a str]) -> Vec<Api<'a>> {
-    let default = call_apis[0];
+/// The API paths a scenario is measured through on an engine: its call APIs, its memory
+/// APIs, or its defaults.
+fn apis<'a>(scenario: &Scenario, info: &EngineInfo) -> Vec<Api<'a>> {
+    let (call, mem) = (info.call_apis[0], info.mem_apis[0]);
     match scenario.varies {
-        Varies::Call => call_apis.iter().map(|c| Api { call: c, mem: MemApi::View, label: c }).collect(),
-        Varies::Memory => MemApi::ALL.iter().map(|m| Api { call: default, mem: *m, label: m.name() }).collect(),
-        Varies::None => vec![Api { call: default, mem: MemApi::View, label: default }],
+        Varies::Call => info.call_apis.iter().map(|c| Api { call: c, mem, label: c }).collect(),
+        Varies::Memory => info.mem_apis.iter().map(|m| Api { call, mem: *m, label: m.name() }).collect(),
+        Varies::None => vec![Api { call, mem, label: call }],
     }
 }
 
@@ -145,6 +161,8 @@ pub const SCENARIOS: &[&str] = &[
     "batch_add",
     "compile",
     "instantiate",
+    "deserialize",
+    "instantiate_pre",
     "first_call",
 ];
 
@@ -215,6 +233,39 @@ fn run_case<E: Engine>(
             return measure(cfg, |iters| {
                 time_loop(iters, |_| {
                     drop(black_box(engine.instantiate(module)?));
+                    Ok(())
+                })
+            });
+        }
+        "deserialize" => {
+            // Serialized once, untimed; every sample's last module must instantiate and add.
+            let bytes = engine.serialize(module)?;
+            let check = |m: &E::Module| -> Result<()> {
+                let mut inst = engine.instantiate(m)?;
+                let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
+                let r = inst.call_ii_i(&f, 40, 2).at("add_numbers")?;
+                ensure!(r == 42, "export `add_numbers`: add_numbers(40, 2) returned {r} from a deserialized module");
+                Ok(())
+            };
+            check(&engine.deserialize(&bytes)?)?;
+            return measure(cfg, |iters| {
+                let mut last = None;
+                let t = time_loop(iters, |_| {
+                    last = Some(black_box(engine.deserialize(black_box(&bytes))?));
+                    Ok(())
+                })?;
+                check(last.as_ref().expect("at least one iteration"))?;
+                Ok(t)
+            });
+        }
+        "instantiate_pre" => {
+            let pre = engine.pre(module)?;
+            let mut inst = engine.instantiate_pre(&pre)?;
+            let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
+            inst.call_vv(&f).at("no_op")?;
+            return measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    drop(black_box(engine.instantiate_pre(&pre)?));
                     Ok(())
                 })
             });
@@ -291,9 +342,9 @@ fn run_case<E: Engine>(
             let zeros = vec![0u8; n];
             let mut back = vec![0u8; n];
             measure(cfg, |iters| {
-                inst.write(MemApi::View, ptr, &zeros)?;
+                inst.write(api.mem, ptr, &zeros)?;
                 let t = time_loop(iters, |i| inst.write(api.mem, ptr, &inputs[(i & 1) as usize]))?;
-                inst.read(MemApi::View, ptr, &mut back)?;
+                inst.read(api.mem, ptr, &mut back)?;
                 check_bytes("copy_in: guest memory after the copies", &back, &inputs[((iters - 1) & 1) as usize])?;
                 Ok(t)
             })
@@ -301,7 +352,7 @@ fn run_case<E: Engine>(
         "copy_out" => {
             let ptr = alloc(inst, api.call, n)?;
             let content = inputs::text(n, 3);
-            inst.write(MemApi::View, ptr, &content)?;
+            inst.write(api.mem, ptr, &content)?;
             let mut out = vec![0u8; n];
             measure(cfg, |iters| {
                 out.fill(0);
@@ -400,10 +451,10 @@ fn run_case<E: Engine>(
             let f = inst.func("sum_array", Sig::IIToI, api.call).at("sum_array")?;
             let resident = name == "sum_array_resident";
             let zeros = vec![0u8; bytes.len()];
-            inst.write(MemApi::View, ptr, &bytes)?;
+            inst.write(api.mem, ptr, &bytes)?;
             measure(cfg, |iters| {
                 if !resident {
-                    inst.write(MemApi::View, ptr, &zeros)?;
+                    inst.write(api.mem, ptr, &zeros)?;
                 }
                 time_loop(iters, |_| {
                     if !resident {
@@ -428,7 +479,7 @@ fn run_case<E: Engine>(
             let mut out = vec![0u8; 4 * n];
             let last = 4 * n - 4;
             measure(cfg, |iters| {
-                inst.write(MemApi::View, po, &zeros)?;
+                inst.write(api.mem, po, &zeros)?;
                 out.fill(0);
                 let t = time_loop(iters, |_| {
                     inst.write(api.mem, pa, &ab)?;

@@ -25,6 +25,7 @@ fn registry() -> Vec<(&'static str, Make)> {
         ("wasmtime", (|| Box::new(Wasm(wasmtime::Wasmtime::cranelift()))) as Make),
         ("wasmtime:winch", || Box::new(Wasm(wasmtime::Wasmtime::winch()))),
         ("wasmtime:pulley", || Box::new(Wasm(wasmtime::Wasmtime::pulley()))),
+        ("wasmtime:pooling", || Box::new(Wasm(wasmtime::Wasmtime::pooling()))),
     ]);
     #[cfg(feature = "wasmer")]
     v.extend([

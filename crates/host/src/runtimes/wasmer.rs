@@ -4,7 +4,8 @@
 //! interface. Memory through `MemoryView::data_unchecked_mut`, a plain slice copied with
 //! memcpy (view), or `MemoryView::write`/`read` (copy), which wasmer implements with
 //! volatile 8-byte loads and stores so that a concurrent writer cannot cause UB: the gap
-//! between the two rows is that choice's price.
+//! between the two rows is that choice's price. Start-up mitigation: serialized modules
+//! (`Module::serialize` / `deserialize`).
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
@@ -60,9 +61,27 @@ pub const CALL_APIS: &[&str] = &["typed", "untyped"];
 impl Engine for Wasmer {
     type Module = Module;
     type Instance = WrInstance;
+    type Pre = ();
 
     fn info(&self) -> EngineInfo {
-        EngineInfo { runtime: self.runtime, engine: "wasmer", version: VERSION, call_apis: CALL_APIS, notes: self.notes }
+        EngineInfo {
+            runtime: self.runtime,
+            engine: "wasmer",
+            version: VERSION,
+            call_apis: CALL_APIS,
+            mem_apis: &MemApi::ALL,
+            notes: self.notes,
+        }
+    }
+
+    fn serialize(&self, module: &Module) -> Result<Vec<u8>> {
+        Ok(module.serialize()?.to_vec())
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<Module> {
+        // SAFETY: the bytes come from `Module::serialize` on this engine in this process
+        // (the scenario serializes them itself).
+        Ok(unsafe { Module::deserialize(&self.engine, bytes.to_vec()) }?)
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module> {

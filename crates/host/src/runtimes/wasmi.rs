@@ -66,9 +66,17 @@ pub const CALL_APIS: &[&str] = &["typed", "untyped"];
 impl Engine for Wasmi {
     type Module = Module;
     type Instance = WiInstance;
+    type Pre = ();
 
     fn info(&self) -> EngineInfo {
-        EngineInfo { runtime: self.runtime, engine: "wasmi", version: VERSION, call_apis: CALL_APIS, notes: self.notes }
+        EngineInfo {
+            runtime: self.runtime,
+            engine: "wasmi",
+            version: VERSION,
+            call_apis: CALL_APIS,
+            mem_apis: &MemApi::ALL,
+            notes: self.notes,
+        }
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module> {

@@ -1,10 +1,12 @@
 //! wasmtime: typed (`TypedFunc`), untyped (`Func::call` with `Val`) and unchecked
 //! (`Func::call_unchecked` with `ValRaw`) calls; memory through the `data_mut` slice
-//! (view) or `Memory::write`/`read` (copy).
+//! (view) or `Memory::write`/`read` (copy). Start-up mitigations: ahead-of-time compiled
+//! modules (`Module::serialize` / `deserialize`), `InstancePre`, and the pooling instance
+//! allocator (`wasmtime:pooling`).
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
-use wasmtime::{Func, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
+use wasmtime::{Func, InstancePre, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
 
 /// The wasmtime version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "48.0.0";
@@ -42,6 +44,30 @@ impl Wasmtime {
         config.target("pulley64").expect("pulley64 is a known target");
         Self::with_config(&config, "wasmtime:pulley", "Pulley interpreter (pulley64 bytecode)")
     }
+
+    /// Cranelift with the pooling instance allocator: memories, tables and instances come
+    /// from slots reserved once per engine, so instantiating reuses them instead of mapping
+    /// fresh memory. Sized for the runner's largest number of live instances (64 fresh
+    /// instances in `first_call`, plus the case's own).
+    pub fn pooling() -> Self {
+        let mut pool = wasmtime::PoolingAllocationConfig::new();
+        pool.total_core_instances(128).total_memories(128).total_tables(128);
+        let mut config = wasmtime::Config::new();
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        Self::with_config(&config, "wasmtime:pooling", "Cranelift, pooling instance allocator (128 slots)")
+    }
+
+    fn store(&self) -> Store<()> {
+        Store::new(&self.engine, ())
+    }
+}
+
+fn with_memory(mut store: Store<()>, instance: wasmtime::Instance) -> Result<WtInstance> {
+    let memory = instance
+        .get_memory(&mut store, "memory")
+        .ok_or_else(|| anyhow!("no memory named `memory` is exported"))
+        .at("memory")?;
+    Ok(WtInstance { store, instance, memory })
 }
 
 pub struct WtInstance {
@@ -66,9 +92,17 @@ pub const CALL_APIS: &[&str] = &["typed", "untyped", "unchecked"];
 impl Engine for Wasmtime {
     type Module = Module;
     type Instance = WtInstance;
+    type Pre = InstancePre<()>;
 
     fn info(&self) -> EngineInfo {
-        EngineInfo { runtime: self.runtime, engine: "wasmtime", version: VERSION, call_apis: CALL_APIS, notes: self.notes }
+        EngineInfo {
+            runtime: self.runtime,
+            engine: "wasmtime",
+            version: VERSION,
+            call_apis: CALL_APIS,
+            mem_apis: &MemApi::ALL,
+            notes: self.notes,
+        }
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module> {
@@ -76,13 +110,29 @@ impl Engine for Wasmtime {
     }
 
     fn instantiate(&self, module: &Module) -> Result<WtInstance> {
-        let mut store = Store::new(&self.engine, ());
+        let mut store = self.store();
         let instance = self.linker.instantiate(&mut store, module)?;
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .ok_or_else(|| anyhow!("no memory named `memory` is exported"))
-            .at("memory")?;
-        Ok(WtInstance { store, instance, memory })
+        with_memory(store, instance)
+    }
+
+    fn serialize(&self, module: &Module) -> Result<Vec<u8>> {
+        Ok(module.serialize()?)
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<Module> {
+        // SAFETY: the bytes come from `Module::serialize` on this engine in this process
+        // (the scenario serializes them itself); wasmtime checks engine compatibility.
+        Ok(unsafe { Module::deserialize(&self.engine, bytes) }?)
+    }
+
+    fn pre(&self, module: &Module) -> Result<InstancePre<()>> {
+        Ok(self.linker.instantiate_pre(module)?)
+    }
+
+    fn instantiate_pre(&self, pre: &InstancePre<()>) -> Result<WtInstance> {
+        let mut store = self.store();
+        let instance = pre.instantiate(&mut store)?;
+        with_memory(store, instance)
     }
 }
 
