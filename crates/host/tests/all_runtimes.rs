@@ -10,7 +10,8 @@ use interop_host::runtimes;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-const TINY: MeasureConfig = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+const TINY: MeasureConfig =
+    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
 
 struct Run {
     info: Vec<RuntimeInfo>,
@@ -60,10 +61,16 @@ fn check_runtime(name: &str, list: &ScenarioList) -> Vec<String> {
     let mut emitted: BTreeSet<(String, String, String)> = BTreeSet::new();
     for row in &r.rows {
         if !row.verified {
-            problems.push(format!("{name}: row {} {} {:?} not verified", row.key.scenario, row.key.api, row.key.params));
+            problems
+                .push(format!("{name}: row {} {} {:?} not verified", row.key.scenario, row.key.api, row.key.params));
         }
         if row.sample_ns_per_op.len() != TINY.samples || row.iters_per_sample == 0 {
-            problems.push(format!("{name}: row {} {} has {} samples", row.key.scenario, row.key.api, row.sample_ns_per_op.len()));
+            problems.push(format!(
+                "{name}: row {} {} has {} samples",
+                row.key.scenario,
+                row.key.api,
+                row.sample_ns_per_op.len()
+            ));
         }
         let key = (row.key.scenario.clone(), row.key.api.clone(), format!("{:?}", row.key.params));
         if !emitted.insert(key.clone()) {
@@ -75,10 +82,23 @@ fn check_runtime(name: &str, list: &ScenarioList) -> Vec<String> {
         if !r.started.contains(&scenario.name) {
             problems.push(format!("{name}: scenario {} never started", scenario.name));
         }
-        let not_applicable =
-            r.failures.iter().any(|f| f.scenario == scenario.name && f.status == "not_applicable");
-        if not_applicable {
+        let na: Vec<&Failure> =
+            r.failures.iter().filter(|f| f.scenario == scenario.name && f.status == "not_applicable").collect();
+        // Not applicable as a whole (no API named), or for one API path (named).
+        if na.iter().any(|f| f.api.is_empty()) {
             continue;
+        }
+        if scenario.varies == Varies::Memory && target == Target::Wasm {
+            for m in ["view", "copy"] {
+                let offered = info.memory_apis.iter().any(|a| a == m);
+                let said = na.iter().any(|f| f.api == m);
+                if offered == said {
+                    problems.push(format!(
+                        "{name}: {}: memory API {m} offered: {offered}, said not applicable: {said}",
+                        scenario.name
+                    ));
+                }
+            }
         }
         for case in scenario.cases() {
             for api in api_labels(info, scenario.varies) {
@@ -115,5 +135,37 @@ fn every_runtime_is_listed_with_a_version() {
             assert!(info.version.starts_with(|c: char| c.is_ascii_digit()), "engine version {info:?}");
         }
         assert!(!info.engine.is_empty(), "{info:?}");
+    }
+}
+
+/// The start-up mitigations are measured where the engine has them, never silently
+/// reported as not applicable there.
+#[test]
+fn start_up_mitigations_are_measured_where_the_engine_has_them() {
+    let list = ScenarioList::builtin()
+        .select(&["deserialize".to_string(), "instantiate_pre".to_string(), "instantiate".to_string()])
+        .unwrap();
+    let expected: &[(&str, &[&str])] = &[
+        #[cfg(feature = "wasmtime")]
+        ("wasmtime", &["deserialize", "instantiate_pre", "instantiate"]),
+        #[cfg(feature = "wasmtime")]
+        ("wasmtime:pooling", &["deserialize", "instantiate_pre", "instantiate"]),
+        #[cfg(feature = "wasmer")]
+        ("wasmer", &["deserialize", "instantiate"]),
+        #[cfg(feature = "tinywasm")]
+        ("tinywasm", &["deserialize", "instantiate"]),
+        #[cfg(feature = "wasmi")]
+        ("wasmi", &["instantiate"]),
+    ];
+    for (name, scenarios) in expected {
+        let r = run(name, &list);
+        let measured: BTreeSet<&str> = r.rows.iter().filter(|x| x.verified).map(|x| x.key.scenario.as_str()).collect();
+        let want: BTreeSet<&str> = scenarios.iter().copied().collect();
+        assert_eq!(measured, want, "{name}: {:#?}", r.failures);
+        let na: BTreeSet<&str> =
+            r.failures.iter().filter(|f| f.status == "not_applicable").map(|f| f.scenario.as_str()).collect();
+        let rest: BTreeSet<&str> =
+            ["deserialize", "instantiate_pre"].into_iter().filter(|s| !want.contains(s)).collect();
+        assert_eq!(na, rest, "{name}: the others are not applicable, with a reason: {:#?}", r.failures);
     }
 }

@@ -9,7 +9,8 @@ use interop_host::runtimes::wasmtime::Wasmtime;
 use std::time::Duration;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
-const TINY: MeasureConfig = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+const TINY: MeasureConfig =
+    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
 
 #[test]
 fn guest_is_webassembly_1_0_so_every_engine_can_load_it() {
@@ -107,8 +108,7 @@ fn missing_export_names_it_and_the_rest_still_runs() {
 
 #[test]
 fn wrong_signature_says_what_was_expected() {
-    let (_, failures) =
-        run(&module(r#"(func (export "add_numbers") (param i32) (result i32) local.get 0)"#), &["add"]);
+    let (_, failures) = run(&module(r#"(func (export "add_numbers") (param i32) (result i32) local.get 0)"#), &["add"]);
     let f = &failures[0];
     assert_eq!(f.export, "add_numbers");
     assert!(f.error.contains("has type (i32) -> (i32), expected (i32, i32) -> (i32)"), "{}", f.error);
@@ -116,7 +116,8 @@ fn wrong_signature_says_what_was_expected() {
 
 #[test]
 fn trap_is_reported_against_its_export() {
-    let (_, failures) = run(&module(r#"(func (export "add_numbers") (param i32 i32) (result i32) unreachable)"#), &["add"]);
+    let (_, failures) =
+        run(&module(r#"(func (export "add_numbers") (param i32 i32) (result i32) unreachable)"#), &["add"]);
     assert_eq!(failures.len(), 3);
     for f in &failures {
         assert_eq!(f.export, "add_numbers");
@@ -132,4 +133,81 @@ fn a_wrong_answer_fails_instead_of_looking_fast() {
     );
     assert!(rows.is_empty());
     assert!(failures[0].error.contains("add_numbers(0, 20) returned -20"), "{}", failures[0].error);
+}
+
+/// Runs `scenarios` of the list on runtime `name` (any registered engine).
+fn run_on(name: &str, wasm: &[u8], scenarios: &[&str]) -> (Vec<RawRow>, Vec<Failure>) {
+    let list = ScenarioList::builtin().select(&scenarios.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let rt = interop_host::runtimes::find(name).unwrap();
+    let (mut rows, mut failures) = (Vec::new(), Vec::new());
+    rt.run(wasm, &list, &TINY, &mut |e| match e {
+        Event::Row(r) => rows.push(r),
+        Event::Failure(f) => failures.push(f),
+        _ => {}
+    });
+    (rows, failures)
+}
+
+fn wasm_runtimes() -> Vec<&'static str> {
+    interop_host::runtimes::names().into_iter().filter(|n| *n != "native").collect()
+}
+
+/// Every engine, not only wasmtime, turns bad input into failures that name the runtime,
+/// the scenario and the export, and goes on with the rest.
+#[test]
+fn every_engine_names_runtime_scenario_and_export_on_bad_input() {
+    let mut problems = Vec::new();
+    let mut expect = |name: &str, case: &str, ok: bool, failures: &[Failure]| {
+        if !ok {
+            problems.push(format!("{name}: {case}: {failures:#?}"));
+        }
+    };
+    for name in wasm_runtimes() {
+        let prefix = format!("{name}: add");
+        let (rows, f) = run_on(name, b"\0asm\x01\0\0\0garbage", &["add"]);
+        let ok = rows.is_empty() && !f.is_empty() && f.iter().all(|f| f.is_failure() && f.error.starts_with(&prefix));
+        expect(name, "malformed module", ok, &f);
+
+        let (rows, f) = run_on(name, &module(""), &["noop", "add"]);
+        let ok = rows.iter().any(|r| r.key.scenario == "noop")
+            && !f.is_empty()
+            && f.iter()
+                .all(|f| f.export == "add_numbers" && f.error.starts_with(&prefix) && f.error.contains("add_numbers"));
+        expect(name, "missing export", ok, &f);
+
+        let (_, f) =
+            run_on(name, &module(r#"(func (export "add_numbers") (param i32) (result i32) local.get 0)"#), &["add"]);
+        let ok = !f.is_empty()
+            && f.iter().all(|f| f.export == "add_numbers" && f.error.contains("expected (i32, i32) -> (i32)"));
+        expect(name, "wrong signature", ok, &f);
+
+        let (rows, f) = run_on(
+            name,
+            &module(r#"(func (export "add_numbers") (param i32 i32) (result i32) unreachable)"#),
+            &["add"],
+        );
+        let ok = rows.is_empty() && !f.is_empty() && f.iter().all(|f| f.export == "add_numbers" && f.is_failure());
+        expect(name, "trap", ok, &f);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// wasm3 0.3 lacks the bulk-memory instructions; its own message does not say so, ours does.
+#[cfg(feature = "wasm3")]
+#[test]
+fn wasm3_explains_bulk_memory_instead_of_a_misleading_error() {
+    let wasm = module(
+        r#"(func (export "add_numbers") (param i32 i32) (result i32)
+             (memory.fill (i32.const 0) (i32.const 0) (i32.const 8))
+             local.get 0 local.get 1 i32.add)"#,
+    );
+    let (rows, failures) = run_on("wasm3", &wasm, &["add"]);
+    assert!(rows.is_empty());
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    let e = &failures[0].error;
+    assert!(e.starts_with("wasm3: add: "), "{e}");
+    assert!(e.contains("bulk-memory instructions") && e.contains("wasm32v1-none"), "{e}");
+    // The same module runs where bulk memory is supported.
+    let (rows, failures) = run_on("wasmtime", &wasm, &["add"]);
+    assert!(failures.is_empty() && !rows.is_empty(), "{failures:#?}");
 }

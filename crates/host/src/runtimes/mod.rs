@@ -6,6 +6,10 @@ use crate::runner::Runtime;
 #[allow(unused_imports)] // no Wasm engine in a build without engine features
 use crate::runner::Wasm;
 
+#[cfg(feature = "tinywasm")]
+pub mod tinywasm;
+#[cfg(feature = "wasm3")]
+pub mod wasm3;
 #[cfg(feature = "wasmer")]
 pub mod wasmer;
 #[cfg(feature = "wasmi")]
@@ -37,7 +41,62 @@ fn registry() -> Vec<(&'static str, Make)> {
         ("wasmi", (|| Box::new(Wasm(wasmi::Wasmi::lazy()))) as Make),
         ("wasmi:eager", || Box::new(Wasm(wasmi::Wasmi::eager()))),
     ]);
+    #[cfg(feature = "wasm3")]
+    v.push(("wasm3", || Box::new(Wasm(wasm3::Wasm3))));
+    #[cfg(feature = "tinywasm")]
+    v.push(("tinywasm", || Box::new(Wasm(tinywasm::TinyWasm))));
     v
+}
+
+/// The type of function export `name` read from the module's bytes, for engines that
+/// cannot say what type a function they rejected has. `None` if there is no such export.
+#[cfg(feature = "wasm3")]
+pub(crate) fn export_type(
+    wasm: &[u8],
+    name: &str,
+) -> Option<(Vec<crate::adapter::ValType>, Vec<crate::adapter::ValType>)> {
+    use crate::adapter::ValType;
+    use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
+    let vt = |t: &wasmparser::ValType| match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        _ => ValType::Other,
+    };
+    let (mut types, mut funcs, mut index) = (Vec::new(), Vec::new(), None);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            Payload::TypeSection(r) => {
+                for ty in r.into_iter_err_on_gc_types() {
+                    let f = ty.ok()?;
+                    types.push((f.params().iter().map(vt).collect(), f.results().iter().map(vt).collect()));
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    if let TypeRef::Func(t) = imp.ok()?.ty {
+                        funcs.push(t);
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    funcs.push(t.ok()?);
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.ok()?;
+                    if e.name == name && e.kind == ExternalKind::Func {
+                        index = Some(e.index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    types.get(*funcs.get(index? as usize)? as usize).cloned()
 }
 
 /// The names of every runtime compiled into this build, the native baseline first.
