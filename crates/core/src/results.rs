@@ -210,6 +210,9 @@ pub struct ResultsFile {
     pub results: Vec<ResultRow>,
     pub breakdown: Vec<crate::analysis::Component>,
     pub seed_table: Vec<crate::analysis::SeedRow>,
+    /// Engines side by side, a column per runtime (derived; absent in older files).
+    #[serde(default)]
+    pub engines: Vec<crate::analysis::EngineMatrix>,
     pub failures: Vec<Failure>,
     pub warnings: Vec<Warning>,
 }
@@ -262,6 +265,7 @@ impl ResultsFile {
         let extra = crate::analysis::ffi_components(&self.results, &self.breakdown, &ffi);
         self.breakdown.extend(extra);
         self.seed_table = analysis.seed_table;
+        self.engines = crate::analysis::engine_matrix(&self.results, &self.breakdown);
         self.warnings = crate::warnings::collect(&self.results, &self.breakdown, &self.failures);
     }
 

@@ -1,8 +1,10 @@
 //! Splits the cost of a call into its parts and fills the seed's results table.
 //! Pure functions of the result rows: `report` rebuilds both from a results file.
 
+mod engines;
 mod seed;
 
+pub use engines::{engine_matrix, EngineMatrix, MatrixRow};
 pub use seed::{seed_table, SeedRow};
 
 use crate::results::{Params, ResultRow};
@@ -42,7 +44,9 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("compute_ratio", "guest sum_array (data resident) over the native sum of the same array"),
     ("batch_per_add", "one addition inside batch_add, copies included, against one add call"),
     ("compile", "bytes to compiled module"),
+    ("deserialize", "start-up mitigation: an ahead-of-time compiled (serialized) module loaded back, against compile"),
     ("instantiate", "compiled module to a ready instance"),
+    ("instantiate_pre", "start-up mitigation: instantiation with the imports resolved once (InstancePre), against instantiate"),
     ("first_call_penalty", "first call on a fresh instance over a steady-state add"),
 ];
 
@@ -245,8 +249,24 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
         if let Some((api, ns)) = v.any("compile", None) {
             push(api, "compile", Params::new(), ns / 1e6, "ms", "compile".into());
         }
+        let compile = v.any("compile", None).map(|(_, ns)| ns);
+        if let Some((api, ns)) = v.any("deserialize", None) {
+            let how = match compile {
+                Some(c) => format!("deserialize ({:.0}x faster than compile)", c / ns),
+                None => "deserialize".into(),
+            };
+            push(api, "deserialize", Params::new(), ns / 1e3, "us", how);
+        }
+        let instantiate = v.any("instantiate", None).map(|(_, ns)| ns);
         if let Some((api, ns)) = v.any("instantiate", None) {
             push(api, "instantiate", Params::new(), ns / 1e3, "us", "instantiate".into());
+        }
+        if let Some((api, ns)) = v.any("instantiate_pre", None) {
+            let how = match instantiate {
+                Some(i) => format!("instantiate_pre ({:+.0}% against instantiate)", 100.0 * (ns - i) / i),
+                None => "instantiate_pre".into(),
+            };
+            push(api, "instantiate_pre", Params::new(), ns / 1e3, "us", how);
         }
         if let Some((api, first)) = v.any("first_call", None) {
             if let Some(add) = v.get("add", api, None) {

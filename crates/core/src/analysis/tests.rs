@@ -135,3 +135,40 @@ fn ffi_share_splits_a_cgo_crossing() {
     // Not for runtimes that do not go through the FFI.
     assert!(ffi_components(&rows, &c, &[]).is_empty());
 }
+
+#[test]
+fn start_up_mitigations_are_components_against_their_plain_path() {
+    let mut rows = fixture();
+    rows.push(row("wasmtime", "typed", "deserialize", None, 30_000.0));
+    rows.push(row("wasmtime", "typed", "instantiate_pre", None, 3_000.0));
+    let c = decompose(&rows);
+    assert!(close(value(&c, "typed", "deserialize"), 30.0)); // µs
+    assert!(close(value(&c, "typed", "instantiate_pre"), 3.0));
+    let how = |name: &str| c.iter().find(|x| x.component == name).unwrap().derivation.clone();
+    assert_eq!(how("deserialize"), "deserialize (100x faster than compile)");
+    assert_eq!(how("instantiate_pre"), "instantiate_pre (-25% against instantiate)");
+}
+
+#[test]
+fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
+    let mut rows = fixture();
+    // A second engine with only a crossing and a compile, and a native row that is no column.
+    rows.push(row("wasm3", "typed", "noop", None, 6.0));
+    rows.push(row("wasm3", "typed", "compile", None, 4_000.0));
+    let comps = decompose(&rows);
+    let m = engine_matrix(&rows, &comps);
+    assert_eq!(m.len(), 1);
+    let m = &m[0];
+    assert_eq!(m.host, "rust");
+    assert_eq!(m.runtimes, ["wasmtime", "wasm3"]);
+    let get = |metric: &str| m.rows.iter().find(|r| r.metric.starts_with(metric)).map(|r| (r.unit.clone(), r.cells.clone()));
+    // The fastest API path of the seed's no-op call; the default API's crossing (typed).
+    assert_eq!(get("BenchmarkWasmNoOpCall"), Some(("ns".into(), vec![Some(21.0), Some(6.0)])));
+    assert_eq!(get("crossing (default"), Some(("ns".into(), vec![Some(20.0), Some(5.0)])));
+    assert_eq!(get("compile"), Some(("ms".into(), vec![Some(3.0), Some(0.004)])));
+    assert_eq!(get("arguments").unwrap().1, vec![Some(3.0), None]);
+    // A figure no runtime has is no row.
+    assert_eq!(get("deserialize"), None);
+    assert_eq!(get("copy in per byte, copy"), None);
+    assert!(m.rows.iter().all(|r| r.cells.len() == 2));
+}

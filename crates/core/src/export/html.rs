@@ -26,6 +26,7 @@ p.caption, ul.chart-notes { color: #555; font-size: 0.92em; margin: 0.3em 0; }
 table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
+div.wide { overflow-x: auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { font-size: 0.92em; }
 .bad { color: #b00020; font-weight: bold; }
@@ -106,6 +107,24 @@ impl Exporter for Html {
                                     td { (s.fastest) }
                                     td { (s.slowest) }
                                     td { (s.main_source) }
+                                }
+                            }
+                        }
+                    }
+
+                    @for m in &r.engines {
+                        h2 #engines { "Engines side by side (host " (m.host) ")" }
+                        p.caption { "A column per engine and mode. The seed's benchmarks on each engine's fastest API path; the components on its default call API; copies per memory API; start-up with its mitigations (deserialize against compile, instantiate_pre against instantiate). – where not measured or not applicable." }
+                        div.wide {
+                            table {
+                                tr { th { "figure" } @for rt in &m.runtimes { th { (rt) } } }
+                                @for row in &m.rows {
+                                    tr {
+                                        td { (row.metric) }
+                                        @for v in &row.cells {
+                                            td.num { @match v { Some(v) => (component_value(*v, &row.unit)), None => "–" } }
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -46,8 +46,9 @@ pub fn component_value(v: f64, unit: &str) -> String {
     match unit {
         "ns" => ns(v),
         "ns/B" => format!("{v:.4} ns/B"),
-        "ms" => format!("{v:.2} ms"),
-        "us" => format!("{v:.1} µs"),
+        // Scaled like any time (a 3 µs compile is not "0.00 ms").
+        "ms" => ns(v * 1e6),
+        "us" => ns(v * 1e3),
         "x" => format!("{v:.2}x"),
         u => format!("{v:.3} {u}"),
     }
@@ -133,6 +134,22 @@ impl Exporter for Markdown {
             }
             right(&mut t, &[2]);
             let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n");
+        }
+
+        for m in &r.engines {
+            let mut header = vec!["figure"];
+            header.extend(m.runtimes.iter().map(String::as_str));
+            let mut t = table(&header);
+            for row in &m.rows {
+                let mut cells = vec![cell(&row.metric)];
+                cells.extend(row.cells.iter().map(|v| match v {
+                    Some(v) => component_value(*v, &row.unit),
+                    None => "-".into(),
+                }));
+                t.add_row(cells);
+            }
+            right(&mut t, &(1..=m.runtimes.len()).collect::<Vec<_>>());
+            let _ = writeln!(out, "### Engines side by side (host {})\n\n{t}\n", cell(&m.host));
         }
 
         let failed: Vec<_> = r.failures.iter().filter(|f| f.is_failure()).collect();

@@ -7,6 +7,9 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
 
+/// Runtime columns per table of "Engines side by side".
+const ENGINE_COLUMNS: usize = 6;
+
 #[derive(Default)]
 pub struct Terminal {
     /// Fixed width for reproducible output (golden tests); the terminal's otherwise.
@@ -143,6 +146,32 @@ impl Exporter for Terminal {
                 ]);
             }
             let _ = writeln!(out, "\nThe founding document's table, measured\n{t}");
+        }
+
+        // Engines side by side: a column per engine and mode, a few columns a table so
+        // that it stays readable in a terminal.
+        for m in &r.engines {
+            for (i, cols) in m.runtimes.chunks(ENGINE_COLUMNS).enumerate() {
+                let first = i * ENGINE_COLUMNS;
+                let mut header = vec!["figure"];
+                header.extend(cols.iter().map(String::as_str));
+                let mut t = self.table(header);
+                for row in &m.rows {
+                    let mut cells = vec![row.metric.clone()];
+                    cells.extend(row.cells[first..first + cols.len()].iter().map(|v| match v {
+                        Some(v) => super::markdown::component_value(*v, &row.unit),
+                        None => "-".into(),
+                    }));
+                    t.add_row(cells);
+                }
+                for c in 1..=cols.len() {
+                    if let Some(col) = t.column_mut(c) {
+                        col.set_cell_alignment(CellAlignment::Right);
+                    }
+                }
+                let part = if m.runtimes.len() > ENGINE_COLUMNS { format!(", part {}", i + 1) } else { String::new() };
+                let _ = writeln!(out, "\nEngines side by side (host {}{part})\n{t}", m.host);
+            }
         }
 
         // Failures.
