@@ -516,26 +516,41 @@ fn stacked_bars(stacks: &[&Stack], title: &str) -> String {
     svg
 }
 
-/// Start-up per engine: compile, instantiate, first call, each in its own unit.
+/// Start-up per engine: compile, instantiate, first call, each in its own unit; each
+/// mitigation (deserialize, instantiate_pre) as a bar of its own beside its plain path.
 pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
-    let panels: [(&str, &str, f64, &str); 3] = [
-        ("compile", "compile: bytes to module", 1e6, "ms"),
-        ("instantiate", "instantiate: module to instance", 1e3, "µs"),
-        ("first_call", "first call on a fresh instance", 1.0, "ns"),
+    let panels: [(&[&str], &str, f64, &str); 3] = [
+        (&["compile", "deserialize"], "compile; (AOT) = deserialize", 1e6, "ms"),
+        (&["instantiate", "instantiate_pre"], "instantiate; (pre) = InstancePre", 1e3, "µs"),
+        (&["first_call"], "first call on a fresh instance", 1.0, "ns"),
     ];
     let data: Vec<Vec<Bar>> = panels
         .iter()
-        .map(|(scenario, _, div, _)| {
-            r.results
+        .map(|(scenarios, _, div, _)| {
+            let mut bars: Vec<(usize, Bar)> = r
+                .results
                 .iter()
-                .filter(|x| x.key.scenario == *scenario)
-                .map(|x| Bar {
-                    label: engine_label(x),
-                    value: x.median() / div,
-                    ci: Some((x.ns_per_op.ci_low / div, x.ns_per_op.ci_high / div)),
-                    color: colors.get(&x.key.host, &x.key.runtime),
+                .filter_map(|x| scenarios.iter().position(|s| *s == x.key.scenario).map(|k| (k, x)))
+                .map(|(k, x)| {
+                    let label = match x.key.scenario.as_str() {
+                        "deserialize" => format!("{} (AOT)", engine_label(x)),
+                        "instantiate_pre" => format!("{} (pre)", engine_label(x)),
+                        _ => engine_label(x),
+                    };
+                    (
+                        k,
+                        Bar {
+                            label,
+                            value: x.median() / div,
+                            ci: Some((x.ns_per_op.ci_low / div, x.ns_per_op.ci_high / div)),
+                            color: colors.get(&x.key.host, &x.key.runtime),
+                        },
+                    )
                 })
-                .collect()
+                .collect();
+            // The plain path of every engine first, then the mitigations.
+            bars.sort_by_key(|(k, _)| *k);
+            bars.into_iter().map(|(_, b)| b).collect()
         })
         .collect();
     let rows = data.iter().map(|d| d.len()).max().unwrap_or(0);
@@ -545,17 +560,19 @@ pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
     let h = 110 + 30 * rows as u32;
     let svg = svg(1200, h, |root| {
         let areas = root.split_evenly((1, 3));
-        for ((area, items), (_, title, _, unit)) in areas.iter().zip(&data).zip(&panels) {
+        for ((area, items), &(_, title, div, _)) in areas.iter().zip(&data).zip(&panels) {
             if items.is_empty() {
                 area.draw_text(&format!("{title}: not measured"), &(FONT, 14).into_text_style(area), (10, 30))?;
                 continue;
             }
-            let unit = unit.to_string();
-            let fmt = move |v: f64| if v >= 10.0 || v == 0.0 { format!("{v:.0} {unit}") } else { format!("{v:.1} {unit}") };
-            bars(area, title, "median, whisker = 95% CI", items, &fmt, 140, 3)?;
+            // Values in the panel's unit, printed in whatever unit suits each (a 30 µs
+            // deserialize in the milliseconds panel is not "0.0 ms").
+            let fmt = move |v: f64| ns(v * div);
+            bars(area, title, "median, whisker = 95% CI", items, &fmt, 200, 3)?;
         }
         Ok(())
     });
-    let notes = data.iter().zip(&panels).filter_map(|(items, p)| clip_note(items).map(|n| format!("{}: {n}", p.0))).collect();
+    let notes =
+        data.iter().zip(&panels).filter_map(|(items, p)| clip_note(items).map(|n| format!("{}: {n}", p.0[0]))).collect();
     Some(Chart { svg, notes })
 }

@@ -88,7 +88,7 @@ impl Exporter for Html {
                     (chart_block(charts::decomposition(r, "sum_array", 10000, "the seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
 
                     h2 #startup { "Start-up" }
-                    p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results)." }
+                    p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results). The mitigations beside their plain path: (AOT) loads a module compiled ahead of time (deserialize), (pre) instantiates with the imports resolved once (wasmtime's InstancePre); the pooling allocator is its own runtime, wasmtime:pooling." }
                     (chart_block(charts::startup(r, &colors), "This run has no compile, instantiate or first_call rows."))
 
                     h2 #seed { "The founding document's table, measured" }
