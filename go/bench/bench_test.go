@@ -191,3 +191,68 @@ func TestUnknownScenarioIsNotApplicable(t *testing.T) {
 		t.Errorf("noop should still run:\n%s", out)
 	}
 }
+
+// liveModules wraps an engine and counts its open modules, to see what was open at each
+// Compile.
+type liveModules struct {
+	Engine
+	open          int
+	compiles      int
+	compiledAfter []int // open modules at each Compile
+}
+
+func (l *liveModules) Compile(wasm []byte) (Module, error) {
+	l.compiles++
+	l.compiledAfter = append(l.compiledAfter, l.open)
+	m, err := l.Engine.Compile(wasm)
+	if err != nil {
+		return nil, err
+	}
+	l.open++
+	return &countedModule{Module: m, l: l}, nil
+}
+
+type countedModule struct {
+	Module
+	l *liveModules
+}
+
+func (m *countedModule) Close() {
+	m.l.open--
+	m.Module.Close()
+}
+
+// The compile scenario must not run while the shared module of the other scenarios is
+// open: wazero keeps an open module's compiled code in memory, keyed by the bytes, and
+// CompileModule of the same bytes then only decodes, validates and looks it up, a
+// fraction of a real compile. Every Compile, the shared ones included, must find no
+// module open.
+func TestCompileRunsWithNoModuleOpen(t *testing.T) {
+	list := loadList(t)
+	scenarios, err := Select(list, "wasm", []string{"noop", "compile", "instantiate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := Lookup("wazero:compiler")
+	eng, err := f.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	spy := &liveModules{Engine: eng}
+	var buf bytes.Buffer
+	r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: guestBytes(t)}
+	r.RunWasm(spy, scenarios)
+	checkRun(t, parseEvents(t, buf.Bytes()), scenarios, eng.Info())
+	if spy.compiles < 3 {
+		t.Fatalf("only %d compiles: the compile scenario did not run", spy.compiles)
+	}
+	for i, n := range spy.compiledAfter {
+		if n != 0 {
+			t.Fatalf("compile %d of %d ran with %d module(s) of the guest open", i+1, spy.compiles, n)
+		}
+	}
+	if spy.open != 0 {
+		t.Errorf("%d module(s) left open", spy.open)
+	}
+}

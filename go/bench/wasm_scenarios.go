@@ -57,7 +57,8 @@ func (a *access) out(off uint32, dst []byte) error {
 
 // wasmCase prepares one case of a wasm scenario on a fresh instance of mod (compile
 // uses eng). It returns the case and a cleanup. Everything looked up or allocated here
-// stays outside the timed loop.
+// stays outside the timed loop. compile must run while no module of the same bytes is
+// open on eng (RunWasm closes its shared one first): wazero would serve it from memory.
 func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, callAPI, memAPI string) (Case, func(), error) {
 	switch sc.Name {
 	case "compile":
