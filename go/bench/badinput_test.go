@@ -105,3 +105,76 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// fakeSerializer "deserializes" by compiling: the good module for the first goodLoads
+// loads, then one whose add_numbers multiplies. The deserialize scenario must catch the
+// wrong module whether it comes before timing or inside a timed loop.
+type fakeSerializer struct {
+	Engine
+	good, bad []byte
+	goodLoads int
+	loads     int
+}
+
+func (f *fakeSerializer) Serialize(Module) ([]byte, error) { return f.good, nil }
+
+func (f *fakeSerializer) Deserialize([]byte) (Module, error) {
+	f.loads++
+	if f.loads <= f.goodLoads {
+		return f.Engine.Compile(f.good)
+	}
+	return f.Engine.Compile(f.bad)
+}
+
+const watMulAdd = watPrelude + `(func (export "add_numbers") (param i32 i32) (result i32) local.get 0 local.get 1 i32.mul))`
+
+func TestDeserializeChecksTheModule(t *testing.T) {
+	scenarios, err := Select(loadList(t), "wasm", []string{"deserialize"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, bad := guestBytes(t), fromWat(watMulAdd)(t)
+	for _, tc := range []struct {
+		name      string
+		goodLoads int
+		wantRow   bool
+	}{
+		{"wrong before timing", 0, false},
+		{"wrong in a timed loop", 1, false},
+		{"right throughout", 1 << 30, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _ := Lookup("wazero:interpreter")
+			eng, err := f.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer eng.Close()
+			fake := &fakeSerializer{Engine: eng, good: good, bad: bad, goodLoads: tc.goodLoads}
+			var buf bytes.Buffer
+			r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: good}
+			r.RunWasm(fake, scenarios)
+			var rows, failures int
+			for _, e := range parseEvents(t, buf.Bytes()) {
+				switch e["event"] {
+				case "row":
+					rows++
+				case "failure":
+					failures++
+					msg := e["error"].(string)
+					want := "wazero:interpreter: deserialize: export add_numbers: add_numbers(40, 2) returned 80 on a deserialized module"
+					if tc.wantRow || !strings.HasPrefix(msg, want) || e["export"] != "add_numbers" || e["status"] != "failed" {
+						t.Errorf("unexpected failure %v", e)
+					}
+				}
+			}
+			if tc.wantRow && rows != 1 || !tc.wantRow && (rows != 0 || failures != 1) {
+				t.Errorf("got %d rows and %d failures:\n%s", rows, failures, buf.String())
+			}
+			// Caught at its first load: up front (load 1) or in the first timed loop (load 2).
+			if !tc.wantRow && fake.loads != tc.goodLoads+1 {
+				t.Errorf("the wrong module was load %d, but %d loads ran", tc.goodLoads+1, fake.loads)
+			}
+		})
+	}
+}

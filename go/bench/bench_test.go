@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -65,9 +66,20 @@ func expectedRows(sc Scenario, info RuntimeInfo) int {
 	return n
 }
 
+// notApplicable lists, per runtime, the scenarios it must report as not applicable
+// (status not_applicable) instead of rows, with a word its reason must contain. Every
+// other scenario must give all its rows: a change either way fails the tests.
+var notApplicable = map[string]map[string]string{
+	"wasmtime-go":        {"instantiate_pre": "wasmtime_linker_instantiate_pre"},
+	"wasmer-go":          {"instantiate_pre": "ImportObject"},
+	"wazero:compiler":    {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import"},
+	"wazero:interpreter": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import"},
+}
+
 func checkRun(t *testing.T, evs []event, scenarios []Scenario, info RuntimeInfo) {
 	t.Helper()
 	rows := map[string]int{}
+	na := map[string]int{}
 	starts := map[string]bool{}
 	for _, e := range evs {
 		switch e["event"] {
@@ -85,12 +97,27 @@ func checkRun(t *testing.T, evs []event, scenarios []Scenario, info RuntimeInfo)
 			}
 			rows[e["scenario"].(string)]++
 		case "failure":
-			t.Errorf("%s: unexpected failure: %v", info.Runtime, e["error"])
+			sc, msg := e["scenario"].(string), e["error"].(string)
+			if word, ok := notApplicable[info.Runtime][sc]; ok && e["status"] == "not_applicable" {
+				na[sc]++
+				// The engine's own reason, right after runtime and scenario.
+				if prefix := info.Runtime + ": " + sc + ": " + info.Engine; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, word) {
+					t.Errorf("%s: %s: the reason should start with %q and mention %q: %q", info.Runtime, sc, prefix, word, msg)
+				}
+				continue
+			}
+			t.Errorf("%s: unexpected failure (%v): %v", info.Runtime, e["status"], msg)
 		}
 	}
 	for _, sc := range scenarios {
 		if !starts[sc.Name] {
 			t.Errorf("%s: no start event for %s", info.Runtime, sc.Name)
+		}
+		if _, ok := notApplicable[info.Runtime][sc.Name]; ok {
+			if na[sc.Name] != 1 || rows[sc.Name] != 0 {
+				t.Errorf("%s: %s: want one not_applicable event and no rows, got %d and %d", info.Runtime, sc.Name, na[sc.Name], rows[sc.Name])
+			}
+			continue
 		}
 		if want := expectedRows(sc, info); rows[sc.Name] != want {
 			t.Errorf("%s: %s has %d rows, want %d", info.Runtime, sc.Name, rows[sc.Name], want)
@@ -189,5 +216,170 @@ func TestUnknownScenarioIsNotApplicable(t *testing.T) {
 	}
 	if !strings.Contains(out, `"event":"row","host":"go","runtime":"wazero:interpreter","api":"call","scenario":"noop"`) {
 		t.Errorf("noop should still run:\n%s", out)
+	}
+}
+
+// liveModules wraps an engine and counts its open modules, to see what was open at each
+// Compile.
+type liveModules struct {
+	Engine
+	open          int
+	compiles      int
+	compiledAfter []int // open modules at each Compile
+}
+
+func (l *liveModules) Compile(wasm []byte) (Module, error) {
+	l.compiles++
+	l.compiledAfter = append(l.compiledAfter, l.open)
+	m, err := l.Engine.Compile(wasm)
+	if err != nil {
+		return nil, err
+	}
+	l.open++
+	return &countedModule{Module: m, l: l}, nil
+}
+
+type countedModule struct {
+	Module
+	l *liveModules
+}
+
+func (m *countedModule) Close() {
+	m.l.open--
+	m.Module.Close()
+}
+
+// The compile scenario must not run while the shared module of the other scenarios is
+// open: wazero keeps an open module's compiled code in memory, keyed by the bytes, and
+// CompileModule of the same bytes then only decodes, validates and looks it up, a
+// fraction of a real compile. Every Compile, the shared ones included, must find no
+// module open.
+func TestCompileRunsWithNoModuleOpen(t *testing.T) {
+	list := loadList(t)
+	scenarios, err := Select(list, "wasm", []string{"noop", "compile", "instantiate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := Lookup("wazero:compiler")
+	eng, err := f.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	spy := &liveModules{Engine: eng}
+	var buf bytes.Buffer
+	r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: guestBytes(t)}
+	r.RunWasm(spy, scenarios)
+	checkRun(t, parseEvents(t, buf.Bytes()), scenarios, eng.Info())
+	if spy.compiles < 3 {
+		t.Fatalf("only %d compiles: the compile scenario did not run", spy.compiles)
+	}
+	for i, n := range spy.compiledAfter {
+		if n != 0 {
+			t.Fatalf("compile %d of %d ran with %d module(s) of the guest open", i+1, spy.compiles, n)
+		}
+	}
+	if spy.open != 0 {
+		t.Errorf("%d module(s) left open", spy.open)
+	}
+}
+
+// Where an engine serializes modules, a module loaded back from those bytes (not the
+// wasm) instantiates and computes; where it does not, it says so as not applicable.
+func TestDeserializedModuleRuns(t *testing.T) {
+	wasm := guestBytes(t)
+	for _, f := range Factories() {
+		if f.Delegate {
+			continue
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			eng, err := f.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer eng.Close()
+			mod, err := eng.Compile(wasm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mod.Close()
+			ser, ok := eng.(Serializer)
+			if !ok {
+				t.Fatalf("%s does not implement Serializer, not even to say why not", f.Name)
+			}
+			data, err := ser.Serialize(mod)
+			if _, na := notApplicable[f.Name]["deserialize"]; na {
+				if !errors.As(err, new(errNotApplicable)) {
+					t.Fatalf("want a not-applicable error, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) == 0 || bytes.Equal(data, wasm) {
+				t.Fatalf("serialized module of %d bytes: empty or the wasm itself", len(data))
+			}
+			m, err := ser.Deserialize(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			for i := 0; i < 2; i++ { // twice: an instance must not consume the module
+				if err := checkDeserialized(m, eng.Info().CallAPIs[0]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// fakePre is a PreLinker for any engine, to exercise the instantiate_pre path, which no
+// Go engine has yet: its "pre" is the module itself.
+type fakePre struct {
+	Engine
+	pres, instances, closed int
+}
+
+func (f *fakePre) InstancePre(m Module) (InstancePre, error) {
+	f.pres++
+	return &countedPre{m: m, f: f}, nil
+}
+
+type countedPre struct {
+	m Module
+	f *fakePre
+}
+
+func (p *countedPre) Instantiate() (Instance, error) { p.f.instances++; return p.m.Instantiate() }
+func (p *countedPre) Close()                         { p.f.closed++ }
+
+func TestInstancePrePath(t *testing.T) {
+	scenarios, err := Select(loadList(t), "wasm", []string{"instantiate_pre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := Lookup("wazero:interpreter")
+	eng, err := f.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	fake := &fakePre{Engine: eng}
+	var buf bytes.Buffer
+	r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: guestBytes(t)}
+	r.RunWasm(fake, scenarios)
+	var rows int
+	for _, e := range parseEvents(t, buf.Bytes()) {
+		switch e["event"] {
+		case "row":
+			rows++
+		case "failure":
+			t.Errorf("unexpected failure: %v", e["error"])
+		}
+	}
+	if rows != 1 || fake.pres != 1 || fake.closed != 1 || fake.instances < 1+tiny.Samples*minIters {
+		t.Errorf("want 1 row from 1 pre (closed once) instantiated at least %d times; got %d rows, %d pres, %d closed, %d instances",
+			1+tiny.Samples*minIters, rows, fake.pres, fake.closed, fake.instances)
 	}
 }

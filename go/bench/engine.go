@@ -135,6 +135,34 @@ type Module interface {
 	Close()
 }
 
+// The start-up mitigations are optional capabilities of an Engine, checked with a type
+// assertion: an engine implements one only where its API has the step, and the runner
+// reports the scenario as not applicable otherwise. An engine that wants to say more
+// precisely why not may implement the method and return errNotApplicable{reason}.
+
+// Serializer is the deserialize scenario's capability: a compiled module as bytes, loaded
+// back later without compiling.
+type Serializer interface {
+	// Serialize returns mod's compiled code as bytes for Deserialize on this engine.
+	Serialize(mod Module) ([]byte, error)
+	// Deserialize loads bytes made by Serialize into a module as ready to instantiate as
+	// one from Compile (and closed the same way).
+	Deserialize(data []byte) (Module, error)
+}
+
+// PreLinker is the instantiate_pre scenario's capability: a module's imports resolved
+// once, ahead of many instantiations (wasmtime's InstancePre).
+type PreLinker interface {
+	InstancePre(mod Module) (InstancePre, error)
+}
+
+// InstancePre is a module with its imports resolved. Instantiate makes a ready instance
+// (in a fresh store, where the engine has stores) without resolving them again.
+type InstancePre interface {
+	Instantiate() (Instance, error)
+	Close()
+}
+
 // Instance is an instantiated guest. Each lookup checks the export's signature and
 // returns a closure bound to one call API; look up once, call many times. A call
 // that traps returns the engine's error.

@@ -23,6 +23,11 @@ import (
 //           bounds-checked, then copy() between it and the host's own buffer.
 // Every closure keeps the Instance alive (runtime.KeepAlive): the Instance's finalizer
 // would otherwise free the C instance while its functions are still being called.
+// Start-up mitigations:
+//   - deserialize: Module.Serialize once, then per op a fresh store,
+//                  DeserializeModule(store, bytes) and env.host_inc in that store,
+//                  exactly the work of Compile minus the compiling.
+//   - instantiate_pre: not applicable; wasmer-go has no pre-linked instantiation.
 
 const wasmerPath = "github.com/wasmerio/wasmer-go"
 
@@ -65,6 +70,41 @@ func (e *wmEngine) Compile(wasm []byte) (Module, error) {
 		store.Close()
 		return nil, err
 	}
+	return newWmModule(store, m), nil
+}
+
+// Serialize implements Serializer with wasmer's serialized-module format.
+func (e *wmEngine) Serialize(m Module) ([]byte, error) {
+	wm, ok := m.(*wmModule)
+	if !ok {
+		return nil, fmt.Errorf("serialize: %T is not a wasmer-go module", m)
+	}
+	return wm.m.Serialize()
+}
+
+// Deserialize implements Serializer. Like Compile, each module gets its own store (a
+// wasmer-go module belongs to the store it is loaded into) with env.host_inc in it, and
+// Close frees both, so the deserialize and compile rows do the same work but the
+// compiling.
+func (e *wmEngine) Deserialize(data []byte) (Module, error) {
+	store := wasmer.NewStore(e.engine)
+	m, err := wasmer.DeserializeModule(store, data)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return newWmModule(store, m), nil
+}
+
+// InstancePre implements PreLinker only to say why not.
+func (e *wmEngine) InstancePre(Module) (InstancePre, error) {
+	return nil, errNotApplicable{"wasmer-go has no pre-linked instantiation: NewInstance(module, imports) looks " +
+		"every import of the module up by namespace and name in the ImportObject on each call " +
+		"(ImportObject.intoInner), and neither wasmer-go nor the wasm.h API under it keeps that resolution"}
+}
+
+// newWmModule links env.host_inc into the module's store.
+func newWmModule(store *wasmer.Store, m *wasmer.Module) *wmModule {
 	i32 := wasmer.NewValueTypes(wasmer.I32)
 	hostInc := wasmer.NewFunction(store, wasmer.NewFunctionType(i32, wasmer.NewValueTypes(wasmer.I32)),
 		func(args []wasmer.Value) ([]wasmer.Value, error) {
@@ -72,7 +112,7 @@ func (e *wmEngine) Compile(wasm []byte) (Module, error) {
 		})
 	imports := wasmer.NewImportObject()
 	imports.Register("env", map[string]wasmer.IntoExtern{"host_inc": hostInc})
-	return &wmModule{store: store, m: m, imports: imports}, nil
+	return &wmModule{store: store, m: m, imports: imports}
 }
 
 type wmModule struct {

@@ -22,6 +22,10 @@ import (
 //           it and the host's own buffer (reused, not allocated per op).
 // env.host_inc is defined with Linker.FuncNew (no reflection); each wasm->Go call is a
 // cgo callback.
+// Start-up mitigations:
+//   - deserialize: Module.Serialize once, then NewModuleDeserialize(engine, bytes) per
+//                  op (wasmtime's own precompiled format: no validation, no codegen).
+//   - instantiate_pre: not applicable; wasmtime-go has no binding for InstancePre.
 
 const wasmtimePath = "github.com/bytecodealliance/wasmtime-go/v39"
 
@@ -68,6 +72,32 @@ func (e *wtEngine) Compile(wasm []byte) (Module, error) {
 		return nil, err
 	}
 	return &wtModule{e: e, m: m}, nil
+}
+
+// Serialize implements Serializer with wasmtime's precompiled-module format.
+func (e *wtEngine) Serialize(m Module) ([]byte, error) {
+	wm, ok := m.(*wtModule)
+	if !ok {
+		return nil, fmt.Errorf("serialize: %T is not a wasmtime-go module", m)
+	}
+	return wm.m.Serialize()
+}
+
+// Deserialize implements Serializer: bytes from Serialize back to a module, closed as
+// Compile's are.
+func (e *wtEngine) Deserialize(data []byte) (Module, error) {
+	m, err := wasmtime.NewModuleDeserialize(e.engine, data)
+	if err != nil {
+		return nil, err
+	}
+	return &wtModule{e: e, m: m}, nil
+}
+
+// InstancePre implements PreLinker only to say why not.
+func (e *wtEngine) InstancePre(Module) (InstancePre, error) {
+	return nil, errNotApplicable{"wasmtime-go " + moduleVersion(wasmtimePath) + " has no binding for InstancePre: " +
+		"the C API it links has wasmtime_linker_instantiate_pre and wasmtime_instance_pre_instantiate, " +
+		"but the Go package wraps only Linker.Instantiate, which resolves the imports again on every call"}
 }
 
 type wtModule struct {

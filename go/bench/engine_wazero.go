@@ -21,6 +21,7 @@ import (
 //           copy() into the host's buffer to copy out (wazero has no read-into call), each
 //           bounds-checked by wazero on every access.
 // env.host_inc is a GoModuleFunc (the stack-based, reflection-free host function API).
+// Start-up mitigations: neither applies (see Serialize and InstancePre for why).
 
 const wazeroPath = "github.com/tetratelabs/wazero"
 
@@ -80,6 +81,33 @@ func (e *wzEngine) Compile(wasm []byte) (Module, error) {
 		return nil, err
 	}
 	return &wzModule{e: e, cm: cm}, nil
+}
+
+// Serialize implements Serializer only to say why wazero has no serialized modules.
+func (e *wzEngine) Serialize(Module) ([]byte, error) {
+	reason := "wazero has no serialized modules (no API loads compiled code from bytes); its start-up " +
+		"mitigation is wazero.CompilationCache: NewCompilationCache only shares compiled modules in memory " +
+		"between runtimes (a lookup by the wasm's SHA-256, not a load), and NewCompilationCacheWithDir "
+	if e.name == "wazero:interpreter" {
+		reason += "stores nothing for the interpreter"
+	} else {
+		reason += "makes each CompileModule decode and validate the wasm again, then read the native code " +
+			"from a file in its directory: not a module loaded from bytes"
+	}
+	return nil, errNotApplicable{reason}
+}
+
+// Deserialize implements Serializer only to say why not.
+func (e *wzEngine) Deserialize([]byte) (Module, error) {
+	_, err := e.Serialize(nil)
+	return nil, err
+}
+
+// InstancePre implements PreLinker only to say why wazero has no such step.
+func (e *wzEngine) InstancePre(Module) (InstancePre, error) {
+	return nil, errNotApplicable{"wazero has no pre-linked instantiation: InstantiateModule resolves every " +
+		"import by module and export name against the runtime's namespace on each call, and no API keeps " +
+		"that resolution (experimental.WithImportResolver only changes where the module is looked up)"}
 }
 
 type wzModule struct {

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -57,7 +58,8 @@ func (a *access) out(off uint32, dst []byte) error {
 
 // wasmCase prepares one case of a wasm scenario on a fresh instance of mod (compile
 // uses eng). It returns the case and a cleanup. Everything looked up or allocated here
-// stays outside the timed loop.
+// stays outside the timed loop. compile must run while no module of the same bytes is
+// open on eng (RunWasm closes its shared one first): wazero would serve it from memory.
 func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, callAPI, memAPI string) (Case, func(), error) {
 	switch sc.Name {
 	case "compile":
@@ -163,6 +165,10 @@ func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, ca
 			}
 			return nil
 		})}, func() {}, nil
+	case "deserialize":
+		return deserializeCase(eng, mod, callAPI)
+	case "instantiate_pre":
+		return instantiatePreCase(eng, mod, callAPI)
 	}
 
 	in, err := mod.Instantiate()
@@ -175,6 +181,118 @@ func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, ca
 		return Case{}, nil, err
 	}
 	return c, in.Close, nil
+}
+
+// deserializeCase: the guest compiled once (mod) is serialized once, untimed; each op
+// deserializes those bytes and closes the module, as compile compiles and closes. The
+// last module of every loop is kept open until it has been instantiated and has
+// computed add_numbers(40, 2) outside the timer (its close is timed), so a broken
+// deserialization cannot look fast.
+func deserializeCase(eng Engine, mod Module, callAPI string) (Case, func(), error) {
+	ser, ok := eng.(Serializer)
+	if !ok {
+		return Case{}, nil, errNotApplicable{"this engine has no serialized (ahead-of-time compiled) modules"}
+	}
+	data, err := ser.Serialize(mod)
+	if errors.As(err, new(errNotApplicable)) {
+		return Case{}, nil, err // the engine's own reason, as it is
+	} else if err != nil {
+		return Case{}, nil, fmt.Errorf("serialize the compiled guest: %w", err)
+	}
+	m, err := ser.Deserialize(data)
+	if err != nil {
+		return Case{}, nil, fmt.Errorf("deserialize the serialized guest: %w", err)
+	}
+	err = checkDeserialized(m, callAPI)
+	m.Close()
+	if err != nil {
+		return Case{}, nil, err
+	}
+	return Case{Loop: func(n int) (time.Duration, error) {
+		var last Module
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			m, err := ser.Deserialize(data)
+			if err != nil {
+				return time.Since(t0), fmt.Errorf("deserialize the serialized guest: %w", err)
+			}
+			if i < n-1 {
+				m.Close()
+			} else {
+				last = m
+			}
+		}
+		d := time.Since(t0)
+		if last == nil {
+			return d, nil // n == 0
+		}
+		err := checkDeserialized(last, callAPI)
+		t1 := time.Now()
+		last.Close()
+		return d + time.Since(t1), err
+	}}, func() {}, nil
+}
+
+// checkDeserialized instantiates a deserialized module and checks add_numbers(40, 2).
+func checkDeserialized(m Module, callAPI string) error {
+	in, err := m.Instantiate()
+	if err != nil {
+		return fmt.Errorf("instantiate a deserialized module: %w", err)
+	}
+	defer in.Close()
+	add, err := in.FuncII_I("add_numbers", callAPI)
+	if err != nil {
+		return err
+	}
+	r, err := add(40, 2)
+	if err != nil {
+		return &callError{"add_numbers", err}
+	}
+	if r != 42 {
+		return mismatch("add_numbers", "add_numbers(40, 2) returned %d on a deserialized module, expected 42", r)
+	}
+	return nil
+}
+
+// instantiatePreCase: mod's imports resolved once, untimed; each op instantiates from
+// that and closes the instance, as instantiate does from mod.
+func instantiatePreCase(eng Engine, mod Module, callAPI string) (Case, func(), error) {
+	pl, ok := eng.(PreLinker)
+	if !ok {
+		return Case{}, nil, errNotApplicable{"this engine has no pre-linked instantiation (like wasmtime's InstancePre)"}
+	}
+	pre, err := pl.InstancePre(mod)
+	if errors.As(err, new(errNotApplicable)) {
+		return Case{}, nil, err // the engine's own reason, as it is
+	} else if err != nil {
+		return Case{}, nil, fmt.Errorf("resolve the guest's imports ahead of time: %w", err)
+	}
+	in, err := pre.Instantiate()
+	if err != nil {
+		pre.Close()
+		return Case{}, nil, fmt.Errorf("instantiate from the pre-linked guest: %w", err)
+	}
+	noop, err := in.FuncV_V("no_op", callAPI)
+	if err == nil {
+		if cerr := noop(); cerr != nil {
+			err = &callError{"no_op", cerr}
+		}
+	}
+	in.Close()
+	if err != nil {
+		pre.Close()
+		return Case{}, nil, err
+	}
+	return Case{Loop: timed(func(n int) error {
+		for i := 0; i < n; i++ {
+			in, err := pre.Instantiate()
+			if err != nil {
+				return fmt.Errorf("instantiate from the pre-linked guest: %w", err)
+			}
+			in.Close()
+		}
+		return nil
+	})}, pre.Close, nil
 }
 
 // errNoImpl marks a scenario this host has no implementation for.
