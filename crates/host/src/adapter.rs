@@ -135,22 +135,32 @@ pub trait Engine: Send + Sync + 'static {
     /// Start-up mitigation: the compiled module as bytes, to load later without compiling.
     /// Engines without serialized modules say why not.
     fn serialize(&self, _module: &Self::Module) -> Result<Vec<u8>> {
-        Err(NotApplicable("this engine has no serialized (ahead-of-time compiled) modules".into()).into())
+        Err(NotApplicable(format!("{} has no serialized (ahead-of-time compiled) modules", self.info().engine)).into())
     }
 
     /// Loads bytes made by [`Engine::serialize`] on this same engine.
     fn deserialize(&self, _bytes: &[u8]) -> Result<Self::Module> {
-        Err(NotApplicable("this engine has no serialized (ahead-of-time compiled) modules".into()).into())
+        Err(NotApplicable(format!("{} has no serialized (ahead-of-time compiled) modules", self.info().engine)).into())
     }
 
     /// Start-up mitigation: resolves the module's imports once, for many instantiations.
     fn pre(&self, _module: &Self::Module) -> Result<Self::Pre> {
-        Err(NotApplicable("this engine has no pre-linked instantiation (like wasmtime's InstancePre)".into()).into())
+        Err(NotApplicable(format!(
+            "{} has no pre-linked instantiation (like wasmtime's InstancePre): it resolves the imports at every \
+             instantiation",
+            self.info().engine
+        ))
+        .into())
     }
 
     /// A ready instance in a fresh store from a pre-linked module.
     fn instantiate_pre(&self, _pre: &Self::Pre) -> Result<Self::Instance> {
-        Err(NotApplicable("this engine has no pre-linked instantiation (like wasmtime's InstancePre)".into()).into())
+        Err(NotApplicable(format!(
+            "{} has no pre-linked instantiation (like wasmtime's InstancePre): it resolves the imports at every \
+             instantiation",
+            self.info().engine
+        ))
+        .into())
     }
 }
 
