@@ -135,32 +135,22 @@ pub trait Engine: Send + Sync + 'static {
     /// Start-up mitigation: the compiled module as bytes, to load later without compiling.
     /// Engines without serialized modules say why not.
     fn serialize(&self, _module: &Self::Module) -> Result<Vec<u8>> {
-        Err(NotApplicable(format!("{} has no serialized (ahead-of-time compiled) modules", self.info().engine)).into())
+        Err(NotApplicable::no_serialized_modules(self.info().engine).into())
     }
 
     /// Loads bytes made by [`Engine::serialize`] on this same engine.
     fn deserialize(&self, _bytes: &[u8]) -> Result<Self::Module> {
-        Err(NotApplicable(format!("{} has no serialized (ahead-of-time compiled) modules", self.info().engine)).into())
+        Err(NotApplicable::no_serialized_modules(self.info().engine).into())
     }
 
     /// Start-up mitigation: resolves the module's imports once, for many instantiations.
     fn pre(&self, _module: &Self::Module) -> Result<Self::Pre> {
-        Err(NotApplicable(format!(
-            "{} has no pre-linked instantiation (like wasmtime's InstancePre): it resolves the imports at every \
-             instantiation",
-            self.info().engine
-        ))
-        .into())
+        Err(NotApplicable::no_pre_linking(self.info().engine).into())
     }
 
     /// A ready instance in a fresh store from a pre-linked module.
     fn instantiate_pre(&self, _pre: &Self::Pre) -> Result<Self::Instance> {
-        Err(NotApplicable(format!(
-            "{} has no pre-linked instantiation (like wasmtime's InstancePre): it resolves the imports at every \
-             instantiation",
-            self.info().engine
-        ))
-        .into())
+        Err(NotApplicable::no_pre_linking(self.info().engine).into())
     }
 }
 
@@ -176,6 +166,21 @@ impl std::fmt::Display for NotApplicable {
 }
 
 impl std::error::Error for NotApplicable {}
+
+impl NotApplicable {
+    /// Why `deserialize` does not apply to `engine`.
+    fn no_serialized_modules(engine: &str) -> Self {
+        NotApplicable(format!("{engine} has no serialized (ahead-of-time compiled) modules"))
+    }
+
+    /// Why `instantiate_pre` does not apply to `engine`.
+    fn no_pre_linking(engine: &str) -> Self {
+        NotApplicable(format!(
+            "{engine} has no pre-linked instantiation (like wasmtime's InstancePre): it resolves the imports at \
+             every instantiation"
+        ))
+    }
+}
 
 /// The reason, if `err` says the scenario is not applicable to the engine.
 pub fn not_applicable_reason(err: &anyhow::Error) -> Option<String> {

@@ -206,6 +206,20 @@ fn check_bytes(what: &str, got: &[u8], want: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Times `instantiate` (a fresh instance, dropped again), after checking once that an
+/// instance it makes runs `no_op`.
+fn instantiation<I: Instance>(cfg: &MeasureConfig, api: Api, instantiate: impl Fn() -> Result<I>) -> Result<Samples> {
+    let mut inst = instantiate()?;
+    let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
+    inst.call_vv(&f).at("no_op")?;
+    measure(cfg, |iters| {
+        time_loop(iters, |_| {
+            drop(black_box(instantiate()?));
+            Ok(())
+        })
+    })
+}
+
 fn run_case<E: Engine>(
     engine: &E,
     module: &E::Module,
@@ -226,17 +240,7 @@ fn run_case<E: Engine>(
                 })
             });
         }
-        "instantiate" => {
-            let mut inst = engine.instantiate(module)?;
-            let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
-            inst.call_vv(&f).at("no_op")?;
-            return measure(cfg, |iters| {
-                time_loop(iters, |_| {
-                    drop(black_box(engine.instantiate(module)?));
-                    Ok(())
-                })
-            });
-        }
+        "instantiate" => return instantiation(cfg, api, || engine.instantiate(module)),
         "deserialize" => {
             // Serialized once, untimed; every sample's last module must instantiate and add.
             let bytes = engine.serialize(module)?;
@@ -260,15 +264,7 @@ fn run_case<E: Engine>(
         }
         "instantiate_pre" => {
             let pre = engine.pre(module)?;
-            let mut inst = engine.instantiate_pre(&pre)?;
-            let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
-            inst.call_vv(&f).at("no_op")?;
-            return measure(cfg, |iters| {
-                time_loop(iters, |_| {
-                    drop(black_box(engine.instantiate_pre(&pre)?));
-                    Ok(())
-                })
-            });
+            return instantiation(cfg, api, || engine.instantiate_pre(&pre));
         }
         "first_call" => {
             // Fresh instances are made (untimed) in blocks; the first call on each is timed

@@ -60,9 +60,13 @@ pub const CALL_APIS: &[&str] = &["typed"];
 /// wasm3's error, explained when the module uses an instruction set wasm3 lacks.
 fn w3(e: wasm3::error::Error, bytes: &[u8]) -> anyhow::Error {
     match unsupported_feature(bytes) {
-        Some(why) => anyhow!("wasm3 cannot run this module: {why} (wasm3 said: {e})"),
+        Some(why) => unsupported(&why, e),
         None => anyhow!("{e}"),
     }
+}
+
+fn unsupported(why: &str, e: wasm3::error::Error) -> anyhow::Error {
+    anyhow!("wasm3 cannot run this module: {why} (wasm3 said: {e})")
 }
 
 /// Why wasm3 cannot run `bytes`, if a WebAssembly feature wasm3 0.3 lacks is the cause.
@@ -120,13 +124,11 @@ impl Engine for Wasm3 {
 
 impl W3Instance {
     fn find<A: wasm3::WasmArgs, R: wasm3::WasmType>(&self, export: &str, sig: Sig) -> Result<Function<'static, A, R>> {
-        let f = self.runtime.find_function::<A, R>(export).map_err(|e| match e {
+        let f = self.runtime.find_function::<A, R>(export).map_err(|e| match (e, unsupported_feature(&self.bytes)) {
             // wasm3 says "not found" also for a function it cannot compile.
-            _ if unsupported_feature(&self.bytes).is_some() => w3(e, &self.bytes),
-            wasm3::error::Error::FunctionNotFound => {
-                anyhow!("no function named `{export}` is exported")
-            }
-            wasm3::error::Error::InvalidFunctionSignature => match crate::runtimes::export_type(&self.bytes, export) {
+            (e, Some(why)) => unsupported(&why, e),
+            (wasm3::error::Error::FunctionNotFound, None) => anyhow!("no function named `{export}` is exported"),
+            (wasm3::error::Error::InvalidFunctionSignature, None) => match crate::runtimes::export_type(&self.bytes, export) {
                 Some((p, r)) => anyhow!(
                     "export `{export}` has type {}, expected {}",
                     crate::adapter::describe(&p, &r),
@@ -134,7 +136,7 @@ impl W3Instance {
                 ),
                 None => anyhow!("export `{export}` does not have type {}", sig.describe()),
             },
-            e => w3(e, &self.bytes),
+            (e, None) => anyhow!("{e}"),
         })?;
         // SAFETY: the function points into `*self.runtime`, which is boxed (its address
         // does not move) and outlives every entry of `self.funcs` (dropped first); the
