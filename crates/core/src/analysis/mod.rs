@@ -29,6 +29,17 @@ pub struct Component {
     pub derivation: String,
 }
 
+impl Component {
+    /// The component's name with its parameters, e.g. `compute_ratio (len=10000)`.
+    pub fn label(&self) -> String {
+        let mut label = self.component.clone();
+        for (k, v) in &self.params {
+            label.push_str(&format!(" ({k}={v})"));
+        }
+        label
+    }
+}
+
 /// Every component the analysis can derive, in display order, with its meaning.
 pub const COMPONENTS: &[(&str, &str)] = &[
     ("crossing", "host-to-Wasm call of no_op, over the harness floor"),

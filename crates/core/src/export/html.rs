@@ -139,10 +139,7 @@ impl Exporter for Html {
                                     @for c in r.breakdown.iter().filter(|c| c.component == *name) {
                                         tr {
                                             td { (c.host) } td { (c.runtime) } td { (c.api) }
-                                            td title=(meaning) {
-                                                (c.component)
-                                                @for (k, v) in &c.params { " (" (k) "=" (v) ")" }
-                                            }
+                                            td title=(meaning) { (c.label()) }
                                             td.num { (component_value(c.value, &c.unit)) }
                                             td { (c.derivation) }
                                         }

@@ -54,6 +54,11 @@ pub fn component_value(v: f64, unit: &str) -> String {
     }
 }
 
+/// One cell of "Engines side by side": the value, or `-` where not measured.
+pub fn matrix_cell(v: Option<f64>, unit: &str) -> String {
+    v.map_or_else(|| "-".into(), |v| component_value(v, unit))
+}
+
 impl Exporter for Markdown {
     fn render(&self, r: &ResultsFile) -> Rendered {
         let mut out = String::new();
@@ -102,15 +107,11 @@ impl Exporter for Markdown {
             let mut t = table(&["host", "runtime", "api", "component", "value", "derived from"]);
             for (name, _) in COMPONENTS {
                 for c in r.breakdown.iter().filter(|c| c.component == *name) {
-                    let mut comp = c.component.clone();
-                    for (k, v) in &c.params {
-                        comp.push_str(&format!(" ({k}={v})"));
-                    }
                     t.add_row(vec![
                         cell(&c.host),
                         cell(&c.runtime),
                         cell(&c.api),
-                        cell(&comp),
+                        cell(&c.label()),
                         component_value(c.value, &c.unit),
                         cell(&c.derivation),
                     ]);
@@ -142,10 +143,7 @@ impl Exporter for Markdown {
             let mut t = table(&header);
             for row in &m.rows {
                 let mut cells = vec![cell(&row.metric)];
-                cells.extend(row.cells.iter().map(|v| match v {
-                    Some(v) => component_value(*v, &row.unit),
-                    None => "-".into(),
-                }));
+                cells.extend(row.cells.iter().map(|v| matrix_cell(*v, &row.unit)));
                 t.add_row(cells);
             }
             right(&mut t, &(1..=m.runtimes.len()).collect::<Vec<_>>());

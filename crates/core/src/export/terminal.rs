@@ -106,15 +106,11 @@ impl Exporter for Terminal {
             let mut t = self.table(vec!["host", "runtime", "api", "component", "value", "derived from"]);
             for (name, _) in COMPONENTS {
                 for c in r.breakdown.iter().filter(|c| c.component == *name) {
-                    let mut comp = c.component.clone();
-                    for (k, v) in &c.params {
-                        comp.push_str(&format!(" ({k}={v})"));
-                    }
                     t.add_row(vec![
                         c.host.clone(),
                         c.runtime.clone(),
                         c.api.clone(),
-                        comp,
+                        c.label(),
                         super::markdown::component_value(c.value, &c.unit),
                         c.derivation.clone(),
                     ]);
@@ -158,10 +154,9 @@ impl Exporter for Terminal {
                 let mut t = self.table(header);
                 for row in &m.rows {
                     let mut cells = vec![row.metric.clone()];
-                    cells.extend(row.cells[first..first + cols.len()].iter().map(|v| match v {
-                        Some(v) => super::markdown::component_value(*v, &row.unit),
-                        None => "-".into(),
-                    }));
+                    cells.extend(
+                        row.cells[first..first + cols.len()].iter().map(|v| super::markdown::matrix_cell(*v, &row.unit)),
+                    );
                     t.add_row(cells);
                 }
                 for c in 1..=cols.len() {
