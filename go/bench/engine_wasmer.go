@@ -64,8 +64,13 @@ func (e *wmEngine) Compile(wasm []byte) (Module, error) {
 	// A module belongs to a store in wasmer-go; each compile gets its own store and
 	// every instance of the module lives in that store (wasmer-go cannot move a module
 	// to a fresh store).
+	return e.inOwnStore(func(store *wasmer.Store) (*wasmer.Module, error) { return wasmer.NewModule(store, wasm) })
+}
+
+// inOwnStore makes a module with load in a store of its own, which the module's Close frees.
+func (e *wmEngine) inOwnStore(load func(*wasmer.Store) (*wasmer.Module, error)) (Module, error) {
 	store := wasmer.NewStore(e.engine)
-	m, err := wasmer.NewModule(store, wasm)
+	m, err := load(store)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -87,13 +92,7 @@ func (e *wmEngine) Serialize(m Module) ([]byte, error) {
 // Close frees both, so the deserialize and compile rows do the same work but the
 // compiling.
 func (e *wmEngine) Deserialize(data []byte) (Module, error) {
-	store := wasmer.NewStore(e.engine)
-	m, err := wasmer.DeserializeModule(store, data)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	return newWmModule(store, m), nil
+	return e.inOwnStore(func(store *wasmer.Store) (*wasmer.Module, error) { return wasmer.DeserializeModule(store, data) })
 }
 
 // InstancePre implements PreLinker only to say why not.

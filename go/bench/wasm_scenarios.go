@@ -141,30 +141,8 @@ func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, ca
 			return total, nil
 		}}, func() {}, nil
 	case "instantiate":
-		in, err := mod.Instantiate()
-		if err != nil {
-			return Case{}, nil, fmt.Errorf("instantiate: %w", err)
-		}
-		noop, err := in.FuncV_V("no_op", callAPI)
-		if err == nil {
-			if cerr := noop(); cerr != nil {
-				err = &callError{"no_op", cerr}
-			}
-		}
-		in.Close()
-		if err != nil {
-			return Case{}, nil, err
-		}
-		return Case{Loop: timed(func(n int) error {
-			for i := 0; i < n; i++ {
-				in, err := mod.Instantiate()
-				if err != nil {
-					return fmt.Errorf("instantiate: %w", err)
-				}
-				in.Close()
-			}
-			return nil
-		})}, func() {}, nil
+		c, err := instantiationCase(mod.Instantiate, "instantiate", callAPI)
+		return c, func() {}, err
 	case "deserialize":
 		return deserializeCase(eng, mod, callAPI)
 	case "instantiate_pre":
@@ -267,10 +245,20 @@ func instantiatePreCase(eng Engine, mod Module, callAPI string) (Case, func(), e
 	} else if err != nil {
 		return Case{}, nil, fmt.Errorf("resolve the guest's imports ahead of time: %w", err)
 	}
-	in, err := pre.Instantiate()
+	c, err := instantiationCase(pre.Instantiate, "instantiate from the pre-linked guest", callAPI)
 	if err != nil {
 		pre.Close()
-		return Case{}, nil, fmt.Errorf("instantiate from the pre-linked guest: %w", err)
+		return Case{}, nil, err
+	}
+	return c, pre.Close, nil
+}
+
+// instantiationCase times instantiate (a fresh instance, closed again), after checking
+// once that an instance it makes runs no_op. what names the step in errors.
+func instantiationCase(instantiate func() (Instance, error), what, callAPI string) (Case, error) {
+	in, err := instantiate()
+	if err != nil {
+		return Case{}, fmt.Errorf("%s: %w", what, err)
 	}
 	noop, err := in.FuncV_V("no_op", callAPI)
 	if err == nil {
@@ -280,19 +268,18 @@ func instantiatePreCase(eng Engine, mod Module, callAPI string) (Case, func(), e
 	}
 	in.Close()
 	if err != nil {
-		pre.Close()
-		return Case{}, nil, err
+		return Case{}, err
 	}
 	return Case{Loop: timed(func(n int) error {
 		for i := 0; i < n; i++ {
-			in, err := pre.Instantiate()
+			in, err := instantiate()
 			if err != nil {
-				return fmt.Errorf("instantiate from the pre-linked guest: %w", err)
+				return fmt.Errorf("%s: %w", what, err)
 			}
 			in.Close()
 		}
 		return nil
-	})}, pre.Close, nil
+	})}, nil
 }
 
 // errNoImpl marks a scenario this host has no implementation for.
@@ -300,6 +287,19 @@ type errNoImpl struct{ name string }
 
 func (e errNoImpl) Error() string {
 	return fmt.Sprintf("the Go host has no implementation of scenario %s", e.name)
+}
+
+// verifyReversed checks, after a loop, that dst holds src reversed, then spoils dst's
+// ends so that the next loop must write them again.
+func verifyReversed(dst, src []byte) func() error {
+	return func() error {
+		n := len(src)
+		if !reversedEqual(dst, src) {
+			return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
+		}
+		dst[0], dst[n-1] = src[0], src[n-1]
+		return nil
+	}
 }
 
 func allocate(alloc func(int32) (int32, error), size int) (uint32, error) {
@@ -483,13 +483,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 				}
 				return nil
 			}),
-			Verify: func() error {
-				if !reversedEqual(dst, src) {
-					return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
-				}
-				dst[0], dst[n-1] = src[0], src[n-1]
-				return nil
-			},
+			Verify: verifyReversed(dst, src),
 		}, nil
 
 	case "string_alloc_per_call":
@@ -533,13 +527,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 				}
 				return nil
 			}),
-			Verify: func() error {
-				if !reversedEqual(dst, src) {
-					return mismatch("reverse_string_in_place", "the %d bytes came back not reversed", n)
-				}
-				dst[0], dst[n-1] = src[0], src[n-1]
-				return nil
-			},
+			Verify: verifyReversed(dst, src),
 		}, nil
 
 	case "return_buffer":
