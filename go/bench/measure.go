@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"runtime"
 	"time"
 )
 
@@ -35,9 +34,11 @@ func timed(body func(n int) error) func(n int) (time.Duration, error) {
 
 // Result is what a measured case yields for its row event.
 type Result struct {
-	Iters       int64
-	NsPerOp     []float64
-	AllocsPerOp float64
+	Iters   int64
+	NsPerOp []float64
+	// Metrics are the runtime's counters per operation over the timed loops
+	// (counters.go): cgo calls, heap allocations and bytes, GC cycles and GC CPU time.
+	Metrics map[string]float64
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -60,10 +61,10 @@ const maxIters = 1 << 40
 const minIters = 4
 
 // Measure follows docs/hosts.md: run once and check, warm up, calibrate, take the
-// samples. allocs_per_op comes from runtime.MemStats.Mallocs over one extra sample
-// taken after the timed ones (so ReadMemStats, which stops the world, never lands
-// inside or just before a timed sample); it counts Go heap allocations only: whatever
-// an engine allocates on the C side (cgo engines) is invisible to it.
+// samples. The runtime's counters (counters.go) are read just before and just after
+// each timed loop, outside it, and summed over the samples, so a row's metrics are
+// what its timed operations made the Go runtime do (the full check after each sample
+// is left out); runtime/metrics reads do not stop the world.
 func Measure(c Case, cfg Config) (Result, error) {
 	var res Result
 	// 1. Once, checked, before any timing.
@@ -113,26 +114,31 @@ func Measure(c Case, cfg Config) (Result, error) {
 		iters = minIters
 	}
 	res.Iters = iters
-	// 4. The samples, each a loop of iters ops timed as a whole.
+	// 4. The samples, each a loop of iters ops timed as a whole, back to back: whatever
+	// the operations leave to the collector and the finalizers lands in later samples,
+	// as it does in a service that keeps calling.
 	samples := cfg.Samples
 	if samples < 1 {
 		samples = 1
 	}
 	res.NsPerOp = make([]float64, 0, samples)
+	rd := newCounterReader()
+	var total counters
 	for i := 0; i < samples; i++ {
-		d, err := c.run(int(iters))
+		before := rd.read()
+		d, err := c.Loop(int(iters))
+		after := rd.read()
+		if err == nil && c.Verify != nil {
+			err = c.Verify()
+		}
 		if err != nil {
 			return res, fmt.Errorf("sample %d: %w", i+1, err)
 		}
+		for k := range total {
+			total[k] += after[k] - before[k]
+		}
 		res.NsPerOp = append(res.NsPerOp, float64(d.Nanoseconds())/float64(iters))
 	}
-	// allocs_per_op over one more (untimed) sample.
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	if _, err := c.run(int(iters)); err != nil {
-		return res, err
-	}
-	runtime.ReadMemStats(&after)
-	res.AllocsPerOp = float64(after.Mallocs-before.Mallocs) / float64(iters)
+	res.Metrics = total.perOp(float64(iters) * float64(samples))
 	return res, nil
 }

@@ -10,6 +10,8 @@ import "C"
 
 const cgoNote = "cgo enabled"
 
+const cgoEnabled = true
+
 // FFIEmpty is one bare cgo call to an empty C function.
 func FFIEmpty() { C.interop_empty() }
 

@@ -4,6 +4,8 @@ package bench
 
 const cgoNote = "cgo disabled in this build: ffi_call not applicable"
 
+const cgoEnabled = false
+
 // FFIEmpty is a stand-in: this build has no cgo.
 func FFIEmpty() {}
 

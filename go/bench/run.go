@@ -86,7 +86,7 @@ func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result) {
 	r.Emit.Emit(RowEvent{
 		Event: "row", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
 		Params: paramsOf(sc, v), ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
-		Verified: true, Metrics: map[string]float64{"allocs_per_op": res.AllocsPerOp},
+		Verified: true, Metrics: res.Metrics,
 	})
 }
 

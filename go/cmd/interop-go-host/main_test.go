@@ -71,8 +71,10 @@ func checkEvents(t *testing.T, out string, runtime string) (rows []rowEv, failur
 			if !e.Verified || e.Host != "go" || e.Runtime != runtime || e.ItersPerSample < 1 || len(e.SampleNsPerOp) != 2 {
 				t.Errorf("bad row %q", line)
 			}
-			if _, ok := e.Metrics["allocs_per_op"]; !ok {
-				t.Errorf("row without allocs_per_op: %q", line)
+			for _, m := range []string{"allocs_per_op", "bytes_per_op", "cgo_calls_per_op", "gc_cycles_per_op", "gc_cpu_ns_per_op"} {
+				if v, ok := e.Metrics[m]; !ok || v < 0 {
+					t.Errorf("row without a non-negative %s: %q", m, line)
+				}
 			}
 			rows = append(rows, e)
 		case "failure":

@@ -1,0 +1,65 @@
+package bench
+
+import "runtime/metrics"
+
+// The Go runtime's own counters, read around the timed loops (runtime/metrics: no
+// stop-the-world), so that every Go row says per operation what its calls made the
+// runtime do: cgo calls, heap allocations and bytes, garbage-collection cycles and the
+// collector's CPU time. These are counts of what happened, measured, not read from an
+// engine's source.
+var counterNames = [...]string{
+	"/cgo/go-to-c-calls:calls",
+	"/gc/heap/allocs:objects",
+	"/gc/heap/allocs:bytes",
+	"/gc/cycles/total:gc-cycles",
+	"/cpu/classes/gc/total:cpu-seconds",
+}
+
+// The row metrics they become, in the same order (per operation).
+var counterMetrics = [...]string{
+	"cgo_calls_per_op",
+	"allocs_per_op",
+	"bytes_per_op",
+	"gc_cycles_per_op",
+	"gc_cpu_ns_per_op",
+}
+
+// counterScale turns each counter's unit into its metric's (seconds to ns for CPU time).
+var counterScale = [...]float64{1, 1, 1, 1, 1e9}
+
+type counters [len(counterNames)]float64
+
+// counterReader reads the counters into a reused sample slice (no allocation per read).
+type counterReader struct{ s []metrics.Sample }
+
+func newCounterReader() *counterReader {
+	r := &counterReader{s: make([]metrics.Sample, len(counterNames))}
+	for i, n := range counterNames {
+		r.s[i].Name = n
+	}
+	return r
+}
+
+func (r *counterReader) read() counters {
+	metrics.Read(r.s)
+	var c counters
+	for i, s := range r.s {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			c[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			c[i] = s.Value.Float64()
+		}
+	}
+	return c
+}
+
+// perOp is the metrics map of a row: each counter's total over the timed loops divided
+// by the operations they ran.
+func (c counters) perOp(ops float64) map[string]float64 {
+	m := make(map[string]float64, len(c))
+	for i, v := range c {
+		m[counterMetrics[i]] = v * counterScale[i] / ops
+	}
+	return m
+}
