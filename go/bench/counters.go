@@ -41,6 +41,7 @@ func newCounterReader() *counterReader {
 }
 
 func (r *counterReader) read() counters {
+	bg := float64(backgroundAllocs.Load())
 	metrics.Read(r.s)
 	var c counters
 	for i, s := range r.s {
@@ -51,6 +52,10 @@ func (r *counterReader) read() counters {
 			c[i] = s.Value.Float64()
 		}
 	}
+	// A *_gc_load case's background garbage is not its calls' (gc.go); its GC cycles
+	// and GC CPU time stay in, since the calls share that collector.
+	c[1] -= bg
+	c[2] -= bg * objBytes
 	return c
 }
 
@@ -59,7 +64,9 @@ func (r *counterReader) read() counters {
 func (c counters) perOp(ops float64) map[string]float64 {
 	m := make(map[string]float64, len(c))
 	for i, v := range c {
-		m[counterMetrics[i]] = v * counterScale[i] / ops
+		// A count cannot fall: the heap counters move in spans, not objects, so
+		// subtracting the background load's exact count can dip a hair below zero.
+		m[counterMetrics[i]] = max(0, v*counterScale[i]/ops)
 	}
 	return m
 }

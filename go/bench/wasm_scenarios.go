@@ -61,6 +61,15 @@ func (a *access) out(off uint32, dst []byte) error {
 // stays outside the timed loop. compile must run while no module of the same bytes is
 // open on eng (RunWasm closes its shared one first): wazero would serve it from memory.
 func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, callAPI, memAPI string) (Case, func(), error) {
+	if v, ok := gcVariants[sc.Name]; ok {
+		restore := v.mode.apply()
+		c, cleanup, err := wasmCase(eng, mod, guest, Scenario{Name: v.base, Target: sc.Target}, param, callAPI, memAPI)
+		if err != nil {
+			restore()
+			return Case{}, nil, err
+		}
+		return c, func() { cleanup(); restore() }, nil
+	}
 	switch sc.Name {
 	case "compile":
 		return Case{Loop: timed(func(n int) error {
