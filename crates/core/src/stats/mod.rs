@@ -4,6 +4,9 @@
 //! distribution-free confidence interval from order statistics. Outliers are counted with
 //! Tukey's fences and reported, never dropped.
 
+mod mean;
+pub use mean::mean_ci;
+
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::statistics::{Data, Distribution, Max, Min, OrderStatistics};
