@@ -1,9 +1,11 @@
 //! Splits the cost of a call into its parts and fills the seed's results table.
 //! Pure functions of the result rows: `report` rebuilds both from a results file.
 
+mod advice;
 mod engines;
 mod seed;
 
+pub use advice::{advice, what_it_takes, Advice};
 pub use engines::{engine_matrix, EngineMatrix, MatrixRow};
 pub use seed::{seed_table, SeedRow};
 
