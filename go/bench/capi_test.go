@@ -187,6 +187,30 @@ func TestCapiOneCgoCallPerWasmCall(t *testing.T) {
 		perCall(t, n, func(i int) error { _, err := wadd(int32(i), 20); return err }))
 }
 
+// No call API allocates on the Go heap per call. For unchecked_nocallback this is what
+// the annotations buy: its buffer lives on the Go stack and is passed to C, which
+// without `#cgo noescape` + `#cgo nocallback` on the wrapper moves it to the heap (one
+// 64-byte allocation per call; either annotation alone does not keep it on the stack).
+func TestCapiCallsDoNotAllocate(t *testing.T) {
+	eng, in := newCapiInstance(t, guestBytes(t))
+	for _, api := range eng.Info().CallAPIs {
+		add, err := in.FuncII_I("add_numbers", api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var i int32
+		allocs := testing.AllocsPerRun(1000, func() {
+			if r, err := add(i, 20); err != nil || r != i+20 {
+				t.Fatalf("%s: add_numbers(%d, 20) = %d, %v", api, i, r, err)
+			}
+			i++
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %.2f Go heap allocations per add_numbers call, want 0", api, allocs)
+		}
+	}
+}
+
 // Every sum of a batch is checked in C: a wrong one is reported with its call, a trap
 // with the engine's message, on every call API.
 func TestCapiBatchReportsWrongSumsAndTraps(t *testing.T) {
