@@ -718,5 +718,11 @@ func PrepareCase(eng Engine, mod Module, guest []byte, scenario string, param in
 	return wasmCase(eng, mod, guest, Scenario{Name: scenario, Target: "wasm"}, param, callAPI, memAPI)
 }
 
+// IsNotApplicable reports whether err says a scenario (or one of its API paths) cannot
+// be expressed on a runtime, rather than that it failed.
+func IsNotApplicable(err error) bool {
+	return errors.As(err, new(errNotApplicable)) || errors.As(err, new(errAPINotApplicable))
+}
+
 // NativeCase is one case of a native (Go baseline) scenario.
 func NativeCase(scenario string, param int64) (Case, error) { return nativeCase(scenario, param) }
