@@ -247,7 +247,7 @@ func TestCapiBatchReportsWrongSumsAndTraps(t *testing.T) {
 }
 
 // A guest that calls env.host_inc during a call through the nocallback API gets a trap
-// with a message (the Go runtime would abort the process on a callback); the other APIs
+// with a message (on a callback the Go runtime panics across C frames); the other APIs
 // call back into Go as usual.
 func TestCapiNoCallbackGuard(t *testing.T) {
 	wasm, err := wat2wasm(`(module

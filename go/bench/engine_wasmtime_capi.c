@@ -11,7 +11,9 @@
 #include "wasmtime_capi.h"
 
 // Set while a call made through a `#cgo nocallback` wrapper runs on this thread: a
-// callback into Go then would abort the process, so host_inc traps instead.
+// callback into Go then makes the Go runtime panic ("function marked with #cgo
+// nocallback called back into Go") across C frames, killing the process, so host_inc
+// traps instead.
 static __thread int interop_wt_in_nocb;
 
 static const char nocb_msg[] =

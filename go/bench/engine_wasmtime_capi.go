@@ -50,7 +50,7 @@ import (
 //                 stack) and `#cgo nocallback` (the C function never calls back into Go).
 //                 Not applicable to call_host (host_import), which calls back into Go by
 //                 design; any other guest call into host_inc during such a call traps
-//                 with a message instead of aborting the process.
+//                 with a message instead of a runtime panic that kills the process.
 // Memory APIs:
 //   - view: wasmtime_memory_data / wasmtime_memory_data_size as a []byte over linear
 //           memory, fetched again after guest calls that may grow memory.
@@ -326,7 +326,7 @@ func (in *capiInstance) lookup(name string, want Sig, api string) (*C.interop_wt
 	}
 	if api == capiNoCallbackAPI && name == "call_host" {
 		return nil, errAPINotApplicable{api, "call_host calls env.host_inc, a C callback into Go, which a C " +
-			"function annotated #cgo nocallback must never make (the Go runtime would abort the process)"}
+			"function annotated #cgo nocallback must never make (the Go runtime panics and the process dies)"}
 	}
 	ext, ok := in.export(name)
 	if !ok {
