@@ -29,7 +29,7 @@ import (
 //
 // How it reaches the C API: a plain `go build` cannot point the C compiler at the headers
 // in the module cache, so wasmtime_capi.h declares the few types and prototypes used,
-// copied from wasmtime-go's build/include; capi_layout_test.go compiles them after the
+// copied from wasmtime-go's build/include; capi_test.go compiles them after the
 // real <wasmtime.h> (a differing prototype is a compile error) and compares every size,
 // offset and constant used. The engine, linker, modules, stores and instances are this
 // adapter's own C objects, not wasmtime-go's: wasmtime-go keeps its C pointers in

@@ -4,7 +4,7 @@
 // only this source tree, and wasmtime-go exports no C types to other packages).
 //
 // Every declaration below is copied from those headers, types and prototypes alike:
-// capi_layout_test.go compiles this file after the real <wasmtime.h> (so the compiler
+// capi_test.go compiles this file after the real <wasmtime.h> (so the compiler
 // rejects any prototype that differs from wasmtime's) and compares every size and offset
 // in INTEROP_WT_LAYOUT between the two. When the real headers are included first
 // (WASMTIME_API_H defined), only the prototypes and the adapter's own types are read.
