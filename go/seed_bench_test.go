@@ -96,6 +96,9 @@ func wasmBench(b *testing.B, scenario string, param int64, mems bool) {
 				}
 				b.Run(name, func(b *testing.B) {
 					c, cleanup, err := bench.PrepareCase(l.eng, l.mod, l.wasm, scenario, param, api, mem)
+					if bench.IsNotApplicable(err) {
+						b.Skipf("%s: %s: not applicable: %v", info.Runtime, scenario, err)
+					}
 					if err != nil {
 						b.Fatalf("%s: %s: %v", info.Runtime, scenario, err)
 					}
@@ -122,6 +125,11 @@ func BenchmarkWasmNoOpCall(b *testing.B) { wasmBench(b, "noop", 0, false) }
 
 // BenchmarkWasmAddNumbers: add_numbers(i, 20), checked.
 func BenchmarkWasmAddNumbers(b *testing.B) { wasmBench(b, "add", 0, false) }
+
+// BenchmarkWasmBatchCrossing: 256 add_numbers calls inside one cgo call, each checked on
+// the C side (ns/op is per batch: divide by 256 for one Wasm call). Only the direct path
+// (wasmtime-capi) has it; the other engines' sub-benchmarks are skipped with the reason.
+func BenchmarkWasmBatchCrossing(b *testing.B) { wasmBench(b, "batch_crossing", 256, false) }
 
 // BenchmarkWasmReverseStringInPlace: the seed's 51-byte string, buffer allocated once;
 // copy in, reverse_string_in_place, copy out, check.

@@ -70,16 +70,25 @@ func expectedRows(sc Scenario, info RuntimeInfo) int {
 // (status not_applicable) instead of rows, with a word its reason must contain. Every
 // other scenario must give all its rows: a change either way fails the tests.
 var notApplicable = map[string]map[string]string{
-	"wasmtime-go":        {"instantiate_pre": "wasmtime_linker_instantiate_pre"},
-	"wasmer-go":          {"instantiate_pre": "ImportObject"},
-	"wazero:compiler":    {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import"},
-	"wazero:interpreter": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import"},
+	"wasmtime-go": {"instantiate_pre": "wasmtime_linker_instantiate_pre", "batch_crossing": "no batch entry"},
+	"wasmer-go":   {"instantiate_pre": "ImportObject", "batch_crossing": "no batch entry"},
+	"wazero:compiler": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import",
+		"batch_crossing": "pure Go"},
+	"wazero:interpreter": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import",
+		"batch_crossing": "pure Go"},
+}
+
+// notApplicableAPI lists, per runtime and scenario, the API paths that must be reported
+// not applicable (once, naming the API) while the scenario's other APIs give all rows.
+var notApplicableAPI = map[string]map[string]map[string]string{
+	"wasmtime-capi": {"host_import": {"unchecked_nocallback": "#cgo nocallback"}},
 }
 
 func checkRun(t *testing.T, evs []event, scenarios []Scenario, info RuntimeInfo) {
 	t.Helper()
 	rows := map[string]int{}
 	na := map[string]int{}
+	naAPI := map[string]int{} // scenario + "/" + api
 	starts := map[string]bool{}
 	for _, e := range evs {
 		switch e["event"] {
@@ -98,6 +107,15 @@ func checkRun(t *testing.T, evs []event, scenarios []Scenario, info RuntimeInfo)
 			rows[e["scenario"].(string)]++
 		case "failure":
 			sc, msg := e["scenario"].(string), e["error"].(string)
+			if api, _ := e["api"].(string); api != "" {
+				if word, ok := notApplicableAPI[info.Runtime][sc][api]; ok && e["status"] == "not_applicable" {
+					naAPI[sc+"/"+api]++
+					if prefix := info.Runtime + ": " + sc + " (" + api + "): "; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, word) {
+						t.Errorf("%s: %s: the reason should start with %q and mention %q: %q", info.Runtime, sc, prefix, word, msg)
+					}
+					continue
+				}
+			}
 			if word, ok := notApplicable[info.Runtime][sc]; ok && e["status"] == "not_applicable" {
 				na[sc]++
 				// The engine's own reason, right after runtime and scenario.
@@ -119,7 +137,14 @@ func checkRun(t *testing.T, evs []event, scenarios []Scenario, info RuntimeInfo)
 			}
 			continue
 		}
-		if want := expectedRows(sc, info); rows[sc.Name] != want {
+		want := expectedRows(sc, info)
+		for api := range notApplicableAPI[info.Runtime][sc.Name] {
+			if naAPI[sc.Name+"/"+api] != 1 {
+				t.Errorf("%s: %s: want one not_applicable event for api %s, got %d", info.Runtime, sc.Name, api, naAPI[sc.Name+"/"+api])
+			}
+			want -= len(sc.Cases())
+		}
+		if rows[sc.Name] != want {
 			t.Errorf("%s: %s has %d rows, want %d", info.Runtime, sc.Name, rows[sc.Name], want)
 		}
 	}

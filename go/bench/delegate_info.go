@@ -12,6 +12,7 @@ func DelegateInfo(f Factory) RuntimeInfo {
 		info.Version = WasmerGoVersion
 		info.CallAPIs = wasmerCallAPIs
 		info.MemoryAPIs = []string{"view", "copy"}
+		info.FFI = "cgo"
 		info.Notes = wasmerNotes + "; " + info.Notes + " (wasmer-go and wasmtime-go both define the wasm.h C API, so they cannot share one binary)"
 	}
 	return info

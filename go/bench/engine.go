@@ -117,6 +117,11 @@ type RuntimeInfo struct {
 	CallAPIs   []string
 	MemoryAPIs []string
 	Notes      string
+	// FFI is "cgo" for an engine reached through cgo, "" otherwise.
+	FFI string
+	// DirectPath names the runtime that calls the same engine's C API directly (the
+	// Go binding left out), where this build has one: "wasmtime-capi" for wasmtime-go.
+	DirectPath string
 }
 
 // Engine is one Wasm engine in one configuration (a runtime in the protocol's sense).
@@ -161,6 +166,15 @@ type PreLinker interface {
 type InstancePre interface {
 	Instantiate() (Instance, error)
 	Close()
+}
+
+// BatchCaller is batch_crossing's capability: many Wasm calls made on the far side of
+// one FFI call (what amortizing the cgo toll buys). An engine without one says why.
+type BatchCaller interface {
+	// BatchAdd looks add_numbers up for one call API and returns a function that calls
+	// add_numbers(a+i, b) (wrapping) for i < k inside one FFI call, checks every sum on
+	// the far side, and returns the last one.
+	BatchAdd(api string) (func(k int, a, b int32) (int32, error), error)
 }
 
 // Instance is an instantiated guest. Each lookup checks the export's signature and

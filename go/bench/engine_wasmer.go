@@ -54,6 +54,7 @@ func (e *wmEngine) Info() RuntimeInfo {
 		Version:    v,
 		CallAPIs:   wasmerCallAPIs,
 		MemoryAPIs: []string{"view", "copy"},
+		FFI:        "cgo",
 		Notes:      wasmerNotes,
 	}
 }
@@ -138,6 +139,12 @@ type wmInstance struct {
 }
 
 func (in *wmInstance) Close() { in.inst.Close() }
+
+// BatchAdd implements BatchCaller only to say why not.
+func (in *wmInstance) BatchAdd(string) (func(int, int32, int32) (int32, error), error) {
+	return nil, errNotApplicable{"wasmer-go has no batch entry: its Go API makes each Function.Call its own " +
+		"set of cgo calls, and this project has no direct path to wasmer's C API"}
+}
 
 func wmType(k wasmer.ValueKind) ValType {
 	switch k {

@@ -133,6 +133,12 @@ type wzInstance struct {
 
 func (in *wzInstance) Close() { in.mod.Close(in.ctx) }
 
+// BatchAdd implements BatchCaller only to say why not.
+func (in *wzInstance) BatchAdd(string) (func(int, int32, int32) (int32, error), error) {
+	return nil, errNotApplicable{"wazero is pure Go: a call into Wasm crosses no cgo boundary, so there is " +
+		"no FFI toll for a batch of calls to amortize (batch_add is the guest-side batch)"}
+}
+
 func wzType(t api.ValueType) ValType {
 	switch t {
 	case api.ValueTypeI32:

@@ -18,6 +18,8 @@ type RuntimeEvent struct {
 	CallAPIs   []string `json:"call_apis"`
 	MemoryAPIs []string `json:"memory_apis"`
 	Notes      string   `json:"notes"`
+	FFI        string   `json:"ffi"`         // "cgo" for an engine reached through cgo, else ""
+	DirectPath string   `json:"direct_path"` // the runtime calling the same engine's C API directly, or ""
 }
 
 type StartEvent struct {
@@ -45,6 +47,7 @@ type FailureEvent struct {
 	Host     string `json:"host"`
 	Runtime  string `json:"runtime"`
 	Scenario string `json:"scenario"`
+	API      string `json:"api,omitempty"` // set when only this API path is not applicable
 	Export   string `json:"export,omitempty"`
 	Error    string `json:"error"`
 	Status   string `json:"status"` // "failed" or "not_applicable"
@@ -82,7 +85,7 @@ func (e *Emitter) Runtime(info RuntimeInfo) {
 	if mem == nil {
 		mem = []string{}
 	}
-	e.Emit(RuntimeEvent{"runtime", Host, info.Runtime, info.Engine, info.Version, call, mem, info.Notes})
+	e.Emit(RuntimeEvent{"runtime", Host, info.Runtime, info.Engine, info.Version, call, mem, info.Notes, info.FFI, info.DirectPath})
 }
 
 func (e *Emitter) Start(runtime, scenario string) {
@@ -90,5 +93,11 @@ func (e *Emitter) Start(runtime, scenario string) {
 }
 
 func (e *Emitter) Failure(runtime, scenario, export, msg, status string) {
-	e.Emit(FailureEvent{"failure", Host, runtime, scenario, export, msg, status})
+	e.Emit(FailureEvent{"failure", Host, runtime, scenario, "", export, msg, status})
+}
+
+// APINotApplicable reports that one API path of a scenario is not applicable (the
+// scenario's other APIs still give rows).
+func (e *Emitter) APINotApplicable(runtime, scenario, api, msg string) {
+	e.Emit(FailureEvent{"failure", Host, runtime, scenario, api, "", msg, "not_applicable"})
 }

@@ -12,6 +12,13 @@ type errNotApplicable struct{ reason string }
 
 func (e errNotApplicable) Error() string { return e.reason }
 
+// errAPINotApplicable marks one call or memory API that cannot express a scenario
+// (e.g. a nocallback call API on a path that calls back into Go): reported once for that
+// API, while the scenario's other APIs still run.
+type errAPINotApplicable struct{ api, reason string }
+
+func (e errAPINotApplicable) Error() string { return e.reason }
+
 // Runner runs scenarios for one runtime and emits their events.
 type Runner struct {
 	Emit  *Emitter
@@ -168,6 +175,7 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 			continue
 		}
 		list, memory := apis(info, sc)
+		skip := map[string]bool{} // APIs found not applicable to this scenario
 	cases:
 		for _, v := range sc.Cases() {
 			var p int64
@@ -175,6 +183,9 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 				p = *v
 			}
 			for _, api := range list {
+				if skip[api] {
+					continue
+				}
 				callAPI, memAPI := api, "view"
 				if memory {
 					callAPI, memAPI = info.CallAPIs[0], api
@@ -188,6 +199,12 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 						r.row(rt, api, sc, v, res)
 						continue
 					}
+				}
+				var apiNA errAPINotApplicable
+				if errors.As(err, &apiNA) {
+					skip[api] = true
+					r.Emit.APINotApplicable(rt, sc.Name, api, fmt.Sprintf("%s: %s (%s): %v", rt, sc.Name, api, err))
+					continue
 				}
 				// A lookup failure or an inexpressible scenario is the same for every
 				// case: report it once, without the case's parameter and API.

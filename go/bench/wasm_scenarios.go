@@ -358,6 +358,31 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 			return nil
 		})}, nil
 
+	case "batch_crossing":
+		bc, ok := in.(BatchCaller)
+		if !ok {
+			return Case{}, errNotApplicable{"this engine has no batch entry (many Wasm calls inside one FFI call)"}
+		}
+		batch, err := bc.BatchAdd(callAPI)
+		if err != nil {
+			return Case{}, err
+		}
+		// One op = one FFI call making n add_numbers calls (a+i, 20), each checked on the
+		// far side; the last sum is checked here too, so a short loop cannot pass.
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				a := int32(i)
+				last, err := batch(n, a, 20)
+				if err != nil {
+					return err
+				}
+				if want := a + int32(n-1) + 20; last != want {
+					return mismatch("add_numbers", "the last of %d batched add_numbers calls returned %d, expected %d", n, last, want)
+				}
+			}
+			return nil
+		})}, nil
+
 	case "host_import":
 		f, err := in.FuncI_I("call_host", callAPI)
 		if err != nil {
@@ -700,6 +725,12 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 // one case of the named wasm scenario, on a fresh instance of mod.
 func PrepareCase(eng Engine, mod Module, guest []byte, scenario string, param int64, callAPI, memAPI string) (Case, func(), error) {
 	return wasmCase(eng, mod, guest, Scenario{Name: scenario, Target: "wasm"}, param, callAPI, memAPI)
+}
+
+// IsNotApplicable reports whether err says a scenario (or one of its API paths) cannot
+// be expressed on a runtime, rather than that it failed.
+func IsNotApplicable(err error) bool {
+	return errors.As(err, new(errNotApplicable)) || errors.As(err, new(errAPINotApplicable))
 }
 
 // NativeCase is one case of a native (Go baseline) scenario.

@@ -169,3 +169,20 @@ fn start_up_mitigations_are_measured_where_the_engine_has_them() {
         assert_eq!(na, rest, "{name}: the others are not applicable, with a reason: {:#?}", r.failures);
     }
 }
+
+/// batch_crossing (k Wasm calls inside one cgo call) is Go's FFI mitigation: every Rust
+/// engine reports it not applicable, naming itself and why, and gives no row.
+#[test]
+fn batch_crossing_is_not_applicable_on_the_rust_host() {
+    let list = ScenarioList::builtin().select(&["batch_crossing".to_string()]).unwrap();
+    for name in runtimes::names().into_iter().filter(|n| *n != "native") {
+        let r = run(name, &list);
+        assert!(r.rows.is_empty(), "{name}: {:?}", r.rows);
+        assert_eq!(r.failures.len(), 1, "{name}: {:#?}", r.failures);
+        let f = &r.failures[0];
+        assert_eq!(f.status, "not_applicable");
+        assert!(f.api.is_empty(), "{name}: the whole scenario: {f:?}");
+        assert!(f.error.starts_with(&format!("{name}: batch_crossing: not applicable: ")), "{}", f.error);
+        assert!(f.error.contains("FFI toll"), "{}", f.error);
+    }
+}
