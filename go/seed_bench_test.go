@@ -120,6 +120,10 @@ func nativeBench(b *testing.B, scenario string, param int64) {
 // BenchmarkGoFunctionCall: a non-inlined Go add, the floor for a call.
 func BenchmarkGoFunctionCall(b *testing.B) { nativeBench(b, "native_call", 0) }
 
+// BenchmarkCgoCall: one bare cgo call to an empty C function, the toll every cgo engine
+// pays before any Wasm runs (not in the seed; the floor of its wasmtime-go path).
+func BenchmarkCgoCall(b *testing.B) { nativeBench(b, "ffi_call", 0) }
+
 // BenchmarkWasmNoOpCall: no_op(), the crossing alone.
 func BenchmarkWasmNoOpCall(b *testing.B) { wasmBench(b, "noop", 0, false) }
 

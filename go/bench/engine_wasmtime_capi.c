@@ -50,7 +50,8 @@ static int failed(interop_wt_fn *f, wasmtime_error_t *err, wasm_trap_t *trap) {
   return 1;
 }
 
-int interop_wt_call_unchecked(interop_wt_fn *f) {
+int interop_wt_call_unchecked(uintptr_t h) {
+  interop_wt_fn *f = (interop_wt_fn *)h;
   wasm_trap_t *trap = NULL;
   wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->fn, f->raw, f->nraw, &trap);
   if (err != NULL || trap != NULL) {
@@ -59,7 +60,8 @@ int interop_wt_call_unchecked(interop_wt_fn *f) {
   return 0;
 }
 
-int interop_wt_call_checked(interop_wt_fn *f) {
+int interop_wt_call_checked(uintptr_t h) {
+  interop_wt_fn *f = (interop_wt_fn *)h;
   wasm_trap_t *trap = NULL;
   wasmtime_error_t *err =
       wasmtime_func_call(f->ctx, &f->fn, f->args, f->nparams, f->results, f->nresults, &trap);
@@ -101,18 +103,21 @@ static int batch_unchecked(interop_wt_fn *f, int32_t k, int32_t a, int32_t b) {
   return 0;
 }
 
-int interop_wt_batch_add_unchecked(interop_wt_fn *f, int32_t k, int32_t a, int32_t b) {
+int interop_wt_batch_add_unchecked(uintptr_t h, int32_t k, int32_t a, int32_t b) {
+  interop_wt_fn *f = (interop_wt_fn *)h;
   return batch_unchecked(f, k, a, b);
 }
 
-int interop_wt_batch_add_unchecked_nocb(interop_wt_fn *f, int32_t k, int32_t a, int32_t b) {
+int interop_wt_batch_add_unchecked_nocb(uintptr_t h, int32_t k, int32_t a, int32_t b) {
+  interop_wt_fn *f = (interop_wt_fn *)h;
   interop_wt_in_nocb = 1;
   int rc = batch_unchecked(f, k, a, b);
   interop_wt_in_nocb = 0;
   return rc;
 }
 
-int interop_wt_batch_add_checked(interop_wt_fn *f, int32_t k, int32_t a, int32_t b) {
+int interop_wt_batch_add_checked(uintptr_t h, int32_t k, int32_t a, int32_t b) {
+  interop_wt_fn *f = (interop_wt_fn *)h;
   for (int32_t i = 0; i < k; i++) {
     int32_t x = wrapping_add(a, i);
     f->args[0].of.i32 = x;

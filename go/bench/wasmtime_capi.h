@@ -241,17 +241,17 @@ typedef struct interop_wt_fn {
 } interop_wt_fn;
 
 // The calls: each returns 0, or 1 after storing the error or trap in f.
-int interop_wt_call_unchecked(interop_wt_fn *f);
-int interop_wt_call_checked(interop_wt_fn *f);
+int interop_wt_call_unchecked(uintptr_t h);
+int interop_wt_call_checked(uintptr_t h);
 // raw is the caller's own buffer of f->nraw values (Go stack memory through cgo).
 int interop_wt_call_unchecked_nocb(interop_wt_fn *f, wasmtime_val_raw_t *raw);
 
 // batch_crossing: k calls add_numbers(a+i, b) (wrapping), i < k, each result checked
 // here. 0: all right, f->raw[0] / f->results[0] holds the last sum; 1: an error or trap
 // at call f->bad_index; 2: call f->bad_index returned f->bad_got.
-int interop_wt_batch_add_unchecked(interop_wt_fn *f, int32_t k, int32_t a, int32_t b);
-int interop_wt_batch_add_checked(interop_wt_fn *f, int32_t k, int32_t a, int32_t b);
-int interop_wt_batch_add_unchecked_nocb(interop_wt_fn *f, int32_t k, int32_t a, int32_t b);
+int interop_wt_batch_add_unchecked(uintptr_t h, int32_t k, int32_t a, int32_t b);
+int interop_wt_batch_add_checked(uintptr_t h, int32_t k, int32_t a, int32_t b);
+int interop_wt_batch_add_unchecked_nocb(uintptr_t h, int32_t k, int32_t a, int32_t b);
 
 // env.host_inc defined on the linker as a C callback into Go.
 wasmtime_error_t *interop_wt_define_host_inc(wasmtime_linker_t *linker);
