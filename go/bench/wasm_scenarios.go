@@ -61,6 +61,11 @@ func (a *access) out(off uint32, dst []byte) error {
 // stays outside the timed loop. compile must run while no module of the same bytes is
 // open on eng (RunWasm closes its shared one first): wazero would serve it from memory.
 func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, callAPI, memAPI string) (Case, func(), error) {
+	if d, ok := eng.(DirectCaser); ok {
+		if c, cleanup, err, ok := d.DirectCase(mod, sc.Name, param, callAPI, memAPI); ok {
+			return c, cleanup, err
+		}
+	}
 	switch sc.Name {
 	case "compile":
 		return Case{Loop: timed(func(n int) error {
