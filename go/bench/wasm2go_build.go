@@ -144,13 +144,13 @@ func (g genInfo) ImportsProblem() string {
 	var parts []string
 	for _, a := range g.NewArgs {
 		if a != "Xenv" {
-			parts = append(parts, "imports of module "+strings.TrimPrefix(a, "X"))
+			parts = append(parts, "module "+strings.TrimPrefix(a, "X"))
 		}
 	}
 	for _, m := range g.EnvExtra {
 		parts = append(parts, "env."+m)
 	}
-	return "the guest imports " + strings.Join(parts, ", ") + "; this host provides only env.host_inc (i32) -> i32"
+	return "the guest imports from " + strings.Join(parts, ", ") + "; this host provides only env.host_inc (i32) -> i32"
 }
 
 var goWasmType = map[string]string{"int32": "i32", "int64": "i64", "float32": "f32", "float64": "f64"}
@@ -212,13 +212,22 @@ func inspectTranslation(goFile string) (genInfo, error) {
 			name := strings.TrimPrefix(d.Name.Name, "X")
 			ps, ok1 := fieldTypes(d.Type.Params)
 			rs, ok2 := fieldTypes(d.Type.Results)
-			if name == "memory" && d.Type.Results != nil && len(d.Type.Results.List) == 1 && fmt.Sprint(d.Type.Results.List[0].Type) == "Memory" {
-				g.HasMemory = true
-				g.Exports[name] = goExport{Name: name, Kind: "memory"}
-				continue
-			}
 			if !ok1 || !ok2 {
-				g.Exports[name] = goExport{Name: name, Kind: "global or table"}
+				// Not a function of Wasm types: a memory (Memory), a global (*T), a table (*[]T).
+				kind := "global"
+				if r := d.Type.Results; r != nil && len(r.List) == 1 {
+					if fmt.Sprint(r.List[0].Type) == "Memory" {
+						kind = "memory"
+					} else if st, ok := r.List[0].Type.(*ast.StarExpr); ok {
+						if _, ok := st.X.(*ast.ArrayType); ok {
+							kind = "table"
+						}
+					}
+				}
+				if name == "memory" && kind == "memory" {
+					g.HasMemory = true
+				}
+				g.Exports[name] = goExport{Name: name, Kind: kind}
 				continue
 			}
 			sig := "(" + strings.Join(ps, ", ") + ") -> "
