@@ -2,7 +2,7 @@
 //! compiled with the system C compiler (`cc -O2`) into a shared object together with
 //! wasm2c's runtime (`wasm-rt-impl.c`) and a small shim generated here, loaded with
 //! libloading. The shared object is cached by the module's sha256 (under
-//! `$XDG_CACHE_HOME/interop-bench/wasm2c`); `compile` times translate + C compile + load
+//! `$XDG_CACHE_HOME/interop-bench/wasm2c`); `compile` times translate + C compile
 //! without that cache, in a few one-op samples (an op takes seconds).
 //!
 //! Call APIs, which differ only in how a trap is caught:
@@ -32,7 +32,7 @@
 
 use crate::adapter::{check_sig, describe, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use crate::measure::{MeasureConfig, Samples};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use libloading::Library;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -278,7 +278,11 @@ static void interop_init_once(void) {
 #endif
 }
 
-void interop_init_module(void) { Z_guest_init_module(); }
+/* wasm2c's module init asserts that the runtime is initialised (signal handler installed). */
+void interop_init_module(void) {
+  interop_init_once();
+  Z_guest_init_module();
+}
 size_t interop_instance_size(void) { return sizeof(Z_guest_instance_t); }
 "#,
     );
@@ -293,7 +297,6 @@ size_t interop_instance_size(void) { return sizeof(Z_guest_instance_t); }
         s,
         r#"
 int interop_instantiate(Z_guest_instance_t* inst) {{
-  interop_init_once();
   wasm_rt_trap_t code = wasm_rt_impl_try();
   if (code != WASM_RT_TRAP_NONE) return code;
   interop_guarded = 1;
@@ -480,7 +483,7 @@ impl Engine for Wasm2c {
                 "WABT wasm2c (Debian wabt) + cc -O2, loaded as a shared object (cached by sha256); WABT's default build: \
                  guard pages and a SIGSEGV handler, guarded = each call in wasm_rt_impl_try (sigsetjmp saving the signal \
                  mask), unguarded = plain FFI (a trap aborts the process); batch_add runs guarded: one guard a batch; \
-                 compile = wasm2c + cc + load, 3 one-op samples at most; no fuel or epoch: a runaway guest is stopped \
+                 compile = wasm2c + cc, 3 one-op samples at most; no fuel or epoch: a runaway guest is stopped \
                  only by killing the worker",
             ),
             Flavor::Bounds => (
@@ -502,8 +505,6 @@ impl Engine for Wasm2c {
     fn compile(&self, wasm: &[u8]) -> Result<W2cModule> {
         let sha = hex::encode(Sha256::digest(wasm));
         let root = cache_root()?;
-        let dir = root.join(format!("{}-{}-{VERSION}", &sha[..16], self.tag()));
-        let so = dir.join("guest.so");
         // wasm2c validates: a module it rejects gets wasm2c's message, not wasmparser's.
         let info = match inspect(wasm) {
             Ok(i) => i,
@@ -512,6 +513,13 @@ impl Engine for Wasm2c {
                 return Err(e);
             }
         };
+        // Keyed by the module, the build and the shim: a change to any of them rebuilds.
+        let mut key = Sha256::new();
+        key.update(shim(&info));
+        key.update(self.cflags().join(" "));
+        let key = hex::encode(key.finalize());
+        let dir = root.join(format!("{}-{}-{VERSION}-{}", &sha[..16], self.tag(), &key[..12]));
+        let so = dir.join("guest.so");
         if !so.exists() {
             eprintln!("wasm2c: translating the guest {} to C and compiling it (once per module)...", &sha[..16]);
             std::fs::create_dir_all(&root).with_context(|| format!("wasm2c cache {}", root.display()))?;
@@ -524,7 +532,7 @@ impl Engine for Wasm2c {
             }
         }
         let m = load(&so, info)?;
-        // Never unloaded: the first instance installs the runtime's signal handler from it.
+        // Never unloaded: loading installed the runtime's signal handler from it.
         std::mem::forget(m.lib.clone());
         Ok(m)
     }
@@ -559,10 +567,12 @@ impl Engine for Wasm2c {
                 let tmp = tempfile::tempdir()?;
                 let t = Instant::now();
                 let so = build(wasm, &info, tmp.path(), self.cflags())?;
-                let m = load(&so, info.clone())?;
                 ns_per_op.push(t.elapsed().as_nanos() as f64);
-                // Never instantiated, so it installed no signal handler: safe to unload.
-                drop(m);
+                // Not loaded: loading initialises wasm2c's runtime, which installs a
+                // process-wide signal handler from that copy, and it could never be
+                // unloaded again. The check is that cc made a shared object.
+                let size = std::fs::metadata(&so).map(|m| m.len()).unwrap_or(0);
+                ensure!(size > 0, "cc made no shared object from the translation");
             }
             Ok(Samples { iters_per_sample: 1, ns_per_op })
         };
