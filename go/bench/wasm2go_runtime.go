@@ -64,6 +64,14 @@ func Wasm2goRecover(export string, err *error) {
 	}
 }
 
+// recoverTrap is Wasm2goRecover for the func API's closures: the shared scenario code
+// names the export itself.
+func recoverTrap(err *error) {
+	if p := recover(); p != nil {
+		*err = trapError{p}
+	}
+}
+
 // Mismatch is a wrong result of export (for the generated loops).
 func Mismatch(export, format string, args ...any) error { return mismatch(export, format, args...) }
 
@@ -218,7 +226,7 @@ func (in *w2gInstance) FuncV_V(name, api string) (func() error, error) {
 		return nil, err
 	}
 	g, err := typed[func()](name, f)
-	return func() (err error) { defer Wasm2goRecover(name, &err); g(); return nil }, err
+	return func() (err error) { defer recoverTrap(&err); g(); return nil }, err
 }
 
 func (in *w2gInstance) FuncI_I(name, api string) (func(int32) (int32, error), error) {
@@ -227,7 +235,7 @@ func (in *w2gInstance) FuncI_I(name, api string) (func(int32) (int32, error), er
 		return nil, err
 	}
 	g, err := typed[func(int32) int32](name, f)
-	return func(a int32) (r int32, err error) { defer Wasm2goRecover(name, &err); return g(a), nil }, err
+	return func(a int32) (r int32, err error) { defer recoverTrap(&err); return g(a), nil }, err
 }
 
 func (in *w2gInstance) FuncII_I(name, api string) (func(int32, int32) (int32, error), error) {
@@ -236,7 +244,7 @@ func (in *w2gInstance) FuncII_I(name, api string) (func(int32, int32) (int32, er
 		return nil, err
 	}
 	g, err := typed[func(int32, int32) int32](name, f)
-	return func(a, b int32) (r int32, err error) { defer Wasm2goRecover(name, &err); return g(a, b), nil }, err
+	return func(a, b int32) (r int32, err error) { defer recoverTrap(&err); return g(a, b), nil }, err
 }
 
 func (in *w2gInstance) FuncII_V(name, api string) (func(int32, int32) error, error) {
@@ -245,7 +253,7 @@ func (in *w2gInstance) FuncII_V(name, api string) (func(int32, int32) error, err
 		return nil, err
 	}
 	g, err := typed[func(int32, int32)](name, f)
-	return func(a, b int32) (err error) { defer Wasm2goRecover(name, &err); g(a, b); return nil }, err
+	return func(a, b int32) (err error) { defer recoverTrap(&err); g(a, b); return nil }, err
 }
 
 func (in *w2gInstance) FuncIIII_V(name, api string) (func(int32, int32, int32, int32) error, error) {
@@ -254,7 +262,7 @@ func (in *w2gInstance) FuncIIII_V(name, api string) (func(int32, int32, int32, i
 		return nil, err
 	}
 	g, err := typed[func(int32, int32, int32, int32)](name, f)
-	return func(a, b, c, d int32) (err error) { defer Wasm2goRecover(name, &err); g(a, b, c, d); return nil }, err
+	return func(a, b, c, d int32) (err error) { defer recoverTrap(&err); g(a, b, c, d); return nil }, err
 }
 
 func (in *w2gInstance) FuncII_L(name, api string) (func(int32, int32) (int64, error), error) {
@@ -263,7 +271,7 @@ func (in *w2gInstance) FuncII_L(name, api string) (func(int32, int32) (int64, er
 		return nil, err
 	}
 	g, err := typed[func(int32, int32) int64](name, f)
-	return func(a, b int32) (r int64, err error) { defer Wasm2goRecover(name, &err); return g(a, b), nil }, err
+	return func(a, b int32) (r int64, err error) { defer recoverTrap(&err); return g(a, b), nil }, err
 }
 
 func (in *w2gInstance) Memory() (Memory, error) {

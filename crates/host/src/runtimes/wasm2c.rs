@@ -366,10 +366,12 @@ fn translate(wasm: &[u8], dir: &Path) -> Result<()> {
         .output()
         .context("cannot run wasm2c: install Debian's wabt (scripts/install-deps.sh)")?;
     if !out.status.success() {
-        bail!(
-            "wasm2c {VERSION} rejected the module (it validates before translating): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        if msg.is_empty() {
+            // wasm2c 1.0.32 aborts without a word on some modules (e.g. SIMD lane ops).
+            bail!("wasm2c {VERSION} could not translate the module: it {} without a message", out.status);
+        }
+        bail!("wasm2c {VERSION} rejected the module (it validates before translating): {msg}");
     }
     Ok(())
 }
