@@ -82,7 +82,8 @@ fn rejections_say_who_rejected_what() {
     let eng = Wasm2c::bounds();
     let err = eng.compile(b"\0asm\x01\0\0\0garbage").err().unwrap().to_string();
     assert!(err.contains("wasm2c 1.0.32 rejected the module"), "{err}");
-    let wasm = wat::parse_str(r#"(module (import "wasi" "clock" (func (result i64))) (func (export "no_op")))"#).unwrap();
+    let wasm =
+        wat::parse_str(r#"(module (import "wasi" "clock" (func (result i64))) (func (export "no_op")))"#).unwrap();
     let err = eng.compile(&wasm).err().unwrap().to_string();
     assert!(err.contains("imports function wasi.clock, which this host does not provide"), "{err}");
 }

@@ -309,9 +309,9 @@ const char* interop_strerror(int code) {{ return wasm_rt_strerror((wasm_rt_trap_
 "#
     );
     match info.exports.get("memory") {
-        Some(Export::Other("memory")) => s.push_str(
-            "wasm_rt_memory_t* interop_memory(Z_guest_instance_t* inst) { return Z_guestZ_memory(inst); }\n",
-        ),
+        Some(Export::Other("memory")) => {
+            s.push_str("wasm_rt_memory_t* interop_memory(Z_guest_instance_t* inst) { return Z_guestZ_memory(inst); }\n")
+        }
         _ => s.push_str("wasm_rt_memory_t* interop_memory(Z_guest_instance_t* inst) { (void)inst; return NULL; }\n"),
     }
     let mut names: Vec<_> = info.exports.keys().collect();
@@ -349,7 +349,8 @@ int interop_g_{name}(Z_guest_instance_t* inst{decl}{out}) {{
 }
 
 fn run_tool(cmd: &mut Command, what: &str) -> Result<()> {
-    let out = cmd.output().with_context(|| format!("cannot run {what} ({cmd:?}); scripts/install-deps.sh installs it"))?;
+    let out =
+        cmd.output().with_context(|| format!("cannot run {what} ({cmd:?}); scripts/install-deps.sh installs it"))?;
     if !out.status.success() {
         bail!("{what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -401,8 +402,10 @@ fn build(wasm: &[u8], info: &ModInfo, dir: &Path, cflags: &[&str]) -> Result<Pat
 fn cache_root() -> Result<PathBuf> {
     let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(std::env::var_os("HOME").ok_or_else(|| anyhow!("neither XDG_CACHE_HOME nor HOME is set"))?)
-            .join(".cache"),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").ok_or_else(|| anyhow!("neither XDG_CACHE_HOME nor HOME is set"))?)
+                .join(".cache")
+        }
     };
     Ok(base.join("interop-bench").join("wasm2c"))
 }
@@ -817,7 +820,8 @@ impl Instance for W2cInstance {
 mod tests {
     #[test]
     fn version_is_the_installed_wasm2c() {
-        let out = std::process::Command::new("wasm2c").arg("--version").output().expect("wasm2c (scripts/install-deps.sh)");
+        let out =
+            std::process::Command::new("wasm2c").arg("--version").output().expect("wasm2c (scripts/install-deps.sh)");
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), super::VERSION);
     }
 }
