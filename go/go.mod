@@ -1,6 +1,6 @@
 module interop-bench/go
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
@@ -9,4 +9,10 @@ require (
 	github.com/wasmerio/wasmer-go v1.0.4
 )
 
-require golang.org/x/sys v0.44.0 // indirect
+require (
+	github.com/ncruces/wasm2go v0.4.22 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)
+
+tool github.com/ncruces/wasm2go

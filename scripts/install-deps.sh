@@ -13,6 +13,9 @@ check() { # check PACKAGE TEST...
 check chromium command -v chromium
 # libclang: the wasm3 crate generates its C bindings with bindgen at build time.
 check libclang-dev dpkg -s libclang-dev
+# WABT: the wasm2c runtime (Rust host) translates the guest to C with wasm2c and compiles
+# it with the system C compiler against the runtime Debian ships (/usr/share/wabt/wasm2c).
+check wabt command -v wasm2c
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

@@ -8,7 +8,9 @@ import (
 // must count about one, a loop that allocates 3 objects per operation about three, a
 // loop that does neither about zero.
 func TestCountersPerOp(t *testing.T) {
-	cfg := Config{WarmupMs: 0, TargetSampleMs: 1, Samples: 3}
+	// Samples long enough that the heap counters' span granularity (a span's worth of
+	// objects counted at once) stays far below one allocation per operation.
+	cfg := Config{WarmupMs: 0, TargetSampleMs: 20, Samples: 3}
 	sink := make([][]byte, 3)
 	cases := []struct {
 		name   string

@@ -7,6 +7,9 @@ const WasmerGoVersion = "v1.0.4"
 // DelegateInfo is the runtime event of a runtime this binary hands to another one.
 func DelegateInfo(f Factory) RuntimeInfo {
 	info := RuntimeInfo{Runtime: f.Name, Notes: "runs in a separate binary built with -tags " + f.BuildTags}
+	if f.Name == "wasm2go" {
+		return wasm2goInfo()
+	}
 	if f.Name == "wasmer-go" {
 		info.Engine = "wasmer"
 		info.Version = WasmerGoVersion

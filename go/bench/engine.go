@@ -11,6 +11,7 @@ package bench
 
 import (
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -211,7 +212,10 @@ type Factory struct {
 	Delegate       bool
 	BuildTags      string // go build -tags of the binary that hosts it (delegates only)
 	DelegateSuffix string // that binary is named <this binary>-<suffix>
-	Notes          string
+	// Build, when set, makes the delegate binary for one guest module (wasm2go: the
+	// guest translated and linked in) and returns its path; progress goes to the writer.
+	Build func(guestPath string, progress io.Writer) (string, error)
+	Notes string
 }
 
 var factories = map[string]Factory{}

@@ -70,6 +70,11 @@ func wasmCase(eng Engine, mod Module, guest []byte, sc Scenario, param int64, ca
 		}
 		return c, func() { cleanup(); restore() }, nil
 	}
+	if d, ok := eng.(DirectCaser); ok {
+		if c, cleanup, err, ok := d.DirectCase(mod, sc.Name, param, callAPI, memAPI); ok {
+			return c, cleanup, err
+		}
+	}
 	switch sc.Name {
 	case "compile":
 		return Case{Loop: timed(func(n int) error {

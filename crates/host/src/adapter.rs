@@ -152,6 +152,18 @@ pub trait Engine: Send + Sync + 'static {
     fn instantiate_pre(&self, _pre: &Self::Pre) -> Result<Self::Instance> {
         Err(NotApplicable::no_pre_linking(self.info().engine).into())
     }
+
+    /// The `compile` scenario for an engine that caches its compiled modules and whose
+    /// compile takes seconds an op (wasm2c: translate + C compile): it measures compiling
+    /// itself, without its cache, in fewer samples of one op. `None`: `compile` is timed
+    /// like every scenario.
+    fn measure_compile(
+        &self,
+        _wasm: &[u8],
+        _cfg: &crate::measure::MeasureConfig,
+    ) -> Option<Result<crate::measure::Samples>> {
+        None
+    }
 }
 
 /// A scenario the engine cannot express, with the reason: reported as `not_applicable`,

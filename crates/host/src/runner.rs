@@ -254,6 +254,9 @@ fn run_case<E: Engine>(
     let name = case.scenario.name.as_str();
     match name {
         "compile" => {
+            if let Some(samples) = engine.measure_compile(wasm, cfg) {
+                return samples;
+            }
             engine.compile(wasm)?;
             return measure(cfg, |iters| {
                 time_loop(iters, |_| {

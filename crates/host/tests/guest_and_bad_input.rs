@@ -181,6 +181,12 @@ fn every_engine_names_runtime_scenario_and_export_on_bad_input() {
             && f.iter().all(|f| f.export == "add_numbers" && f.error.contains("expected (i32, i32) -> (i32)"));
         expect(name, "wrong signature", ok, &f);
 
+        if name.starts_with("wasm2c") {
+            // Its `unguarded` call API has nothing to catch a trap: the process aborts (by
+            // design). tests/wasm2c.rs tests the guarded trap here and the unguarded one in
+            // a child process.
+            continue;
+        }
         let (rows, f) = run_on(
             name,
             &module(r#"(func (export "add_numbers") (param i32 i32) (result i32) unreachable)"#),

@@ -29,13 +29,21 @@ func sourceDir() string {
 // delegate builds (or reuses) the sibling binary <this binary>-<suffix> with the
 // runtime's build tags and replaces this process with it, same arguments. It returns
 // only when that is impossible.
-func delegate(f bench.Factory, args []string) error {
+func delegate(f bench.Factory, args []string, guest string, progress io.Writer) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("cannot find this executable: %w", err)
 	}
 	target := exe + "-" + f.DelegateSuffix
-	if src := sourceDir(); src != "" {
+	if f.Build != nil {
+		// A binary per guest module (wasm2go: the guest translated and linked in).
+		if guest == "" {
+			return fmt.Errorf("--guest is required for runtime %s", f.Name)
+		}
+		if target, err = f.Build(guest, progress); err != nil {
+			return err
+		}
+	} else if src := sourceDir(); src != "" {
 		// go build is incremental: when nothing changed this only checks the cache.
 		cmd := exec.Command("go", "build", "-tags", f.BuildTags, "-o", target, "./cmd/interop-go-host")
 		cmd.Dir = src

@@ -93,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if factory.Delegate {
 			// This binary cannot link the engine (see wasmer_delegate.go): hand the whole
 			// run, with the same arguments, to a binary that can. Returns only on failure.
-			err := delegate(factory, args)
+			err := delegate(factory, args, *guest, stderr)
 			return reportDelegateFailure(emit, factory, err, *scenFile, only, stderr)
 		}
 	}

@@ -30,6 +30,7 @@ var wantFFI = map[string][2]string{
 	"wasmtime-go":        {"cgo", "wasmtime-capi"},
 	"wasmtime-capi":      {"cgo", ""},
 	"wasmer-go":          {"cgo", ""},
+	"wasm2go":            {"", ""},
 }
 
 type rowEv struct {
@@ -246,5 +247,41 @@ func TestDriverWasmerThroughDelegate(t *testing.T) {
 	}
 	if deserialize != 1 {
 		t.Errorf("want one wasmer-go deserialize row, got %d", deserialize)
+	}
+}
+
+// wasm2go runs in a binary built per guest module (the translation linked in); the
+// default driver builds it (cached by the module's sha256) and execs it. A malformed
+// guest cannot be translated: every scenario fails with the translator's rejection.
+func TestDriverWasm2goThroughDelegate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two binaries")
+	}
+	g, s := paths(t)
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "interop-go-host")
+	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	drive := func(guest string, scenarios ...string) (string, string) {
+		cmd := exec.Command(exe, tinyArgs("wasm2go", guest, s, scenarios...)...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		return stdout.String(), stderr.String()
+	}
+	out, errOut := drive(g, "noop", "string_roundtrip")
+	rows, failures := checkEvents(t, out, "wasm2go")
+	if len(failures) != 0 || len(rows) != 2+2*8 {
+		t.Errorf("want 18 rows and no failure, got %d rows, failures %+v\n%s", len(rows), failures, errOut)
+	}
+	bad := filepath.Join(dir, "bad.wasm")
+	os.WriteFile(bad, []byte("\x00asm\x01\x00\x00\x00junk"), 0o644)
+	out, _ = drive(bad, "add")
+	_, failures = checkEvents(t, out, "wasm2go")
+	if len(failures) != 1 || !strings.HasPrefix(failures[0].Error, "wasm2go: add: wasm2go v0.4.22 rejected the module (it cannot be translated to Go)") {
+		t.Errorf("want the translator's rejection, got %+v", failures)
 	}
 }
