@@ -4,6 +4,9 @@
 //! distribution-free confidence interval from order statistics. Outliers are counted with
 //! Tukey's fences and reported, never dropped.
 
+pub mod bootstrap;
+pub mod mann_whitney;
+
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};
 use statrs::statistics::{Data, Distribution, Max, Min, OrderStatistics};
