@@ -8,7 +8,7 @@ use interop_core::compare::{compare, Options};
 use interop_core::export::{by_name, Exporter, Terminal, FORMATS};
 use interop_core::results::ResultsFile;
 
-const FIXTURES: &[&str] = &["quick-rust", "synthetic"];
+const FIXTURES: &[&str] = &["quick-rust", "synthetic", "synthetic-cgo"];
 
 fn render(format: &str, r: &ResultsFile) -> interop_core::export::Rendered {
     match format {

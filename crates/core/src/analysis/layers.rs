@@ -33,6 +33,10 @@ pub fn cgo_layers(rows: &[ResultRow], infos: &[RuntimeInfo]) -> Vec<Component> {
     let mut all = Vec::new();
     for info in infos.iter().filter(|i| i.via_cgo()) {
         let (host, r) = (info.host.as_str(), info.runtime.as_str());
+        // A direct path is itself the layers of the runtime that names it: no split of its own.
+        if infos.iter().any(|o| o.host == host && o.direct_path == r) {
+            continue;
+        }
         let Some(ffi) = rows.iter().find(|x| x.key.host == host && x.key.runtime == "native" && x.key.scenario == "ffi_call")
         else {
             continue;

@@ -379,3 +379,77 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
 
 #[cfg(test)]
 mod tests;
+
+/// What must hold of any model, checked by the tests on every fixture and on a fresh run
+/// (and usable on any results file): each seed case's parts add up to its total, none is
+/// drawn below zero, shares add up to 1 and whole percentages to 100; no cost is ever
+/// printed as a negative number; every percentage in the seed table's prose lies in
+/// 0..=100 and they add up to 100 per case. `strict` also requires that no component lies
+/// below zero beyond its interval (true of the fixtures; a fresh run on a busy machine may
+/// drift between rows, which the warnings report). Returns the violations, empty when none.
+pub fn model_violations(r: &crate::results::ResultsFile, strict: bool) -> Vec<String> {
+    let mut bad = Vec::new();
+    for c in &r.derived.seed_cases {
+        let name = format!("{} {}", c.label(), c.scenario);
+        let drawn: f64 = c.parts.iter().map(|p| p.shown).sum();
+        if (drawn - c.total).abs() > 1e-9 * c.total.abs().max(1.0) {
+            bad.push(format!("{name}: parts add to {drawn}, total {}", c.total));
+        }
+        if c.parts.iter().any(|p| !(p.shown >= 0.0)) {
+            bad.push(format!("{name}: a part is drawn below zero: {:?}", c.parts));
+        }
+        let shares: f64 = c.parts.iter().map(|p| p.share).sum();
+        if c.total > 0.0 && (shares - 1.0).abs() > 1e-9 {
+            bad.push(format!("{name}: shares add to {shares}"));
+        }
+        let pcts = c.percentages();
+        if c.total > 0.0 && pcts.iter().map(|p| p.1).sum::<u32>() != 100 {
+            bad.push(format!("{name}: percentages {pcts:?} do not add to 100"));
+        }
+        if c.parts.last().map(|p| p.name.as_str()) != Some("other") {
+            bad.push(format!("{name}: no explicit other part"));
+        }
+    }
+    for c in &r.derived.breakdown {
+        let t = c.text();
+        if t.starts_with('-') {
+            bad.push(format!("{} {} {}: printed as {t}", c.host, c.runtime, c.label()));
+        }
+        if c.is_cost() && c.value < 0.0 && !c.below_noise() {
+            bad.push(format!("{} {} {}: negative and not below noise", c.host, c.runtime, c.label()));
+        }
+        if strict && c.negative_beyond_noise() {
+            bad.push(format!("{} {} {}: below zero beyond its interval ({} .. {})", c.host, c.runtime, c.label(), c.ci_low, c.ci_high));
+        }
+    }
+    for s in &r.derived.seed_table {
+        let pcts = percentages_in(&s.main_source);
+        if pcts.iter().any(|p| *p > 100) {
+            bad.push(format!("Benchmark{} {}: a percentage above 100 in {:?}", s.benchmark, s.host, s.main_source));
+        }
+        if !pcts.is_empty() && pcts.iter().sum::<u32>() != 100 {
+            bad.push(format!("Benchmark{} {}: percentages add to {} in {:?}", s.benchmark, s.host, pcts.iter().sum::<u32>(), s.main_source));
+        }
+    }
+    bad
+}
+
+/// Every `N%` in a text (a minus sign before it would not parse: no negative share passes).
+pub fn percentages_in(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    for (i, _) in text.match_indices('%') {
+        let mut j = i;
+        while j > 0 && b[j - 1].is_ascii_digit() {
+            j -= 1;
+        }
+        if j < i {
+            if j > 0 && b[j - 1] == b'-' {
+                out.push(u32::MAX);
+            } else if let Ok(v) = text[j..i].parse() {
+                out.push(v);
+            }
+        }
+    }
+    out
+}

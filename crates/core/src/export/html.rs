@@ -128,7 +128,7 @@ impl Exporter for Html {
                         table {
                             tr { th { "benchmark (seed)" } th { "host" } th { "measured" } th { "fastest" } th { "slowest" } th { "main source of overhead" } }
                             @for s in &r.derived.seed_table {
-                                tr {
+                                tr.seed {
                                     td { code { "Benchmark" (s.benchmark) } }
                                     td { (s.host) }
                                     td.num {
