@@ -99,6 +99,20 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     let again: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(again["results"], v["results"]);
     assert_eq!(again["derived"]["breakdown"], v["derived"]["breakdown"]);
+
+    // The fresh file is what docs/results.schema.json says, and its model holds the
+    // properties every fixture has (parts add up, no negative cost printed, percentages
+    // summing to 100; not the strict interval check: a busy machine drifts between rows).
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let model = interop_core::results::ResultsFile::load(&out).unwrap();
+    let bad = interop_core::analysis::model_violations(&model, false);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]
