@@ -13,6 +13,7 @@
 
 use crate::export::terminal_ns as ns;
 use crate::export::Rendered;
+use crate::analysis::{Cell, Component};
 use crate::results::{ResultRow, ResultsFile, RowKey};
 use crate::warnings::MIN_SAMPLES;
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
@@ -99,7 +100,75 @@ pub struct Comparison {
     pub only_new: Vec<RowKey>,
     /// Geometric mean of `new / old` over the matched rows.
     pub geomean_ratio: Option<f64>,
+    /// The cost model's components in both files, side by side.
+    #[serde(default)]
+    pub components: Vec<ComponentChange>,
     pub warnings: Vec<CompareWarning>,
+}
+
+/// One component of the cost model (each file's own model) in OLD and in NEW.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentChange {
+    pub host: String,
+    pub runtime: String,
+    pub api: String,
+    /// The component's label, e.g. `crossing` or `go_binding (noop)`.
+    pub component: String,
+    pub unit: String,
+    pub old: Cell,
+    pub new: Cell,
+    /// `new / old - 1` in percent.
+    pub change_pct: f64,
+    /// Beyond the noise only when the two 95% intervals do not overlap and neither side is
+    /// below noise (a conservative test: the rows behind a component differ per component).
+    pub verdict: Verdict,
+}
+
+impl ComponentChange {
+    pub fn delta_text(&self) -> String {
+        if self.verdict == Verdict::Same {
+            "~".into()
+        } else {
+            pct(self.change_pct)
+        }
+    }
+}
+
+/// Components found in both models, matched by host, runtime, api and label.
+fn component_changes(old: &[Component], new: &[Component]) -> Vec<ComponentChange> {
+    let key = |c: &Component| (c.host.clone(), c.runtime.clone(), c.api.clone(), c.label());
+    let new_by: BTreeMap<_, &Component> = new.iter().map(|c| (key(c), c)).collect();
+    let mut out = Vec::new();
+    for o in old {
+        let Some(n) = new_by.get(&key(o)) else { continue };
+        if o.unit != n.unit {
+            continue;
+        }
+        let apart = o.ci_high < n.ci_low || n.ci_high < o.ci_low;
+        let noise = o.below_noise() || n.below_noise();
+        let change = (n.value / o.value - 1.0) * 100.0;
+        let verdict = if apart && !noise && change.is_finite() {
+            if n.value > o.value {
+                Verdict::Slower
+            } else {
+                Verdict::Faster
+            }
+        } else {
+            Verdict::Same
+        };
+        out.push(ComponentChange {
+            host: o.host.clone(),
+            runtime: o.runtime.clone(),
+            api: o.api.clone(),
+            component: o.label(),
+            unit: o.unit.clone(),
+            old: Cell::of(o),
+            new: Cell::of(n),
+            change_pct: change,
+            verdict,
+        });
+    }
+    out
 }
 
 fn pct(v: f64) -> String {
@@ -214,7 +283,8 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         .map(|c| (c.new_median / c.old_median).ln())
         .collect();
     let geomean_ratio = if logs.is_empty() { None } else { Some((logs.iter().sum::<f64>() / logs.len() as f64).exp()) };
-    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, warnings }
+    let components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
+    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, components, warnings }
 }
 
 impl Comparison {
@@ -294,6 +364,35 @@ impl Comparison {
             self.options.confidence * 100.0,
             self.options.alpha
         );
+        if !self.components.is_empty() {
+            let mut t = Table::new();
+            t.load_style(if markdown { ASCII_MARKDOWN } else { UTF8_FULL_CONDENSED });
+            t.set_content_arrangement(ContentArrangement::Disabled);
+            t.set_header(vec!["host", "runtime", "api", "component", "old", "new", "Δ"]);
+            for c in &self.components {
+                t.add_row(vec![
+                    md(&c.host),
+                    md(&c.runtime),
+                    md(&c.api),
+                    md(&c.component),
+                    md(&c.old.text(&c.unit)),
+                    md(&c.new.text(&c.unit)),
+                    c.delta_text(),
+                ]);
+            }
+            for i in 4..=6 {
+                if let Some(col) = t.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{}Where the time goes, OLD → NEW (each file's own cost model; ~: the 95% intervals overlap or a side is below noise){}",
+                if markdown { "\n### " } else { "\n" },
+                if markdown { "\n" } else { "" }
+            );
+            let _ = writeln!(out, "{t}");
+        }
         for (label, keys) in [("Only in OLD", &self.only_old), ("Only in NEW", &self.only_new)] {
             if !keys.is_empty() {
                 let _ = writeln!(out, "{}{label} ({}):", if markdown { "\n" } else { "" }, keys.len());

@@ -112,7 +112,7 @@ impl Exporter for Terminal {
             let _ = writeln!(out, "Components:");
             for (name, meaning) in COMPONENTS {
                 if r.derived.breakdown.iter().any(|c| c.component == *name) {
-                    let _ = writeln!(out, "  {name:<19} {meaning}");
+                    let _ = writeln!(out, "  {name:<26} {meaning}");
                 }
             }
         }
