@@ -291,3 +291,15 @@ fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
     assert_eq!(get("copy in per byte, copy"), None);
     assert!(m.rows.iter().all(|r| r.cells.len() == 2));
 }
+
+#[test]
+fn a_ratio_within_the_noise_says_so() {
+    // instantiate_pre 0.2% under instantiate, samples spread over ±5%: no "-0%".
+    let mut rows = vec![noisy("wasmtime", "typed", "instantiate", 4000.0, 200.0)];
+    let mut pre = noisy("wasmtime", "typed", "instantiate_pre", 3992.0, 200.0);
+    pre.sample_ns_per_op.reverse();
+    rows.push(ResultRow::from_raw(pre.raw()));
+    let c = decompose(&rows);
+    let how = &c.iter().find(|x| x.component == "instantiate_pre").unwrap().derivation;
+    assert!(how.starts_with("instantiate_pre (against instantiate: below noise, ± "), "{how}");
+}
