@@ -26,10 +26,8 @@ pub struct CompareArgs {
 pub const COMPARE_FORMATS: &[&str] = &["terminal", "markdown", "json"];
 
 fn load(path: &std::path::Path) -> Result<ResultsFile> {
-    let mut r = ResultsFile::load(path)?;
-    // Statistics come from the raw samples, as in `report`.
-    r.rederive();
-    Ok(r)
+    // Loading derives the statistics and the cost model from the raw samples, as in `report`.
+    Ok(ResultsFile::load(path)?)
 }
 
 /// The comparison, its rendering (stdout), its notes (stderr), and whether the

@@ -234,7 +234,8 @@ impl Sink<'_> {
         }
         self.results.apply(e);
         if save {
-            self.results.rederive();
+            // The data only: the cost model (a bootstrap per component) is derived once at
+            // the end, and on every load, not after every row while engines are measured.
             self.results.save_atomic(self.path)?;
         }
         Ok(())

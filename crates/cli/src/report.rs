@@ -8,9 +8,9 @@ use interop_core::scenario::ScenarioList;
 use std::process::ExitCode;
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    let mut results = ResultsFile::load(&a.file)?;
-    // Statistics and analysis are rebuilt from the raw samples: nothing is rerun.
-    results.rederive();
+    // Loading rebuilds statistics and the cost model from the raw samples: nothing is rerun,
+    // nothing derived is read from the file.
+    let results = ResultsFile::load(&a.file)?;
     let exporter = export::by_name(&a.format)
         .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, FORMATS.join(", ")))?;
     let rendered = exporter.render(&results);

@@ -43,7 +43,7 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     let o = run(&[], &out);
     assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
     let v = load(&out);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["complete"], true);
     for field in ["cpu_model", "cores", "os", "toolchains"] {
         assert!(!v["machine"][field].is_null(), "machine.{field}");
@@ -61,11 +61,11 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
         assert!(scenarios.contains(s), "no row for {s}");
     }
     for r in results {
-        for f in ["host", "runtime", "api", "scenario", "params", "samples", "iters_per_sample"] {
+        for f in ["host", "runtime", "api", "scenario", "params", "sample_ns_per_op", "iters_per_sample"] {
             assert!(!r[f].is_null(), "{f} in {r}");
         }
         assert_eq!(r["verified"], true, "{r}");
-        let e = &r["ns_per_op"];
+        let e = &r["derived"]["ns_per_op"];
         let (lo, m, hi) = (e["ci_low"].as_f64().unwrap(), e["median"].as_f64().unwrap(), e["ci_high"].as_f64().unwrap());
         assert!(lo <= m && m <= hi && m > 0.0, "{e}");
     }
@@ -75,14 +75,15 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     };
     assert_eq!(apis("noop"), ["typed", "untyped", "unchecked"]);
     assert_eq!(apis("copy_in").iter().filter(|a| **a == "copy").count(), 7);
-    let comps: Vec<&str> = v["breakdown"].as_array().unwrap().iter().map(|c| c["component"].as_str().unwrap()).collect();
+    let comps: Vec<&str> = v["derived"]["breakdown"].as_array().unwrap().iter().map(|c| c["component"].as_str().unwrap()).collect();
     for c in ["crossing", "arguments", "host_call", "copy_in_per_byte", "copy_out_per_byte", "alloc_roundtrip", "compute_ratio", "compile", "instantiate", "first_call_penalty"] {
         assert!(comps.contains(&c), "no {c} in the breakdown");
     }
-    assert_eq!(v["seed_table"].as_array().unwrap().len(), 6);
-    // Only the Rust ffi_call is not applicable; nothing failed.
-    let failures = v["failures"].as_array().unwrap();
-    assert!(failures.iter().all(|f| f["status"] == "not_applicable"), "{failures:?}");
+    assert_eq!(v["derived"]["seed_table"].as_array().unwrap().len(), 6);
+    // Only the Rust ffi_call is not applicable, in its own list with the reason; nothing failed.
+    assert_eq!(v["failures"].as_array().unwrap().len(), 0, "{}", v["failures"]);
+    let na = v["not_applicable"].as_array().unwrap();
+    assert!(na.iter().any(|n| n["scenario"] == "ffi_call" && !n["reason"].as_str().unwrap().is_empty()), "{na:?}");
 
     // The HTML report is written beside the results file.
     let html = std::fs::read_to_string(out.with_extension("html")).expect("the HTML report beside the results");
@@ -97,7 +98,21 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     let json = bin().arg("report").arg(&out).args(["--format", "json"]).output().unwrap();
     let again: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(again["results"], v["results"]);
-    assert_eq!(again["breakdown"], v["breakdown"]);
+    assert_eq!(again["derived"]["breakdown"], v["derived"]["breakdown"]);
+
+    // The fresh file is what docs/results.schema.json says, and its model holds the
+    // properties every fixture has (parts add up, no negative cost printed, percentages
+    // summing to 100; not the strict interval check: a busy machine drifts between rows).
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let model = interop_core::results::ResultsFile::load(&out).unwrap();
+    let bad = interop_core::analysis::model_violations(&model, false);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]

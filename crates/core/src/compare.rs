@@ -13,12 +13,14 @@
 
 use crate::export::terminal_ns as ns;
 use crate::export::Rendered;
+use crate::analysis::{Cell, Component};
 use crate::results::{ResultRow, ResultsFile, RowKey};
 use crate::warnings::MIN_SAMPLES;
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
+use crate::stats::bootstrap::{self, median, ratio_ci};
+use crate::stats::mann_whitney::{mann_whitney_p, min_p};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -98,7 +100,75 @@ pub struct Comparison {
     pub only_new: Vec<RowKey>,
     /// Geometric mean of `new / old` over the matched rows.
     pub geomean_ratio: Option<f64>,
+    /// The cost model's components in both files, side by side.
+    #[serde(default)]
+    pub components: Vec<ComponentChange>,
     pub warnings: Vec<CompareWarning>,
+}
+
+/// One component of the cost model (each file's own model) in OLD and in NEW.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentChange {
+    pub host: String,
+    pub runtime: String,
+    pub api: String,
+    /// The component's label, e.g. `crossing` or `go_binding (noop)`.
+    pub component: String,
+    pub unit: String,
+    pub old: Cell,
+    pub new: Cell,
+    /// `new / old - 1` in percent.
+    pub change_pct: f64,
+    /// Beyond the noise only when the two 95% intervals do not overlap and neither side is
+    /// below noise (a conservative test: the rows behind a component differ per component).
+    pub verdict: Verdict,
+}
+
+impl ComponentChange {
+    pub fn delta_text(&self) -> String {
+        if self.verdict == Verdict::Same {
+            "~".into()
+        } else {
+            pct(self.change_pct)
+        }
+    }
+}
+
+/// Components found in both models, matched by host, runtime, api and label.
+fn component_changes(old: &[Component], new: &[Component]) -> Vec<ComponentChange> {
+    let key = |c: &Component| (c.host.clone(), c.runtime.clone(), c.api.clone(), c.label());
+    let new_by: BTreeMap<_, &Component> = new.iter().map(|c| (key(c), c)).collect();
+    let mut out = Vec::new();
+    for o in old {
+        let Some(n) = new_by.get(&key(o)) else { continue };
+        if o.unit != n.unit {
+            continue;
+        }
+        let apart = o.ci_high < n.ci_low || n.ci_high < o.ci_low;
+        let noise = o.below_noise() || n.below_noise();
+        let change = (n.value / o.value - 1.0) * 100.0;
+        let verdict = if apart && !noise && change.is_finite() {
+            if n.value > o.value {
+                Verdict::Slower
+            } else {
+                Verdict::Faster
+            }
+        } else {
+            Verdict::Same
+        };
+        out.push(ComponentChange {
+            host: o.host.clone(),
+            runtime: o.runtime.clone(),
+            api: o.api.clone(),
+            component: o.label(),
+            unit: o.unit.clone(),
+            old: Cell::of(o),
+            new: Cell::of(n),
+            change_pct: change,
+            verdict,
+        });
+    }
+    out
 }
 
 fn pct(v: f64) -> String {
@@ -109,171 +179,16 @@ fn pct(v: f64) -> String {
     }
 }
 
-fn median_sorted(s: &[f64]) -> f64 {
-    let n = s.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
-pub fn median(samples: &[f64]) -> f64 {
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    median_sorted(&s)
-}
-
-/// SplitMix64: a tiny, fixed generator, so the same files always give the same intervals.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// FNV-1a of the row's label: the bootstrap seed.
+/// The bootstrap seed of a row: its label.
 fn seed(key: &RowKey) -> u64 {
-    let text = format!("{}/{}/{}/{}", key.host, key.runtime, key.api, key.case_label());
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// Percentile bootstrap interval of `median(new) / median(old)`.
-pub fn bootstrap_ratio_ci(old: &[f64], new: &[f64], confidence: f64, resamples: usize, seed: u64) -> (f64, f64) {
-    if old.is_empty() || new.is_empty() || resamples == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let mut rng = SplitMix(seed);
-    let mut ratios = Vec::with_capacity(resamples);
-    let mut a = vec![0.0; old.len()];
-    let mut b = vec![0.0; new.len()];
-    for _ in 0..resamples {
-        for x in a.iter_mut() {
-            *x = old[rng.below(old.len())];
-        }
-        for x in b.iter_mut() {
-            *x = new[rng.below(new.len())];
-        }
-        a.sort_by(f64::total_cmp);
-        b.sort_by(f64::total_cmp);
-        let (ma, mb) = (median_sorted(&a), median_sorted(&b));
-        if ma > 0.0 && mb.is_finite() {
-            ratios.push(mb / ma);
-        }
-    }
-    if ratios.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    ratios.sort_by(f64::total_cmp);
-    let tail = (1.0 - confidence) / 2.0;
-    let at = |q: f64| ratios[((q * (ratios.len() - 1) as f64).round() as usize).min(ratios.len() - 1)];
-    (at(tail), at(1.0 - tail))
-}
-
-/// Two-sided p-value of the Mann–Whitney U test: exact (by counting arrangements) for
-/// small samples without ties, the normal approximation with tie and continuity
-/// corrections otherwise. 1.0 when either side is empty.
-pub fn mann_whitney_p(x: &[f64], y: &[f64]) -> f64 {
-    let (n1, n2) = (x.len(), y.len());
-    if n1 == 0 || n2 == 0 {
-        return 1.0;
-    }
-    // Ranks of the pooled samples, ties sharing their mean rank.
-    let mut all: Vec<(f64, usize)> = x.iter().map(|&v| (v, 0)).chain(y.iter().map(|&v| (v, 1))).collect();
-    all.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let n = all.len();
-    let mut ranks = vec![0.0; n];
-    let mut tie_term = 0.0;
-    let mut ties = false;
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && all[j + 1].0 == all[i].0 {
-            j += 1;
-        }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for rank in ranks.iter_mut().take(j + 1).skip(i) {
-            *rank = r;
-        }
-        let t = (j - i + 1) as f64;
-        if t > 1.0 {
-            ties = true;
-            tie_term += t * t * t - t;
-        }
-        i = j + 1;
-    }
-    let r1: f64 = all.iter().zip(&ranks).filter(|(a, _)| a.1 == 0).map(|(_, r)| r).sum();
-    let u1 = r1 - (n1 * (n1 + 1)) as f64 / 2.0;
-    let u = u1.min((n1 * n2) as f64 - u1);
-    if !ties && n1 * n2 <= 2500 {
-        // Exact: the number of arrangements with U = k, by dynamic programming.
-        let counts = u_distribution(n1, n2);
-        let total: f64 = counts.iter().sum();
-        let below: f64 = counts.iter().take(u as usize + 1).sum();
-        return (2.0 * below / total).min(1.0);
-    }
-    let (a, b) = (n1 as f64, n2 as f64);
-    let mean = a * b / 2.0;
-    let nn = a + b;
-    let var = a * b / 12.0 * ((nn + 1.0) - tie_term / (nn * (nn - 1.0)));
-    if !(var > 0.0) {
-        return 1.0;
-    }
-    let z = ((mean - u) - 0.5).max(0.0) / var.sqrt();
-    let normal = Normal::new(0.0, 1.0).expect("standard normal");
-    (2.0 * (1.0 - normal.cdf(z))).min(1.0)
-}
-
-/// Frequencies of U for sample sizes n1, n2 (index = U), without ties.
-fn u_distribution(n1: usize, n2: usize) -> Vec<f64> {
-    // f[m][k]: arrangements of m items of the first sample among the first m + j items... computed
-    // with the classic recurrence c(n1, n2, u) = c(n1 - 1, n2, u - n2) + c(n1, n2 - 1, u).
-    let max_u = n1 * n2;
-    // table[a][b] = distribution for sizes a, b
-    let mut table: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n2 + 1]; n1 + 1];
-    for a in 0..=n1 {
-        for b in 0..=n2 {
-            let mut d = vec![0.0; a * b + 1];
-            if a == 0 || b == 0 {
-                d[0] = 1.0;
-            } else {
-                for (u, slot) in d.iter_mut().enumerate() {
-                    let mut v = 0.0;
-                    if u >= b {
-                        if let Some(x) = table[a - 1][b].get(u - b) {
-                            v += x;
-                        }
-                    }
-                    if let Some(x) = table[a][b - 1].get(u) {
-                        v += x;
-                    }
-                    *slot = v;
-                }
-            }
-            table[a][b] = d;
-        }
-    }
-    let d = std::mem::take(&mut table[n1][n2]);
-    debug_assert_eq!(d.len(), max_u + 1);
-    d
+    bootstrap::seed_of(&format!("{}/{}/{}/{}", key.host, key.runtime, key.api, key.case_label()))
 }
 
 fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
     let (o, n) = (&old.sample_ns_per_op, &new.sample_ns_per_op);
     let (mo, mn) = (median(o), median(n));
     let ratio = mn / mo;
-    let (lo, hi) = bootstrap_ratio_ci(o, n, opts.confidence, opts.resamples, seed(&old.key));
+    let (lo, hi) = ratio_ci(o, n, opts.confidence, opts.resamples, seed(&old.key));
     let p = mann_whitney_p(o, n);
     let excludes_zero = lo > 1.0 || hi < 1.0;
     let verdict = if p < opts.alpha && excludes_zero && ratio.is_finite() {
@@ -297,19 +212,6 @@ fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
         p_value: p,
         verdict,
     }
-}
-
-/// The smallest p-value the exact test can give for sample sizes n1, n2 (two-sided).
-fn min_p(n1: usize, n2: usize) -> f64 {
-    if n1 == 0 || n2 == 0 {
-        return 1.0;
-    }
-    // One arrangement in C(n1 + n2, n1) at each extreme.
-    let mut c = 1.0f64;
-    for i in 0..n1 {
-        c = c * (n2 + n1 - i) as f64 / (i + 1) as f64;
-    }
-    (2.0 / c).min(1.0)
 }
 
 pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Comparison {
@@ -381,7 +283,8 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         .map(|c| (c.new_median / c.old_median).ln())
         .collect();
     let geomean_ratio = if logs.is_empty() { None } else { Some((logs.iter().sum::<f64>() / logs.len() as f64).exp()) };
-    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, warnings }
+    let components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
+    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, components, warnings }
 }
 
 impl Comparison {
@@ -461,6 +364,35 @@ impl Comparison {
             self.options.confidence * 100.0,
             self.options.alpha
         );
+        if !self.components.is_empty() {
+            let mut t = Table::new();
+            t.load_style(if markdown { ASCII_MARKDOWN } else { UTF8_FULL_CONDENSED });
+            t.set_content_arrangement(ContentArrangement::Disabled);
+            t.set_header(vec!["host", "runtime", "api", "component", "old", "new", "Δ"]);
+            for c in &self.components {
+                t.add_row(vec![
+                    md(&c.host),
+                    md(&c.runtime),
+                    md(&c.api),
+                    md(&c.component),
+                    md(&c.old.text(&c.unit)),
+                    md(&c.new.text(&c.unit)),
+                    c.delta_text(),
+                ]);
+            }
+            for i in 4..=6 {
+                if let Some(col) = t.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{}Where the time goes, OLD → NEW (each file's own cost model; ~: the 95% intervals overlap or a side is below noise){}",
+                if markdown { "\n### " } else { "\n" },
+                if markdown { "\n" } else { "" }
+            );
+            let _ = writeln!(out, "{t}");
+        }
         for (label, keys) in [("Only in OLD", &self.only_old), ("Only in NEW", &self.only_new)] {
             if !keys.is_empty() {
                 let _ = writeln!(out, "{}{label} ({}):", if markdown { "\n" } else { "" }, keys.len());
@@ -501,32 +433,5 @@ impl Comparison {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exact_mann_whitney_matches_tables() {
-        // Fully separated 5 vs 5: p = 2 / C(10, 5) = 2/252.
-        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let b = [6.0, 7.0, 8.0, 9.0, 10.0];
-        assert!((mann_whitney_p(&a, &b) - 2.0 / 252.0).abs() < 1e-12);
-        assert!((min_p(5, 5) - 2.0 / 252.0).abs() < 1e-12);
-        // Identical samples (all ties): no evidence at all.
-        assert_eq!(mann_whitney_p(&a, &a), 1.0);
-        // 3 vs 3 can never reach 0.05.
-        assert!(min_p(3, 3) > 0.05);
-    }
-
-    #[test]
-    fn bootstrap_is_reproducible_and_brackets_the_ratio() {
-        let a: Vec<f64> = (0..20).map(|i| 100.0 + i as f64 * 0.1).collect();
-        let b: Vec<f64> = a.iter().map(|x| x * 2.0).collect();
-        let ci = bootstrap_ratio_ci(&a, &b, 0.95, 1000, 7);
-        assert_eq!(ci, bootstrap_ratio_ci(&a, &b, 0.95, 1000, 7));
-        assert!(ci.0 <= 2.0 && 2.0 <= ci.1 && ci.1 - ci.0 < 0.05, "{ci:?}");
     }
 }

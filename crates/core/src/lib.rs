@@ -11,4 +11,5 @@ pub mod export;
 pub mod results;
 pub mod scenario;
 pub mod stats;
+pub mod units;
 pub mod warnings;

@@ -9,8 +9,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Bumped whenever a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever a field changes meaning or disappears. 2: rows hold only what was
+/// measured (their statistics under `derived`), not-applicable scenarios have their own
+/// list, runtimes carry typed attributes (`ffi`, `direct_path`), and everything derived
+/// sits under a top-level `derived` that is recomputed on every load, never read back.
+/// Schema-1 files are still read (see [`ResultsFile::load`]). docs/results.schema.json
+/// describes the file.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The schema versions this build reads.
+pub const READABLE_SCHEMAS: &[u64] = &[1, 2];
 
 /// Parameters of a row, e.g. `{"bytes": 64}`; empty for scenarios without one.
 pub type Params = BTreeMap<String, u64>;
@@ -70,8 +78,10 @@ pub struct Failure {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub export: String,
     pub error: String,
-    /// "failed", or "not_applicable" for a scenario the engine cannot express.
-    #[serde(default = "failed")]
+    /// In a host's event: "failed", or "not_applicable" for a scenario the engine cannot
+    /// express (the results file moves those to [`ResultsFile::not_applicable`], so a
+    /// saved failure is always "failed" and does not write it).
+    #[serde(default = "failed", skip_serializing_if = "is_failed")]
     pub status: String,
 }
 
@@ -79,9 +89,32 @@ fn failed() -> String {
     "failed".into()
 }
 
+fn is_failed(s: &String) -> bool {
+    s == "failed"
+}
+
 impl Failure {
     pub fn is_failure(&self) -> bool {
         self.status != "not_applicable"
+    }
+}
+
+/// A scenario (or one API path of it) that does not apply to a runtime, with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotApplicable {
+    pub host: String,
+    pub runtime: String,
+    pub scenario: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: Params,
+    pub reason: String,
+}
+
+impl From<Failure> for NotApplicable {
+    fn from(f: Failure) -> Self {
+        NotApplicable { host: f.host, runtime: f.runtime, scenario: f.scenario, api: f.api, params: f.params, reason: f.error }
     }
 }
 
@@ -109,6 +142,19 @@ pub struct RuntimeInfo {
     pub memory_apis: Vec<String>,
     #[serde(default)]
     pub notes: String,
+    /// How the host reaches the engine: `cgo` for an engine behind cgo, empty otherwise.
+    #[serde(default)]
+    pub ffi: String,
+    /// For an engine reached through a binding: the runtime name of the direct C-API path
+    /// to the same engine measured by the same host (wasmtime-go: `wasmtime-capi`), or empty.
+    #[serde(default)]
+    pub direct_path: String,
+}
+
+impl RuntimeInfo {
+    pub fn via_cgo(&self) -> bool {
+        self.ffi == "cgo"
+    }
 }
 
 /// ns per op: the median with its confidence interval.
@@ -119,8 +165,10 @@ pub struct Estimate {
     pub ci_high: f64,
 }
 
-/// A measured row with its statistics.
+/// A measured row with its statistics. In the file a row is its [`RawRow`] with the
+/// statistics under `derived` (written for readers, recomputed from the samples on load).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RowOnDisk", into = "RowOnDisk")]
 pub struct ResultRow {
     #[serde(flatten)]
     pub key: RowKey,
@@ -132,6 +180,45 @@ pub struct ResultRow {
     pub sample_ns_per_op: Vec<f64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+}
+
+/// The statistics of a row, derived from its samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowDerived {
+    pub ns_per_op: Estimate,
+    pub samples: usize,
+    pub summary: Summary,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RowOnDisk {
+    #[serde(flatten)]
+    raw: RawRow,
+    /// Ignored on load (schema 1 kept the same statistics flat in the row; ignored too).
+    #[serde(default, skip_deserializing)]
+    derived: Option<RowDerived>,
+}
+
+impl From<RowOnDisk> for ResultRow {
+    fn from(d: RowOnDisk) -> Self {
+        ResultRow::from_raw(d.raw)
+    }
+}
+
+impl From<ResultRow> for RowOnDisk {
+    fn from(r: ResultRow) -> Self {
+        let derived = Some(RowDerived { ns_per_op: r.ns_per_op, samples: r.samples, summary: r.summary });
+        RowOnDisk {
+            raw: RawRow {
+                key: r.key,
+                iters_per_sample: r.iters_per_sample,
+                sample_ns_per_op: r.sample_ns_per_op,
+                verified: r.verified,
+                metrics: r.metrics,
+            },
+            derived,
+        }
+    }
 }
 
 impl ResultRow {
@@ -208,14 +295,33 @@ pub struct ResultsFile {
     pub config: RunConfig,
     pub runtimes: Vec<RuntimeInfo>,
     pub results: Vec<ResultRow>,
-    pub breakdown: Vec<crate::analysis::Component>,
-    pub seed_table: Vec<crate::analysis::SeedRow>,
-    /// Engines side by side, a column per runtime (derived; absent in older files).
-    #[serde(default)]
-    pub engines: Vec<crate::analysis::EngineMatrix>,
+    /// Scenarios that failed (always `status` "failed" in a saved file).
     pub failures: Vec<Failure>,
+    /// Scenarios that do not apply to a runtime, with the reason.
+    #[serde(default)]
+    pub not_applicable: Vec<NotApplicable>,
+    /// Everything derived from the data above: recomputed on every load, never read back.
+    #[serde(default, skip_deserializing)]
+    pub derived: Derived,
+}
+
+/// What the analysis derives from a file's rows: written for readers' convenience under
+/// `derived`, recomputed by [`ResultsFile::rederive`] (and so on every load).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Derived {
+    pub note: String,
+    /// Every component of the cost model, with its interval.
+    pub breakdown: Vec<crate::analysis::Component>,
+    /// The founding document's cases, each split into parts that add up to its total.
+    pub seed_cases: Vec<crate::analysis::CaseSplit>,
+    pub seed_table: Vec<crate::analysis::SeedRow>,
+    /// Engines side by side, a column per runtime.
+    pub engines: Vec<crate::analysis::EngineMatrix>,
     pub warnings: Vec<Warning>,
 }
+
+pub const DERIVED_NOTE: &str =
+    "derived from the data above by interop-bench's analysis; recomputed on every load, never read back";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
@@ -223,7 +329,7 @@ pub enum ResultsError {
     Read { path: String, source: std::io::Error },
     #[error("{path} is not an interop-bench results file: {source}")]
     Parse { path: String, source: serde_json::Error },
-    #[error("{path} has schema_version {found}; this build reads {SCHEMA_VERSION}")]
+    #[error("{path} has schema_version {found}; this build reads 1 and {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
@@ -244,45 +350,50 @@ impl ResultsFile {
             }
             Event::Start { .. } => {}
             Event::Row(raw) => self.results.push(ResultRow::from_raw(raw)),
+            Event::Failure(f) if !f.is_failure() => self.not_applicable.push(f.into()),
             Event::Failure(f) => self.failures.push(f),
         }
     }
 
-    /// Recomputes every derived field (statistics, analysis, warnings) from the raw samples.
+    /// Recomputes every derived field (statistics, the cost model, warnings) from the raw samples.
     pub fn rederive(&mut self) {
         for row in &mut self.results {
             *row = ResultRow::from_raw(row.raw());
         }
-        let analysis = crate::analysis::analyze(&self.results);
-        self.breakdown = analysis.components;
-        // Engines reached through cgo say so in their notes (the Go host's wasmtime-go, wasmer-go).
-        let ffi: Vec<(String, String)> = self
-            .runtimes
-            .iter()
-            .filter(|r| r.notes.starts_with("cgo"))
-            .map(|r| (r.host.clone(), r.runtime.clone()))
-            .collect();
-        let extra = crate::analysis::ffi_components(&self.results, &self.breakdown, &ffi);
-        self.breakdown.extend(extra);
-        self.seed_table = analysis.seed_table;
-        self.engines = crate::analysis::engine_matrix(&self.results, &self.breakdown);
-        self.warnings = crate::warnings::collect(&self.results, &self.breakdown, &self.failures);
+        let model = crate::analysis::model(&self.results, &self.runtimes);
+        let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures);
+        self.derived = Derived {
+            note: DERIVED_NOTE.into(),
+            breakdown: model.components,
+            seed_cases: model.seed_cases,
+            seed_table: model.seed_table,
+            engines: model.engines,
+            warnings,
+        };
     }
 
     pub fn hard_failures(&self) -> usize {
-        self.failures.iter().filter(|f| f.is_failure()).count()
+        self.failures.len()
     }
 
+    /// Reads a results file of schema 1 or 2 and derives statistics and the model from
+    /// its samples (whatever derived fields the file carries are not read).
     pub fn load(path: &Path) -> Result<Self, ResultsError> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Read { path: p.clone(), source })?;
-        let value: serde_json::Value =
+        let mut value: serde_json::Value =
             serde_json::from_str(&text).map_err(|source| ResultsError::Parse { path: p.clone(), source })?;
         let found = value.get("schema_version").and_then(|v| v.as_u64()).unwrap_or(0);
-        if found != u64::from(SCHEMA_VERSION) {
+        if !READABLE_SCHEMAS.contains(&found) {
             return Err(ResultsError::Version { path: p, found });
         }
-        serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })
+        if found == 1 {
+            upgrade_v1(&mut value);
+        }
+        let mut r: ResultsFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })?;
+        r.schema_version = SCHEMA_VERSION;
+        r.rederive();
+        Ok(r)
     }
 
     /// Writes to a temporary file beside `path` and renames it over: a reader (or an
@@ -303,5 +414,37 @@ impl ResultsFile {
         self.results.iter().find(|r| {
             r.key.runtime == runtime && r.key.api == api && r.key.scenario == scenario && r.key.param() == param
         })
+    }
+}
+
+/// Schema 1 → 2, on the JSON: not-applicable entries leave `failures` for their own list;
+/// an engine reached through cgo said so only by its notes starting with "cgo".
+fn upgrade_v1(v: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let failures = v.get_mut("failures").and_then(Value::as_array_mut).map(std::mem::take).unwrap_or_default();
+    let (na, failed): (Vec<Value>, Vec<Value>) =
+        failures.into_iter().partition(|f| f.get("status").and_then(Value::as_str) == Some("not_applicable"));
+    let na: Vec<Value> = na
+        .into_iter()
+        .map(|mut f| {
+            let reason = f.get("error").cloned().unwrap_or(json!(""));
+            if let Some(o) = f.as_object_mut() {
+                o.remove("error");
+                o.remove("status");
+                o.remove("export");
+                o.insert("reason".into(), reason);
+            }
+            f
+        })
+        .collect();
+    v["failures"] = Value::Array(failed);
+    v["not_applicable"] = Value::Array(na);
+    if let Some(rts) = v.get_mut("runtimes").and_then(Value::as_array_mut) {
+        for rt in rts {
+            let cgo = rt.get("notes").and_then(Value::as_str).is_some_and(|n| n.starts_with("cgo"));
+            if rt.get("ffi").is_none() {
+                rt["ffi"] = json!(if cgo { "cgo" } else { "" });
+            }
+        }
     }
 }

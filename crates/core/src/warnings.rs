@@ -23,7 +23,7 @@ pub enum WarningKind {
     NearHarnessFloor { median_ns: f64, floor_ns: f64 },
     NotVerified,
     Failures { count: usize },
-    NegativeComponent { component: String, value_ns: f64 },
+    NegativeComponent { component: String, value_ns: f64, ci_high_ns: f64 },
 }
 
 impl WarningKind {
@@ -46,9 +46,10 @@ impl WarningKind {
             ),
             WarningKind::NotVerified => "the result was not verified".into(),
             WarningKind::Failures { count } => format!("{count} scenario(s) failed; see failures"),
-            WarningKind::NegativeComponent { component, value_ns } => {
-                format!("{component} came out negative ({value_ns:.2} ns): the difference is below the rows' noise")
-            }
+            WarningKind::NegativeComponent { component, value_ns, ci_high_ns } => format!(
+                "{component} came out below zero beyond its interval ({value_ns:.2} ns, 95% CI up to {ci_high_ns:.2} ns): \
+                 the rows it is derived from, measured apart, disagree by more than their own noise; it is reported as below noise"
+            ),
         }
     }
 
@@ -66,7 +67,7 @@ impl WarningKind {
             }
             WarningKind::NotVerified => "treat this row as broken: a result that was not checked may be fast for a wrong reason",
             WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
-            WarningKind::NegativeComponent { .. } => "read it as about zero, or rerun on a quiet machine with more samples",
+            WarningKind::NegativeComponent { .. } => "rerun on a quiet machine with more samples: the machine drifted between those rows",
         }
     }
 }
@@ -127,7 +128,7 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
             }
         }
     }
-    for c in components.iter().filter(|c| c.unit == "ns" && c.value < 0.0) {
+    for c in components.iter().filter(|c| c.negative_beyond_noise()) {
         let row = RowKey {
             host: c.host.clone(),
             runtime: c.runtime.clone(),
@@ -137,10 +138,10 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         };
         out.push(Warning::new(
             Some(row),
-            WarningKind::NegativeComponent { component: c.component.clone(), value_ns: c.value },
+            WarningKind::NegativeComponent { component: c.label(), value_ns: c.value, ci_high_ns: c.ci_high },
         ));
     }
-    let count = failures.iter().filter(|f| f.is_failure()).count();
+    let count = failures.len();
     if count > 0 {
         out.push(Warning::new(None, WarningKind::Failures { count }));
     }

@@ -8,7 +8,7 @@ use interop_core::compare::{compare, Options};
 use interop_core::export::{by_name, Exporter, Terminal, FORMATS};
 use interop_core::results::ResultsFile;
 
-const FIXTURES: &[&str] = &["quick-rust", "synthetic"];
+const FIXTURES: &[&str] = &["quick-rust", "synthetic", "synthetic-cgo"];
 
 fn render(format: &str, r: &ResultsFile) -> interop_core::export::Rendered {
     match format {
@@ -38,10 +38,10 @@ fn every_format_matches_its_golden() {
 #[test]
 fn machine_formats_keep_warnings_out() {
     let r = load("quick-rust.json");
-    assert!(!r.warnings.is_empty(), "the fixture should have warnings to keep out");
+    assert!(!r.derived.warnings.is_empty(), "the fixture should have warnings to keep out");
     for format in ["json", "benchstat", "csv"] {
         let out = render(format, &r);
-        for w in &r.warnings {
+        for w in &r.derived.warnings {
             if format != "json" {
                 assert!(!out.output.contains(&w.message), "{format} output carries a warning: {}", w.message);
             }
@@ -59,7 +59,13 @@ fn csv_is_one_row_a_sample_and_parses_back() {
         let out = render("csv", &r).output;
         let mut reader = csv::Reader::from_reader(out.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        assert_eq!(header, ["host", "runtime", "api", "scenario", "params", "sample_index", "iters", "ns_per_op"]);
+        assert_eq!(
+            header,
+            [
+                "host", "runtime", "api", "scenario", "params", "sample_index", "iters", "ns_per_op", "cgo_calls_per_op",
+                "allocs_per_op", "bytes_per_op", "gc_cycles_per_op", "gc_cpu_ns_per_op"
+            ]
+        );
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         let samples: usize = r.results.iter().map(|x| x.sample_ns_per_op.len()).sum();
         assert_eq!(records.len(), samples);

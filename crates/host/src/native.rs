@@ -36,6 +36,9 @@ impl Runtime for Native {
             call_apis: vec![API.into()],
             memory_apis: vec![],
             notes: "non-inlined Rust functions, release profile".into(),
+            // The Rust host calls its engines in-process: no FFI, no second path.
+            ffi: String::new(),
+            direct_path: String::new(),
         }
     }
 

@@ -141,6 +141,9 @@ fn runtime_info(i: &EngineInfo) -> RuntimeInfo {
         call_apis: i.call_apis.iter().map(|s| s.to_string()).collect(),
         memory_apis: i.mem_apis.iter().map(|m| m.name().to_string()).collect(),
         notes: i.notes.into(),
+        // The Rust host calls its engines in-process: no FFI, no second path.
+        ffi: String::new(),
+        direct_path: String::new(),
     }
 }
 

@@ -20,7 +20,28 @@ pub struct MatrixRow {
     /// `ns`, `ns/B`, `ms`, `us` or `x`, as for components.
     pub unit: String,
     /// One value per runtime column; `None` where it was not measured or does not apply.
-    pub cells: Vec<Option<f64>>,
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// A figure with its interval; `below_noise` for a cost the rows cannot tell from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    #[serde(default)]
+    pub below_noise: bool,
+}
+
+impl Cell {
+    pub fn of(c: &Component) -> Cell {
+        Cell { value: c.value, ci_low: c.ci_low, ci_high: c.ci_high, below_noise: c.below_noise() }
+    }
+
+    /// What every report prints, in `unit`.
+    pub fn text(&self, unit: &str) -> String {
+        crate::units::estimate(self.value, self.ci_low, self.ci_high, unit, self.below_noise)
+    }
 }
 
 /// Where a figure comes from.
@@ -33,6 +54,8 @@ enum Source {
     On(&'static str, &'static str),
     /// A component with one parameter value.
     At(&'static str, &'static str, u64),
+    /// A layer of one case (`noop`, `add`).
+    Case(&'static str, &'static str),
 }
 
 /// The figures, in display order: (label, source).
@@ -42,7 +65,13 @@ const METRICS: &[(&str, Source)] = &[
     ("BenchmarkWasmReverseStringInPlace, 51 B (fastest API)", Source::Fastest("string_roundtrip", Some(51))),
     ("BenchmarkWasmSumArray, 10000 i32 (fastest API)", Source::Fastest("sum_array", Some(10000))),
     ("crossing (default call API)", Source::Default("crossing")),
-    ("crossing less one cgo call", Source::Default("engine_crossing")),
+    ("cgo layers, noop: one bare cgo call", Source::Case("ffi_call", "noop")),
+    ("cgo layers, noop: engine entry (direct unchecked)", Source::Case("engine_entry", "noop")),
+    ("cgo layers, noop: C API value checks", Source::Case("capi_checks", "noop")),
+    ("cgo layers, noop: the Go binding", Source::Case("go_binding", "noop")),
+    ("cgo layers, noop: binding and engine (no direct path)", Source::Case("binding_and_engine", "noop")),
+    ("cgo layers, add: the Go binding", Source::Case("go_binding", "add")),
+    ("batched crossing, one Wasm call of a cgo batch", Source::Default("batched_crossing_per_call")),
     ("arguments (default call API)", Source::Default("arguments")),
     ("host_call: one Wasm-to-host call", Source::Default("host_call")),
     ("copy in per byte, view", Source::On("copy_in_per_byte", "view")),
@@ -80,14 +109,14 @@ pub fn engine_matrix(rows: &[ResultRow], components: &[Component]) -> Vec<Engine
         let mut matrix = Vec::new();
         for (label, source) in METRICS {
             let mut unit = "ns".to_string();
-            let cells: Vec<Option<f64>> = runtimes
+            let cells: Vec<Option<Cell>> = runtimes
                 .iter()
                 .map(|rt| {
                     let comp = |c: &Component| c.host == host && c.runtime == *rt;
                     let pick = |found: Option<&Component>, unit: &mut String| {
                         found.map(|c| {
                             *unit = c.unit.clone();
-                            c.value
+                            Cell::of(c)
                         })
                     };
                     match source {
@@ -95,14 +124,24 @@ pub fn engine_matrix(rows: &[ResultRow], components: &[Component]) -> Vec<Engine
                             .iter()
                             .filter(|r| r.key.host == host && r.key.runtime == *rt)
                             .filter(|r| r.key.scenario == *scenario && r.key.param() == *param)
-                            .map(|r| r.median())
-                            .filter(|v| v.is_finite())
-                            .min_by(f64::total_cmp),
-                        Source::Default(name) => {
-                            pick(components.iter().find(|c| comp(c) && c.component == *name), &mut unit)
-                        }
+                            .filter(|r| r.median().is_finite())
+                            .min_by(|a, b| a.median().total_cmp(&b.median()))
+                            .map(|r| Cell {
+                                value: r.median(),
+                                ci_low: r.ns_per_op.ci_low,
+                                ci_high: r.ns_per_op.ci_high,
+                                below_noise: false,
+                            }),
+                        Source::Default(name) => pick(
+                            components.iter().find(|c| comp(c) && c.component == *name && (c.case.is_empty() || c.case == "noop")),
+                            &mut unit,
+                        ),
                         Source::On(name, api) => pick(
                             components.iter().find(|c| comp(c) && c.component == *name && c.api == *api),
+                            &mut unit,
+                        ),
+                        Source::Case(name, case) => pick(
+                            components.iter().find(|c| comp(c) && c.component == *name && c.case == *case),
                             &mut unit,
                         ),
                         Source::At(name, key, value) => pick(

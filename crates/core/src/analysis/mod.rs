@@ -1,18 +1,29 @@
-//! Splits the cost of a call into its parts and fills the seed's results table.
-//! Pure functions of the result rows: `report` rebuilds both from a results file.
+//! The cost model: one decomposition of what a call costs, each part with its interval,
+//! and the founding document's cases split into parts that add up to their totals.
+//! Pure functions of the result rows (and the runtimes' attributes): every report reads
+//! this model, and `report` rebuilds it from a results file.
+//!
+//! Intervals: a component is a function of the medians of the rows it is computed from;
+//! its interval is the 95% percentile bootstrap of that function, each row's samples
+//! resampled on their own ([`crate::stats::bootstrap`], seeded by the component's name, so
+//! the same file always gives the same intervals). A cost whose interval reaches zero is
+//! "below noise (± x)", never a negative number.
 
 mod advice;
 mod engines;
+mod layers;
 mod seed;
 
 pub use advice::{advice, what_it_takes, Advice};
-pub use engines::{engine_matrix, EngineMatrix, MatrixRow};
-pub use seed::{seed_table, SeedRow};
+pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
+pub use layers::{batched_crossing, cgo_layers};
+pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};
 
-use crate::results::{Params, ResultRow};
-use crate::stats::fit_line_relative;
+use crate::results::{Params, ResultRow, RuntimeInfo};
+use crate::stats::bootstrap::{self, RESAMPLES};
+use crate::stats::{fit_line_relative, CONFIDENCE};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One part of the cost, for one host, runtime and API path (long format: one value a row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,23 +33,62 @@ pub struct Component {
     pub api: String,
     /// e.g. `crossing`, `copy_in_per_byte`; see [`COMPONENTS`].
     pub component: String,
+    /// The scenario a layer is of (`noop` or `add` for the cgo layers); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub case: String,
     #[serde(default, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
+    /// The estimate: the function of the rows' medians.
     pub value: f64,
+    /// Its 95% bootstrap interval, in the same unit.
+    pub ci_low: f64,
+    pub ci_high: f64,
     /// `ns`, `ns/B`, `ms`, `us` or `x` (a ratio).
     pub unit: String,
     /// How it was derived from the rows, e.g. `noop - empty`.
     pub derivation: String,
+    /// The Go host's counters per operation of the row the component describes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, f64>,
 }
 
 impl Component {
-    /// The component's name with its parameters, e.g. `compute_ratio (len=10000)`.
+    /// The component's name with its case and parameters, e.g. `compute_ratio (len=10000)`.
     pub fn label(&self) -> String {
         let mut label = self.component.clone();
+        if !self.case.is_empty() {
+            label.push_str(&format!(" ({})", self.case));
+        }
         for (k, v) in &self.params {
             label.push_str(&format!(" ({k}={v})"));
         }
         label
+    }
+
+    /// A cost (time), as opposed to a ratio: it cannot be below zero.
+    pub fn is_cost(&self) -> bool {
+        matches!(self.unit.as_str(), "ns" | "ns/B" | "ms" | "us")
+    }
+
+    /// A cost the rows cannot tell from zero: its interval reaches zero (or lies below it,
+    /// when rows measured apart disagree by more than their own noise).
+    pub fn below_noise(&self) -> bool {
+        self.is_cost() && !(self.ci_low > 0.0 && self.value > 0.0)
+    }
+
+    /// Below zero beyond its interval: the rows it comes from disagree (see the warnings).
+    pub fn negative_beyond_noise(&self) -> bool {
+        self.is_cost() && self.ci_high < 0.0
+    }
+
+    /// What every report prints: `13.0 ns`, or `below noise (± 0.42 ns)`.
+    pub fn text(&self) -> String {
+        crate::units::estimate(self.value, self.ci_low, self.ci_high, &self.unit, self.below_noise())
+    }
+
+    /// `12.8 ns – 13.2 ns`.
+    pub fn interval_text(&self) -> String {
+        crate::units::interval(self.ci_low, self.ci_high, &self.unit)
     }
 }
 
@@ -46,8 +96,12 @@ impl Component {
 pub const COMPONENTS: &[(&str, &str)] = &[
     ("crossing", "host-to-Wasm call of no_op, over the harness floor"),
     ("arguments", "two i32 in and one out (add) over the bare crossing (noop)"),
-    ("ffi_call", "for an engine reached through cgo: one bare cgo call (the host's ffi_call), the least of its crossing"),
-    ("engine_crossing", "for an engine reached through cgo: the crossing minus one bare cgo call"),
+    ("ffi_call", "cgo layer 1: one bare cgo call (the host's native ffi_call over the floor)"),
+    ("engine_entry", "cgo layer 2: the direct C-API path's unchecked call less one bare cgo call: entering the engine"),
+    ("capi_checks", "cgo layer 3: the direct path's checked call less its unchecked call: the C API's value checking"),
+    ("go_binding", "cgo layer 4: the Go binding's call less the direct checked call: what the binding adds"),
+    ("binding_and_engine", "for a cgo engine without a direct C-API path: the crossing less one bare cgo call"),
+    ("batched_crossing_per_call", "one Wasm call inside a batch of k made by one cgo call (batch_crossing at the largest k / k)"),
     ("host_call", "each Wasm-to-host call: slope of host_import over its call count"),
     ("copy_in_fixed", "fixed cost of one copy into guest memory"),
     ("copy_in_per_byte", "cost per byte copied into guest memory"),
@@ -63,13 +117,30 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("first_call_penalty", "first call on a fresh instance over a steady-state add"),
 ];
 
-pub struct Analysis {
+/// The whole model of one results file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
     pub components: Vec<Component>,
+    pub seed_cases: Vec<CaseSplit>,
     pub seed_table: Vec<SeedRow>,
+    pub engines: Vec<EngineMatrix>,
 }
 
-pub fn analyze(rows: &[ResultRow]) -> Analysis {
-    Analysis { components: decompose(rows), seed_table: seed_table(rows) }
+pub fn model(rows: &[ResultRow], runtimes: &[RuntimeInfo]) -> Model {
+    let mut components = decompose(rows);
+    components.extend(cgo_layers(rows, runtimes));
+    components.extend(batched_crossing(rows));
+    let seed_cases = seed_cases(rows, runtimes);
+    let seed_table = seed_table(rows, &seed_cases);
+    let engines = engine_matrix(rows, &components);
+    Model { components, seed_cases, seed_table, engines }
+}
+
+/// A statistic of several rows' medians: (estimate, ci_low, ci_high), by a bootstrap
+/// seeded with `label`.
+pub(crate) fn estimate(inputs: &[&ResultRow], label: &str, f: impl Fn(&[f64]) -> f64) -> (f64, f64, f64) {
+    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
+    bootstrap::medians(&samples, RESAMPLES, bootstrap::seed_of(label)).estimate(CONFIDENCE, f)
 }
 
 /// Rows of one host and runtime, looked up by scenario, api and parameter.
@@ -82,19 +153,13 @@ impl<'a> View<'a> {
         View { rows: rows.iter().filter(|r| r.key.host == host && r.key.runtime == runtime).collect() }
     }
 
-    pub fn get(&self, scenario: &str, api: &str, param: Option<u64>) -> Option<f64> {
-        self.rows
-            .iter()
-            .find(|r| r.key.scenario == scenario && r.key.api == api && r.key.param() == param)
-            .map(|r| r.median())
+    pub fn row(&self, scenario: &str, api: &str, param: Option<u64>) -> Option<&'a ResultRow> {
+        self.rows.iter().copied().find(|r| r.key.scenario == scenario && r.key.api == api && r.key.param() == param)
     }
 
     /// Any API of a scenario (for scenarios measured in one API only).
-    pub fn any(&self, scenario: &str, param: Option<u64>) -> Option<(&'a str, f64)> {
-        self.rows
-            .iter()
-            .find(|r| r.key.scenario == scenario && r.key.param() == param)
-            .map(|r| (r.key.api.as_str(), r.median()))
+    pub fn any(&self, scenario: &str, param: Option<u64>) -> Option<&'a ResultRow> {
+        self.rows.iter().copied().find(|r| r.key.scenario == scenario && r.key.param() == param)
     }
 
     pub fn apis(&self, scenario: &str) -> Vec<&'a str> {
@@ -107,15 +172,15 @@ impl<'a> View<'a> {
         seen
     }
 
-    /// (param, median) of a scenario and API, in parameter order.
-    pub fn series(&self, scenario: &str, api: &str) -> Vec<(f64, f64)> {
-        let mut pts: Vec<(f64, f64)> = self
+    /// The rows of a scenario and API that have a parameter, in parameter order.
+    pub fn series(&self, scenario: &str, api: &str) -> Vec<&'a ResultRow> {
+        let mut pts: Vec<&ResultRow> = self
             .rows
             .iter()
-            .filter(|r| r.key.scenario == scenario && r.key.api == api)
-            .filter_map(|r| r.key.param().map(|p| (p as f64, r.median())))
+            .copied()
+            .filter(|r| r.key.scenario == scenario && r.key.api == api && r.key.param().is_some())
             .collect();
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        pts.sort_by_key(|r| r.key.param());
         pts
     }
 }
@@ -133,162 +198,260 @@ pub(crate) fn runtimes(rows: &[ResultRow]) -> Vec<(String, String)> {
 }
 
 /// The host's harness floor (`empty`), if measured.
-pub(crate) fn floor(rows: &[ResultRow], host: &str) -> Option<f64> {
-    rows.iter().find(|r| r.key.host == host && r.key.scenario == "empty").map(|r| r.median())
+pub(crate) fn floor<'a>(rows: &'a [ResultRow], host: &str) -> Option<&'a ResultRow> {
+    rows.iter().find(|r| r.key.host == host && r.key.scenario == "empty")
 }
 
-/// For runtimes reached through an FFI (the Go host's cgo engines, named in `ffi_runtimes`
-/// as (host, runtime)): how much of each crossing one bare FFI call (`ffi_call`) explains,
-/// and what is left for the engine.
-pub fn ffi_components(rows: &[ResultRow], crossings: &[Component], ffi_runtimes: &[(String, String)]) -> Vec<Component> {
-    let mut out = Vec::new();
-    for c in crossings.iter().filter(|c| c.component == "crossing") {
-        if !ffi_runtimes.iter().any(|(h, r)| *h == c.host && *r == c.runtime) {
-            continue;
-        }
-        let Some(ffi) = rows.iter().find(|r| r.key.host == c.host && r.key.scenario == "ffi_call").map(|r| r.median())
-        else {
-            continue;
-        };
-        let share = if c.value > 0.0 { 100.0 * ffi / c.value } else { f64::NAN };
-        for (component, value, derivation) in [
-            ("ffi_call", ffi, format!("native ffi_call: {share:.0}% of this crossing")),
-            ("engine_crossing", c.value - ffi, "crossing - ffi_call".to_string()),
-        ] {
-            out.push(Component {
-                host: c.host.clone(),
-                runtime: c.runtime.clone(),
-                api: c.api.clone(),
-                component: component.into(),
-                params: Params::new(),
-                value,
-                unit: "ns".into(),
-                derivation,
-            });
-        }
+/// The runtime's default call API: the first it lists that was measured on noop, else the
+/// first measured on noop.
+pub(crate) fn default_call_api<'a>(rows: &'a [ResultRow], infos: &'a [RuntimeInfo], host: &str, runtime: &str) -> Option<&'a str> {
+    let noop: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.key.host == host && r.key.runtime == runtime && r.key.scenario == "noop")
+        .map(|r| r.key.api.as_str())
+        .collect();
+    infos
+        .iter()
+        .find(|i| i.host == host && i.runtime == runtime)
+        .and_then(|i| i.call_apis.iter().map(String::as_str).find(|a| noop.contains(a)))
+        .or_else(|| noop.first().copied())
+}
+
+/// Components of one host and runtime, as they are derived.
+pub(crate) struct Out {
+    pub host: String,
+    pub runtime: String,
+    pub case: String,
+    pub list: Vec<Component>,
+}
+
+impl Out {
+    pub fn new(host: &str, runtime: &str) -> Out {
+        Out { host: host.into(), runtime: runtime.into(), case: String::new(), list: Vec::new() }
     }
-    out
+
+    /// Adds `f` of the inputs' medians, with its interval; nothing when it is not finite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
+        &mut self,
+        api: &str,
+        component: &str,
+        params: Params,
+        inputs: &[&ResultRow],
+        unit: &str,
+        derivation: String,
+        f: impl Fn(&[f64]) -> f64,
+    ) -> Option<&mut Component> {
+        let label = format!("{}/{}/{}/{component}/{}/{params:?}", self.host, self.runtime, api, self.case);
+        let (value, ci_low, ci_high) = estimate(inputs, &label, f);
+        if !value.is_finite() {
+            return None;
+        }
+        self.list.push(Component {
+            host: self.host.clone(),
+            runtime: self.runtime.clone(),
+            api: api.to_string(),
+            component: component.to_string(),
+            case: self.case.clone(),
+            params,
+            value,
+            ci_low,
+            ci_high,
+            unit: unit.to_string(),
+            derivation,
+            counters: BTreeMap::new(),
+        });
+        self.list.last_mut()
+    }
+}
+
+/// The least-squares line (relative) through a series' medians: `None` when it cannot be fitted.
+pub(crate) fn fit(series: &[&ResultRow], medians: &[f64]) -> Option<crate::stats::Line> {
+    let pts: Vec<(f64, f64)> =
+        series.iter().zip(medians).map(|(r, m)| (r.key.param().unwrap_or(0) as f64, *m)).collect();
+    fit_line_relative(&pts)
+}
+
+/// `a - b` of the first two medians.
+fn diff(m: &[f64]) -> f64 {
+    m[0] - m[1]
 }
 
 pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for (host, runtime) in runtimes(rows) {
         if runtime == "native" {
             continue;
         }
         let v = View::of(rows, &host, &runtime);
         let native = View::of(rows, &host, "native");
-        let mut push = |api: &str, component: &str, params: Params, value: f64, unit: &str, derivation: String| {
-            if value.is_finite() {
-                out.push(Component {
-                    host: host.clone(),
-                    runtime: runtime.clone(),
-                    api: api.to_string(),
-                    component: component.to_string(),
-                    params,
-                    value,
-                    unit: unit.to_string(),
-                    derivation,
-                });
-            }
-        };
+        let mut out = Out::new(&host, &runtime);
         let floor = floor(rows, &host);
         for api in v.apis("noop") {
-            let noop = v.get("noop", api, None).unwrap();
+            let noop = v.row("noop", api, None).unwrap();
             match floor {
-                Some(f) => push(api, "crossing", Params::new(), noop - f, "ns", "noop - empty".into()),
-                None => push(api, "crossing", Params::new(), noop, "ns", "noop (no floor measured)".into()),
-            }
-            if let Some(add) = v.get("add", api, None) {
-                push(api, "arguments", Params::new(), add - noop, "ns", "add - noop".into());
+                Some(f) => out.add(api, "crossing", Params::new(), &[noop, f], "ns", "noop - empty".into(), diff),
+                None => out.add(api, "crossing", Params::new(), &[noop], "ns", "noop (no floor measured)".into(), |m| m[0]),
+            };
+            if let Some(add) = v.row("add", api, None) {
+                out.add(api, "arguments", Params::new(), &[add, noop], "ns", "add - noop".into(), diff);
             }
         }
         for api in v.apis("host_import") {
-            if let Some(line) = fit_line_relative(&v.series("host_import", api)) {
-                push(api, "host_call", Params::new(), line.slope, "ns", "slope of host_import over calls".into());
-            }
+            let s = v.series("host_import", api);
+            let how = "slope of host_import over calls".to_string();
+            out.add(api, "host_call", Params::new(), &s, "ns", how, |m| fit(&s, m).map_or(f64::NAN, |l| l.slope));
         }
-        for (scenario, prefix) in [("copy_in", "copy_in"), ("copy_out", "copy_out")] {
+        for scenario in ["copy_in", "copy_out"] {
             for api in v.apis(scenario) {
-                if let Some(line) = fit_line_relative(&v.series(scenario, api)) {
-                    let how = format!("fit of {scenario} over bytes");
-                    push(api, &format!("{prefix}_fixed"), Params::new(), line.intercept, "ns", how.clone());
-                    push(api, &format!("{prefix}_per_byte"), Params::new(), line.slope, "ns/B", how);
-                }
+                let s = v.series(scenario, api);
+                let how = format!("fit of {scenario} over bytes");
+                let fixed = format!("{scenario}_fixed");
+                let per_byte = format!("{scenario}_per_byte");
+                out.add(api, &fixed, Params::new(), &s, "ns", how.clone(), |m| fit(&s, m).map_or(f64::NAN, |l| l.intercept));
+                out.add(api, &per_byte, Params::new(), &s, "ns/B", how, |m| fit(&s, m).map_or(f64::NAN, |l| l.slope));
             }
         }
         for api in v.apis("string_alloc_per_call") {
             let alloc: BTreeSet<u64> =
-                v.series("string_alloc_per_call", api).iter().map(|p| p.0 as u64).collect();
-            let smallest = v.series("string_roundtrip", api).iter().map(|p| p.0 as u64).find(|b| alloc.contains(b));
+                v.series("string_alloc_per_call", api).iter().filter_map(|r| r.key.param()).collect();
+            let smallest = v.series("string_roundtrip", api).iter().filter_map(|r| r.key.param()).find(|b| alloc.contains(b));
             if let Some(b) = smallest {
-                let per_call = v.get("string_alloc_per_call", api, Some(b)).unwrap();
-                let resident = v.get("string_roundtrip", api, Some(b)).unwrap();
-                push(
-                    api,
-                    "alloc_roundtrip",
-                    Params::from([("bytes".into(), b)]),
-                    per_call - resident,
-                    "ns",
-                    format!("string_alloc_per_call - string_roundtrip at {b} B"),
-                );
+                let per_call = v.row("string_alloc_per_call", api, Some(b)).unwrap();
+                let resident = v.row("string_roundtrip", api, Some(b)).unwrap();
+                let how = format!("string_alloc_per_call - string_roundtrip at {b} B");
+                out.add(api, "alloc_roundtrip", Params::from([("bytes".into(), b)]), &[per_call, resident], "ns", how, diff);
             }
         }
-        for (x, guest) in v.series("sum_array_resident", &v.apis("sum_array_resident").first().copied().unwrap_or("")) {
-            if let Some((_, nat)) = native.any("native_sum", Some(x as u64)) {
-                let api = v.apis("sum_array_resident")[0];
-                push(
-                    api,
-                    "compute_ratio",
-                    Params::from([("len".into(), x as u64)]),
-                    guest / nat,
-                    "x",
-                    "sum_array_resident / native_sum".into(),
-                );
+        if let Some(api) = v.apis("sum_array_resident").first().copied() {
+            for guest in v.series("sum_array_resident", api) {
+                let len = guest.key.param().unwrap();
+                if let Some(nat) = native.any("native_sum", Some(len)) {
+                    let how = "sum_array_resident / native_sum".to_string();
+                    out.add(api, "compute_ratio", Params::from([("len".into(), len)]), &[guest, nat], "x", how, |m| m[0] / m[1]);
+                }
             }
         }
         if let Some(api) = v.apis("batch_add").first().copied() {
-            if let (Some(&(n, batch)), Some(add)) = (v.series("batch_add", api).last(), v.get("add", api, None)) {
-                push(
-                    api,
-                    "batch_per_add",
-                    Params::from([("n".into(), n as u64)]),
-                    batch / n,
-                    "ns",
-                    format!("batch_add at n={n} / n (one add call: {add:.1} ns)"),
-                );
+            if let (Some(batch), Some(add)) = (v.series("batch_add", api).last().copied(), v.row("add", api, None)) {
+                let n = batch.key.param().unwrap();
+                let how = format!("batch_add at n={n} / n (one add call: {})", crate::units::ns(add.median()));
+                out.add(api, "batch_per_add", Params::from([("n".into(), n)]), &[batch], "ns", how, |m| m[0] / n as f64);
             }
         }
-        if let Some((api, ns)) = v.any("compile", None) {
-            push(api, "compile", Params::new(), ns / 1e6, "ms", "compile".into());
+        if let Some(c) = v.any("compile", None) {
+            out.add(&c.key.api, "compile", Params::new(), &[c], "ms", "compile".into(), |m| m[0] / 1e6);
         }
-        let compile = v.any("compile", None).map(|(_, ns)| ns);
-        if let Some((api, ns)) = v.any("deserialize", None) {
+        let compile = v.any("compile", None);
+        if let Some(d) = v.any("deserialize", None) {
             let how = match compile {
-                Some(c) => format!("deserialize ({:.0}x faster than compile)", c / ns),
+                Some(c) => format!("deserialize ({:.0}x faster than compile)", c.median() / d.median()),
                 None => "deserialize".into(),
             };
-            push(api, "deserialize", Params::new(), ns / 1e3, "us", how);
+            out.add(&d.key.api, "deserialize", Params::new(), &[d], "us", how, |m| m[0] / 1e3);
         }
-        let instantiate = v.any("instantiate", None).map(|(_, ns)| ns);
-        if let Some((api, ns)) = v.any("instantiate", None) {
-            push(api, "instantiate", Params::new(), ns / 1e3, "us", "instantiate".into());
+        let instantiate = v.any("instantiate", None);
+        if let Some(i) = instantiate {
+            out.add(&i.key.api, "instantiate", Params::new(), &[i], "us", "instantiate".into(), |m| m[0] / 1e3);
         }
-        if let Some((api, ns)) = v.any("instantiate_pre", None) {
+        if let Some(p) = v.any("instantiate_pre", None) {
             let how = match instantiate {
-                Some(i) => format!("instantiate_pre ({:+.0}% against instantiate)", 100.0 * (ns - i) / i),
+                Some(i) => {
+                    let label = format!("{host}/{runtime}/instantiate_pre against instantiate");
+                    let (rel, lo, hi) = estimate(&[p, i], &label, |m| 100.0 * (m[0] / m[1] - 1.0));
+                    if lo <= 0.0 && hi >= 0.0 {
+                        format!("instantiate_pre (against instantiate: below noise, ± {:.0}%)", lo.abs().max(hi.abs()))
+                    } else {
+                        format!("instantiate_pre ({rel:+.0}% against instantiate, 95% CI {lo:+.0}% … {hi:+.0}%)")
+                    }
+                }
                 None => "instantiate_pre".into(),
             };
-            push(api, "instantiate_pre", Params::new(), ns / 1e3, "us", how);
+            out.add(&p.key.api, "instantiate_pre", Params::new(), &[p], "us", how, |m| m[0] / 1e3);
         }
-        if let Some((api, first)) = v.any("first_call", None) {
-            if let Some(add) = v.get("add", api, None) {
-                push(api, "first_call_penalty", Params::new(), first - add, "ns", "first_call - add".into());
+        if let Some(first) = v.any("first_call", None) {
+            if let Some(add) = v.row("add", &first.key.api, None) {
+                out.add(&first.key.api, "first_call_penalty", Params::new(), &[first, add], "ns", "first_call - add".into(), diff);
+            }
+        }
+        all.extend(out.list);
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests;
+
+/// What must hold of any model, checked by the tests on every fixture and on a fresh run
+/// (and usable on any results file): each seed case's parts add up to its total, none is
+/// drawn below zero, shares add up to 1 and whole percentages to 100; no cost is ever
+/// printed as a negative number; every percentage in the seed table's prose lies in
+/// 0..=100 and they add up to 100 per case. `strict` also requires that no component lies
+/// below zero beyond its interval (true of the fixtures; a fresh run on a busy machine may
+/// drift between rows, which the warnings report). Returns the violations, empty when none.
+pub fn model_violations(r: &crate::results::ResultsFile, strict: bool) -> Vec<String> {
+    let mut bad = Vec::new();
+    for c in &r.derived.seed_cases {
+        let name = format!("{} {}", c.label(), c.scenario);
+        let drawn: f64 = c.parts.iter().map(|p| p.shown).sum();
+        if (drawn - c.total).abs() > 1e-9 * c.total.abs().max(1.0) {
+            bad.push(format!("{name}: parts add to {drawn}, total {}", c.total));
+        }
+        if c.parts.iter().any(|p| !(p.shown >= 0.0)) {
+            bad.push(format!("{name}: a part is drawn below zero: {:?}", c.parts));
+        }
+        let shares: f64 = c.parts.iter().map(|p| p.share).sum();
+        if c.total > 0.0 && (shares - 1.0).abs() > 1e-9 {
+            bad.push(format!("{name}: shares add to {shares}"));
+        }
+        let pcts = c.percentages();
+        if c.total > 0.0 && pcts.iter().map(|p| p.1).sum::<u32>() != 100 {
+            bad.push(format!("{name}: percentages {pcts:?} do not add to 100"));
+        }
+        if c.parts.last().map(|p| p.name.as_str()) != Some("other") {
+            bad.push(format!("{name}: no explicit other part"));
+        }
+    }
+    for c in &r.derived.breakdown {
+        let t = c.text();
+        if t.starts_with('-') {
+            bad.push(format!("{} {} {}: printed as {t}", c.host, c.runtime, c.label()));
+        }
+        if c.is_cost() && c.value < 0.0 && !c.below_noise() {
+            bad.push(format!("{} {} {}: negative and not below noise", c.host, c.runtime, c.label()));
+        }
+        if strict && c.negative_beyond_noise() {
+            bad.push(format!("{} {} {}: below zero beyond its interval ({} .. {})", c.host, c.runtime, c.label(), c.ci_low, c.ci_high));
+        }
+    }
+    for s in &r.derived.seed_table {
+        let pcts = percentages_in(&s.main_source);
+        if pcts.iter().any(|p| *p > 100) {
+            bad.push(format!("Benchmark{} {}: a percentage above 100 in {:?}", s.benchmark, s.host, s.main_source));
+        }
+        if !pcts.is_empty() && pcts.iter().sum::<u32>() != 100 {
+            bad.push(format!("Benchmark{} {}: percentages add to {} in {:?}", s.benchmark, s.host, pcts.iter().sum::<u32>(), s.main_source));
+        }
+    }
+    bad
+}
+
+/// Every `N%` in a text (a minus sign before it would not parse: no negative share passes).
+pub fn percentages_in(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    for (i, _) in text.match_indices('%') {
+        let mut j = i;
+        while j > 0 && b[j - 1].is_ascii_digit() {
+            j -= 1;
+        }
+        if j < i {
+            if j > 0 && b[j - 1] == b'-' {
+                out.push(u32::MAX);
+            } else if let Ok(v) = text[j..i].parse() {
+                out.push(v);
             }
         }
     }
     out
 }
-
-#[cfg(test)]
-mod tests;

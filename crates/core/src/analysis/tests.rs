@@ -1,5 +1,5 @@
 use super::*;
-use crate::results::{RawRow, RowKey};
+use crate::results::{RawRow, RowKey, RuntimeInfo};
 
 fn row(runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns: f64) -> ResultRow {
     let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
@@ -92,9 +92,42 @@ fn missing_floor_is_said_not_guessed() {
     assert!(crossing.derivation.contains("no floor"));
 }
 
+fn info(runtime: &str, call_apis: &[&str], ffi: &str, direct_path: &str) -> RuntimeInfo {
+    RuntimeInfo {
+        host: "go".into(),
+        runtime: runtime.into(),
+        engine: runtime.into(),
+        version: "1".into(),
+        call_apis: call_apis.iter().map(|s| s.to_string()).collect(),
+        memory_apis: vec![],
+        notes: String::new(),
+        ffi: ffi.into(),
+        direct_path: direct_path.into(),
+    }
+}
+
+fn on_go(mut r: ResultRow) -> ResultRow {
+    r.key.host = "go".into();
+    r
+}
+
+/// Samples spread around `ns` (±`spread`), deterministic.
+fn noisy(runtime: &str, api: &str, scenario: &str, ns: f64, spread: f64) -> ResultRow {
+    let samples: Vec<f64> = (0..15).map(|i| ns + spread * ((i * 7 % 15) as f64 / 7.0 - 1.0)).collect();
+    ResultRow::from_raw(RawRow {
+        key: RowKey { host: "rust".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params: Params::new() },
+        iters_per_sample: 1000,
+        sample_ns_per_op: samples,
+        verified: true,
+        metrics: Default::default(),
+    })
+}
+
 #[test]
-fn seed_table_spans_runtimes_and_names_the_main_source() {
-    let t = seed_table(&fixture());
+fn seed_table_spans_runtimes_and_its_parts_add_up() {
+    let rows = fixture();
+    let cases = seed_cases(&rows, &[]);
+    let t = seed_table(&rows, &cases);
     let names: Vec<&str> = t.iter().map(|r| r.benchmark.as_str()).collect();
     assert_eq!(
         names,
@@ -103,37 +136,121 @@ fn seed_table_spans_runtimes_and_names_the_main_source() {
     let noop = &t[1];
     assert_eq!((noop.min_ns, noop.max_ns, noop.rows), (21.0, 61.0, 2));
     assert_eq!(noop.fastest, "wasmtime typed");
-    assert!(noop.main_source.contains("95%"), "{}", noop.main_source); // 20 of 21 ns
+    // 20 of 21 ns crossing, 1 ns the loop.
+    assert_eq!(noop.main_source, "the host-to-Wasm crossing: crossing 95%, harness loop 5%");
     let s = &t[3];
     assert_eq!(s.params.get("bytes"), Some(&51));
-    // 51 B: crossing 21, copy 3+2.55 + 4+5.1 = 14.65, rest 65.5-35.65 = 29.85 of 65.5.
-    assert!(s.main_source.starts_with("compute and arguments 46%, crossing 32%, copying 22%"), "{}", s.main_source);
+    // 65.5 ns: loop 1, crossing 20, arguments 3, copy in 3+2.55-1, copy out 4+5.1-1, other the rest (29.85).
+    // Whole percentages by largest remainder: 30.5, 12.4, 6.9, 4.6, 1.5, 44.0 → 31, 12, 7, 5, 1, 44.
+    assert_eq!(
+        s.main_source,
+        "crossing 31%, copy out 12%, copy in 7%, arguments 5%, harness loop 1%, other 44% (51 B through linear memory)"
+    );
+    // sum_array 4500: loop 1, crossing 20, arguments 3, copy in 3 + 2000 - 1, compute 2500 - 24: 4502 > 4500, scaled.
     let sum = &t[4];
-    // sum_array 4500: crossing 21, copy-in 3 + 2000 = 2003, resident call 2500.
-    assert!(sum.main_source.starts_with("call and compute 56%, copying 45%, crossing 0%"), "{}", sum.main_source);
+    assert!(sum.main_source.contains("exceed this row by 2.00 ns"), "{}", sum.main_source);
     assert!(t[5].main_source.contains("2.5x"), "{}", t[5].main_source);
+    for c in &cases {
+        let drawn: f64 = c.parts.iter().map(|p| p.shown).sum();
+        assert!(close(drawn, c.total), "{c:#?}");
+        assert_eq!(c.percentages().iter().map(|p| p.1).sum::<u32>(), 100, "{c:#?}");
+        assert_eq!(c.parts.last().unwrap().name, "other");
+    }
 }
 
 #[test]
-fn ffi_share_splits_a_cgo_crossing() {
-    let mut rows = fixture();
-    for r in &mut rows {
-        r.key.host = "go".into();
-    }
-    rows.push({
-        let mut r = row("native", "direct", "ffi_call", None, 6.0);
-        r.key.host = "go".into();
-        r
-    });
+fn a_part_within_the_noise_is_below_noise_never_negative() {
+    // add is 0.1 ns under noop with samples spread over ±2 ns: arguments is noise.
+    let rows = vec![
+        noisy("native", "direct", "empty", 1.0, 0.05),
+        noisy("wasmtime", "typed", "noop", 20.0, 2.0),
+        noisy("wasmtime", "typed", "add", 19.9, 2.0),
+    ];
     let c = decompose(&rows);
-    let ffi = ffi_components(&rows, &c, &[("go".into(), "wasmtime".into())]);
-    let typed: Vec<_> = ffi.iter().filter(|x| x.api == "typed").collect();
-    assert_eq!(typed.len(), 2);
-    assert!(close(typed[0].value, 6.0) && typed[0].component == "ffi_call");
-    assert!(typed[0].derivation.contains("30%"), "{}", typed[0].derivation); // 6 of 20 ns
-    assert!(close(typed[1].value, 14.0) && typed[1].component == "engine_crossing");
-    // Not for runtimes that do not go through the FFI.
-    assert!(ffi_components(&rows, &c, &[]).is_empty());
+    let args = c.iter().find(|x| x.component == "arguments").unwrap();
+    assert!(args.ci_low < 0.0 && args.ci_high > 0.0, "{args:?}");
+    assert!(args.below_noise());
+    assert!(args.text().starts_with("below noise (± "), "{}", args.text());
+    assert!(!args.negative_beyond_noise());
+    let crossing = c.iter().find(|x| x.component == "crossing").unwrap();
+    assert!(!crossing.below_noise() && crossing.ci_low > 0.0, "{crossing:?}");
+    // The same file gives the same intervals.
+    assert_eq!(c, decompose(&rows));
+    let cases = seed_cases(&rows, &[]);
+    let add = cases.iter().find(|c| c.scenario == "add").unwrap();
+    let part = add.parts.iter().find(|p| p.name == "arguments").unwrap();
+    assert!(part.below_noise && part.shown == 0.0);
+    assert!(add.parts.iter().all(|p| p.shown >= 0.0));
+    assert!(add.prose().contains("arguments below noise (± "), "{}", add.prose());
+}
+
+#[test]
+fn cgo_layers_add_up_to_the_crossing() {
+    // The Go host: floor 1, bare cgo call 26, direct unchecked 55, checked 70, wasmtime-go 1300.
+    let mut rows: Vec<ResultRow> = vec![
+        on_go(row("native", "direct", "empty", None, 1.0)),
+        on_go(row("native", "direct", "ffi_call", None, 26.0)),
+        on_go(row("wasmtime-capi", "unchecked", "noop", None, 55.0)),
+        on_go(row("wasmtime-capi", "checked", "noop", None, 70.0)),
+        on_go(row("wasmtime-go", "call", "noop", None, 1300.0)),
+        on_go(row("wasmtime-capi", "unchecked", "add", None, 57.0)),
+        on_go(row("wasmtime-capi", "checked", "add", None, 80.0)),
+        on_go(row("wasmtime-go", "call", "add", None, 2900.0)),
+        on_go(row("wasmer-go", "call", "noop", None, 900.0)),
+    ];
+    rows[4].metrics = [("cgo_calls_per_op".to_string(), 8.7), ("allocs_per_op".into(), 2.0), ("bytes_per_op".into(), 48.0)].into();
+    let infos = vec![
+        info("wasmtime-go", &["call"], "cgo", "wasmtime-capi"),
+        info("wasmtime-capi", &["unchecked", "checked"], "cgo", ""),
+        info("wasmer-go", &["call"], "cgo", ""),
+    ];
+    let layers = cgo_layers(&rows, &infos);
+    let of = |rt: &str, case: &str, name: &str| {
+        layers
+            .iter()
+            .find(|c| c.runtime == rt && c.case == case && c.component == name)
+            .unwrap_or_else(|| panic!("no {name} ({case}) for {rt}: {layers:#?}"))
+    };
+    assert!(close(of("wasmtime-go", "noop", "ffi_call").value, 25.0));
+    assert!(close(of("wasmtime-go", "noop", "engine_entry").value, 29.0));
+    assert!(close(of("wasmtime-go", "noop", "capi_checks").value, 15.0));
+    let binding = of("wasmtime-go", "noop", "go_binding");
+    assert!(close(binding.value, 1230.0));
+    assert_eq!(binding.counters.get("cgo_calls_per_op"), Some(&8.7));
+    assert!(binding.derivation.contains("8.7 cgo calls · 2.0 allocs · 48.0 B"), "{}", binding.derivation);
+    let sum: f64 = ["ffi_call", "engine_entry", "capi_checks", "go_binding"].iter().map(|n| of("wasmtime-go", "noop", n).value).sum();
+    assert!(close(sum, 1299.0)); // noop - empty: the measured crossing
+    let sum: f64 = ["ffi_call", "engine_entry", "capi_checks", "go_binding"].iter().map(|n| of("wasmtime-go", "add", n).value).sum();
+    assert!(close(sum, 2899.0));
+    // No direct path: the binding and the engine together, with the reason.
+    let both = of("wasmer-go", "noop", "binding_and_engine");
+    assert!(close(both.value, 874.0));
+    assert!(both.derivation.contains("no direct C-API path"), "{}", both.derivation);
+    // The direct path is the layers of wasmtime-go, not a runtime split on its own.
+    assert!(layers.iter().all(|c| c.runtime != "wasmtime-capi"), "{layers:#?}");
+    assert!(layers.iter().all(|c| c.component != "engine_crossing"));
+    // Not for runtimes that do not go through cgo.
+    assert!(cgo_layers(&rows, &[info("wasmtime-go", &["call"], "", "wasmtime-capi")]).is_empty());
+    // The model carries them, and every layer is in COMPONENTS.
+    let m = model(&rows, &infos);
+    for c in &m.components {
+        assert!(COMPONENTS.iter().any(|(n, _)| *n == c.component), "{}", c.component);
+    }
+    let matrix = &m.engines[0];
+    assert!(matrix.rows.iter().any(|r| r.metric.contains("the Go binding")));
+}
+
+#[test]
+fn batched_crossing_is_per_call_against_the_rust_typed_add() {
+    let mut rows = fixture(); // rust wasmtime typed add = 24 ns
+    for (k, ns) in [(1u64, 60.0), (16, 400.0), (256, 6400.0)] {
+        rows.push(on_go(row("wasmtime-capi", "unchecked", "batch_crossing", Some(("k", k)), ns)));
+    }
+    let b = batched_crossing(&rows);
+    assert_eq!(b.len(), 1);
+    assert!(close(b[0].value, 25.0));
+    assert_eq!(b[0].params.get("k"), Some(&256));
+    assert!(b[0].derivation.contains("1.04x the Rust host's typed wasmtime add"), "{}", b[0].derivation);
 }
 
 #[test]
@@ -146,7 +263,7 @@ fn start_up_mitigations_are_components_against_their_plain_path() {
     assert!(close(value(&c, "typed", "instantiate_pre"), 3.0));
     let how = |name: &str| c.iter().find(|x| x.component == name).unwrap().derivation.clone();
     assert_eq!(how("deserialize"), "deserialize (100x faster than compile)");
-    assert_eq!(how("instantiate_pre"), "instantiate_pre (-25% against instantiate)");
+    assert_eq!(how("instantiate_pre"), "instantiate_pre (-25% against instantiate, 95% CI -25% … -25%)");
 }
 
 #[test]
@@ -161,7 +278,9 @@ fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
     let m = &m[0];
     assert_eq!(m.host, "rust");
     assert_eq!(m.runtimes, ["wasmtime", "wasm3"]);
-    let get = |metric: &str| m.rows.iter().find(|r| r.metric.starts_with(metric)).map(|r| (r.unit.clone(), r.cells.clone()));
+    let get = |metric: &str| {
+        m.rows.iter().find(|r| r.metric.starts_with(metric)).map(|r| (r.unit.clone(), r.cells.iter().map(|c| c.map(|c| c.value)).collect::<Vec<_>>()))
+    };
     // The fastest API path of the seed's no-op call; the default API's crossing (typed).
     assert_eq!(get("BenchmarkWasmNoOpCall"), Some(("ns".into(), vec![Some(21.0), Some(6.0)])));
     assert_eq!(get("crossing (default"), Some(("ns".into(), vec![Some(20.0), Some(5.0)])));
@@ -171,4 +290,16 @@ fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
     assert_eq!(get("deserialize"), None);
     assert_eq!(get("copy in per byte, copy"), None);
     assert!(m.rows.iter().all(|r| r.cells.len() == 2));
+}
+
+#[test]
+fn a_ratio_within_the_noise_says_so() {
+    // instantiate_pre 0.2% under instantiate, samples spread over ±5%: no "-0%".
+    let mut rows = vec![noisy("wasmtime", "typed", "instantiate", 4000.0, 200.0)];
+    let mut pre = noisy("wasmtime", "typed", "instantiate_pre", 3992.0, 200.0);
+    pre.sample_ns_per_op.reverse();
+    rows.push(ResultRow::from_raw(pre.raw()));
+    let c = decompose(&rows);
+    let how = &c.iter().find(|x| x.component == "instantiate_pre").unwrap().derivation;
+    assert!(how.starts_with("instantiate_pre (against instantiate: below noise, ± "), "{how}");
 }

@@ -106,8 +106,16 @@ impl Exporter for Benchstat {
         for row in &r.results {
             let name = benchmark_name(&row.key);
             let iters = row.iters_per_sample.max(1);
+            // The Go counters as extra units, as `go test -benchmem` prints them (per row:
+            // the same on each of its sample lines).
+            let mut extra = String::new();
+            for (key, unit) in [("bytes_per_op", "B/op"), ("allocs_per_op", "allocs/op"), ("cgo_calls_per_op", "cgo-calls/op")] {
+                if let Some(v) = row.metrics.get(key).filter(|v| v.is_finite()) {
+                    let _ = write!(extra, "\t{v} {unit}");
+                }
+            }
             for s in row.sample_ns_per_op.iter().filter(|s| s.is_finite()) {
-                let _ = writeln!(out, "{name}-{cores}\t{iters}\t{s} ns/op");
+                let _ = writeln!(out, "{name}-{cores}\t{iters}\t{s} ns/op{extra}");
             }
         }
         let mut notes = notes::warnings_summary(r) + &notes::failures_summary(r);

@@ -4,7 +4,7 @@
 //! Each chart function returns `None` when the file has nothing for it to show.
 
 use super::terminal::ns;
-use crate::analysis::Component;
+use crate::analysis::{CaseSplit, Part};
 use crate::results::{ResultRow, ResultsFile};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -309,111 +309,10 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
     Some(Chart { svg, notes: Vec::new() })
 }
 
-fn component(r: &ResultsFile, host: &str, runtime: &str, api: &str, name: &str) -> Option<f64> {
-    r.breakdown
-        .iter()
-        .find(|c: &&Component| c.host == host && c.runtime == runtime && c.api == api && c.component == name)
-        .map(|c| c.value)
-}
-
-/// The runtime's default call API: the first it lists, else the first measured for noop.
-fn default_call_api(r: &ResultsFile, host: &str, runtime: &str) -> Option<String> {
-    r.runtimes
-        .iter()
-        .find(|i| i.host == host && i.runtime == runtime)
-        .and_then(|i| i.call_apis.first().cloned())
-        .or_else(|| {
-            r.results
-                .iter()
-                .find(|x| x.key.host == host && x.key.runtime == runtime && x.key.scenario == "noop")
-                .map(|x| x.key.api.clone())
-        })
-}
-
-/// One stacked bar: its label, the measured total and the parts.
-pub struct Stack {
-    pub host: String,
-    pub label: String,
-    pub total: f64,
-    pub parts: Vec<(&'static str, f64)>,
-}
-
-/// The parts of one round trip of a seed case, from the decomposition's components.
-/// Parts that would be negative (noise, a fitted intercept below zero) are drawn as zero
-/// and named in the notes; the remainder is what the components do not explain.
-pub fn seed_case_stacks(r: &ResultsFile, scenario: &str, param: u64, notes: &mut Vec<String>) -> Vec<Stack> {
-    let mut out = Vec::new();
-    for row in r.results.iter().filter(|x| x.key.scenario == scenario && x.key.param() == Some(param)) {
-        let (host, runtime, mem_api) = (&row.key.host, &row.key.runtime, &row.key.api);
-        let label = row_label(row);
-        let Some(call_api) = default_call_api(r, host, runtime) else { continue };
-        let floor = r.results.iter().find(|x| x.key.host == *host && x.key.scenario == "empty").map(|x| x.median());
-        let bytes = if scenario == "sum_array" { param * 4 } else { param };
-        let copy = |dir: &str| -> Option<f64> {
-            let fixed = component(r, host, runtime, mem_api, &format!("{dir}_fixed"))?;
-            let per_byte = component(r, host, runtime, mem_api, &format!("{dir}_per_byte"))?;
-            Some(fixed + per_byte * bytes as f64)
-        };
-        let crossing = component(r, host, runtime, &call_api, "crossing");
-        let args = component(r, host, runtime, &call_api, "arguments");
-        let copy_in = copy("copy_in");
-        let copy_out = if scenario == "string_roundtrip" { copy("copy_out") } else { Some(0.0) };
-        let (Some(crossing), Some(args), Some(copy_in), Some(copy_out)) = (crossing, args, copy_in, copy_out) else {
-            notes.push(format!("{label}: not split (this run lacks noop, add, copy_in or copy_out for it)"));
-            continue;
-        };
-        let mut parts: Vec<(&'static str, f64)> = vec![("harness loop (empty)", floor.unwrap_or(0.0)), ("crossing", crossing), ("arguments", args), ("copy in", copy_in)];
-        if scenario == "string_roundtrip" {
-            parts.push(("copy out", copy_out));
-        }
-        let total = row.median();
-        let mut explained: f64 = parts.iter().map(|p| p.1).sum();
-        if scenario == "sum_array" {
-            // The guest's own sum over resident data: sum_array_resident less a plain call.
-            let resident = r
-                .results
-                .iter()
-                .find(|x| x.key.host == *host && x.key.runtime == *runtime && x.key.scenario == "sum_array_resident" && x.key.param() == Some(param))
-                .map(|x| x.median());
-            let noop = r
-                .results
-                .iter()
-                .find(|x| x.key.host == *host && x.key.runtime == *runtime && x.key.scenario == "noop" && x.key.api == call_api)
-                .map(|x| x.median());
-            if let (Some(res), Some(noop)) = (resident, noop) {
-                let compute = res - noop - args;
-                parts.push(("compute (guest)", compute));
-                explained += compute;
-            }
-        }
-        let rest_name = if scenario == "sum_array" { "unexplained rest" } else { "reverse + rest" };
-        parts.push((rest_name, total - explained));
-        for p in parts.iter_mut() {
-            if p.1 < 0.0 {
-                if p.0 == rest_name {
-                    // Within 1% is rounding between rows, not worth a note.
-                    if -p.1 > 0.01 * total {
-                        notes.push(format!(
-                        "{label}: the parts add to {}, more than the {} measured (they come from other rows, each with its own noise)",
-                        ns(explained),
-                        ns(total)
-                    ));
-                    }
-                } else {
-                    notes.push(format!("{label}: {} came out at {} and is drawn as zero", p.0, ns(p.1)));
-                }
-                p.1 = 0.0;
-            }
-        }
-        out.push(Stack { host: host.clone(), label, total, parts });
-    }
-    out
-}
-
 /// One colour per part, the same in every decomposition chart.
 fn part_color(name: &str) -> RGBColor {
     match name {
-        "harness loop (empty)" => RGBColor(0xBB, 0xBB, 0xBB),
+        "harness loop" => RGBColor(0xBB, 0xBB, 0xBB),
         "crossing" => RGBColor(0x00, 0x72, 0xB2),
         "arguments" => RGBColor(0x56, 0xB4, 0xE9),
         "copy in" => RGBColor(0xE6, 0x9F, 0x00),
@@ -423,41 +322,70 @@ fn part_color(name: &str) -> RGBColor {
     }
 }
 
-/// Stacked horizontal bars: where the time of one seed case goes.
+/// One stacked bar: the measured total and the model's parts (they add up to it).
+struct Stack<'a> {
+    label: String,
+    total: f64,
+    parts: &'a [Part],
+}
+
+/// Stacked horizontal bars: where the time of one seed case goes, as the cost model splits it.
 pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -> Option<Chart> {
+    let cases: Vec<&CaseSplit> = r
+        .derived
+        .seed_cases
+        .iter()
+        .filter(|c| c.scenario == scenario && c.params.values().next() == Some(&param))
+        .collect();
+    if cases.is_empty() {
+        return None;
+    }
     let mut notes = Vec::new();
-    let stacks = seed_case_stacks(r, scenario, param, &mut notes);
-    if stacks.is_empty() {
-        return if notes.is_empty() { None } else { Some(Chart { svg: String::new(), notes }) };
+    for c in &cases {
+        if !c.missing.is_empty() {
+            notes.push(format!("{}: this run lacks {}, so those parts are in other", c.label(), c.missing.join(", ")));
+        }
+        if c.overshoot > 0.0 {
+            notes.push(format!(
+                "{}: the parts, measured on other rows, add to {} more than the {} measured; drawn scaled to the measured total",
+                c.label(),
+                ns(c.overshoot),
+                ns(c.total)
+            ));
+        }
     }
     // One chart per host, each on its own scale.
     let mut hosts: Vec<&str> = Vec::new();
-    for s in &stacks {
-        if !hosts.contains(&s.host.as_str()) {
-            hosts.push(&s.host);
+    for c in &cases {
+        if !hosts.contains(&c.host.as_str()) {
+            hosts.push(&c.host);
         }
     }
     let mut svgs = String::new();
     for host in hosts {
-        let mine: Vec<&Stack> = stacks.iter().filter(|s| s.host == host).collect();
+        let mine: Vec<Stack> = cases
+            .iter()
+            .filter(|c| c.host == host)
+            .map(|c| Stack { label: c.label(), total: c.total, parts: &c.parts })
+            .collect();
         svgs.push_str(&stacked_bars(&mine, &format!("{host} host: {title}")));
     }
     Some(Chart { svg: svgs, notes })
 }
 
-fn stacked_bars(stacks: &[&Stack], title: &str) -> String {
-    let mut names: Vec<&'static str> = Vec::new();
+fn stacked_bars(stacks: &[Stack], title: &str) -> String {
+    let mut names: Vec<&str> = Vec::new();
     for s in stacks {
-        for p in &s.parts {
-            if !names.contains(&p.0) {
-                names.push(p.0);
+        for p in s.parts.iter().filter(|p| p.shown > 0.0) {
+            if !names.contains(&p.name.as_str()) {
+                names.push(&p.name);
             }
         }
     }
     let n = stacks.len() as i32;
     let h = 160 + 36 * stacks.len().max(5) as u32;
     let svg = svg(1200, h, |root| {
-        let xmax = stacks.iter().map(|s| s.total.max(s.parts.iter().map(|p| p.1).sum())).fold(0.0, f64::max).max(1e-9) * 1.6;
+        let xmax = stacks.iter().map(|s| s.total).fold(0.0, f64::max).max(1e-9) * 1.6;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 21))
             .margin(8)
@@ -487,8 +415,8 @@ fn stacked_bars(stacks: &[&Stack], title: &str) -> String {
                 .iter()
                 .enumerate()
                 .filter_map(|(k, s)| {
-                    let start: f64 = s.parts.iter().take_while(|p| p.0 != *name).map(|p| p.1).sum();
-                    let v = s.parts.iter().find(|p| p.0 == *name)?.1;
+                    let start: f64 = s.parts.iter().take_while(|p| p.name != *name).map(|p| p.shown).sum();
+                    let v = s.parts.iter().find(|p| p.name == *name)?.shown;
                     let mut r = Rectangle::new([(start, SegmentValue::Exact(y(k))), (start + v, SegmentValue::Exact(y(k) + 1))], color.filled());
                     r.set_margin(5, 5, 0, 0);
                     Some(r)
@@ -496,12 +424,13 @@ fn stacked_bars(stacks: &[&Stack], title: &str) -> String {
                 .collect();
             chart
                 .draw_series(rects)?
-                .label(*name)
+                .label(name.to_string())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
         }
         let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         chart.draw_series(stacks.iter().enumerate().map(|(k, s)| {
-            let end = s.total.max(s.parts.iter().map(|p| p.1).sum());
+            // The bar is drawn to the measured total (the parts add up to it) and labelled with it.
+            let end = s.total;
             Text::new(format!(" {} measured", ns(s.total)), (end, SegmentValue::CenterOf(y(k))), style.clone())
         }))?;
         chart

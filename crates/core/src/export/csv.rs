@@ -2,9 +2,13 @@
 
 use super::{notes, Exporter, Rendered};
 use crate::results::{Params, ResultsFile};
+use crate::units::GO_COUNTERS;
 
-/// `host,runtime,api,scenario,params,sample_index,iters,ns_per_op`, one row per raw sample.
-/// `params` is `key=value` pairs joined by `;` (empty when the scenario has none).
+/// `host,runtime,api,scenario,params,sample_index,iters,ns_per_op`, one row per raw sample,
+/// then the Go host's counters per op of the row (`cgo_calls_per_op`, `allocs_per_op`,
+/// `bytes_per_op`, `gc_cycles_per_op`, `gc_cpu_ns_per_op`: the same on each sample of a
+/// row, empty where the row has none). `params` is `key=value` pairs joined by `;` (empty
+/// when the scenario has none).
 pub struct Csv;
 
 pub const HEADER: [&str; 8] = ["host", "runtime", "api", "scenario", "params", "sample_index", "iters", "ns_per_op"];
@@ -16,23 +20,19 @@ pub fn params_text(p: &Params) -> String {
 impl Exporter for Csv {
     fn render(&self, r: &ResultsFile) -> Rendered {
         let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(HEADER).expect("write to memory");
+        let header: Vec<&str> = HEADER.iter().copied().chain(GO_COUNTERS.iter().map(|c| c.0)).collect();
+        w.write_record(&header).expect("write to memory");
         for row in &r.results {
             let k = &row.key;
             let params = params_text(&k.params);
             let iters = row.iters_per_sample.to_string();
+            let counters: Vec<String> =
+                GO_COUNTERS.iter().map(|c| row.metrics.get(c.0).map(|v| v.to_string()).unwrap_or_default()).collect();
             for (i, s) in row.sample_ns_per_op.iter().enumerate() {
-                w.write_record([
-                    k.host.as_str(),
-                    &k.runtime,
-                    &k.api,
-                    &k.scenario,
-                    &params,
-                    &i.to_string(),
-                    &iters,
-                    &s.to_string(),
-                ])
-                .expect("write to memory");
+                let index = i.to_string();
+                let value = s.to_string();
+                let fields = [k.host.as_str(), &k.runtime, &k.api, &k.scenario, &params, &index, &iters, &value];
+                w.write_record(fields.into_iter().chain(counters.iter().map(String::as_str))).expect("write to memory");
             }
         }
         let bytes = w.into_inner().expect("flush to memory");

@@ -6,7 +6,6 @@
 //! and the fixed stylesheet below.
 
 use super::charts::{self, Chart, Colors};
-use super::markdown::component_value;
 use super::notes::{warning_kind, warnings_summary};
 use super::terminal::ns;
 use super::{Exporter, Rendered};
@@ -51,11 +50,40 @@ fn chart_block(chart: Option<Chart>, empty: &str) -> Markup {
     }
 }
 
+/// Every part of every row of one seed case, as the stacked bars draw them.
+fn parts_table(r: &ResultsFile, scenario: &str) -> Markup {
+    let cases: Vec<_> = r.derived.seed_cases.iter().filter(|c| c.scenario == scenario).collect();
+    html! {
+        @if !cases.is_empty() {
+            details {
+                summary { "The parts, row by row" }
+                table {
+                    tr { th { "row" } th { "measured" } th { "part" } th { "value" } th { "share" } th { "95% CI" } th { "derived from" } }
+                    @for c in &cases {
+                        @for (i, p) in c.parts.iter().enumerate() {
+                            tr.part {
+                                td { @if i == 0 { (c.label()) } }
+                                td.num { @if i == 0 { (ns(c.total)) } }
+                                td { (p.name) }
+                                td.num { (p.text()) }
+                                td.num { (format!("{:.1}%", 100.0 * p.share)) }
+                                td.num { (crate::units::interval(p.ci_low, p.ci_high, "ns")) }
+                                td { (p.derivation) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Exporter for Html {
     fn render(&self, r: &ResultsFile) -> Rendered {
         let colors = Colors::of(r);
         let m = &r.machine;
-        let (failed, na): (Vec<_>, Vec<_>) = r.failures.iter().partition(|f| f.is_failure());
+        let (failed, na) = (&r.failures, &r.not_applicable);
+        let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
         let page = html! {
             (DOCTYPE)
             html lang="en" {
@@ -83,22 +111,24 @@ impl Exporter for Html {
                     (chart_block(charts::scaling(r, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
 
                     h2 #decomposition { "Where the time goes" }
-                    p.caption { "Each bar is one measured row of the seed's case, split with the decomposition's components measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size), and for the array the guest's compute (sum_array_resident − noop − arguments). The remainder is what those parts do not explain." }
+                    p.caption { "Each bar is one measured row of the seed's case, drawn to its measured median and split into the cost model's parts, measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to the bar. The table under each chart gives every part." }
                     (chart_block(charts::decomposition(r, "string_roundtrip", 51, "the seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
+                    (parts_table(r, "string_roundtrip"))
                     (chart_block(charts::decomposition(r, "sum_array", 10000, "the seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
+                    (parts_table(r, "sum_array"))
 
                     h2 #startup { "Start-up" }
                     p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results). The mitigations beside their plain path: (AOT) loads a module compiled ahead of time (deserialize), (pre) instantiates with the imports resolved once (wasmtime's InstancePre); the pooling allocator is its own runtime, wasmtime:pooling." }
                     (chart_block(charts::startup(r, &colors), "This run has no compile, instantiate or first_call rows."))
 
                     h2 #seed { "The founding document's table, measured" }
-                    @if r.seed_table.is_empty() {
+                    @if r.derived.seed_table.is_empty() {
                         p.caption { "No row of this run matches the seed's benchmarks." }
                     } @else {
                         table {
                             tr { th { "benchmark (seed)" } th { "host" } th { "measured" } th { "fastest" } th { "slowest" } th { "main source of overhead" } }
-                            @for s in &r.seed_table {
-                                tr {
+                            @for s in &r.derived.seed_table {
+                                tr.seed {
                                     td { code { "Benchmark" (s.benchmark) } }
                                     td { (s.host) }
                                     td.num {
@@ -112,7 +142,7 @@ impl Exporter for Html {
                         }
                     }
 
-                    @for m in &r.engines {
+                    @for m in &r.derived.engines {
                         h2 #engines { "Engines side by side (host " (m.host) ")" }
                         p.caption { "A column per engine and mode. The seed's benchmarks on each engine's fastest API path; the components on its default call API; copies per memory API; start-up with its mitigations (deserialize against compile, instantiate_pre against instantiate). – where not measured or not applicable." }
                         div.wide {
@@ -122,7 +152,7 @@ impl Exporter for Html {
                                     tr {
                                         td { (row.metric) }
                                         @for v in &row.cells {
-                                            td.num { @match v { Some(v) => (component_value(*v, &row.unit)), None => "–" } }
+                                            td.num { @match v { Some(v) => (v.text(&row.unit)), None => "–" } }
                                         }
                                     }
                                 }
@@ -130,17 +160,19 @@ impl Exporter for Html {
                         }
                     }
 
-                    @if !r.breakdown.is_empty() {
+                    @if !r.derived.breakdown.is_empty() {
                         details {
-                            summary { "The decomposition, every component (" (r.breakdown.len()) ")" }
+                            summary { "The decomposition, every component (" (r.derived.breakdown.len()) ")" }
+                            p.caption { (super::noise_line(r)) }
                             table {
-                                tr { th { "host" } th { "runtime" } th { "api" } th { "component" } th { "value" } th { "derived from" } }
+                                tr { th { "host" } th { "runtime" } th { "api" } th { "component" } th { "value" } th { "95% CI" } th { "derived from" } }
                                 @for (name, meaning) in COMPONENTS {
-                                    @for c in r.breakdown.iter().filter(|c| c.component == *name) {
-                                        tr {
+                                    @for c in r.derived.breakdown.iter().filter(|c| c.component == *name) {
+                                        tr.component {
                                             td { (c.host) } td { (c.runtime) } td { (c.api) }
                                             td title=(meaning) { (c.label()) }
-                                            td.num { (component_value(c.value, &c.unit)) }
+                                            td.num { (c.text()) }
+                                            td.num { (c.interval_text()) }
                                             td { (c.derivation) }
                                         }
                                     }
@@ -179,7 +211,7 @@ impl Exporter for Html {
                     details {
                         summary { (r.results.len()) " rows, median ns per op with its 95% confidence interval" }
                         table {
-                            tr { th { "host" } th { "runtime" } th { "api" } th { "scenario" } th { "median" } th { "95% CI" } th { "samples × iters" } th { "outliers" } th { "verified" } }
+                            tr { th { "host" } th { "runtime" } th { "api" } th { "scenario" } th { "median" } th { "95% CI" } th { "samples × iters" } th { "outliers" } th { "verified" } @if counters { th { "Go counters per op" } } }
                             @for row in &r.results {
                                 tr {
                                     td { (row.key.host) } td { (row.key.runtime) } td { (row.key.api) } td { (row.key.case_label()) }
@@ -188,6 +220,7 @@ impl Exporter for Html {
                                     td.num { (row.samples) " × " (row.iters_per_sample) }
                                     td.num { (row.summary.outliers.total()) }
                                     td { @if row.verified { "yes" } @else { span.bad { "no" } } }
+                                    @if counters { td { (crate::units::counters(&row.metrics)) } }
                                 }
                             }
                         }
@@ -196,17 +229,17 @@ impl Exporter for Html {
                     @if !failed.is_empty() || !na.is_empty() {
                         h2 #failures { "Failures and rows not applicable" }
                         ul {
-                            @for f in &failed { li { span.bad { "failed: " } (f.error) } }
-                            @for f in &na { li { "not applicable: " (f.error) } }
+                            @for f in failed.iter() { li { span.bad { "failed: " } (f.error) } }
+                            @for n in na.iter() { li { "not applicable: " (n.reason) } }
                         }
                     }
 
-                    @if !r.warnings.is_empty() {
+                    @if !r.derived.warnings.is_empty() {
                         h2 #warnings { "Warnings" }
                         details {
-                            summary { (r.warnings.len()) " warnings; each names its fix" }
+                            summary { (r.derived.warnings.len()) " warnings; each names its fix" }
                             ul {
-                                @for w in &r.warnings {
+                                @for w in &r.derived.warnings {
                                     li {
                                         @if let Some(k) = &w.row { (k.host) " " (k.runtime) " " (k.api) " " (k.case_label()) ": " }
                                         (w.message) " (" (warning_kind(w)) ") — " em { (w.fix) }

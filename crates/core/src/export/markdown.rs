@@ -42,21 +42,10 @@ fn right(t: &mut Table, cols: &[usize]) {
     }
 }
 
-pub fn component_value(v: f64, unit: &str) -> String {
-    match unit {
-        "ns" => ns(v),
-        "ns/B" => format!("{v:.4} ns/B"),
-        // Scaled like any time (a 3 µs compile is not "0.00 ms").
-        "ms" => ns(v * 1e6),
-        "us" => ns(v * 1e3),
-        "x" => format!("{v:.2}x"),
-        u => format!("{v:.3} {u}"),
-    }
-}
 
 /// One cell of "Engines side by side": the value, or `-` where not measured.
-pub fn matrix_cell(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "-".into(), |v| component_value(v, unit))
+pub fn matrix_cell(v: Option<crate::analysis::Cell>, unit: &str) -> String {
+    v.map_or_else(|| "-".into(), |c| c.text(unit))
 }
 
 impl Exporter for Markdown {
@@ -86,10 +75,15 @@ impl Exporter for Markdown {
             let _ = writeln!(out, "*Incomplete run: these are the rows measured before it stopped.*\n");
         }
 
-        let mut t = table(&["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples", "verified"]);
+        let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
+        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples", "verified"];
+        if counters {
+            header.push("Go counters per op");
+        }
+        let mut t = table(&header);
         for row in &r.results {
             let k = &row.key;
-            t.add_row(vec![
+            let mut cells = vec![
                 cell(&k.host),
                 cell(&k.runtime),
                 cell(&k.api),
@@ -98,32 +92,37 @@ impl Exporter for Markdown {
                 format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
                 row.samples.to_string(),
                 if row.verified { "yes".into() } else { "**no**".into() },
-            ]);
+            ];
+            if counters {
+                cells.push(cell(&crate::units::counters(&row.metrics)));
+            }
+            t.add_row(cells);
         }
         right(&mut t, &[4, 5, 6]);
         let _ = writeln!(out, "### Results\n\n{t}\n");
 
-        if !r.breakdown.is_empty() {
-            let mut t = table(&["host", "runtime", "api", "component", "value", "derived from"]);
+        if !r.derived.breakdown.is_empty() {
+            let mut t = table(&["host", "runtime", "api", "component", "value", "95% CI", "derived from"]);
             for (name, _) in COMPONENTS {
-                for c in r.breakdown.iter().filter(|c| c.component == *name) {
+                for c in r.derived.breakdown.iter().filter(|c| c.component == *name) {
                     t.add_row(vec![
                         cell(&c.host),
                         cell(&c.runtime),
                         cell(&c.api),
                         cell(&c.label()),
-                        component_value(c.value, &c.unit),
+                        cell(&c.text()),
+                        cell(&c.interval_text()),
                         cell(&c.derivation),
                     ]);
                 }
             }
-            right(&mut t, &[4]);
-            let _ = writeln!(out, "### Where the time goes\n\n{t}\n");
+            right(&mut t, &[4, 5]);
+            let _ = writeln!(out, "### Where the time goes\n\n{t}\n\n{}\n", cell(&super::noise_line(r)));
         }
 
-        if !r.seed_table.is_empty() {
+        if !r.derived.seed_table.is_empty() {
             let mut t = table(&["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]);
-            for s in &r.seed_table {
+            for s in &r.derived.seed_table {
                 let range = if s.rows > 1 { format!("{} – {}", ns(s.min_ns), ns(s.max_ns)) } else { ns(s.min_ns) };
                 t.add_row(vec![
                     cell(&format!("Benchmark{}", s.benchmark)),
@@ -137,7 +136,7 @@ impl Exporter for Markdown {
             let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n");
         }
 
-        for m in &r.engines {
+        for m in &r.derived.engines {
             let mut header = vec!["figure"];
             header.extend(m.runtimes.iter().map(String::as_str));
             let mut t = table(&header);
@@ -150,7 +149,7 @@ impl Exporter for Markdown {
             let _ = writeln!(out, "### Engines side by side (host {})\n\n{t}\n", cell(&m.host));
         }
 
-        let failed: Vec<_> = r.failures.iter().filter(|f| f.is_failure()).collect();
+        let failed: Vec<_> = r.failures.iter().collect();
         if !failed.is_empty() {
             let _ = writeln!(out, "### Failures\n");
             for f in failed {

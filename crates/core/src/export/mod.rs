@@ -20,6 +20,16 @@ pub use terminal::Terminal;
 
 use crate::results::ResultsFile;
 
+/// `3 of 40 components are below noise (their 95% interval reaches zero)`.
+pub fn noise_line(r: &ResultsFile) -> String {
+    let all = &r.derived.breakdown;
+    let below = all.iter().filter(|c| c.below_noise()).count();
+    format!(
+        "{below} of {} components are below noise: their 95% interval reaches zero, so they are given as ± the interval's reach",
+        all.len()
+    )
+}
+
 /// Renders a results file. Human warnings go to `notes` (stderr or footnotes), never into
 /// a machine format's output.
 pub trait Exporter {

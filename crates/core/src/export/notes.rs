@@ -7,18 +7,18 @@ use std::fmt::Write;
 /// terminal report prints), or nothing when the run has none.
 pub fn warnings_summary(r: &ResultsFile) -> String {
     let mut notes = String::new();
-    if r.warnings.is_empty() {
+    if r.derived.warnings.is_empty() {
         return notes;
     }
     let mut kinds: Vec<(String, String, usize, String)> = Vec::new();
-    for w in &r.warnings {
+    for w in &r.derived.warnings {
         let kind = warning_kind(w);
         match kinds.iter_mut().find(|k| k.0 == kind) {
             Some(k) => k.2 += 1,
             None => kinds.push((kind, w.message.clone(), 1, w.fix.clone())),
         }
     }
-    let _ = writeln!(notes, "Warnings ({}; every one is in the results file):", r.warnings.len());
+    let _ = writeln!(notes, "Warnings ({}; every one is in the results file):", r.derived.warnings.len());
     for (kind, example, count, fix) in kinds {
         let _ = writeln!(notes, "  ! {kind} ×{count}, e.g. {example}\n      fix: {fix}");
     }
@@ -33,7 +33,7 @@ pub fn warning_kind(w: &crate::warnings::Warning) -> String {
 /// Failed scenarios, one line each, for stderr.
 pub fn failures_summary(r: &ResultsFile) -> String {
     let mut out = String::new();
-    let failed: Vec<_> = r.failures.iter().filter(|f| f.is_failure()).collect();
+    let failed: Vec<_> = r.failures.iter().collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "Failures ({}; not in this output):", failed.len());
         for f in failed {

@@ -16,22 +16,7 @@ pub struct Terminal {
     pub width: Option<u16>,
 }
 
-/// `21.3 ns`, `4.52 µs`, `3.10 ms`.
-pub fn ns(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v.abs() >= 1e6 {
-        format!("{:.2} ms", v / 1e6)
-    } else if v.abs() >= 1e3 {
-        format!("{:.2} µs", v / 1e3)
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0} ns")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1} ns")
-    } else {
-        format!("{v:.2} ns")
-    }
-}
+pub use crate::units::ns;
 
 impl Terminal {
     fn table(&self, header: Vec<&str>) -> Table {
@@ -70,10 +55,10 @@ impl Exporter for Terminal {
         }
 
         // Results: one row per measurement.
-        let allocs = r.results.iter().any(|row| row.metrics.contains_key("allocs_per_op"));
+        let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
         let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples × iters", "outliers", "ok"];
-        if allocs {
-            header.push("allocs/op");
+        if counters {
+            header.push("Go counters per op");
         }
         let mut t = self.table(header);
         for row in &r.results {
@@ -89,8 +74,8 @@ impl Exporter for Terminal {
                 row.summary.outliers.total().to_string(),
                 if row.verified { "✓".into() } else { "✗".into() },
             ];
-            if allocs {
-                cells.push(row.metrics.get("allocs_per_op").map(|a| format!("{a:.1}")).unwrap_or_default());
+            if counters {
+                cells.push(crate::units::counters(&row.metrics));
             }
             t.add_row(cells);
         }
@@ -102,36 +87,40 @@ impl Exporter for Terminal {
         let _ = writeln!(out, "\nResults\n{t}");
 
         // Decomposition.
-        if !r.breakdown.is_empty() {
-            let mut t = self.table(vec!["host", "runtime", "api", "component", "value", "derived from"]);
+        if !r.derived.breakdown.is_empty() {
+            let mut t = self.table(vec!["host", "runtime", "api", "component", "value", "95% CI", "derived from"]);
             for (name, _) in COMPONENTS {
-                for c in r.breakdown.iter().filter(|c| c.component == *name) {
+                for c in r.derived.breakdown.iter().filter(|c| c.component == *name) {
                     t.add_row(vec![
                         c.host.clone(),
                         c.runtime.clone(),
                         c.api.clone(),
                         c.label(),
-                        super::markdown::component_value(c.value, &c.unit),
+                        c.text(),
+                        c.interval_text(),
                         c.derivation.clone(),
                     ]);
                 }
             }
-            if let Some(col) = t.column_mut(4) {
-                col.set_cell_alignment(CellAlignment::Right);
+            for i in [4, 5] {
+                if let Some(col) = t.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
             }
             let _ = writeln!(out, "\nWhere the time goes\n{t}");
+            let _ = writeln!(out, "{}", super::noise_line(r));
             let _ = writeln!(out, "Components:");
             for (name, meaning) in COMPONENTS {
-                if r.breakdown.iter().any(|c| c.component == *name) {
-                    let _ = writeln!(out, "  {name:<19} {meaning}");
+                if r.derived.breakdown.iter().any(|c| c.component == *name) {
+                    let _ = writeln!(out, "  {name:<26} {meaning}");
                 }
             }
         }
 
         // The seed's table.
-        if !r.seed_table.is_empty() {
+        if !r.derived.seed_table.is_empty() {
             let mut t = self.table(vec!["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]);
-            for s in &r.seed_table {
+            for s in &r.derived.seed_table {
                 let range = if s.rows > 1 { format!("{} – {}", ns(s.min_ns), ns(s.max_ns)) } else { ns(s.min_ns) };
                 t.add_row(vec![
                     format!("Benchmark{}", s.benchmark),
@@ -146,7 +135,7 @@ impl Exporter for Terminal {
 
         // Engines side by side: a column per engine and mode, a few columns a table so
         // that it stays readable in a terminal.
-        for m in &r.engines {
+        for m in &r.derived.engines {
             for (i, cols) in m.runtimes.chunks(ENGINE_COLUMNS).enumerate() {
                 let first = i * ENGINE_COLUMNS;
                 let mut header = vec!["figure"];
@@ -169,12 +158,12 @@ impl Exporter for Terminal {
             }
         }
 
-        // Failures.
-        let (failed, na): (Vec<_>, Vec<_>) = r.failures.iter().partition(|f| f.is_failure());
+        // Not applicable, then failures.
+        let (na, failed) = (&r.not_applicable, &r.failures);
         if !na.is_empty() {
             let _ = writeln!(out, "\nNot applicable ({}):", na.len());
-            for f in na {
-                let _ = writeln!(out, "  - {}", f.error);
+            for n in na {
+                let _ = writeln!(out, "  - {}", n.reason);
             }
         }
         if !failed.is_empty() {

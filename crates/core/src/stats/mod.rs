@@ -6,6 +6,8 @@
 
 mod mean;
 pub use mean::mean_ci;
+pub mod bootstrap;
+pub mod mann_whitney;
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};

@@ -89,3 +89,89 @@ fn fit_rejects_degenerate_input() {
 fn empty_input_is_nan_not_a_panic() {
     assert!(summarize(&[]).median.is_nan());
 }
+
+mod bootstrap_and_mann_whitney {
+    use super::super::bootstrap::{median, medians, ratio_ci, seed_of};
+    use super::super::mann_whitney::{mann_whitney_p, min_p};
+    use proptest::prelude::*;
+
+    fn samples() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(0.1f64..1e6, 1..40)
+    }
+
+    proptest! {
+        #[test]
+        fn the_same_seed_gives_the_same_interval(a in samples(), b in samples(), seed in any::<u64>()) {
+            prop_assert_eq!(ratio_ci(&a, &b, 0.95, 200, seed), ratio_ci(&a, &b, 0.95, 200, seed));
+        }
+
+        #[test]
+        fn replicate_medians_stay_within_each_rows_range(a in samples(), b in samples(), seed in any::<u64>()) {
+            let r = medians(&[&a, &b], 100, seed);
+            for m in &r.reps {
+                for (x, row) in m.iter().zip([&a, &b]) {
+                    let lo = row.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    prop_assert!(lo <= *x && *x <= hi);
+                }
+            }
+            prop_assert_eq!(r.point[0], median(&a));
+        }
+
+        #[test]
+        fn a_difference_interval_brackets_a_constant_shift(a in samples(), k in 1.0f64..1e5, seed in any::<u64>()) {
+            // b = a + k exactly: every replicate of (median b - median a) is about k, the
+            // interval is narrow around it only in expectation, but it always contains
+            // values of both rows' spreads: check it is ordered and finite.
+            let b: Vec<f64> = a.iter().map(|x| x + k).collect();
+            let r = medians(&[&a, &b], 200, seed);
+            let (v, lo, hi) = r.estimate(0.95, |m| m[1] - m[0]);
+            prop_assert!((v - k).abs() <= 1e-6 * k.max(1.0));
+            prop_assert!(lo <= hi && lo.is_finite() && hi.is_finite());
+        }
+
+        #[test]
+        fn p_value_is_a_probability_and_symmetric(a in samples(), b in samples()) {
+            let p = mann_whitney_p(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&p), "{p}");
+            prop_assert!((p - mann_whitney_p(&b, &a)).abs() < 1e-9);
+        }
+
+        #[test]
+        fn exact_p_is_never_below_its_minimum(n1 in 1usize..8, n2 in 1usize..8, shift in 0.0f64..100.0) {
+            let a: Vec<f64> = (0..n1).map(|i| i as f64).collect();
+            let b: Vec<f64> = (0..n2).map(|i| i as f64 + shift + 0.5).collect();
+            prop_assert!(mann_whitney_p(&a, &b) + 1e-12 >= min_p(n1, n2));
+        }
+    }
+
+    #[test]
+    fn exact_mann_whitney_matches_tables() {
+        // Fully separated 5 vs 5: p = 2 / C(10, 5) = 2/252.
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [6.0, 7.0, 8.0, 9.0, 10.0];
+        assert!((mann_whitney_p(&a, &b) - 2.0 / 252.0).abs() < 1e-12);
+        assert!((min_p(5, 5) - 2.0 / 252.0).abs() < 1e-12);
+        // Identical samples (all ties): no evidence at all.
+        assert_eq!(mann_whitney_p(&a, &a), 1.0);
+        // 3 vs 3 can never reach 0.05.
+        assert!(min_p(3, 3) > 0.05);
+    }
+
+    #[test]
+    fn bootstrap_is_reproducible_and_brackets_the_ratio() {
+        let a: Vec<f64> = (0..20).map(|i| 100.0 + i as f64 * 0.1).collect();
+        let b: Vec<f64> = a.iter().map(|x| x * 2.0).collect();
+        let ci = ratio_ci(&a, &b, 0.95, 1000, 7);
+        assert_eq!(ci, ratio_ci(&a, &b, 0.95, 1000, 7));
+        assert!(ci.0 <= 2.0 && 2.0 <= ci.1 && ci.1 - ci.0 < 0.05, "{ci:?}");
+        assert_ne!(seed_of("a"), seed_of("b"));
+    }
+
+    #[test]
+    fn median_of_even_and_odd() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+}
