@@ -51,8 +51,8 @@ struct State {
     work: Option<PathBuf>,
     out: Option<PathBuf>,
     lock: Option<PathBuf>,
-    /// Rows and failures on disk (`None`: nothing written yet).
-    saved: Option<(usize, usize)>,
+    /// Rows and failures on disk (`None`: nothing written yet), and whether complete.
+    saved: Option<(usize, usize, bool)>,
     /// Set once the run has ended (normally or not): nothing more is written.
     done: bool,
 }
@@ -188,7 +188,7 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
         let _ = std::fs::remove_file(tmp_path(out));
         anyhow::Error::new(e)
     })?;
-    s.saved = Some((results.results.len(), results.failures.len()));
+    s.saved = Some((results.results.len(), results.failures.len(), results.complete));
     Ok(())
 }
 
@@ -238,7 +238,10 @@ fn interrupted(sig: libc::c_int) -> ! {
     clean(&mut s);
     let name = signal_name(sig);
     match (&s.out, s.saved) {
-        (Some(out), Some((rows, failures))) => eprintln!(
+        (Some(out), Some((_, _, true))) => {
+            eprintln!("\ninterop-bench: interrupted by {name} after the run ended; its results are complete in {}", out.display())
+        }
+        (Some(out), Some((rows, failures, false))) => eprintln!(
             "\ninterop-bench: interrupted by {name}; the {rows} row(s) and {failures} failure(s) measured so far \
              are in {} (marked incomplete). Report them with: interop-bench report {}",
             out.display(),
