@@ -186,7 +186,8 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
     }
     results.save_atomic(out).map_err(|e| {
         let _ = std::fs::remove_file(tmp_path(out));
-        anyhow::Error::new(e)
+        // The message already names the cause; its source would repeat it.
+        anyhow::anyhow!("{e}")
     })?;
     s.saved = Some((results.results.len(), results.failures.len(), results.complete));
     Ok(())
