@@ -111,6 +111,8 @@ func (m *wtModule) Close() { m.m.Close() }
 
 func (m *wtModule) Instantiate() (Instance, error) {
 	store := wasmtime.NewStore(m.e.engine)
+	// Memory growth held to MaxMemoryBytes (the other limits keep their defaults).
+	store.Limiter(int64(MaxMemoryBytes), -1, -1, -1, -1)
 	inst, err := m.e.linker.Instantiate(store, m.m)
 	if err != nil {
 		store.Close()

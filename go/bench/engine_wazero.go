@@ -42,7 +42,7 @@ type wzEngine struct {
 
 func newWazero(name string, cfg wazero.RuntimeConfig) (Engine, error) {
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg.WithMemoryLimitPages(memoryLimitPages()))
 	_, err := rt.NewHostModuleBuilder("env").
 		NewFunctionBuilder().
 		WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, _ api.Module, stack []uint64) {
@@ -313,6 +313,9 @@ func (in *wzInstance) Memory() (Memory, error) {
 
 type wzMemory struct{ m api.Memory }
 
+// View is empty for a memory of 65536 pages (4 GiB): wazero's Size and Read take 32-bit
+// lengths, so no view covers it (the copy API still works); MaxMemoryBytes keeps memories
+// below that unless --max-memory-mib is 4096.
 func (w wzMemory) View() []byte {
 	b, _ := w.m.Read(0, w.m.Size())
 	return b

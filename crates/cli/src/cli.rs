@@ -28,29 +28,93 @@ pub enum Command {
     Worker(WorkerArgs),
 }
 
+/// Bounds of the flags: every value the parser accepts is finite and within these, so
+/// nothing a user types reaches a `Duration` or an allocation it cannot make.
+pub mod limits {
+    /// Samples per row.
+    pub const SAMPLES: std::ops::RangeInclusive<u64> = 1..=100_000;
+    /// Warm-up per row, ms (zero: none).
+    pub const WARMUP_MS: (f64, f64) = (0.0, 600_000.0);
+    /// One sample, ms.
+    pub const TARGET_SAMPLE_MS: (f64, f64) = (0.001, 60_000.0);
+    /// Silence before a scenario is declared hung, seconds.
+    pub const TIMEOUT_S: (f64, f64) = (0.1, 86_400.0);
+    /// Linear memory a guest may grow to, MiB (wasm32: at most 4 GiB).
+    pub const MAX_MEMORY_MIB: std::ops::RangeInclusive<u64> = 1..=4096;
+    /// `compare --fail-above`, percent.
+    pub const FAIL_ABOVE_PCT: (f64, f64) = (0.0, 1_000_000.0);
+}
+
+/// A clap value parser for a finite number in `[lo, hi]` (with its unit in the message).
+pub fn bounded_f64(lo: f64, hi: f64, unit: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    move |s: &str| {
+        let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+        if !v.is_finite() {
+            return Err(format!("`{s}` is not a finite number (between {lo} and {hi} {unit})"));
+        }
+        if !(lo..=hi).contains(&v) {
+            return Err(format!("{v} is out of range: between {lo} and {hi} {unit}"));
+        }
+        Ok(v)
+    }
+}
+
+fn warmup_ms(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::WARMUP_MS.0, limits::WARMUP_MS.1, "ms")(s)
+}
+
+fn target_sample_ms(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::TARGET_SAMPLE_MS.0, limits::TARGET_SAMPLE_MS.1, "ms")(s)
+}
+
+fn timeout_s(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::TIMEOUT_S.0, limits::TIMEOUT_S.1, "seconds")(s)
+}
+
+pub fn fail_above_pct(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::FAIL_ABOVE_PCT.0, limits::FAIL_ABOVE_PCT.1, "percent")(s)
+}
+
+fn samples() -> clap::builder::RangedU64ValueParser<u32> {
+    clap::builder::RangedU64ValueParser::<u32>::new().range(limits::SAMPLES)
+}
+
+fn max_memory_mib() -> clap::builder::RangedU64ValueParser<u32> {
+    clap::builder::RangedU64ValueParser::<u32>::new().range(limits::MAX_MEMORY_MIB)
+}
+
+/// Milliseconds (validated by the parser: finite, within bounds) as a `Duration`.
+fn ms(v: f64) -> Duration {
+    Duration::from_secs_f64(v / 1e3)
+}
+
 #[derive(Args, Clone)]
 pub struct MeasureArgs {
     /// Seconds for the whole suite: few, short samples (smoke tests, CI). Not for conclusions.
     #[arg(long)]
     pub quick: bool,
-    /// Samples per row (default 30; 5 with --quick).
-    #[arg(long)]
-    pub samples: Option<usize>,
-    /// Warm-up per row in ms (default 100; 2 with --quick).
-    #[arg(long)]
+    /// Samples per row, 1 to 100000 (default 30; 5 with --quick).
+    #[arg(long, value_parser = samples())]
+    pub samples: Option<u32>,
+    /// Warm-up per row in ms, 0 to 600000 (default 100; 2 with --quick).
+    #[arg(long, value_parser = warmup_ms)]
     pub warmup_ms: Option<f64>,
-    /// Target duration of one sample in ms (default 20; 0.5 with --quick).
-    #[arg(long)]
+    /// Target duration of one sample in ms, 0.001 to 60000 (default 20; 0.5 with --quick).
+    #[arg(long, value_parser = target_sample_ms)]
     pub target_sample_ms: Option<f64>,
+    /// Linear memory each guest instance may grow to, in MiB (1 to 4096). A guest that asks
+    /// for more fails its scenario; each worker process is also held to an OS limit.
+    #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
+    pub max_memory_mib: u32,
 }
 
 impl MeasureArgs {
     pub fn config(&self) -> MeasureConfig {
         let base = if self.quick { MeasureConfig::QUICK } else { MeasureConfig::DEFAULT };
         MeasureConfig {
-            warmup: self.warmup_ms.map(|ms| Duration::from_secs_f64(ms / 1e3)).unwrap_or(base.warmup),
-            target_sample: self.target_sample_ms.map(|ms| Duration::from_secs_f64(ms / 1e3)).unwrap_or(base.target_sample),
-            samples: self.samples.unwrap_or(base.samples).max(1),
+            warmup: self.warmup_ms.map(ms).unwrap_or(base.warmup),
+            target_sample: self.target_sample_ms.map(ms).unwrap_or(base.target_sample),
+            samples: self.samples.map(|n| n as usize).unwrap_or(base.samples),
         }
     }
 }
@@ -69,14 +133,19 @@ pub struct RunArgs {
     /// Host languages, comma-separated: rust, go (default: rust, and go when a Go toolchain is present).
     #[arg(long, value_delimiter = ',')]
     pub hosts: Vec<String>,
-    /// Results file, written after every row (default: results/run-<unix time>.json).
+    /// Results file, written after every row (default: results/run-<unix ms>-<pid>.json).
+    /// An existing file (or its .html report) is never replaced without --force.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Replace an existing --out file and its .html report (only once the run has a row to write).
+    #[arg(long)]
+    pub force: bool,
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
     #[arg(long)]
     pub guest: Option<PathBuf>,
-    /// Seconds a runtime may stay silent before its scenario is declared hung and skipped.
-    #[arg(long, default_value_t = 120.0)]
+    /// Seconds a runtime may stay silent before its scenario is declared hung and skipped
+    /// (0.1 to 86400).
+    #[arg(long, default_value_t = 120.0, value_parser = timeout_s)]
     pub timeout: f64,
     /// No progress bar.
     #[arg(long)]
@@ -112,12 +181,21 @@ pub struct WorkerArgs {
     pub scenarios_file: PathBuf,
     #[arg(long = "scenario")]
     pub scenario: Vec<String>,
-    #[arg(long)]
+    #[arg(long, value_parser = warmup_ms)]
     pub warmup_ms: f64,
-    #[arg(long)]
+    #[arg(long, value_parser = target_sample_ms)]
     pub target_sample_ms: f64,
-    #[arg(long)]
-    pub samples: usize,
+    #[arg(long, value_parser = samples())]
+    pub samples: u32,
+    /// Linear memory a guest instance may grow to, MiB.
+    #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
+    pub max_memory_mib: u32,
+}
+
+impl WorkerArgs {
+    pub fn config(&self) -> MeasureConfig {
+        MeasureConfig { warmup: ms(self.warmup_ms), target_sample: ms(self.target_sample_ms), samples: self.samples as usize }
+    }
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -127,5 +205,112 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(a) => crate::report::list(a),
         Command::Compare(a) => crate::compare::compare(a),
         Command::Worker(a) => crate::worker::worker(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("interop-bench").chain(args.iter().copied()))
+    }
+
+    /// Numbers as a user may type them: plain, huge, tiny, negative, not finite, not numbers.
+    fn typed_number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<f64>().prop_map(|v| v.to_string()),
+            any::<u64>().prop_map(|v| v.to_string()),
+            any::<i64>().prop_map(|v| v.to_string()),
+            (-1e6f64..1e7).prop_map(|v| format!("{v}")),
+            prop::sample::select(vec![
+                "nan", "NaN", "inf", "-inf", "infinity", "1e30", "1e300", "-0", "0", "0.0", "18446744073709551615",
+                "18446744073709551616", "", " ", "1_000", "0x10", "1e-400", "5e-324", "abc", "1,5",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
+    /// Every accepted value is within its bounds and makes a valid configuration (a panic
+    /// here is the test failing); every refused one is refused by clap with its own error.
+    fn check(flag: &str, value: &str) {
+        let arg = format!("--{flag}={value}");
+        let cmd = if flag == "fail-above" { vec!["compare", "a.json", "b.json", &arg] } else { vec!["run", &arg] };
+        match parse(&cmd) {
+            Ok(Cli { command: Command::Run(r), .. }) => {
+                let c = r.measure.config();
+                assert!(c.samples >= 1 && c.samples <= 100_000, "{arg}: {c:?}");
+                assert!(c.warmup <= Duration::from_secs(600), "{arg}: {c:?}");
+                assert!(c.target_sample > Duration::ZERO && c.target_sample <= Duration::from_secs(60), "{arg}: {c:?}");
+                assert!(r.timeout.is_finite() && r.timeout >= 0.1 && r.timeout <= 86_400.0, "{arg}");
+                let _ = Duration::from_secs_f64(r.timeout);
+                assert!((1..=4096).contains(&r.measure.max_memory_mib), "{arg}");
+            }
+            Ok(Cli { command: Command::Compare(c), .. }) => {
+                let p = c.fail_above.unwrap();
+                assert!(p.is_finite() && (0.0..=1e6).contains(&p), "{arg}");
+            }
+            Ok(_) => unreachable!(),
+            Err(e) => assert!(
+                matches!(
+                    e.kind(),
+                    clap::error::ErrorKind::ValueValidation | clap::error::ErrorKind::InvalidValue
+                ),
+                "{arg}: {:?}: {e}",
+                e.kind()
+            ),
+        }
+    }
+
+    const FLAGS: &[&str] = &["samples", "warmup-ms", "target-sample-ms", "timeout", "max-memory-mib", "fail-above"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn no_flag_value_panics_or_slips_out_of_bounds(flag in prop::sample::select(FLAGS), value in typed_number()) {
+            check(flag, &value);
+        }
+    }
+
+    /// The values of the issue, each refused by the parser with a message naming it.
+    #[test]
+    fn the_values_that_used_to_crash_are_refused_by_clap() {
+        for (flag, value) in [
+            ("timeout", "nan"),
+            ("timeout", "inf"),
+            ("timeout", "1e30"),
+            ("timeout", "0"),
+            ("warmup-ms", "inf"),
+            ("warmup-ms", "nan"),
+            ("warmup-ms", "-1"),
+            ("target-sample-ms", "inf"),
+            ("target-sample-ms", "nan"),
+            ("target-sample-ms", "1e300"),
+            ("target-sample-ms", "0"),
+            ("samples", "18446744073709551615"),
+            ("samples", "0"),
+            ("max-memory-mib", "0"),
+            ("max-memory-mib", "5000"),
+        ] {
+            let arg = format!("--{flag}={value}");
+            let e = parse(&["run", &arg]).err().unwrap_or_else(|| panic!("{arg} was accepted"));
+            let text = e.to_string();
+            assert!(text.contains(&format!("--{flag}")) && text.contains(value), "{arg}: {text}");
+        }
+        let e = parse(&["compare", "a", "b", "--fail-above", "nan"]).err().expect("nan refused");
+        assert!(e.to_string().contains("--fail-above"), "{e}");
+    }
+
+    #[test]
+    fn ordinary_values_are_accepted() {
+        let Cli { command: Command::Run(r), .. } =
+            parse(&["run", "--samples", "3", "--warmup-ms", "0", "--target-sample-ms", "0.5", "--timeout", "2.5"]).unwrap()
+        else {
+            unreachable!()
+        };
+        let c = r.measure.config();
+        assert_eq!((c.samples, c.warmup, c.target_sample), (3, Duration::ZERO, Duration::from_micros(500)));
+        assert_eq!(r.timeout, 2.5);
     }
 }

@@ -4,7 +4,7 @@
 use anyhow::{anyhow, Result};
 use clap::Args;
 use interop_core::compare::{compare as compare_files, Comparison, Options};
-use interop_core::results::ResultsFile;
+use interop_core::results::{Failure, ResultsFile, RowKey};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,7 +16,9 @@ pub struct CompareArgs {
     pub new: PathBuf,
     /// Exit with status 1 when a row got slower by more than this many percent and the
     /// change is beyond the noise (for CI gates).
-    #[arg(long, value_name = "PCT")]
+    /// The gate also fails when no row could be compared, and when a row measured in OLD
+    /// failed in NEW.
+    #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
     pub fail_above: Option<f64>,
     /// Output format: terminal, markdown, json.
     #[arg(long, short, default_value = "terminal")]
@@ -43,12 +45,43 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
     }
     let (old, new) = (load(&a.old)?, load(&a.new)?);
     let cmp = compare_files(&old, &new, Options::default());
+    let newly_failed = newly_failed(&cmp, &new);
     let rendered = cmp
         .render(&a.format)
         .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")))?;
     let mut notes = rendered.notes;
     let mut failed = false;
+    if !newly_failed.is_empty() {
+        notes.push_str(&format!(
+            "interop-bench: {} row(s) measured in {} failed in {}:\n",
+            newly_failed.len(),
+            a.old.display(),
+            a.new.display()
+        ));
+        for (k, f) in &newly_failed {
+            notes.push_str(&format!(
+                "  {} {} {} {}: {}\n",
+                k.host,
+                k.runtime,
+                k.api,
+                k.case_label(),
+                crate::orchestrate::one_line(&f.error)
+            ));
+        }
+    }
     if let Some(pct) = a.fail_above {
+        if cmp.rows.is_empty() {
+            failed = true;
+            notes.push_str(&format!(
+                "interop-bench: no row of {} matches a row of {} (host, runtime, API, scenario, parameters): \
+                 nothing was compared, so the gate cannot pass\n",
+                a.new.display(),
+                a.old.display()
+            ));
+        }
+        if !newly_failed.is_empty() {
+            failed = true;
+        }
         let bad = cmp.regressions_above(pct);
         if !bad.is_empty() {
             failed = true;
@@ -68,6 +101,27 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         }
     }
     Ok((cmp, rendered.output, notes, failed))
+}
+
+/// Rows of OLD that NEW did not measure because they failed there (the failure's host,
+/// runtime and scenario match, and its API and parameters when it names them).
+fn newly_failed<'a>(cmp: &'a Comparison, new: &'a ResultsFile) -> Vec<(&'a RowKey, &'a Failure)> {
+    cmp.only_old
+        .iter()
+        .filter_map(|k| {
+            new.failures
+                .iter()
+                .filter(|f| f.is_failure())
+                .find(|f| {
+                    f.host == k.host
+                        && f.runtime == k.runtime
+                        && f.scenario == k.scenario
+                        && (f.api.is_empty() || f.api == k.api)
+                        && (f.params.is_empty() || f.params == k.params)
+                })
+                .map(|f| (k, f))
+        })
+        .collect()
 }
 
 pub fn compare(a: CompareArgs) -> Result<ExitCode> {
@@ -121,6 +175,59 @@ mod tests {
         // Without the gate, the same comparison exits 0.
         let (_, _, _, failed) = run_compare(&args(fixture(), new.to_path_buf(), None)).unwrap();
         assert!(!failed);
+    }
+
+    /// The fixture with every row of `scenario` turned into a failure.
+    fn failing(scenario: &str) -> tempfile::TempPath {
+        let text = std::fs::read_to_string(fixture()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rows = v["results"].as_array_mut().unwrap();
+        let (gone, kept): (Vec<_>, Vec<_>) = rows.drain(..).partition(|r| r["scenario"] == scenario);
+        assert!(!gone.is_empty(), "the fixture has no {scenario} row");
+        *rows = kept;
+        let r = &gone[0];
+        v["failures"].as_array_mut().unwrap().push(serde_json::json!({
+            "host": r["host"], "runtime": r["runtime"], "scenario": scenario,
+            "error": format!("{}: {scenario}: export `add_numbers`: error while executing at wasm backtrace:\n    0: 0x2a\n\nCaused by:\n    wasm trap: wasm `unreachable` instruction executed", r["runtime"].as_str().unwrap()),
+            "status": "failed"
+        }));
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), serde_json::to_string(&v).unwrap()).unwrap();
+        f.into_temp_path()
+    }
+
+    /// The fixture's rows moved to another runtime name: nothing in common with it.
+    fn renamed() -> tempfile::TempPath {
+        let text = std::fs::read_to_string(fixture()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for row in v["results"].as_array_mut().unwrap() {
+            row["runtime"] = serde_json::json!("elsewhere");
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), serde_json::to_string(&v).unwrap()).unwrap();
+        f.into_temp_path()
+    }
+
+    #[test]
+    fn rows_that_newly_fail_fail_the_gate_and_are_named() {
+        let new = failing("add");
+        let (_, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        assert!(failed, "{notes}");
+        assert!(notes.contains("failed in"), "{notes}");
+        // The whole cause, not the first line of the error.
+        assert!(notes.contains("unreachable instruction executed") || notes.contains("`unreachable` instruction executed"), "{notes}");
+        // Without the gate they are still named, and the exit status stays 0.
+        let (_, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), None)).unwrap();
+        assert!(!failed && notes.contains("failed in"), "{notes}");
+    }
+
+    #[test]
+    fn nothing_compared_fails_the_gate() {
+        let new = renamed();
+        let (cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        assert!(cmp.rows.is_empty());
+        assert!(failed, "{notes}");
+        assert!(notes.contains("nothing was compared"), "{notes}");
     }
 
     #[test]

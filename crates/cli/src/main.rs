@@ -2,6 +2,7 @@
 
 mod cli;
 mod compare;
+mod guard;
 mod machine;
 mod orchestrate;
 mod report;

@@ -2,6 +2,7 @@
 //! results file (saved after every row), survives workers that crash or hang, reports.
 
 use crate::cli::RunArgs;
+use crate::guard;
 use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -81,10 +82,17 @@ fn now_unix() -> u64 {
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode> {
+    // First: signals are waited for in a thread of their own, and whatever this run
+    // leaves behind (temporary folder, partial file, lock) is removed on every exit path.
+    let mut guard = guard::start();
     let cfg = a.measure.config();
     let full = ScenarioList::builtin();
     let list = full.select(&a.scenarios)?;
-
+    for h in &a.hosts {
+        if h != "rust" && h != "go" {
+            bail!("unknown host `{h}` (hosts: rust, go)");
+        }
+    }
     let (wasm, source) = match &a.guest {
         Some(p) => (
             std::fs::read(p).with_context(|| format!("cannot read the guest module {}", p.display()))?,
@@ -92,22 +100,23 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         ),
         None => (interop_host::GUEST_WASM.to_vec(), "builtin".to_string()),
     };
+    // The results file is claimed before anything runs: never another run's, never an
+    // existing one without --force.
+    let out_path = a.out.clone().unwrap_or_else(guard::default_out_path);
+    guard::claim(&mut guard, &out_path, a.force)?;
+
     let sha = sha256_hex(&wasm);
     // Workers in any language read the guest and the scenario list from files.
     let work = std::env::temp_dir().join(format!("interop-bench-{}-{}", std::process::id(), &sha[..12]));
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    guard::set_work_dir(&mut guard, &work)?;
     let guest_file = work.join("guest.wasm");
-    std::fs::write(&guest_file, &wasm)?;
+    std::fs::write(&guest_file, &wasm).with_context(|| format!("cannot write {}", guest_file.display()))?;
     let scenarios_file = work.join("scenarios.toml");
-    std::fs::write(&scenarios_file, SCENARIOS_TOML)?;
+    std::fs::write(&scenarios_file, SCENARIOS_TOML).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
 
     // Hosts.
     let go_requested = a.hosts.iter().any(|h| h == "go");
-    for h in &a.hosts {
-        if h != "rust" && h != "go" {
-            bail!("unknown host `{h}` (hosts: rust, go)");
-        }
-    }
     let mut hosts = Vec::new();
     if a.hosts.is_empty() || a.hosts.iter().any(|h| h == "rust") {
         hosts.push(rust_host()?);
@@ -148,7 +157,6 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
 
     let started = now_unix();
-    let out_path = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("results/run-{started}.json")));
     let mut results = ResultsFile::new();
     results.schema_version = SCHEMA_VERSION;
     results.tool_version = env!("CARGO_PKG_VERSION").into();
@@ -168,7 +176,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         samples: cfg.samples,
         timeout_s: a.timeout,
     };
-    results.save_atomic(&out_path)?;
+    // Nothing is written until there is a row or a failure to write (an existing file
+    // replaced with --force survives a run that measures nothing).
 
     let total: usize = plan.iter().map(|p| p.2.len()).sum();
     let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
@@ -177,24 +186,25 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             .expect("template")
             .progress_chars("=> "),
     );
-    let timeout = Duration::from_secs_f64(a.timeout.max(0.1));
+    let timeout = Duration::from_secs_f64(a.timeout);
+    let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
     for (host, runtime, scenarios) in &plan {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
-        drive(host, runtime, scenarios, &guest_file, &scenarios_file, &cfg, timeout, &mut sink)?;
+        drive(host, runtime, scenarios, &guest_file, &scenarios_file, &cfg, &limits, &mut sink)?;
     }
     bar.finish_and_clear();
 
     results.complete = true;
     results.rederive();
-    results.save_atomic(&out_path)?;
+    guard::save(&results, &out_path)?;
     // The HTML report beside the results file (never over it).
-    let html_path = out_path.with_extension("html");
-    if html_path != out_path {
-        if let Err(e) = std::fs::write(&html_path, interop_core::export::Html.render(&results).output) {
-            eprintln!("interop-bench: cannot write the HTML report {}: {e}", html_path.display());
+    let html_path = guard::html_path(&out_path);
+    if let Some(html) = &html_path {
+        if let Err(e) = std::fs::write(html, interop_core::export::Html.render(&results).output) {
+            eprintln!("interop-bench: cannot write the HTML report {}: {e}", html.display());
         }
     }
-    let _ = std::fs::remove_dir_all(&work);
+    drop(guard);
 
     let rendered = Terminal::default().render(&results);
     print!("{}", rendered.output);
@@ -203,15 +213,66 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         eprintln!("note: {n}");
     }
     eprintln!("results: {}", out_path.display());
-    if html_path != out_path {
-        eprintln!("report:  {}", html_path.display());
+    if let Some(html) = &html_path {
+        eprintln!("report:  {}", html.display());
     }
-    let failed = results.hard_failures();
-    if failed > 0 {
-        eprintln!("interop-bench: {failed} scenario(s) failed; every other result is in {}", out_path.display());
+    let failed: Vec<_> = results.failures.iter().filter(|f| f.is_failure()).collect();
+    if !failed.is_empty() {
+        let mut scenarios: Vec<(&str, &str, &str)> =
+            failed.iter().map(|f| (f.host.as_str(), f.runtime.as_str(), f.scenario.as_str())).collect();
+        scenarios.sort();
+        scenarios.dedup();
+        eprintln!(
+            "interop-bench: {} scenario(s) failed on {} runtime(s) ({} failed row(s) or case(s)); every other result is in {}",
+            scenarios.len(),
+            {
+                let mut r: Vec<_> = scenarios.iter().map(|s| (s.0, s.1)).collect();
+                r.dedup();
+                r.len()
+            },
+            failed.len(),
+            out_path.display()
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What bounds a worker: silence before it is declared hung, memory.
+pub struct WorkerLimits {
+    pub timeout: Duration,
+    pub max_memory_mib: u32,
+}
+
+/// One line for the terminal from a (possibly multi-line) failure: its first line and,
+/// when the cause is further down (a trap under "error while executing at wasm
+/// backtrace:", a worker's last stderr line under "the worker died"), its last, without
+/// the backtrace frame in front of it.
+pub fn one_line(error: &str) -> String {
+    let lines: Vec<&str> = error.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [first, .., last] => format!("{} … {}", first.trim_end_matches(':'), strip_frame(last)),
+    }
+}
+
+/// `0:     0x60 - <unknown>!<wasm function 1>: wasm trap: ...` → `wasm trap: ...`.
+fn strip_frame(line: &str) -> &str {
+    let is_frame = line.split_once(':').is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    match line.split_once(" - ").and_then(|(_, rest)| rest.split_once(": ")) {
+        Some((_, cause)) if is_frame => cause,
+        _ => line,
+    }
+}
+
+/// The line of a dead worker's stderr that says why: a panic, a fatal runtime error, a
+/// failed allocation, a signal; else its last line.
+pub fn cause_line(stderr: &str) -> Option<&str> {
+    const CAUSES: &[&str] =
+        &["panic:", "fatal error:", "runtime: ", "memory allocation of", "thread '", "SIGSEGV", "SIGBUS", "error:"];
+    let lines = || stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines().find(|l| CAUSES.iter().any(|c| l.starts_with(c))).or_else(|| lines().next_back())
 }
 
 /// Where events go: the results file, saved after every row, and the progress bar.
@@ -229,14 +290,21 @@ impl Sink<'_> {
                 self.bar.inc(1);
                 self.bar.set_message(format!("{host} {runtime}: {scenario}"));
             }
-            Event::Failure(f) => self.bar.println(format!("✗ {}", f.error.lines().next().unwrap_or(""))),
+            Event::Failure(f) if f.is_failure() => {
+                let line = format!("✗ {}", one_line(&f.error));
+                if self.bar.is_hidden() {
+                    eprintln!("{line}");
+                } else {
+                    self.bar.println(line);
+                }
+            }
             _ => {}
         }
         self.results.apply(e);
         if save {
             // The data only: the cost model (a bootstrap per component) is derived once at
             // the end, and on every load, not after every row while engines are measured.
-            self.results.save_atomic(self.path)?;
+            guard::save(self.results, self.path)?;
         }
         Ok(())
     }
@@ -270,9 +338,10 @@ fn drive(
     guest: &Path,
     scenarios_file: &Path,
     cfg: &MeasureConfig,
-    timeout: Duration,
+    limits: &WorkerLimits,
     sink: &mut Sink,
 ) -> Result<()> {
+    let timeout = limits.timeout;
     let mut remaining: Vec<String> = scenarios.to_vec();
     while !remaining.is_empty() {
         let mut cmd = Command::new(&host.program);
@@ -285,13 +354,17 @@ fn drive(
             .arg(scenarios_file)
             .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
             .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
-            .args(["--samples", &cfg.samples.to_string()]);
+            .args(["--samples", &cfg.samples.to_string()])
+            .args(["--max-memory-mib", &limits.max_memory_mib.to_string()]);
         for s in &remaining {
             cmd.args(["--scenario", s]);
         }
+        guard::worker_command(&mut cmd, limits.max_memory_mib);
         let mut child = cmd
             // The worker exits when this pipe closes: when the run ends or is killed.
             .env(crate::worker::WATCH_STDIN, "1")
+            // A Go worker's garbage collector works harder before it reaches the OS limit.
+            .env("GOMEMLIMIT", format!("{}MiB", (guard::worker_data_limit(limits.max_memory_mib) >> 20) * 3 / 4))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -366,8 +439,24 @@ fn drive(
                 host.name,
                 runtime,
                 &scenario,
-                format!("{runtime}: {scenario}: the worker died ({}){}", status.map(|s| s.to_string()).unwrap_or_default(),
-                    if tail.is_empty() { String::new() } else { format!(":\n{tail}") }),
+                format!(
+                    "{runtime}: {scenario}: the worker died ({}){}{}{}",
+                    status.map(|s| s.to_string()).unwrap_or_default(),
+                    match cause_line(&stderr_text) {
+                        Some(c) => format!(": {c}"),
+                        None => String::new(),
+                    },
+                    if cause_line(&stderr_text).is_some_and(|c| c.contains("allocat") || c.contains("out of memory")) {
+                        format!(
+                            " (each worker may use {} MiB of data: --max-memory-mib {} sets it)",
+                            guard::worker_data_limit(limits.max_memory_mib) >> 20,
+                            limits.max_memory_mib
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if tail.is_empty() { String::new() } else { format!("\nits last words:\n{tail}") }
+                ),
             )?;
         } else if !remaining.is_empty() {
             // A clean exit that skipped scenarios: report them instead of looping.
@@ -384,4 +473,29 @@ fn drive(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trap_under_a_backtrace_is_shown_with_its_cause() {
+        let e = "wasmtime: noop: export `no_op`: error while executing at wasm backtrace:\n    0:     0x60 - <unknown>!<wasm function 1>: wasm trap: wasm `unreachable` instruction executed";
+        assert_eq!(
+            one_line(e),
+            "wasmtime: noop: export `no_op`: error while executing at wasm backtrace … wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert_eq!(one_line("wasmi: add: growth operation limited"), "wasmi: add: growth operation limited");
+    }
+
+    #[test]
+    fn a_dead_workers_cause_is_its_panic_not_its_register_dump() {
+        let go = "panic: cannot allocate memory\n\ngoroutine 1 [running]:\nmain.main()\n\t/x.go:1\nrip    0x0\ngs     0x0\n";
+        assert_eq!(cause_line(go), Some("panic: cannot allocate memory"));
+        let rust = "memory allocation of 4294967296 bytes failed\n";
+        assert_eq!(cause_line(rust), Some("memory allocation of 4294967296 bytes failed"));
+        assert_eq!(cause_line("something\nlast words\n"), Some("last words"));
+        assert_eq!(cause_line(""), None);
+    }
 }

@@ -3,11 +3,9 @@
 use crate::cli::WorkerArgs;
 use anyhow::{bail, Context, Result};
 use interop_core::scenario::ScenarioList;
-use interop_host::measure::MeasureConfig;
 use interop_host::runtimes;
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Set by the orchestrator: the worker exits when its standard input closes, so that a
 /// worker stuck in a guest that never returns dies with the run that started it.
@@ -31,17 +29,15 @@ pub fn watch_parent() {
 
 pub fn worker(a: WorkerArgs) -> Result<ExitCode> {
     watch_parent();
+    // Before any engine exists: the limit applies to every store it creates.
+    interop_host::limits::set_max_memory_bytes(u64::from(a.max_memory_mib) << 20);
     let Some(runtime) = runtimes::find(&a.runtime) else {
         let names: Vec<String> = runtimes::all().iter().map(|r| r.info().runtime).collect();
         bail!("unknown runtime `{}` (this build has: {})", a.runtime, names.join(", "));
     };
     let list = ScenarioList::load(&a.scenarios_file)?.select(&a.scenario)?;
     let wasm = std::fs::read(&a.guest).with_context(|| format!("cannot read the guest module {}", a.guest.display()))?;
-    let cfg = MeasureConfig {
-        warmup: Duration::from_secs_f64(a.warmup_ms / 1e3),
-        target_sample: Duration::from_secs_f64(a.target_sample_ms / 1e3),
-        samples: a.samples,
-    };
+    let cfg = a.config();
     let stdout = std::io::stdout();
     runtime.run(&wasm, &list, &cfg, &mut |event| {
         let mut out = stdout.lock();

@@ -214,6 +214,29 @@ fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
     }
 }
 
+/// What differs between two machines, as `field: OLD vs NEW` (only what differs).
+fn machine_differences(old: &crate::results::Machine, new: &crate::results::Machine) -> Vec<String> {
+    let mut d = Vec::new();
+    if old.cpu_model != new.cpu_model {
+        d.push(format!("CPU {} vs {}", old.cpu_model, new.cpu_model));
+    }
+    if old.cores != new.cores {
+        d.push(format!("{} vs {} cores", old.cores, new.cores));
+    }
+    if old.os != new.os {
+        d.push(format!("OS {} vs {}", old.os, new.os));
+    }
+    let tools: std::collections::BTreeSet<&String> = old.toolchains.keys().chain(new.toolchains.keys()).collect();
+    for t in tools {
+        let (a, b) = (old.toolchains.get(t), new.toolchains.get(t));
+        if a != b {
+            let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "none".into());
+            d.push(format!("{t} {} vs {}", show(a), show(b)));
+        }
+    }
+    d
+}
+
 pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Comparison {
     let new_by_key: BTreeMap<&RowKey, &ResultRow> = new.results.iter().map(|r| (&r.key, r)).collect();
     let old_keys: BTreeMap<&RowKey, ()> = old.results.iter().map(|r| (&r.key, ())).collect();
@@ -251,8 +274,8 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         warnings.push(CompareWarning {
             row: None,
             message: format!(
-                "the runs are from different machines or toolchains ({} vs {}): the changes include that",
-                old.machine.cpu_model, new.machine.cpu_model
+                "the runs are from different machines or toolchains ({}): the changes include that",
+                machine_differences(&old.machine, &new.machine).join("; ")
             ),
         });
     }
@@ -433,5 +456,22 @@ impl Comparison {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod machine_tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_warning_names_what_differs_not_the_same_cpu_twice() {
+        let mut a = crate::results::Machine { cpu_model: "AMD EPYC".into(), cores: 2, os: "Debian 12".into(), ..Default::default() };
+        a.toolchains.insert("rustc".into(), "rustc 1.95.0".into());
+        let mut b = a.clone();
+        b.toolchains.insert("rustc".into(), "rustc 1.96.0".into());
+        b.toolchains.insert("go".into(), "go1.26".into());
+        let d = machine_differences(&a, &b);
+        assert_eq!(d, ["go none vs go1.26", "rustc rustc 1.95.0 vs rustc 1.96.0"]);
+        assert!(!d.join(" ").contains("AMD EPYC"));
     }
 }

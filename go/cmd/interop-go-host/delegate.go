@@ -49,7 +49,14 @@ func delegate(f bench.Factory, args []string, guest string, progress io.Writer) 
 		cmd.Dir = src
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
+		// The build dies with this driver (and the driver with interop-bench: its
+		// PR_SET_PDEATHSIG is kept across the exec below). Pdeathsig follows the thread
+		// that started the child, so that thread stays put until it ends.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		runtime.LockOSThread()
+		err := cmd.Run()
+		runtime.UnlockOSThread()
+		if err != nil {
 			return fmt.Errorf("building the %s driver (go build -tags %s in %s) failed: %v: %s",
 				f.Name, f.BuildTags, src, err, bytes.TrimSpace(out.Bytes()))
 		}

@@ -61,12 +61,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.WarmupMs, "warmup-ms", 100, "warm-up per case, ms")
 	fs.Float64Var(&cfg.TargetSampleMs, "target-sample-ms", 10, "target time of one sample, ms")
 	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case")
+	maxMemoryMiB := fs.Uint64("max-memory-mib", 1024, "linear memory a guest instance may grow to, MiB (1 to 4096)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "unexpected argument %q", fs.Arg(0))
 	}
+	if *maxMemoryMiB < 1 || *maxMemoryMiB > 4096 {
+		return usageErr(stderr, "--max-memory-mib %d is out of range: between 1 and 4096", *maxMemoryMiB)
+	}
+	bench.MaxMemoryBytes = *maxMemoryMiB << 20
 	emit := bench.NewEmitter(stdout)
 
 	if *runtimeName == "list" {

@@ -84,6 +84,29 @@ pub fn unsupported_feature(bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// Whether the module has a start function (run by wasm3 while loading).
+fn has_start_function(bytes: &[u8]) -> bool {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .any(|p| matches!(p, Ok(wasmparser::Payload::StartSection { .. })))
+}
+
+/// Function imports other than `env.host_inc`, as `module.name`.
+fn unprovided_imports(bytes: &[u8]) -> Vec<String> {
+    use wasmparser::{Payload, TypeRef};
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(Payload::ImportSection(r)) = payload {
+            for imp in r.into_imports().flatten() {
+                if matches!(imp.ty, TypeRef::Func(_)) && !(imp.module == "env" && imp.name == "host_inc") {
+                    out.push(format!("{}.{}", imp.module, imp.name));
+                }
+            }
+        }
+    }
+    out
+}
+
 impl Engine for Wasm3 {
     type Module = W3Module;
     type Instance = W3Instance;
@@ -111,7 +134,22 @@ impl Engine for Wasm3 {
         let bytes = &module.bytes;
         let runtime = Box::new(module.env.create_runtime(STACK_SLOTS).map_err(|e| anyhow!("wasm3 runtime: {e}"))?);
         let parsed = wasm3::Module::parse(&module.env, &bytes[..]).map_err(|e| w3(e, bytes))?;
-        let mut loaded = runtime.load_module(parsed).map_err(|e| w3(e, bytes))?;
+        let mut loaded = match runtime.load_module(parsed) {
+            Ok(m) => m,
+            Err(e) => {
+                // wasm3-rs 0.3.1's bug: wasm3's m3_LoadModule links the module into the
+                // runtime before it runs the start function, and when that fails the
+                // binding frees the module anyway (dropping its `ParsedModule`), so
+                // freeing the runtime frees it a second time (a segfault in
+                // m3_FreeRuntime). The runtime is leaked instead: one per failed
+                // instantiation, and a failure ends its scenario.
+                std::mem::forget(runtime);
+                return Err(match has_start_function(bytes) {
+                    true => anyhow!("the module's start function failed: {}", w3(e, bytes)),
+                    false => w3(e, bytes),
+                });
+            }
+        };
         match loaded.link_closure("env", "host_inc", |_ctx, x: i32| Ok(x.wrapping_add(1))) {
             // A guest that does not import it is not an error here; one whose import has
             // another type is.
@@ -127,6 +165,17 @@ impl W3Instance {
         let f = self.runtime.find_function::<A, R>(export).map_err(|e| match (e, unsupported_feature(&self.bytes)) {
             // wasm3 says "not found" also for a function it cannot compile.
             (e, Some(why)) => unsupported(&why, e),
+            // wasm3-rs also says "not found" for an export wasm3 could not compile.
+            (wasm3::error::Error::FunctionNotFound, None) if crate::runtimes::export_type(&self.bytes, export).is_some() => {
+                match unprovided_imports(&self.bytes).as_slice() {
+                    [] => anyhow!("export `{export}` exists but wasm3 could not compile it (wasm3 says only: function not found)"),
+                    missing => anyhow!(
+                        "the module imports {}, which this host does not provide (it provides env.host_inc only; \
+                         wasm3 reports a function it cannot link as not found)",
+                        missing.join(", ")
+                    ),
+                }
+            }
             (wasm3::error::Error::FunctionNotFound, None) => anyhow!("no function named `{export}` is exported"),
             (wasm3::error::Error::InvalidFunctionSignature, None) => match crate::runtimes::export_type(&self.bytes, export) {
                 Some((p, r)) => anyhow!(
@@ -163,8 +212,15 @@ fn wrong_binding() -> anyhow::Error {
 }
 
 #[cold]
-fn out_of_bounds(offset: u32, len: usize) -> anyhow::Error {
-    anyhow!("{len} bytes at {offset} are outside linear memory")
+fn out_of_bounds(offset: u32, len: usize, memory_len: usize) -> anyhow::Error {
+    if memory_len == 0 {
+        // wasm3 keeps the memory's length in 32 bits: at 65536 pages (4 GiB) it reads 0.
+        return anyhow!(
+            "{len} bytes at {offset}: wasm3 reports a linear memory of 0 bytes, which at 65536 pages (4 GiB) is its \
+             32-bit length wrapping (wasm3-rs 0.3.1); keep --max-memory-mib below 4096"
+        );
+    }
+    anyhow!("{len} bytes at {offset} are outside linear memory ({memory_len} bytes)")
 }
 
 #[inline(always)]
@@ -245,7 +301,9 @@ impl Instance for W3Instance {
             bail!("wasm3 has no explicit memory copies");
         }
         let start = offset as usize;
-        let dst = self.memory().get_mut(start..start + data.len()).ok_or_else(|| out_of_bounds(offset, data.len()))?;
+        let mem = self.memory();
+        let mem_len = mem.len();
+        let dst = mem.get_mut(start..start + data.len()).ok_or_else(|| out_of_bounds(offset, data.len(), mem_len))?;
         dst.copy_from_slice(data);
         Ok(())
     }
@@ -256,7 +314,8 @@ impl Instance for W3Instance {
             bail!("wasm3 has no explicit memory copies");
         }
         let start = offset as usize;
-        let src = self.memory().get(start..start + out.len()).ok_or_else(|| out_of_bounds(offset, out.len()))?;
+        let mem = self.memory();
+        let src = mem.get(start..start + out.len()).ok_or_else(|| out_of_bounds(offset, out.len(), mem.len()))?;
         out.copy_from_slice(src);
         Ok(())
     }

@@ -15,7 +15,7 @@ pub const VERSION: &str = "2.0.0";
 
 pub struct Wasmi {
     engine: wasmi::Engine,
-    linker: Linker<()>,
+    linker: Linker<wasmi::StoreLimits>,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -46,7 +46,7 @@ impl Wasmi {
 }
 
 pub struct WiInstance {
-    store: Store<()>,
+    store: Store<wasmi::StoreLimits>,
     instance: wasmi::Instance,
     memory: Memory,
 }
@@ -84,7 +84,13 @@ impl Engine for Wasmi {
     }
 
     fn instantiate(&self, module: &Module) -> Result<WiInstance> {
-        let mut store = Store::new(&self.engine, ());
+        // Memory growth held to `--max-memory-mib`: a growth over it traps.
+        let limits = wasmi::StoreLimitsBuilder::new()
+            .memory_size(usize::try_from(crate::limits::max_memory_bytes()).unwrap_or(usize::MAX))
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(&self.engine, limits);
+        store.limiter(|l| l);
         let instance = self.linker.instantiate_and_start(&mut store, module)?;
         let memory = instance
             .get_memory(&store, "memory")

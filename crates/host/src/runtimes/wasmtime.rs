@@ -4,6 +4,7 @@
 //! modules (`Module::serialize` / `deserialize`), `InstancePre`, and the pooling instance
 //! allocator (`wasmtime:pooling`).
 
+use crate::limits::MemoryLimit;
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
 use wasmtime::{Func, InstancePre, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
@@ -13,7 +14,7 @@ pub const VERSION: &str = "48.0.0";
 
 pub struct Wasmtime {
     engine: wasmtime::Engine,
-    linker: Linker<()>,
+    linker: Linker<MemoryLimit>,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -57,12 +58,15 @@ impl Wasmtime {
         Self::with_config(&config, "wasmtime:pooling", "Cranelift, pooling instance allocator (128 slots)")
     }
 
-    fn store(&self) -> Store<()> {
-        Store::new(&self.engine, ())
+    /// A fresh store, its memory growth held to `--max-memory-mib`.
+    fn store(&self) -> Store<MemoryLimit> {
+        let mut store = Store::new(&self.engine, MemoryLimit);
+        store.limiter(|l| l);
+        store
     }
 }
 
-fn with_memory(mut store: Store<()>, instance: wasmtime::Instance) -> Result<WtInstance> {
+fn with_memory(mut store: Store<MemoryLimit>, instance: wasmtime::Instance) -> Result<WtInstance> {
     let memory = instance
         .get_memory(&mut store, "memory")
         .ok_or_else(|| anyhow!("no memory named `memory` is exported"))
@@ -71,7 +75,7 @@ fn with_memory(mut store: Store<()>, instance: wasmtime::Instance) -> Result<WtI
 }
 
 pub struct WtInstance {
-    store: Store<()>,
+    store: Store<MemoryLimit>,
     instance: wasmtime::Instance,
     memory: Memory,
 }
@@ -92,7 +96,7 @@ pub const CALL_APIS: &[&str] = &["typed", "untyped", "unchecked"];
 impl Engine for Wasmtime {
     type Module = Module;
     type Instance = WtInstance;
-    type Pre = InstancePre<()>;
+    type Pre = InstancePre<MemoryLimit>;
 
     fn info(&self) -> EngineInfo {
         EngineInfo {
@@ -125,11 +129,11 @@ impl Engine for Wasmtime {
         Ok(unsafe { Module::deserialize(&self.engine, bytes) }?)
     }
 
-    fn pre(&self, module: &Module) -> Result<InstancePre<()>> {
+    fn pre(&self, module: &Module) -> Result<InstancePre<MemoryLimit>> {
         Ok(self.linker.instantiate_pre(module)?)
     }
 
-    fn instantiate_pre(&self, pre: &InstancePre<()>) -> Result<WtInstance> {
+    fn instantiate_pre(&self, pre: &InstancePre<MemoryLimit>) -> Result<WtInstance> {
         let mut store = self.store();
         let instance = pre.instantiate(&mut store)?;
         with_memory(store, instance)

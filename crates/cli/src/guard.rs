@@ -1,0 +1,338 @@
+//! What a run leaves on disk, whatever happens to it.
+//!
+//! - The results file is claimed before anything is measured: a default name no other run
+//!   can pick (milliseconds and the process id), an existing file replaced only with
+//!   `--force`, and an advisory lock (`std::fs::File::try_lock` on `.<name>.lock` beside
+//!   it) so that two runs writing one file are refused with a clear error. The file is
+//!   first written when there is a row (or a failure) to write.
+//! - The temporary folder (guest, scenario list, the Go driver) and the results file's
+//!   partial `*.json.tmp<pid>` are removed on every exit path: return, error and panic (a
+//!   drop guard), and SIGINT, SIGTERM and SIGHUP (a thread waiting for them, which also
+//!   says where the partial results are). SIGKILL leaves the folder; the next run removes
+//!   folders of runs that no longer exist.
+//! - Workers die with the run: each runs in its own process group (a Ctrl-C reaches the
+//!   run, which stops them, not the workers one by one) with `PR_SET_PDEATHSIG` = SIGKILL
+//!   (kept across exec, so also the Go driver's wasmer-go delegate), and an OS limit on
+//!   its data segment (`RLIMIT_DATA`, see [`worker_data_limit`]).
+
+use anyhow::{bail, Context, Result};
+use interop_core::results::ResultsFile;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The default results file: `results/run-<unix ms>-<pid>.json`, unique per process.
+pub fn default_out_path() -> PathBuf {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    PathBuf::from(format!("results/run-{ms}-{}.json", std::process::id()))
+}
+
+/// The temporary file `ResultsFile::save_atomic` writes before renaming it over `path`.
+pub fn tmp_path(path: &Path) -> PathBuf {
+    path.with_extension(format!("json.tmp{}", std::process::id()))
+}
+
+/// The HTML report written beside a results file (`None` if it would be the file itself).
+pub fn html_path(out: &Path) -> Option<PathBuf> {
+    let html = out.with_extension("html");
+    (html != out).then_some(html)
+}
+
+fn lock_path(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    out.with_file_name(format!(".{name}.lock"))
+}
+
+/// What the signal thread and the drop guard clean up, and what they report.
+#[derive(Default)]
+struct State {
+    work: Option<PathBuf>,
+    out: Option<PathBuf>,
+    lock: Option<PathBuf>,
+    /// Rows and failures on disk (`None`: nothing written yet), and whether complete.
+    saved: Option<(usize, usize, bool)>,
+    /// Set once the run has ended (normally or not): nothing more is written.
+    done: bool,
+}
+
+static STATE: Mutex<State> = Mutex::new(State { work: None, out: None, lock: None, saved: None, done: false });
+
+fn state() -> std::sync::MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes everything temporary this run made. Idempotent.
+fn clean(s: &mut State) {
+    if let Some(w) = s.work.take() {
+        let _ = std::fs::remove_dir_all(w);
+    }
+    if let Some(out) = &s.out {
+        let _ = std::fs::remove_file(tmp_path(out));
+    }
+    if let Some(l) = s.lock.take() {
+        let _ = std::fs::remove_file(l);
+    }
+}
+
+/// Cleans up when dropped: on return, on error and on panic.
+pub struct Guard {
+    _lock: Option<File>,
+    _alive: Option<File>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let mut s = state();
+        s.done = true;
+        clean(&mut s);
+    }
+}
+
+/// Starts the guard: blocks SIGINT, SIGTERM and SIGHUP in this thread (and so in every
+/// thread started after it) and waits for them in a thread of its own. Call first thing
+/// in `run`, before any thread exists.
+pub fn start() -> Guard {
+    install_signal_thread();
+    sweep_stale_work_dirs();
+    Guard { _lock: None, _alive: None }
+}
+
+/// The lock a run holds in its temporary folder for as long as it lives.
+const ALIVE: &str = ".alive";
+
+/// Registers the run's temporary folder (created by the caller) and marks it alive: a
+/// lock on `.alive` in it, released when this process ends, however it ends.
+pub fn set_work_dir(guard: &mut Guard, dir: &Path) -> Result<()> {
+    state().work = Some(dir.to_path_buf());
+    let alive = File::create(dir.join(ALIVE)).with_context(|| format!("cannot write in {}", dir.display()))?;
+    alive.try_lock().map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", dir.join(ALIVE).display()))?;
+    guard._alive = Some(alive);
+    Ok(())
+}
+
+/// Claims `out` for this run: refuses an existing file (or its .html) unless `force`, and
+/// a file another run is writing (an advisory lock held until this run ends).
+pub fn claim(guard: &mut Guard, out: &Path, force: bool) -> Result<()> {
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {} for the results", dir.display()))?;
+    if out.is_dir() {
+        bail!("--out {} is a folder; give a file name, e.g. {}", out.display(), out.join("run.json").display());
+    }
+    let lock_file = lock_path(out);
+    let file = loop {
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_file)
+            .with_context(|| format!("cannot create the lock file {}", lock_file.display()))?;
+        match f.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&lock_file).unwrap_or_default();
+                let holder = holder.trim();
+                bail!(
+                    "another interop-bench run{} is writing {} (it holds {}): wait for it to end, or give this run \
+                     another --out",
+                    if holder.is_empty() { String::new() } else { format!(" (pid {holder})") },
+                    out.display(),
+                    lock_file.display()
+                );
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", lock_file.display()));
+            }
+        }
+        // The run that held it may have removed it between our open and our lock: then the
+        // lock is on a file nobody else sees; take the one at the path instead.
+        use std::os::unix::fs::MetadataExt;
+        let same = match (f.metadata(), std::fs::metadata(&lock_file)) {
+            (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+            _ => false,
+        };
+        if same {
+            break f;
+        }
+    };
+    state().lock = Some(lock_file.clone());
+    let mut f = &file;
+    let _ = f.set_len(0);
+    let _ = write!(f, "{}", std::process::id());
+    guard._lock = Some(file);
+    if !force {
+        for p in std::iter::once(out.to_path_buf()).chain(html_path(out)) {
+            if p.exists() {
+                bail!(
+                    "{} already exists: pass --force to replace it (and its .html report) once this run has a row \
+                     to write, or choose another --out",
+                    p.display()
+                );
+            }
+        }
+    }
+    state().out = Some(out.to_path_buf());
+    Ok(())
+}
+
+/// Saves the results file (atomically), unless the run has already ended: a save and an
+/// interrupt never interleave.
+pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
+    let mut s = state();
+    if s.done {
+        return Ok(());
+    }
+    results.save_atomic(out).map_err(|e| {
+        let _ = std::fs::remove_file(tmp_path(out));
+        // The message already names the cause; its source would repeat it.
+        anyhow::anyhow!("{e}")
+    })?;
+    s.saved = Some((results.results.len(), results.failures.len(), results.complete));
+    Ok(())
+}
+
+const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+fn signal_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise and fill a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in SIGNALS {
+            libc::sigaddset(&mut set, s);
+        }
+        set
+    }
+}
+
+fn install_signal_thread() {
+    let set = signal_set();
+    // SAFETY: blocks the signals in this thread; threads started later inherit the mask,
+    // and std resets the mask of child processes before exec.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
+    std::thread::spawn(move || loop {
+        let mut sig: libc::c_int = 0;
+        // SAFETY: waits for one of the blocked signals.
+        if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
+            continue;
+        }
+        interrupted(sig);
+    });
+}
+
+fn signal_name(sig: libc::c_int) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT (Ctrl-C)",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
+/// The run was interrupted: clean up, say where the partial results are, exit 128 + sig.
+/// Workers die with this process (PR_SET_PDEATHSIG).
+fn interrupted(sig: libc::c_int) -> ! {
+    let mut s = state();
+    s.done = true;
+    clean(&mut s);
+    let name = signal_name(sig);
+    match (&s.out, s.saved) {
+        (Some(out), Some((_, _, true))) => {
+            eprintln!("\ninterop-bench: interrupted by {name} after the run ended; its results are complete in {}", out.display())
+        }
+        (Some(out), Some((rows, failures, false))) => eprintln!(
+            "\ninterop-bench: interrupted by {name}; the {rows} row(s) and {failures} failure(s) measured so far \
+             are in {} (marked incomplete). Report them with: interop-bench report {}",
+            out.display(),
+            out.display()
+        ),
+        (Some(out), None) => {
+            eprintln!("\ninterop-bench: interrupted by {name} before the first row: nothing was written ({} untouched)", out.display())
+        }
+        (None, _) => eprintln!("\ninterop-bench: interrupted by {name}; nothing was measured"),
+    }
+    let _ = std::io::stderr().flush();
+    std::process::exit(128 + sig)
+}
+
+/// Removes `interop-bench-*` folders in the temporary directory whose run no longer
+/// exists (left by a SIGKILL or a power cut): those whose `.alive` lock nobody holds. A
+/// lock, not a process id, so that a live run in another PID namespace sharing the
+/// directory is never swept.
+fn sweep_stale_work_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for e in entries.flatten() {
+        if !e.file_name().to_string_lossy().starts_with("interop-bench-") {
+            continue;
+        }
+        let Ok(f) = File::open(e.path().join(ALIVE)) else { continue };
+        if f.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// The OS limit on a worker's data segment (`RLIMIT_DATA`): what the guest may grow its
+/// memory to, plus room for the engine, its compiled code and the host. `RLIMIT_DATA`
+/// counts writable private memory only, so the engines' large virtual reservations
+/// (wasmtime's and wasmer's guard regions, the pooling allocator's slots, Go's arena
+/// reservations) are not held against it, as `RLIMIT_AS` would; up to 64 live instances
+/// (`first_call`) each touch only what their guest uses.
+pub fn worker_data_limit(max_memory_mib: u32) -> u64 {
+    (u64::from(max_memory_mib) * 2 + 1024) << 20
+}
+
+/// Makes `cmd` a worker that dies with this process and cannot take the machine's memory.
+pub fn worker_command(cmd: &mut std::process::Command, max_memory_mib: u32) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    let data = worker_data_limit(max_memory_mib) as libc::rlim_t;
+    cmd.process_group(0);
+    // SAFETY: only async-signal-safe system calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The run died before the line above: do not outlive it.
+            if libc::getppid() != parent {
+                libc::_exit(137);
+            }
+            let lim = libc::rlimit { rlim_cur: data, rlim_max: data };
+            if libc::setrlimit(libc::RLIMIT_DATA, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_gets_its_own_process_group_a_death_signal_and_a_data_limit() {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", "ulimit -d; cut -d' ' -f5 /proc/$$/stat; echo $$; grep -i sigcgt /proc/$$/status >/dev/null"]);
+        worker_command(&mut cmd, 64);
+        let o = cmd.output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines[0].parse::<u64>().unwrap(), worker_data_limit(64) >> 10, "ulimit -d is in KiB");
+        assert_eq!(lines[1], lines[2], "the worker leads a process group of its own");
+    }
+
+    #[test]
+    fn default_names_differ_between_processes_and_keep_the_json_extension() {
+        let p = default_out_path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("run-") && name.ends_with(&format!("-{}.json", std::process::id())), "{name}");
+        assert_eq!(p.parent().unwrap(), Path::new("results"));
+        assert_eq!(html_path(&p).unwrap().extension().unwrap(), "html");
+        assert_eq!(tmp_path(Path::new("r.json")), PathBuf::from(format!("r.json.tmp{}", std::process::id())));
+    }
+}
