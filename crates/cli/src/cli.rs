@@ -75,6 +75,10 @@ pub struct RunArgs {
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
     #[arg(long)]
     pub guest: Option<PathBuf>,
+    /// Run the scenarios of this file (your module's exports, payloads and checks; see
+    /// docs/scenario-files.md) instead of the built-in list, on every selected runtime.
+    #[arg(long)]
+    pub scenario_file: Option<PathBuf>,
     /// Seconds a runtime may stay silent before its scenario is declared hung and skipped.
     #[arg(long, default_value_t = 120.0)]
     pub timeout: f64,
@@ -118,6 +122,9 @@ pub struct WorkerArgs {
     pub target_sample_ms: f64,
     #[arg(long)]
     pub samples: usize,
+    /// A user's scenario file (docs/scenario-files.md): run its scenarios instead of the list's.
+    #[arg(long)]
+    pub plugin_file: Option<PathBuf>,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {

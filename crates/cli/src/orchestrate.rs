@@ -83,7 +83,22 @@ fn now_unix() -> u64 {
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     let cfg = a.measure.config();
     let full = ScenarioList::builtin();
-    let list = full.select(&a.scenarios)?;
+    // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
+    let plugin = match &a.scenario_file {
+        Some(p) => {
+            let loaded = interop_core::plugin::LoadedPlugin::load(p)?;
+            let names = loaded.names();
+            if let Some(bad) = a.scenarios.iter().find(|n| !names.contains(n)) {
+                bail!("unknown scenario `{bad}` (the scenario file {} has: {})", p.display(), names.join(", "));
+            }
+            Some((std::path::absolute(p)?, names))
+        }
+        None => None,
+    };
+    let list = match &plugin {
+        Some(_) => full.select(&["empty".to_string()])?,
+        None => full.select(&a.scenarios)?,
+    };
 
     let (wasm, source) = match &a.guest {
         Some(p) => (
@@ -139,8 +154,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 continue;
             }
             let target = if native { Target::Native } else { Target::Wasm };
-            let names: Vec<String> =
-                list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect();
+            let names: Vec<String> = match &plugin {
+                Some((_, names)) if !native => names.iter().filter(|n| a.scenarios.is_empty() || a.scenarios.contains(n)).cloned().collect(),
+                _ => list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect(),
+            };
             if !names.is_empty() {
                 plan.push((h, r.clone(), names));
             }
@@ -180,7 +197,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let timeout = Duration::from_secs_f64(a.timeout.max(0.1));
     for (host, runtime, scenarios) in &plan {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
-        drive(host, runtime, scenarios, &guest_file, &scenarios_file, &cfg, timeout, &mut sink)?;
+        let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
+        drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, timeout, &mut sink)?;
     }
     bar.finish_and_clear();
 
@@ -268,6 +286,7 @@ fn drive(
     scenarios: &[String],
     guest: &Path,
     scenarios_file: &Path,
+    plugin_file: Option<&Path>,
     cfg: &MeasureConfig,
     timeout: Duration,
     sink: &mut Sink,
@@ -287,6 +306,9 @@ fn drive(
             .args(["--samples", &cfg.samples.to_string()]);
         for s in &remaining {
             cmd.args(["--scenario", s]);
+        }
+        if let Some(p) = plugin_file {
+            cmd.arg("--plugin-file").arg(p);
         }
         let mut child = cmd
             // The worker exits when this pipe closes: when the run ends or is killed.

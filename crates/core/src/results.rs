@@ -54,6 +54,10 @@ pub struct RawRow {
     /// Other per-row measurements a host may add (e.g. `allocs_per_op`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// sha256 (hex) of the bytes the host fed the guest in this case (inputs copied into
+    /// linear memory), so hosts can be checked to feed the same data; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
 }
 
 /// A scenario (or one of its rows) that could not be measured.
@@ -132,6 +136,10 @@ pub struct ResultRow {
     pub sample_ns_per_op: Vec<f64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// sha256 (hex) of the bytes the host fed the guest in this case (inputs copied into
+    /// linear memory), so hosts can be checked to feed the same data; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
 }
 
 impl ResultRow {
@@ -147,6 +155,7 @@ impl ResultRow {
             key: raw.key,
             sample_ns_per_op: raw.sample_ns_per_op,
             metrics: raw.metrics,
+            input_sha256: raw.input_sha256,
         }
     }
 
@@ -157,6 +166,7 @@ impl ResultRow {
             sample_ns_per_op: self.sample_ns_per_op.clone(),
             verified: self.verified,
             metrics: self.metrics.clone(),
+            input_sha256: self.input_sha256.clone(),
         }
     }
 

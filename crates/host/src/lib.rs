@@ -4,6 +4,7 @@
 pub mod adapter;
 pub mod measure;
 pub mod native;
+pub mod plugin;
 pub mod runner;
 pub mod runtimes;
 
