@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	runtimeName := fs.String("runtime", "", "runtime to run, or `list`")
 	guest := fs.String("guest", "", "path of the guest .wasm")
 	scenFile := fs.String("scenarios-file", "", "path of scenarios.toml")
+	pluginFile := fs.String("plugin-file", "", "a user's scenario file (docs/scenario-files.md): run its scenarios instead")
 	var only multi
 	fs.Var(&only, "scenario", "run only this scenario (repeatable)")
 	cfg := bench.Config{}
@@ -108,7 +109,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if native {
 		target = "native"
 	}
-	scenarios, err := bench.Select(list, target, only)
+	var plugin *bench.PluginFile
+	var scenarios []bench.Scenario
+	if *pluginFile != "" && !native {
+		if plugin, err = bench.LoadPlugin(*pluginFile); err == nil {
+			scenarios, err = plugin.Names(only)
+		}
+	} else {
+		scenarios, err = bench.Select(list, target, only)
+	}
 	if err != nil {
 		return usageErr(stderr, "%v", err)
 	}
@@ -136,6 +145,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	emit.Runtime(info)
 	r.Guest = wasm
+	if plugin != nil {
+		r.RunPlugin(eng, plugin, scenarios)
+		return 0
+	}
 	r.RunWasm(eng, scenarios)
 	return 0
 }
