@@ -327,6 +327,12 @@ func pluginCaseOf(mod Module, f *PluginFile, s *PluginScenario, pc pluginCase, a
 		return Case{}, nil, fmt.Errorf("instantiate: %w", err)
 	}
 	fail := func(err error) (Case, func(), error) { in.Close(); return Case{}, nil, err }
+	// A WASI reactor's _initialize, if the module has one.
+	if ini, err := in.FuncV_V("_initialize", api); err == nil {
+		if err := ini(); err != nil {
+			return fail(&callError{"_initialize", err})
+		}
+	}
 	call, err := genericCall(in, s.Export, api, s.Params, s.Results)
 	if err != nil {
 		return fail(err)

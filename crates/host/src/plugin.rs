@@ -48,6 +48,14 @@ fn call<I: Instance>(inst: &mut I, f: &I::Func, sig: Sig, a: &[i32; 4]) -> Resul
     })
 }
 
+/// Runs a WASI reactor's `_initialize` export, if the module has one.
+fn initialize<I: Instance>(inst: &mut I, api: &str) -> Result<()> {
+    if let Ok(f) = inst.func("_initialize", Sig::VV, api) {
+        inst.call_vv(&f).at("_initialize")?;
+    }
+    Ok(())
+}
+
 /// Runs the selected scenarios of `plugin` on `engine` (relinked with the file's imports
 /// and WASI when it has any), emitting events as the built-in runner does.
 pub fn run_plugin<E: Engine>(
@@ -165,6 +173,7 @@ fn run_case<E: Engine>(
     let mem = api.mem;
     let mut inst = engine.instantiate(module)?;
     let inst = &mut inst;
+    initialize(inst, api.call)?;
     let f = inst.func(export, sig, api.call).at(export)?;
     let alloc_names = plugin.file.allocator.as_ref();
     let allocate = |inst: &mut E::Instance, bytes: usize| -> Result<u32> {
