@@ -143,7 +143,7 @@ fn the_builtin_cases_as_a_scenario_file_run_verified_on_both_hosts() {
     for host in hosts.split(',') {
         let r = rows(&v, host);
         let names: BTreeSet<&str> = r.iter().map(|r| r["scenario"].as_str().unwrap()).collect();
-        assert_eq!(names, BTreeSet::from(["noop_file", "add_file", "string_roundtrip_file"]), "{host}");
+        assert_eq!(names, BTreeSet::from(["noop_file", "add_file", "string_roundtrip_file", "instantiate_file"]), "{host}");
         assert!(r.iter().all(|r| r["verified"] == true), "{host}: every row checks its result");
         for row in r.iter().filter(|r| r["scenario"] == "string_roundtrip_file") {
             assert_eq!(row["params"]["bytes"], 64);
