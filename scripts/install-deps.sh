@@ -13,6 +13,11 @@ check() { # check PACKAGE TEST...
 check chromium command -v chromium
 # libclang: the wasm3 crate generates its C bindings with bindgen at build time.
 check libclang-dev dpkg -s libclang-dev
+# C for wasm32-wasi (examples/c-plugin): clang, its linker, wasi-libc and the wasm32 builtins.
+check clang-14 command -v clang-14
+check lld-14 command -v wasm-ld-14
+check wasi-libc dpkg -s wasi-libc
+check libclang-rt-14-dev-wasm32 dpkg -s libclang-rt-14-dev-wasm32
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

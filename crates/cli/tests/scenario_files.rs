@@ -153,43 +153,40 @@ fn the_builtin_cases_as_a_scenario_file_run_verified_on_both_hosts() {
 }
 
 #[test]
-fn the_example_wasip1_plugin_builds_and_runs_with_wasi_where_linked() {
-    // Built by the project's own command (adds the rustup target when missing).
+fn the_example_plugins_build_and_run_with_wasi_where_linked() {
+    // Built by the project's own command (adds the rustup target when missing; the C
+    // toolchain comes from scripts/install-deps.sh).
     let b = Command::new(root().join("scripts/build-examples.sh")).output().unwrap();
     assert!(b.status.success(), "build-examples.sh:\n{}", text(&b.stderr));
-    let wasm = root().join("examples/rust-plugin/target/rust_plugin.wasm");
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("r.json");
-    let go = go_present();
-    let (hosts, runtimes) = if go { ("rust,go", "wasmtime,wazero:compiler,wasmtime-go") } else { ("rust", "wasmtime") };
-    let o = Command::new(env!("CARGO_BIN_EXE_interop-bench"))
-        .current_dir(root())
-        .args(["run", "--quick", "--samples", "1", "--warmup-ms", "0", "--target-sample-ms", "0.05", "--no-progress"])
-        .args(["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", "examples/rust-plugin/plugin.toml"])
-        .arg("--guest")
-        .arg(&wasm)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
-    let v = load(&out);
-    // The Rust host's wasmtime has no WASI linked: it says so, for both scenarios.
-    let na: Vec<&Value> = v["failures"].as_array().unwrap().iter().filter(|f| f["runtime"] == "wasmtime").collect();
-    assert_eq!(na.len(), 2, "{na:#?}");
-    assert!(na.iter().all(|f| f["status"] == "not_applicable" && f["error"].as_str().unwrap().contains("WASI")));
-    if go {
-        for rt in ["wazero:compiler", "wasmtime-go"] {
-            let r: Vec<&Value> = rows(&v, "go").into_iter().filter(|r| r["runtime"] == rt).collect();
-            let greet: Vec<&&Value> = r.iter().filter(|r| r["scenario"] == "greet").collect();
-            let sizes: BTreeSet<u64> = greet.iter().map(|r| r["params"]["bytes"].as_u64().unwrap()).collect();
-            assert_eq!(sizes, BTreeSet::from([16, 1024]), "{rt}");
-            for g in &greet {
-                let n = g["params"]["bytes"].as_u64().unwrap() as usize;
-                assert_eq!(g["verified"], true);
-                assert_eq!(g["input_sha256"].as_str(), Some(sha256_hex(&interop_core::plugin::canonical_text(n)).as_str()));
+    for (wasm, file) in [
+        ("examples/rust-plugin/target/rust_plugin.wasm", "examples/rust-plugin/plugin.toml"),
+        ("examples/c-plugin/target/c_plugin.wasm", "examples/c-plugin/plugin.toml"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r.json");
+        let go = go_present();
+        let (hosts, runtimes) = if go { ("rust,go", "wasmtime,wazero:compiler,wasmtime-go") } else { ("rust", "wasmtime") };
+        let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+        assert!(o.status.success(), "{wasm}: stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+        let v = load(&out);
+        // The Rust host's wasmtime has no WASI linked: it says so, for both scenarios.
+        let na: Vec<&Value> = v["failures"].as_array().unwrap().iter().filter(|f| f["runtime"] == "wasmtime").collect();
+        assert_eq!(na.len(), 2, "{wasm}: {na:#?}");
+        assert!(na.iter().all(|f| f["status"] == "not_applicable" && f["error"].as_str().unwrap().contains("WASI")));
+        if go {
+            for rt in ["wazero:compiler", "wasmtime-go"] {
+                let r: Vec<&Value> = rows(&v, "go").into_iter().filter(|r| r["runtime"] == rt).collect();
+                let greet: Vec<&&Value> = r.iter().filter(|r| r["scenario"] == "greet").collect();
+                let sizes: BTreeSet<u64> = greet.iter().map(|r| r["params"]["bytes"].as_u64().unwrap()).collect();
+                assert_eq!(sizes, BTreeSet::from([16, 1024]), "{wasm} on {rt}");
+                for g in &greet {
+                    let n = g["params"]["bytes"].as_u64().unwrap() as usize;
+                    assert_eq!(g["verified"], true);
+                    let want = sha256_hex(&interop_core::plugin::canonical_text(n));
+                    assert_eq!(g["input_sha256"].as_str(), Some(want.as_str()));
+                }
+                assert!(r.iter().any(|r| r["scenario"] == "greet_instantiate" && r["verified"] == true), "{wasm} on {rt}");
             }
-            assert!(r.iter().any(|r| r["scenario"] == "greet_instantiate" && r["verified"] == true), "{rt}");
         }
     }
 }
