@@ -204,3 +204,53 @@ fn a_wrong_scenario_file_is_refused_with_its_line_and_key() {
     assert!(err.contains(&format!("line {line}")) && err.contains("`args`") && err.contains("`b`"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn a_files_host_function_is_linked_where_the_adapter_can_and_refused_where_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    let module = r#"(module
+        (import "env" "seven" (func $seven (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "f") (param i32) (result i32) local.get 0 local.get 0 call $seven i32.add))"#;
+    std::fs::write(&wasm, wat::parse_str(module).unwrap()).unwrap();
+    let file = dir.path().join("m.toml");
+    let toml = r#"schema = 1
+[[import]]
+module = "env"
+name = "seven"
+params = ["i32"]
+results = ["i32"]
+behaviour = "constant"
+value = 7
+
+[[scenario]]
+name = "plus_seven"
+export = "f"
+params = ["i32"]
+results = ["i32"]
+args = [35]
+check = { value = 42 }
+"#;
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.path().join("r.json");
+    let go = go_present();
+    let (hosts, runtimes) =
+        if go { ("rust,go", "wasmtime,wasmi,wasmer,wazero:interpreter,wasmtime-go") } else { ("rust", "wasmtime,wasmi,wasmer") };
+    let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
+    let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    let mut linked = vec!["wasmtime", "wasmi"];
+    if go {
+        linked.extend(["wazero:interpreter", "wasmtime-go"]);
+    }
+    for rt in linked {
+        let r: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == rt).collect();
+        assert!(!r.is_empty() && r.iter().all(|r| r["scenario"] == "plus_seven" && r["verified"] == true), "{rt}: {r:#?}");
+    }
+    let f = v["failures"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["runtime"], "wasmer");
+    assert_eq!(f[0]["status"], "not_applicable");
+}
