@@ -95,6 +95,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			// This binary cannot link the engine (see wasmer_delegate.go): hand the whole
 			// run, with the same arguments, to a binary that can. Returns only on failure.
 			err := delegate(factory, args)
+			if *pluginFile != "" {
+				plugin, perr := bench.LoadPlugin(*pluginFile)
+				if perr != nil {
+					return usageErr(stderr, "%v", perr)
+				}
+				scenarios, perr := plugin.Names(only)
+				if perr != nil {
+					return usageErr(stderr, "%v", perr)
+				}
+				failAll(emit, bench.DelegateInfo(factory), scenarios, err.Error())
+				return 0
+			}
 			return reportDelegateFailure(emit, factory, err, *scenFile, only, stderr)
 		}
 	}
