@@ -4,7 +4,7 @@
 # Everything they need that is not a crate or a Go module (the wasm32 target, Debian
 # packages) is installed by the project's own scripts, never by hand.
 
-.PHONY: bench test test-rust test-go deps
+.PHONY: bench test test-rust test-go deps examples
 
 bench: deps
 	cargo run --release -- run
@@ -21,3 +21,7 @@ test-go:
 
 deps:
 	@./scripts/install-deps.sh
+
+# The example plugin modules (examples/), built with their own toolchains' targets.
+examples:
+	@./scripts/build-examples.sh

@@ -16,6 +16,11 @@ check libclang-dev dpkg -s libclang-dev
 # WABT: the wasm2c runtime (Rust host) translates the guest to C with wasm2c and compiles
 # it with the system C compiler against the runtime Debian ships (/usr/share/wabt/wasm2c).
 check wabt command -v wasm2c
+# C for wasm32-wasi (examples/c-plugin): clang, its linker, wasi-libc and the wasm32 builtins.
+check clang-14 command -v clang-14
+check lld-14 command -v wasm-ld-14
+check wasi-libc dpkg -s wasi-libc
+check libclang-rt-14-dev-wasm32 dpkg -s libclang-rt-14-dev-wasm32
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

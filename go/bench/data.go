@@ -1,14 +1,27 @@
 package bench
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 )
+
+// sha256Hex is the sha256 of the concatenated parts, lowercase hex.
+func sha256Hex(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // SeedString is the founding document's 51-byte string.
 const SeedString = "hello_world_golang_performance_test_string_for_wasm"
 
 // TextBytes returns n bytes of lowercase text; at 51 bytes it is the seed's string.
+// This file's inputs are the canonical inputs of both hosts (the Rust host's
+// crates/host/src/runner.rs `inputs` computes the same bytes; rows record their sha256).
 func TextBytes(n int) []byte {
 	if n == len(SeedString) {
 		return []byte(SeedString)

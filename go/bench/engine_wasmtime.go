@@ -36,6 +36,51 @@ func init() {
 type wtEngine struct {
 	engine *wasmtime.Engine
 	linker *wasmtime.Linker
+	wasi   bool
+}
+
+// Relink implements Relinker: a fresh linker with a scenario file's host functions
+// (Linker.FuncNew) and, with wasi, wasmtime's WASI (Linker.DefineWasi; each store gets an
+// empty WasiConfig: no filesystem, environment, arguments or network).
+func (e *wtEngine) Relink(imports []PluginImport, wasi bool) error {
+	linker := wasmtime.NewLinker(e.engine)
+	vt := func(ts []string) []*wasmtime.ValType {
+		out := make([]*wasmtime.ValType, len(ts))
+		for i, t := range ts {
+			out[i] = wasmtime.NewValType(wasmtime.KindI32)
+			if t == "i64" {
+				out[i] = wasmtime.NewValType(wasmtime.KindI64)
+			}
+		}
+		return out
+	}
+	for _, imp := range imports {
+		fn, results := hostFunc(imp), imp.Results
+		err := linker.FuncNew(imp.Module, imp.Name, wasmtime.NewFuncType(vt(imp.Params), vt(results)),
+			func(_ *wasmtime.Caller, _ []wasmtime.Val) ([]wasmtime.Val, *wasmtime.Trap) {
+				v := fn()
+				switch {
+				case len(results) == 0:
+					return nil, nil
+				case results[0] == "i64":
+					return []wasmtime.Val{wasmtime.ValI64(v)}, nil
+				}
+				return []wasmtime.Val{wasmtime.ValI32(int32(v))}, nil
+			})
+		if err != nil {
+			linker.Close()
+			return fmt.Errorf("link %s.%s: %w", imp.Module, imp.Name, err)
+		}
+	}
+	if wasi {
+		if err := linker.DefineWasi(); err != nil {
+			linker.Close()
+			return fmt.Errorf("link WASI: %w", err)
+		}
+	}
+	e.linker.Close()
+	e.linker, e.wasi = linker, wasi
+	return nil
 }
 
 func newWasmtime() (Engine, error) {
@@ -113,6 +158,9 @@ func (m *wtModule) Instantiate() (Instance, error) {
 	store := wasmtime.NewStore(m.e.engine)
 	// Memory growth held to MaxMemoryBytes (the other limits keep their defaults).
 	store.Limiter(int64(MaxMemoryBytes), -1, -1, -1, -1)
+	if m.e.wasi {
+		store.SetWasi(wasmtime.NewWasiConfig())
+	}
 	inst, err := m.e.linker.Instantiate(store, m.m)
 	if err != nil {
 		store.Close()

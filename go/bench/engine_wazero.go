@@ -6,6 +6,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // wazero (pure Go). Two runtimes: "wazero:compiler" (ahead-of-time compiler to native
@@ -38,6 +39,8 @@ type wzEngine struct {
 	name string
 	ctx  context.Context
 	rt   wazero.Runtime
+	cfg  wazero.RuntimeConfig
+	wasi bool
 }
 
 func newWazero(name string, cfg wazero.RuntimeConfig) (Engine, error) {
@@ -54,7 +57,61 @@ func newWazero(name string, cfg wazero.RuntimeConfig) (Engine, error) {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("link env.host_inc: %w", err)
 	}
-	return &wzEngine{name: name, ctx: ctx, rt: rt}, nil
+	return &wzEngine{name: name, ctx: ctx, rt: rt, cfg: cfg}, nil
+}
+
+// Relink implements Relinker: a fresh runtime with a scenario file's host functions
+// (GoModuleFuncs, one host module per import module) and, with wasi, wazero's own
+// wasi_snapshot_preview1 (no filesystem, environment, arguments or network: the
+// ModuleConfig grants none).
+func (e *wzEngine) Relink(imports []PluginImport, wasi bool) error {
+	rt := wazero.NewRuntimeWithConfig(e.ctx, e.cfg)
+	vt := func(ts []string) []api.ValueType {
+		out := make([]api.ValueType, len(ts))
+		for i, t := range ts {
+			out[i] = api.ValueTypeI32
+			if t == "i64" {
+				out[i] = api.ValueTypeI64
+			}
+		}
+		return out
+	}
+	builders := map[string]wazero.HostModuleBuilder{}
+	var order []string
+	for _, imp := range imports {
+		b, ok := builders[imp.Module]
+		if !ok {
+			b = rt.NewHostModuleBuilder(imp.Module)
+			order = append(order, imp.Module)
+		}
+		fn, i32 := hostFunc(imp), len(imp.Results) == 1 && imp.Results[0] == "i32"
+		hasResult := len(imp.Results) == 1
+		builders[imp.Module] = b.NewFunctionBuilder().
+			WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, _ api.Module, stack []uint64) {
+				v := fn()
+				if i32 {
+					stack[0] = uint64(uint32(int32(v)))
+				} else if hasResult {
+					stack[0] = uint64(v)
+				}
+			}), vt(imp.Params), vt(imp.Results)).
+			Export(imp.Name)
+	}
+	for _, m := range order {
+		if _, err := builders[m].Instantiate(e.ctx); err != nil {
+			rt.Close(e.ctx)
+			return fmt.Errorf("link the host module %s: %w", m, err)
+		}
+	}
+	if wasi {
+		if _, err := wasi_snapshot_preview1.Instantiate(e.ctx, rt); err != nil {
+			rt.Close(e.ctx)
+			return fmt.Errorf("link wasi_snapshot_preview1: %w", err)
+		}
+	}
+	e.rt.Close(e.ctx)
+	e.rt, e.wasi = rt, wasi
+	return nil
 }
 
 func (e *wzEngine) Info() RuntimeInfo {
@@ -118,7 +175,12 @@ type wzModule struct {
 func (m *wzModule) Close() { m.cm.Close(m.e.ctx) }
 
 func (m *wzModule) Instantiate() (Instance, error) {
-	mod, err := m.e.rt.InstantiateModule(m.e.ctx, m.cm, wazero.NewModuleConfig().WithName(""))
+	cfg := wazero.NewModuleConfig().WithName("")
+	if m.e.wasi {
+		// A reactor's _initialize is run by the scenario-file runner, as on every engine.
+		cfg = cfg.WithStartFunctions()
+	}
+	mod, err := m.e.rt.InstantiateModule(m.e.ctx, m.cm, cfg)
 	if err != nil {
 		return nil, err
 	}

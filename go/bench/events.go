@@ -40,6 +40,7 @@ type RowEvent struct {
 	SampleNsPerOp  []float64          `json:"sample_ns_per_op"`
 	Verified       bool               `json:"verified"`
 	Metrics        map[string]float64 `json:"metrics,omitempty"`
+	InputSHA256    string             `json:"input_sha256,omitempty"`
 }
 
 type FailureEvent struct {

@@ -21,6 +21,9 @@ type Case struct {
 	// Verify is the full check after each sample; nil when every op already checks all
 	// of its result.
 	Verify func() error
+	// InputSHA256 is the sha256 (hex) of the bytes the case feeds the guest (what it
+	// copies into linear memory), "" when none; rows carry it so hosts can be compared.
+	InputSHA256 string
 }
 
 // timed wraps a loop body so that the whole loop of n operations is timed at once.

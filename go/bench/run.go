@@ -89,11 +89,11 @@ func measureSafely(c Case, cfg Config) (res Result, err error) {
 	return Measure(c, cfg)
 }
 
-func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result) {
+func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result, inputSHA256 string) {
 	r.Emit.Emit(RowEvent{
 		Event: "row", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
 		Params: paramsOf(sc, v), ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
-		Verified: true, Metrics: res.Metrics,
+		Verified: true, Metrics: res.Metrics, InputSHA256: inputSHA256,
 	})
 }
 
@@ -111,7 +111,7 @@ func (r *Runner) RunNative(scenarios []Scenario) {
 			if err == nil {
 				var res Result
 				if res, err = measureSafely(c, r.Cfg); err == nil {
-					r.row(rt, "direct", sc, v, res)
+					r.row(rt, "direct", sc, v, res, "")
 					continue
 				}
 			}
@@ -205,7 +205,7 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 					res, err = measureSafely(c, r.Cfg)
 					cleanup()
 					if err == nil {
-						r.row(rt, api, sc, v, res)
+						r.row(rt, api, sc, v, res, c.InputSHA256)
 						continue
 					}
 				}

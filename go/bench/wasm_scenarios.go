@@ -431,6 +431,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		src := TextBytes(n)
 		back := make([]byte, n)
 		return Case{
+			InputSHA256: sha256Hex(src),
 			Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					if err := acc.in(p, src); err != nil {
@@ -468,6 +469,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		dst := make([]byte, n)
 		first, last := want[0], want[n-1]
 		return Case{
+			InputSHA256: sha256Hex(want),
 			Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					if err := acc.out(p, dst); err != nil {
@@ -505,6 +507,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		src := TextBytes(n)
 		dst := make([]byte, n)
 		return Case{
+			InputSHA256: sha256Hex(src),
 			Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					if err := acc.in(p, src); err != nil {
@@ -541,6 +544,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		src := TextBytes(n)
 		dst := make([]byte, n)
 		return Case{
+			InputSHA256: sha256Hex(src),
 			Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					p, err := allocate(alloc, n)
@@ -637,7 +641,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 			if err := mem.Write(p, data); err != nil {
 				return Case{}, err
 			}
-			return Case{Loop: timed(func(k int) error {
+			return Case{InputSHA256: sha256Hex(data), Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					s, err := sum(int32(p), int32(n))
 					if err != nil {
@@ -650,7 +654,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 				return nil
 			})}, nil
 		}
-		return Case{Loop: timed(func(k int) error {
+		return Case{InputSHA256: sha256Hex(data), Loop: timed(func(k int) error {
 			for i := 0; i < k; i++ {
 				if err := acc.in(p, data); err != nil {
 					return err
@@ -694,6 +698,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		out := make([]byte, 4*n)
 		first, last := want[0], want[n-1]
 		return Case{
+			InputSHA256: sha256Hex(ab, bb),
 			Loop: timed(func(k int) error {
 				for i := 0; i < k; i++ {
 					if err := acc.in(pa, ab); err != nil {

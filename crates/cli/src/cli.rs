@@ -143,6 +143,10 @@ pub struct RunArgs {
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
     #[arg(long)]
     pub guest: Option<PathBuf>,
+    /// Run the scenarios of this file (your module's exports, payloads and checks; see
+    /// docs/scenario-files.md) instead of the built-in list, on every selected runtime.
+    #[arg(long)]
+    pub scenario_file: Option<PathBuf>,
     /// Seconds a runtime may stay silent before its scenario is declared hung and skipped
     /// (0.1 to 86400).
     #[arg(long, default_value_t = 120.0, value_parser = timeout_s)]
@@ -190,6 +194,9 @@ pub struct WorkerArgs {
     /// Linear memory a guest instance may grow to, MiB.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
+    /// A user's scenario file (docs/scenario-files.md): run its scenarios instead of the list's.
+    #[arg(long)]
+    pub plugin_file: Option<PathBuf>,
 }
 
 impl WorkerArgs {

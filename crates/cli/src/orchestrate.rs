@@ -87,7 +87,22 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut guard = guard::start();
     let cfg = a.measure.config();
     let full = ScenarioList::builtin();
-    let list = full.select(&a.scenarios)?;
+    // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
+    let plugin = match &a.scenario_file {
+        Some(p) => {
+            let loaded = interop_core::plugin::LoadedPlugin::load(p)?;
+            let names = loaded.names();
+            if let Some(bad) = a.scenarios.iter().find(|n| !names.contains(n)) {
+                bail!("unknown scenario `{bad}` (the scenario file {} has: {})", p.display(), names.join(", "));
+            }
+            Some((std::path::absolute(p)?, names))
+        }
+        None => None,
+    };
+    let list = match &plugin {
+        Some(_) => full.select(&["empty".to_string()])?,
+        None => full.select(&a.scenarios)?,
+    };
     for h in &a.hosts {
         if h != "rust" && h != "go" {
             bail!("unknown host `{h}` (hosts: rust, go)");
@@ -148,8 +163,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 continue;
             }
             let target = if native { Target::Native } else { Target::Wasm };
-            let names: Vec<String> =
-                list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect();
+            let names: Vec<String> = match &plugin {
+                Some((_, names)) if !native => names.iter().filter(|n| a.scenarios.is_empty() || a.scenarios.contains(n)).cloned().collect(),
+                _ => list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect(),
+            };
             if !names.is_empty() {
                 plan.push((h, r.clone(), names));
             }
@@ -190,7 +207,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
     for (host, runtime, scenarios) in &plan {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
-        drive(host, runtime, scenarios, &guest_file, &scenarios_file, &cfg, &limits, &mut sink)?;
+        let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
+        drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, &mut sink)?;
     }
     bar.finish_and_clear();
 
@@ -337,6 +355,7 @@ fn drive(
     scenarios: &[String],
     guest: &Path,
     scenarios_file: &Path,
+    plugin_file: Option<&Path>,
     cfg: &MeasureConfig,
     limits: &WorkerLimits,
     sink: &mut Sink,
@@ -358,6 +377,9 @@ fn drive(
             .args(["--max-memory-mib", &limits.max_memory_mib.to_string()]);
         for s in &remaining {
             cmd.args(["--scenario", s]);
+        }
+        if let Some(p) = plugin_file {
+            cmd.arg("--plugin-file").arg(p);
         }
         guard::worker_command(&mut cmd, limits.max_memory_mib);
         let mut child = cmd

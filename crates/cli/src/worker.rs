@@ -35,15 +35,23 @@ pub fn worker(a: WorkerArgs) -> Result<ExitCode> {
         let names: Vec<String> = runtimes::all().iter().map(|r| r.info().runtime).collect();
         bail!("unknown runtime `{}` (this build has: {})", a.runtime, names.join(", "));
     };
-    let list = ScenarioList::load(&a.scenarios_file)?.select(&a.scenario)?;
+    let list = ScenarioList::load(&a.scenarios_file)?;
+    let list = if a.plugin_file.is_some() { list } else { list.select(&a.scenario)? };
     let wasm = std::fs::read(&a.guest).with_context(|| format!("cannot read the guest module {}", a.guest.display()))?;
     let cfg = a.config();
     let stdout = std::io::stdout();
-    runtime.run(&wasm, &list, &cfg, &mut |event| {
+    let mut emit = |event: interop_core::results::Event| {
         let mut out = stdout.lock();
         let _ = serde_json::to_writer(&mut out, &event);
         let _ = out.write_all(b"\n");
         let _ = out.flush();
-    });
+    };
+    match &a.plugin_file {
+        Some(p) => {
+            let plugin = interop_core::plugin::LoadedPlugin::load(p)?;
+            runtime.run_plugin(&wasm, &plugin, &a.scenario, &cfg, &mut emit)
+        }
+        None => runtime.run(&wasm, &list, &cfg, &mut emit),
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod export;
+pub mod plugin;
 pub mod results;
 pub mod scenario;
 pub mod stats;

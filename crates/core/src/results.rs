@@ -62,6 +62,10 @@ pub struct RawRow {
     /// Other per-row measurements a host may add (e.g. `allocs_per_op`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// sha256 (hex) of the bytes the host fed the guest in this case (inputs copied into
+    /// linear memory), so hosts can be checked to feed the same data; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
 }
 
 /// A scenario (or one of its rows) that could not be measured.
@@ -180,6 +184,10 @@ pub struct ResultRow {
     pub sample_ns_per_op: Vec<f64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// sha256 (hex) of the bytes the host fed the guest in this case (inputs copied into
+    /// linear memory), so hosts can be checked to feed the same data; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -215,6 +223,7 @@ impl From<ResultRow> for RowOnDisk {
                 sample_ns_per_op: r.sample_ns_per_op,
                 verified: r.verified,
                 metrics: r.metrics,
+                input_sha256: r.input_sha256,
             },
             derived,
         }
@@ -234,6 +243,7 @@ impl ResultRow {
             key: raw.key,
             sample_ns_per_op: raw.sample_ns_per_op,
             metrics: raw.metrics,
+            input_sha256: raw.input_sha256,
         }
     }
 
@@ -244,6 +254,7 @@ impl ResultRow {
             sample_ns_per_op: self.sample_ns_per_op.clone(),
             verified: self.verified,
             metrics: self.metrics.clone(),
+            input_sha256: self.input_sha256.clone(),
         }
     }
 

@@ -164,6 +164,21 @@ pub trait Engine: Send + Sync + 'static {
     ) -> Option<Result<crate::measure::Samples>> {
         None
     }
+
+    /// This engine with a user scenario file's host functions (and, with `wasi`, the
+    /// engine's own WASI with nothing granted) linked instead of `env.host_inc`.
+    /// Engines without it say why.
+    fn relink(&self, _imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self>
+    where
+        Self: Sized,
+    {
+        Err(NotApplicable(if wasi {
+            "no WASI implementation linked in this adapter".into()
+        } else {
+            "this adapter links only the built-in guest's env.host_inc, not a scenario file's host functions".into()
+        })
+        .into())
+    }
 }
 
 /// A scenario the engine cannot express, with the reason: reported as `not_applicable`,

@@ -5,6 +5,7 @@ pub mod adapter;
 pub mod limits;
 pub mod measure;
 pub mod native;
+pub mod plugin;
 pub mod runner;
 pub mod runtimes;
 

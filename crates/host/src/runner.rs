@@ -6,6 +6,7 @@ use crate::adapter::{blamed_export, not_applicable_reason, At, Engine, EngineInf
 use crate::measure::{measure, time_loop, MeasureConfig, Samples};
 use crate::HOST;
 use anyhow::{bail, ensure, Result};
+use interop_core::plugin::LoadedPlugin;
 use interop_core::results::{Event, Failure, Params, RawRow, RowKey, RuntimeInfo};
 use interop_core::scenario::{Case, Scenario, ScenarioList, Target, Varies};
 use std::hint::black_box;
@@ -15,6 +16,23 @@ use std::time::{Duration, Instant};
 pub trait Runtime: Send + Sync {
     fn info(&self) -> RuntimeInfo;
     fn run(&self, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event));
+    /// Runs the scenarios `names` (all when empty) of a user's scenario file.
+    fn run_plugin(
+        &self,
+        _wasm: &[u8],
+        plugin: &LoadedPlugin,
+        names: &[String],
+        _cfg: &MeasureConfig,
+        emit: &mut dyn FnMut(Event),
+    ) {
+        let info = self.info();
+        emit(Event::Runtime(info.clone()));
+        for s in plugin.names().iter().filter(|s| names.is_empty() || names.contains(s)) {
+            emit(Event::Start { host: HOST.into(), runtime: info.runtime.clone(), scenario: s.clone() });
+            let why = "a scenario file calls a Wasm module; this runtime runs none";
+            emit(Event::Failure(not_applicable(&info.runtime, s, "", why)));
+        }
+    }
 }
 
 /// Wraps an [`Engine`] as a [`Runtime`].
@@ -27,6 +45,17 @@ impl<E: Engine> Runtime for Wasm<E> {
 
     fn run(&self, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event)) {
         run_engine(&self.0, wasm, list, cfg, emit)
+    }
+
+    fn run_plugin(
+        &self,
+        wasm: &[u8],
+        plugin: &LoadedPlugin,
+        names: &[String],
+        cfg: &MeasureConfig,
+        emit: &mut dyn FnMut(Event),
+    ) {
+        crate::plugin::run_plugin(&self.0, wasm, plugin, names, cfg, emit)
     }
 }
 
@@ -78,6 +107,7 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         sample_ns_per_op: s.ns_per_op,
         verified: true,
         metrics: Default::default(),
+        input_sha256: None,
     }
 }
 
@@ -116,8 +146,9 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
         }
         'cases: for case in scenario.cases() {
             for api in apis(scenario, &info) {
-                match run_case(engine, module, wasm, &case, api, cfg) {
-                    Ok(s) => emit(Event::Row(row(runtime, api.label, &case, s))),
+                let mut digest = None;
+                match run_case(engine, module, wasm, &case, api, cfg, &mut digest) {
+                    Ok(s) => emit(Event::Row(RawRow { input_sha256: digest, ..row(runtime, api.label, &case, s) })),
                     Err(e) => match not_applicable_reason(&e) {
                         // Said once for the scenario, not once per case.
                         Some(why) => {
@@ -132,7 +163,7 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
     }
 }
 
-fn runtime_info(i: &EngineInfo) -> RuntimeInfo {
+pub(crate) fn runtime_info(i: &EngineInfo) -> RuntimeInfo {
     RuntimeInfo {
         host: HOST.into(),
         runtime: i.runtime.into(),
@@ -191,11 +222,19 @@ pub const SCENARIOS: &[&str] = &[
     "first_call",
 ];
 
-/// Deterministic inputs shared by the Wasm scenarios and the native baseline.
+/// Deterministic inputs shared by the Wasm scenarios and the native baseline. They are
+/// the canonical inputs of both hosts (the Go host's `go/bench/data.go` computes the same
+/// bytes; every row records their sha256 in `input_sha256` and a test compares the hosts).
 pub mod inputs {
-    /// `len` i32 of both signs whose wrapping sum exercises overflow.
+    /// `len` i32 of both signs whose wrapping sum exercises overflow:
+    /// `a[i] = i * 2654435761 + 12345` (wrapping, as u32).
     pub fn array(len: usize) -> Vec<i32> {
-        (0..len).map(|i| (i as i32).wrapping_mul(-1_640_531_535).rotate_left(7)).collect()
+        (0..len).map(|i| (i as u32).wrapping_mul(2_654_435_761).wrapping_add(12_345) as i32).collect()
+    }
+
+    /// `batch_add`'s second operand: `b[i] = i - 7`.
+    pub fn second_operand(len: usize) -> Vec<i32> {
+        (0..len).map(|i| (i as i32).wrapping_sub(7)).collect()
     }
 
     pub fn wrapping_sum(xs: &[i32]) -> i32 {
@@ -206,14 +245,15 @@ pub mod inputs {
         xs.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
 
-    /// Printable text of `len` bytes whose first and last bytes differ (no palindrome).
-    pub fn text(len: usize, salt: u8) -> Vec<u8> {
-        let mut t: Vec<u8> = (0..len).map(|i| b'a' + ((i * 7 + salt as usize) % 26) as u8).collect();
-        if len >= 2 && t[0] == t[len - 1] {
-            t[len - 1] = if t[0] == b'z' { b'y' } else { b'z' };
-        }
-        t
+    /// The canonical text of `len` bytes (the founding document's string at 51 bytes).
+    pub fn text(len: usize) -> Vec<u8> {
+        interop_core::plugin::canonical_text(len)
     }
+}
+
+/// Records the sha256 of the bytes a case feeds the guest.
+fn fed(digest: &mut Option<String>, parts: &[&[u8]]) {
+    *digest = Some(interop_core::plugin::sha256_hex(&parts.concat()));
 }
 
 fn alloc<I: Instance>(inst: &mut I, api: &str, bytes: usize) -> Result<u32> {
@@ -252,6 +292,7 @@ fn run_case<E: Engine>(
     case: &Case,
     api: Api,
     cfg: &MeasureConfig,
+    digest: &mut Option<String>,
 ) -> Result<Samples> {
     let n = case.value() as usize;
     let name = case.scenario.name.as_str();
@@ -362,20 +403,22 @@ fn run_case<E: Engine>(
         }
         "copy_in" => {
             let ptr = alloc(inst, api.call, n)?;
-            let inputs = [inputs::text(n, 1), inputs::text(n, 2)];
-            let zeros = vec![0u8; n];
+            let input = inputs::text(n);
+            fed(digest, &[&input]);
             let mut back = vec![0u8; n];
             measure(cfg, |iters| {
-                inst.write(api.mem, ptr, &zeros)?;
-                let t = time_loop(iters, |i| inst.write(api.mem, ptr, &inputs[(i & 1) as usize]))?;
+                let t = time_loop(iters, |_| inst.write(api.mem, ptr, &input))?;
                 inst.read(api.mem, ptr, &mut back)?;
-                check_bytes("copy_in: guest memory after the copies", &back, &inputs[((iters - 1) & 1) as usize])?;
+                check_bytes("copy_in: guest memory after the copies", &back, &input)?;
+                // Spoiled, so that the next sample must copy again to pass.
+                inst.write(api.mem, ptr, &[!input[0]])?;
                 Ok(t)
             })
         }
         "copy_out" => {
             let ptr = alloc(inst, api.call, n)?;
-            let content = inputs::text(n, 3);
+            let content = inputs::text(n);
+            fed(digest, &[&content]);
             inst.write(api.mem, ptr, &content)?;
             let mut out = vec![0u8; n];
             measure(cfg, |iters| {
@@ -394,7 +437,8 @@ fn run_case<E: Engine>(
         "string_roundtrip" => {
             let ptr = alloc(inst, api.call, n)?;
             let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
-            let input = inputs::text(n, 4);
+            let input = inputs::text(n);
+            fed(digest, &[&input]);
             let expected: Vec<u8> = input.iter().rev().copied().collect();
             let mut out = vec![0u8; n];
             measure(cfg, |iters| {
@@ -416,7 +460,8 @@ fn run_case<E: Engine>(
             let fa = inst.func("allocate", Sig::IToI, api.call).at("allocate")?;
             let fd = inst.func("deallocate", Sig::IIToV, api.call).at("deallocate")?;
             let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
-            let input = inputs::text(n, 5);
+            let input = inputs::text(n);
+            fed(digest, &[&input]);
             let expected: Vec<u8> = input.iter().rev().copied().collect();
             let mut out = vec![0u8; n];
             measure(cfg, |iters| {
@@ -471,6 +516,7 @@ fn run_case<E: Engine>(
             let values = inputs::array(n);
             let bytes = inputs::le_bytes(&values);
             let expected = inputs::wrapping_sum(&values);
+            fed(digest, &[&bytes]);
             let ptr = alloc(inst, api.call, bytes.len())?;
             let f = inst.func("sum_array", Sig::IIToI, api.call).at("sum_array")?;
             let resident = name == "sum_array_resident";
@@ -494,9 +540,10 @@ fn run_case<E: Engine>(
         }
         "batch_add" => {
             let a = inputs::array(n);
-            let b: Vec<i32> = a.iter().map(|x| x.rotate_left(13) ^ 0x55).collect();
+            let b = inputs::second_operand(n);
             let want: Vec<i32> = a.iter().zip(&b).map(|(x, y)| x.wrapping_add(*y)).collect();
             let (ab, bb, wb) = (inputs::le_bytes(&a), inputs::le_bytes(&b), inputs::le_bytes(&want));
+            fed(digest, &[&ab, &bb]);
             let (pa, pb, po) = (alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?);
             let f = inst.func("batch_add", Sig::IIIIToV, api.call).at("batch_add")?;
             let zeros = vec![0u8; 4 * n];

@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	runtimeName := fs.String("runtime", "", "runtime to run, or `list`")
 	guest := fs.String("guest", "", "path of the guest .wasm")
 	scenFile := fs.String("scenarios-file", "", "path of scenarios.toml")
+	pluginFile := fs.String("plugin-file", "", "a user's scenario file (docs/scenario-files.md): run its scenarios instead")
 	var only multi
 	fs.Var(&only, "scenario", "run only this scenario (repeatable)")
 	cfg := bench.Config{}
@@ -99,6 +100,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			// This binary cannot link the engine (see wasmer_delegate.go): hand the whole
 			// run, with the same arguments, to a binary that can. Returns only on failure.
 			err := delegate(factory, args, *guest, stderr)
+			if *pluginFile != "" {
+				plugin, perr := bench.LoadPlugin(*pluginFile)
+				if perr != nil {
+					return usageErr(stderr, "%v", perr)
+				}
+				scenarios, perr := plugin.Names(only)
+				if perr != nil {
+					return usageErr(stderr, "%v", perr)
+				}
+				failAll(emit, bench.DelegateInfo(factory), scenarios, err.Error())
+				return 0
+			}
 			return reportDelegateFailure(emit, factory, err, *scenFile, only, stderr)
 		}
 	}
@@ -113,7 +126,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if native {
 		target = "native"
 	}
-	scenarios, err := bench.Select(list, target, only)
+	var plugin *bench.PluginFile
+	var scenarios []bench.Scenario
+	if *pluginFile != "" && !native {
+		if plugin, err = bench.LoadPlugin(*pluginFile); err == nil {
+			scenarios, err = plugin.Names(only)
+		}
+	} else {
+		scenarios, err = bench.Select(list, target, only)
+	}
 	if err != nil {
 		return usageErr(stderr, "%v", err)
 	}
@@ -141,6 +162,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	emit.Runtime(info)
 	r.Guest = wasm
+	if plugin != nil {
+		r.RunPlugin(eng, plugin, scenarios)
+		return 0
+	}
 	r.RunWasm(eng, scenarios)
 	return 0
 }

@@ -40,6 +40,7 @@ type rowEv struct {
 	SampleNsPerOp                       []float64 `json:"sample_ns_per_op"`
 	Verified                            bool
 	Metrics                             map[string]float64
+	InputSHA256                         string `json:"input_sha256"` // optional: the bytes fed, for cross-host checks
 }
 
 type failureEv struct {

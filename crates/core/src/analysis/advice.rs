@@ -157,6 +157,7 @@ mod tests {
             sample_ns_per_op: vec![ns; 6],
             verified: true,
             metrics: Default::default(),
+            input_sha256: None,
         })
     }
 

@@ -9,6 +9,7 @@ fn row(runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns:
         sample_ns_per_op: vec![ns; 12],
         verified: true,
         metrics: Default::default(),
+        input_sha256: None,
     })
 }
 

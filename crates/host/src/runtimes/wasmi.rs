@@ -83,6 +83,46 @@ impl Engine for Wasmi {
         Ok(Module::new(&self.engine, wasm)?)
     }
 
+    /// A scenario file's host functions through `Linker::func_new`. No WASI: wasmi's WASI
+    /// (the `wasmi_wasi` crate) is not a dependency of this build.
+    fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        use interop_core::plugin::{Behaviour, WasmType};
+        if wasi {
+            return Err(crate::adapter::NotApplicable(
+                "no WASI implementation linked in this adapter (wasmi's, the wasmi_wasi crate, is not a dependency \
+                 of this build)"
+                    .into(),
+            )
+            .into());
+        }
+        let vt = |t: &WasmType| match t {
+            WasmType::I32 => wasmi::ValType::I32,
+            WasmType::I64 => wasmi::ValType::I64,
+        };
+        let mut linker = Linker::new(&self.engine);
+        for imp in imports {
+            let params: Vec<_> = imp.params.iter().map(vt).collect();
+            let results: Vec<_> = imp.results.iter().map(vt).collect();
+            let ty = wasmi::FuncType::new(params, results);
+            let result = imp.results.first().copied();
+            let (behaviour, value) = (imp.behaviour, imp.value);
+            let calls = std::sync::atomic::AtomicI64::new(0);
+            linker.func_new(&imp.module, &imp.name, ty, move |_, _, out| {
+                let v = match behaviour {
+                    Behaviour::Constant => value,
+                    Behaviour::Count => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                };
+                match result {
+                    Some(WasmType::I32) => out[0] = Val::I32(v as i32),
+                    Some(WasmType::I64) => out[0] = Val::I64(v),
+                    None => {}
+                }
+                Ok(())
+            })?;
+        }
+        Ok(Wasmi { engine: self.engine.clone(), linker, runtime: self.runtime, notes: self.notes })
+    }
+
     fn instantiate(&self, module: &Module) -> Result<WiInstance> {
         // Memory growth held to `--max-memory-mib`: a growth over it traps.
         let limits = wasmi::StoreLimitsBuilder::new()

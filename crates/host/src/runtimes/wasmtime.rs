@@ -138,6 +138,45 @@ impl Engine for Wasmtime {
         let instance = pre.instantiate(&mut store)?;
         with_memory(store, instance)
     }
+
+    /// A scenario file's host functions through `Linker::func_new`. No WASI: wasmtime-wasi
+    /// 48 needs wasmtime's `component-model` and `async` features, which this build leaves
+    /// out (enabling them rebuilds wasmtime and every crate above it).
+    fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        use interop_core::plugin::{Behaviour, WasmType};
+        if wasi {
+            return Err(crate::adapter::NotApplicable(
+                "no WASI implementation linked in this adapter (wasmtime-wasi 48 needs wasmtime's component-model \
+                 and async features, which this build leaves out)"
+                    .into(),
+            )
+            .into());
+        }
+        let vt = |t: &WasmType| match t {
+            WasmType::I32 => wasmtime::ValType::I32,
+            WasmType::I64 => wasmtime::ValType::I64,
+        };
+        let mut linker = Linker::new(&self.engine);
+        for imp in imports {
+            let ty = wasmtime::FuncType::new(&self.engine, imp.params.iter().map(vt), imp.results.iter().map(vt));
+            let result = imp.results.first().copied();
+            let (behaviour, value) = (imp.behaviour, imp.value);
+            let calls = std::sync::atomic::AtomicI64::new(0);
+            linker.func_new(&imp.module, &imp.name, ty, move |_, _, out| {
+                let v = match behaviour {
+                    Behaviour::Constant => value,
+                    Behaviour::Count => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                };
+                match result {
+                    Some(WasmType::I32) => out[0] = Val::I32(v as i32),
+                    Some(WasmType::I64) => out[0] = Val::I64(v),
+                    None => {}
+                }
+                Ok(())
+            })?;
+        }
+        Ok(Wasmtime { engine: self.engine.clone(), linker, runtime: self.runtime, notes: self.notes })
+    }
 }
 
 fn val_type(t: &wasmtime::ValType) -> ValType {

@@ -1,0 +1,256 @@
+//! User scenario files (docs/scenario-files.md) end to end, and the cross-host conformance
+//! of the built-in suite: one tiny-sample run from the Rust worker and the Go driver must
+//! give the same scenarios, parameters, memory APIs, not-applicable entries and input
+//! digests. Structure and digests are checked, never a time.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A run of the tiniest measurement (one short sample a row).
+fn run(args: &[&str], out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_interop-bench"))
+        .current_dir(root())
+        .args(["run", "--quick", "--samples", "1", "--warmup-ms", "0", "--target-sample-ms", "0.05", "--no-progress"])
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn load(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn go_present() -> bool {
+    let ok = Command::new("go").arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        eprintln!("no Go toolchain: the cross-host checks need the Go driver");
+    }
+    ok
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    interop_core::plugin::sha256_hex(b)
+}
+
+fn rows<'a>(v: &'a Value, host: &str) -> Vec<&'a Value> {
+    v["results"].as_array().unwrap().iter().filter(|r| r["host"] == host && r["runtime"] != "native").collect()
+}
+
+/// `(scenario, params as text)` → the input digests of that case's rows (one per API).
+fn digests(rows: &[&Value]) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut m: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for r in rows {
+        let key = (r["scenario"].as_str().unwrap().to_string(), r["params"].to_string());
+        let d = r["input_sha256"].as_str().unwrap_or("none").to_string();
+        m.entry(key).or_default().insert(d);
+    }
+    m
+}
+
+#[test]
+fn both_hosts_run_the_same_builtin_cases_on_the_same_input_bytes() {
+    if !go_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let o = run(&["--hosts", "rust,go", "--runtimes", "wasmtime,wazero:interpreter"], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    let failures = v["failures"].as_array().unwrap();
+    let failed: Vec<&Value> = failures.iter().filter(|f| f["status"] != "not_applicable").collect();
+    assert!(failed.is_empty(), "failures: {failed:#?}");
+
+    let list = interop_core::scenario::ScenarioList::builtin();
+    let (rust, go) = (rows(&v, "rust"), rows(&v, "go"));
+    let whole_na = |host: &str| -> BTreeSet<String> {
+        failures
+            .iter()
+            .filter(|f| f["host"] == host && f["api"].as_str().unwrap_or("").is_empty())
+            .map(|f| f["scenario"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (rust_na, go_na) = (whole_na("rust"), whole_na("go"));
+    for s in list.scenarios.iter().filter(|s| s.target == interop_core::scenario::Target::Wasm) {
+        let in_rows = |rows: &[&Value]| rows.iter().any(|r| r["scenario"] == s.name.as_str());
+        // Every scenario is accounted for in both hosts: rows, or not applicable with a reason.
+        assert!(in_rows(&rust) || rust_na.contains(&s.name), "rust: {} has no rows and no not-applicable entry", s.name);
+        assert!(in_rows(&go) || go_na.contains(&s.name), "go: {} has no rows and no not-applicable entry", s.name);
+    }
+    // Scenarios one host cannot express by construction are named not applicable there.
+    for s in ["noop_gc_off", "string_roundtrip_gc_load", "batch_crossing"] {
+        assert!(rust_na.contains(s), "rust must say why not: {s}");
+    }
+
+    let (dr, dg) = (digests(&rust), digests(&go));
+    let mut compared = 0;
+    for (case, rd) in &dr {
+        let Some(gd) = dg.get(case) else {
+            // The case is missing in Go only if Go said why.
+            assert!(go_na.contains(&case.0), "go has no rows for {case:?}");
+            continue;
+        };
+        assert_eq!(rd.len(), 1, "rust fed different bytes to different APIs of {case:?}: {rd:?}");
+        assert_eq!(rd, gd, "the hosts fed different bytes in {case:?}");
+        compared += rd.iter().filter(|d| *d != "none").count();
+    }
+    for case in dg.keys() {
+        assert!(dr.contains_key(case) || rust_na.contains(&case.0), "rust has no rows for {case:?}");
+    }
+    // Every byte-feeding scenario was compared, at every size.
+    let feeding = ["copy_in", "copy_out", "string_roundtrip", "string_alloc_per_call", "sum_array", "sum_array_resident", "batch_add"];
+    let want: usize = feeding.iter().map(|n| list.get(n).unwrap().values.len()).sum();
+    assert_eq!(compared, want, "digests compared");
+    // The memory scenarios vary over the same memory APIs in both hosts.
+    let both = |s: &&interop_core::scenario::Scenario| !rust_na.contains(&s.name) && !go_na.contains(&s.name);
+    for s in list.scenarios.iter().filter(|s| s.varies == interop_core::scenario::Varies::Memory).filter(both) {
+        let apis = |rows: &[&Value]| -> BTreeSet<String> {
+            rows.iter().filter(|r| r["scenario"] == s.name.as_str()).map(|r| r["api"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(apis(&rust), apis(&go), "{}: memory APIs", s.name);
+    }
+    // The canonical bytes (docs/scenario-files.md): the 51-byte string is the seed's.
+    let seed = sha256_hex(b"hello_world_golang_performance_test_string_for_wasm");
+    let key = ("string_roundtrip".to_string(), r#"{"bytes":51}"#.to_string());
+    assert_eq!(dr[&key], BTreeSet::from([seed]));
+}
+
+#[test]
+fn the_builtin_cases_as_a_scenario_file_run_verified_on_both_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let hosts = if go_present() { "rust,go" } else { "rust" };
+    let o = run(
+        &["--hosts", hosts, "--runtimes", "wasmtime,wasmi,wazero:interpreter", "--scenario-file", "scenarios/builtin-as-file.toml"],
+        &out,
+    );
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    assert!(v["failures"].as_array().unwrap().is_empty(), "{:#?}", v["failures"]);
+    let input = sha256_hex(&interop_core::plugin::canonical_text(64));
+    for host in hosts.split(',') {
+        let r = rows(&v, host);
+        let names: BTreeSet<&str> = r.iter().map(|r| r["scenario"].as_str().unwrap()).collect();
+        assert_eq!(names, BTreeSet::from(["noop_file", "add_file", "string_roundtrip_file", "instantiate_file"]), "{host}");
+        assert!(r.iter().all(|r| r["verified"] == true), "{host}: every row checks its result");
+        for row in r.iter().filter(|r| r["scenario"] == "string_roundtrip_file") {
+            assert_eq!(row["params"]["bytes"], 64);
+            assert_eq!(row["input_sha256"].as_str(), Some(input.as_str()));
+        }
+    }
+}
+
+#[test]
+fn the_example_plugins_build_and_run_with_wasi_where_linked() {
+    // Built by the project's own command (adds the rustup target when missing; the C
+    // toolchain comes from scripts/install-deps.sh).
+    let b = Command::new(root().join("scripts/build-examples.sh")).output().unwrap();
+    assert!(b.status.success(), "build-examples.sh:\n{}", text(&b.stderr));
+    for (wasm, file) in [
+        ("examples/rust-plugin/target/rust_plugin.wasm", "examples/rust-plugin/plugin.toml"),
+        ("examples/c-plugin/target/c_plugin.wasm", "examples/c-plugin/plugin.toml"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r.json");
+        let go = go_present();
+        let (hosts, runtimes) = if go { ("rust,go", "wasmtime,wazero:compiler,wasmtime-go") } else { ("rust", "wasmtime") };
+        let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+        assert!(o.status.success(), "{wasm}: stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+        let v = load(&out);
+        // The Rust host's wasmtime has no WASI linked: it says so, for both scenarios.
+        let na: Vec<&Value> = v["failures"].as_array().unwrap().iter().filter(|f| f["runtime"] == "wasmtime").collect();
+        assert_eq!(na.len(), 2, "{wasm}: {na:#?}");
+        assert!(na.iter().all(|f| f["status"] == "not_applicable" && f["error"].as_str().unwrap().contains("WASI")));
+        if go {
+            for rt in ["wazero:compiler", "wasmtime-go"] {
+                let r: Vec<&Value> = rows(&v, "go").into_iter().filter(|r| r["runtime"] == rt).collect();
+                let greet: Vec<&&Value> = r.iter().filter(|r| r["scenario"] == "greet").collect();
+                let sizes: BTreeSet<u64> = greet.iter().map(|r| r["params"]["bytes"].as_u64().unwrap()).collect();
+                assert_eq!(sizes, BTreeSet::from([16, 1024]), "{wasm} on {rt}");
+                for g in &greet {
+                    let n = g["params"]["bytes"].as_u64().unwrap() as usize;
+                    assert_eq!(g["verified"], true);
+                    let want = sha256_hex(&interop_core::plugin::canonical_text(n));
+                    assert_eq!(g["input_sha256"].as_str(), Some(want.as_str()));
+                }
+                assert!(r.iter().any(|r| r["scenario"] == "greet_instantiate" && r["verified"] == true), "{wasm} on {rt}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_wrong_scenario_file_is_refused_with_its_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let good = std::fs::read_to_string(root().join("scenarios/builtin-as-file.toml")).unwrap();
+    std::fs::write(&bad, good.replace("args = [40, 2]", "args = [40, \"b\"]")).unwrap();
+    let o = run(&["--hosts", "rust", "--runtimes", "wasmtime", "--scenario-file", bad.to_str().unwrap()], &dir.path().join("r.json"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let line = good.lines().position(|l| l == "args = [40, 2]").unwrap() + 1;
+    assert!(err.contains(&format!("line {line}")) && err.contains("`args`") && err.contains("`b`"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_files_host_function_is_linked_where_the_adapter_can_and_refused_where_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    let module = r#"(module
+        (import "env" "seven" (func $seven (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "f") (param i32) (result i32) local.get 0 local.get 0 call $seven i32.add))"#;
+    std::fs::write(&wasm, wat::parse_str(module).unwrap()).unwrap();
+    let file = dir.path().join("m.toml");
+    let toml = r#"schema = 1
+[[import]]
+module = "env"
+name = "seven"
+params = ["i32"]
+results = ["i32"]
+behaviour = "constant"
+value = 7
+
+[[scenario]]
+name = "plus_seven"
+export = "f"
+params = ["i32"]
+results = ["i32"]
+args = [35]
+check = { value = 42 }
+"#;
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.path().join("r.json");
+    let go = go_present();
+    let (hosts, runtimes) =
+        if go { ("rust,go", "wasmtime,wasmi,wasmer,wazero:interpreter,wasmtime-go") } else { ("rust", "wasmtime,wasmi,wasmer") };
+    let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
+    let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    let mut linked = vec!["wasmtime", "wasmi"];
+    if go {
+        linked.extend(["wazero:interpreter", "wasmtime-go"]);
+    }
+    for rt in linked {
+        let r: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == rt).collect();
+        assert!(!r.is_empty() && r.iter().all(|r| r["scenario"] == "plus_seven" && r["verified"] == true), "{rt}: {r:#?}");
+    }
+    let f = v["failures"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["runtime"], "wasmer");
+    assert_eq!(f[0]["status"], "not_applicable");
+}

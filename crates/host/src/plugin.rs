@@ -1,0 +1,285 @@
+//! A user's scenario file (docs/scenario-files.md) on one engine: the generic path. Every
+//! lookup, allocation, argument and buffer is resolved before timing; the timed operation
+//! is the file's own: copy the input in, call the export through the adapter's
+//! per-signature call, copy the output out, check it cheaply (fully after each sample).
+
+use crate::adapter::{not_applicable_reason, At, Engine, Instance, Sig};
+use crate::measure::{measure, time_loop, MeasureConfig, Samples};
+use crate::runner::{failure, not_applicable, Api};
+use crate::HOST;
+use anyhow::{bail, ensure, Context, Result};
+use interop_core::plugin::{sha256_hex, Arg, Check, InputAt, LoadedPlugin, Measure, Output, PluginCase, PluginScenario, WasmType};
+use interop_core::results::{Event, RawRow, RowKey};
+use std::hint::black_box;
+
+/// The adapter signature of a file's `(params, results)` (checked on load).
+pub fn sig_of(params: &[WasmType], results: &[WasmType]) -> Option<Sig> {
+    use WasmType::*;
+    Some(match (params, results) {
+        ([], []) => Sig::VV,
+        ([I32], [I32]) => Sig::IToI,
+        ([I32, I32], [I32]) => Sig::IIToI,
+        ([I32, I32], []) => Sig::IIToV,
+        ([I32, I32, I32, I32], []) => Sig::IIIIToV,
+        ([I32, I32], [I64]) => Sig::IIToL,
+        _ => return None,
+    })
+}
+
+/// One call through the adapter's per-signature calls; results widened to i64.
+#[inline(always)]
+fn call<I: Instance>(inst: &mut I, f: &I::Func, sig: Sig, a: &[i32; 4]) -> Result<i64> {
+    Ok(match sig {
+        Sig::VV => {
+            inst.call_vv(f)?;
+            0
+        }
+        Sig::IToI => inst.call_i_i(f, a[0])? as i64,
+        Sig::IIToI => inst.call_ii_i(f, a[0], a[1])? as i64,
+        Sig::IIToV => {
+            inst.call_ii_v(f, a[0], a[1])?;
+            0
+        }
+        Sig::IIIIToV => {
+            inst.call_iiii_v(f, a[0], a[1], a[2], a[3])?;
+            0
+        }
+        Sig::IIToL => inst.call_ii_l(f, a[0], a[1])?,
+    })
+}
+
+/// Runs a WASI reactor's `_initialize` export, if the module has one.
+fn initialize<I: Instance>(inst: &mut I, api: &str) -> Result<()> {
+    if let Ok(f) = inst.func("_initialize", Sig::VV, api) {
+        inst.call_vv(&f).at("_initialize")?;
+    }
+    Ok(())
+}
+
+/// Runs the selected scenarios of `plugin` on `engine` (relinked with the file's imports
+/// and WASI when it has any), emitting events as the built-in runner does.
+pub fn run_plugin<E: Engine>(
+    engine: &E,
+    wasm: &[u8],
+    plugin: &LoadedPlugin,
+    names: &[String],
+    cfg: &MeasureConfig,
+    emit: &mut dyn FnMut(Event),
+) {
+    let info = engine.info();
+    let runtime = info.runtime;
+    emit(Event::Runtime(crate::runner::runtime_info(&info)));
+    let file = &plugin.file;
+    let selected: Vec<(&PluginScenario, &Vec<PluginCase>)> = file
+        .scenarios
+        .iter()
+        .zip(&plugin.cases)
+        .filter(|(s, _)| names.is_empty() || names.iter().any(|n| n == s.name()))
+        .collect();
+    let relinked;
+    let engine: &E = if file.imports.is_empty() && !file.wasi {
+        engine
+    } else {
+        match engine.relink(&file.imports, file.wasi) {
+            Ok(e) => {
+                relinked = e;
+                &relinked
+            }
+            Err(e) => {
+                for (s, _) in &selected {
+                    emit(Event::Start { host: HOST.into(), runtime: runtime.into(), scenario: s.name().into() });
+                    let ev = match not_applicable_reason(&e) {
+                        Some(why) => not_applicable(runtime, s.name(), "", &why),
+                        None => failure(runtime, s.name(), "", &Default::default(), &e),
+                    };
+                    emit(Event::Failure(ev));
+                }
+                return;
+            }
+        }
+    };
+    let module = engine.compile(wasm).map_err(|e| e.context("the module failed to compile"));
+    for (s, cases) in selected {
+        let name = s.name();
+        emit(Event::Start { host: HOST.into(), runtime: runtime.into(), scenario: name.into() });
+        let module = match &module {
+            Ok(m) => m,
+            Err(e) => {
+                emit(Event::Failure(failure(runtime, name, "", &Default::default(), e)));
+                continue;
+            }
+        };
+        let apis: Vec<&str> = match s.measure {
+            Measure::Call => info.call_apis.to_vec(),
+            Measure::Instantiate => vec![info.call_apis[0]],
+        };
+        'cases: for case in cases {
+            for api in &apis {
+                let api = Api { call: api, mem: info.mem_apis[0], label: api };
+                match run_case(engine, module, plugin, s, case, api, cfg) {
+                    Ok(samples) => emit(Event::Row(RawRow {
+                        key: RowKey {
+                            host: HOST.into(),
+                            runtime: runtime.into(),
+                            api: api.label.into(),
+                            scenario: name.into(),
+                            params: case.params.clone(),
+                        },
+                        iters_per_sample: samples.iters_per_sample,
+                        sample_ns_per_op: samples.ns_per_op,
+                        verified: s.verified(),
+                        metrics: Default::default(),
+                        input_sha256: (!case.input.is_empty()).then(|| sha256_hex(&case.input)),
+                    })),
+                    Err(e) => match not_applicable_reason(&e) {
+                        Some(why) => {
+                            emit(Event::Failure(not_applicable(runtime, name, "", &why)));
+                            break 'cases;
+                        }
+                        None => emit(Event::Failure(failure(runtime, name, api.label, &case.params, &e))),
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn run_case<E: Engine>(
+    engine: &E,
+    module: &E::Module,
+    plugin: &LoadedPlugin,
+    s: &PluginScenario,
+    case: &PluginCase,
+    api: Api,
+    cfg: &MeasureConfig,
+) -> Result<Samples> {
+    let sig = s.export.as_ref().map(|_| sig_of(s.params(), &s.results).expect("checked on load"));
+    if s.measure == Measure::Instantiate {
+        // Checked once: an instance has the export with its signature.
+        let mut inst = engine.instantiate(module)?;
+        if let (Some(export), Some(sig)) = (&s.export, sig) {
+            inst.func(export, sig, api.call).at(export)?;
+        }
+        drop(inst);
+        return measure(cfg, |iters| {
+            time_loop(iters, |_| {
+                drop(black_box(engine.instantiate(module)?));
+                Ok(())
+            })
+        });
+    }
+    let export = s.export.as_deref().expect("checked on load");
+    let sig = sig.expect("checked on load");
+    let mem = api.mem;
+    let mut inst = engine.instantiate(module)?;
+    let inst = &mut inst;
+    initialize(inst, api.call)?;
+    let f = inst.func(export, sig, api.call).at(export)?;
+    let alloc_names = plugin.file.allocator.as_ref();
+    let allocate = |inst: &mut E::Instance, bytes: usize| -> Result<u32> {
+        let name = &alloc_names.context("no [allocator] in the scenario file")?.allocate;
+        let fa = inst.func(name, Sig::IToI, api.call).at(name)?;
+        let p = inst.call_i_i(&fa, bytes as i32).at(name)?;
+        ensure!(p > 0, "export `{name}`: {name}({bytes}) returned {p}");
+        Ok(p as u32)
+    };
+    let input = &case.input;
+    let in_ptr = match s.input_at.as_ref().map(|a| a.get_ref()) {
+        _ if input.is_empty() => 0,
+        Some(InputAt::Offset(o)) => *o,
+        _ => allocate(inst, input.len())?,
+    };
+    let output = s.output();
+    let out_len = s.out_len.map(|n| n as usize).unwrap_or(input.len());
+    let out_ptr = if output == Output::OutBuffer { allocate(inst, out_len.max(1))? } else { 0 };
+    let mut args = [0i32; 4];
+    for (slot, a) in args.iter_mut().zip(&s.args) {
+        *slot = match a.get_ref() {
+            Arg::Int(v) => i32::try_from(*v).with_context(|| format!("argument {v} does not fit an i32"))?,
+            Arg::Token(t) => match t.as_str() {
+                "in.ptr" => in_ptr as i32,
+                "in.len" => input.len() as i32,
+                "out.ptr" => out_ptr as i32,
+                _ => out_len as i32,
+            },
+        };
+    }
+    let dealloc = match (s.free_output, alloc_names.and_then(|a| a.deallocate.as_ref())) {
+        (true, Some(d)) => Some((d.as_str(), inst.func(d, Sig::IIToV, api.call).at(d)?)),
+        _ => None,
+    };
+    let want_value = match s.check.get_ref() {
+        Check::Table(t) => t.value,
+        Check::Word(_) => None,
+    };
+    let checked = s.verified();
+
+    // One operation: input in, call, output out (into `out`, resized once), freed.
+    let op = |inst: &mut E::Instance, out: &mut Vec<u8>, first: bool| -> Result<i64> {
+        if !input.is_empty() {
+            inst.write(mem, in_ptr, input)?;
+        }
+        let r = call(inst, &f, sig, &args).at(export)?;
+        match output {
+            Output::Value => {}
+            Output::OutBuffer => inst.read(mem, out_ptr, out)?,
+            Output::InPlace => inst.read(mem, in_ptr, out)?,
+            Output::PackedPtrLen => {
+                let (p, l) = ((r as u64 >> 32) as u32, r as u32 as usize);
+                if first {
+                    out.resize(l, 0);
+                } else if l != out.len() {
+                    bail!("export `{export}` returned {l} bytes, the first call returned {}", out.len());
+                }
+                inst.read(mem, p, out)?;
+                if let Some((d, fd)) = &dealloc {
+                    inst.call_ii_v(fd, p as i32, l as i32).at(d)?;
+                }
+            }
+        }
+        Ok(r)
+    };
+
+    // Checked once before timing; the first output is the reference for the loop's checks.
+    let mut out = vec![
+        0u8;
+        match output {
+            Output::OutBuffer => out_len,
+            Output::InPlace => input.len(),
+            _ => 0,
+        }
+    ];
+    let r = op(inst, &mut out, true)?;
+    if let Some(v) = want_value {
+        ensure!(r == v, "export `{export}` returned {r}, expected {v}");
+    }
+    if let Some(want) = &case.sha256 {
+        let got = sha256_hex(&out);
+        ensure!(&got == want, "export `{export}`: the output's sha256 is {got}, expected {want} ({} bytes)", out.len());
+    }
+    let reference = out.clone();
+    let n = reference.len();
+    measure(cfg, |iters| {
+        if let Some(b) = out.first_mut() {
+            *b = !*b;
+        }
+        let t = time_loop(iters, |_| {
+            let r = op(inst, &mut out, false)?;
+            if checked {
+                if let Some(v) = want_value {
+                    if r != v {
+                        bail!("export `{export}` returned {r}, expected {v}");
+                    }
+                }
+                if n > 0 && (out[0] != reference[0] || out[n - 1] != reference[n - 1]) {
+                    bail!("export `{export}`: the output bytes differ from the checked first call's");
+                }
+            }
+            Ok(())
+        })?;
+        if checked && out != reference {
+            bail!("export `{export}`: the output bytes differ from the checked first call's");
+        }
+        Ok(t)
+    })
+}
