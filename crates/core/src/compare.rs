@@ -1,8 +1,9 @@
 //! Did it get faster or slower? Two results files, row by row.
 //!
 //! Rows are matched by (host, runtime, api, scenario, params). For each pair:
-//! - the change of the median, `new / old - 1`, in percent;
-//! - its 95% confidence interval from a percentile bootstrap of the ratio of the medians
+//! - the change of the row estimate (the mean of the samples, as every report uses),
+//!   `new / old - 1`, in percent;
+//! - its 95% confidence interval from a percentile bootstrap of the ratio of the estimates
 //!   (each file's samples resampled on their own, a fixed seed per row, so a report is
 //!   reproducible);
 //! - a two-sided Mann–Whitney U test of the samples (what benchstat uses).
@@ -19,7 +20,8 @@ use crate::warnings::MIN_SAMPLES;
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
-use crate::stats::bootstrap::{self, median, ratio_ci};
+use crate::stats::bootstrap::{self, ratio_ci};
+use crate::stats::estimate;
 use crate::stats::mann_whitney::{mann_whitney_p, min_p};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -54,11 +56,11 @@ pub enum Verdict {
 pub struct RowChange {
     #[serde(flatten)]
     pub key: RowKey,
-    pub old_median: f64,
-    pub new_median: f64,
+    pub old_ns: f64,
+    pub new_ns: f64,
     pub old_samples: usize,
     pub new_samples: usize,
-    /// `new_median / old_median - 1`, in percent.
+    /// `new_ns / old_ns - 1`, in percent.
     pub change_pct: f64,
     /// Bootstrap confidence interval of the change, in percent.
     pub ci_low_pct: f64,
@@ -186,7 +188,7 @@ fn seed(key: &RowKey) -> u64 {
 
 fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
     let (o, n) = (&old.sample_ns_per_op, &new.sample_ns_per_op);
-    let (mo, mn) = (median(o), median(n));
+    let (mo, mn) = (estimate(o), estimate(n));
     let ratio = mn / mo;
     let (lo, hi) = ratio_ci(o, n, opts.confidence, opts.resamples, seed(&old.key));
     let p = mann_whitney_p(o, n);
@@ -202,8 +204,8 @@ fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
     };
     RowChange {
         key: old.key.clone(),
-        old_median: mo,
-        new_median: mn,
+        old_ns: mo,
+        new_ns: mn,
         old_samples: o.len(),
         new_samples: n.len(),
         change_pct: (ratio - 1.0) * 100.0,
@@ -302,8 +304,8 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
 
     let logs: Vec<f64> = rows
         .iter()
-        .filter(|c| c.old_median > 0.0 && c.new_median > 0.0)
-        .map(|c| (c.new_median / c.old_median).ln())
+        .filter(|c| c.old_ns > 0.0 && c.new_ns > 0.0)
+        .map(|c| (c.new_ns / c.old_ns).ln())
         .collect();
     let geomean_ratio = if logs.is_empty() { None } else { Some((logs.iter().sum::<f64>() / logs.len() as f64).exp()) };
     let components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
@@ -345,8 +347,8 @@ impl Comparison {
                 md(&c.key.runtime),
                 md(&c.key.api),
                 md(&c.key.case_label()),
-                ns(c.old_median),
-                ns(c.new_median),
+                ns(c.old_ns),
+                ns(c.new_ns),
                 c.delta_text(),
                 format!("{} … {}", pct(c.ci_low_pct), pct(c.ci_high_pct)),
                 format!("{:.3}", c.p_value),
@@ -383,7 +385,7 @@ impl Comparison {
         }
         let _ = writeln!(
             out,
-            "Δ: change of the median; CI: {:.0}% percentile bootstrap of the ratio of medians; ~: not beyond the noise (Mann–Whitney U p ≥ {} or the interval includes 0).",
+            "Δ: change of the mean ns/op; CI: {:.0}% percentile bootstrap of the ratio of means; ~: not beyond the noise (Mann–Whitney U p ≥ {} or the interval includes 0).",
             self.options.confidence * 100.0,
             self.options.alpha
         );

@@ -161,10 +161,11 @@ impl RuntimeInfo {
     }
 }
 
-/// ns per op: the median with its confidence interval.
+/// ns per op: the row's estimate, the mean of its samples (total time over total
+/// operations, bursts such as GC cycles included; see `stats`), with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
-    pub median: f64,
+    pub mean: f64,
     pub ci_low: f64,
     pub ci_high: f64,
 }
@@ -235,7 +236,10 @@ impl ResultRow {
     pub fn from_raw(raw: RawRow) -> ResultRow {
         let summary = stats::summarize(&raw.sample_ns_per_op);
         ResultRow {
-            ns_per_op: Estimate { median: summary.median, ci_low: summary.ci_low, ci_high: summary.ci_high },
+            ns_per_op: {
+                let (ci_low, ci_high) = stats::mean_ci(&raw.sample_ns_per_op, stats::CONFIDENCE);
+                Estimate { mean: stats::estimate(&raw.sample_ns_per_op), ci_low, ci_high }
+            },
             samples: raw.sample_ns_per_op.len(),
             iters_per_sample: raw.iters_per_sample,
             verified: raw.verified,
@@ -258,8 +262,10 @@ impl ResultRow {
         }
     }
 
-    pub fn median(&self) -> f64 {
-        self.ns_per_op.median
+    /// ns per operation: the mean of the samples (the cost of an uninterrupted sample,
+    /// their median, is `summary.median`).
+    pub fn estimate(&self) -> f64 {
+        self.ns_per_op.mean
     }
 }
 
@@ -328,6 +334,9 @@ pub struct Derived {
     pub seed_table: Vec<crate::analysis::SeedRow>,
     /// Engines side by side, a column per runtime.
     pub engines: Vec<crate::analysis::EngineMatrix>,
+    /// What to do about it: the cheapest measured path per seed case and host.
+    #[serde(default)]
+    pub advice: Vec<crate::analysis::Advice>,
     pub warnings: Vec<Warning>,
 }
 
@@ -379,6 +388,7 @@ impl ResultsFile {
             seed_cases: model.seed_cases,
             seed_table: model.seed_table,
             engines: model.engines,
+            advice: crate::analysis::advice(&self.results),
             warnings,
         };
     }

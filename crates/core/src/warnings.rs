@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 
 /// Below this many samples the confidence interval is the whole range.
 pub const MIN_SAMPLES: usize = 10;
-/// A confidence interval wider than this fraction of the median is called wide.
+/// A confidence interval wider than this fraction of the estimate is called wide.
 pub const WIDE_CI: f64 = 0.10;
 /// A first sample this much slower than the rest means warm-up was too short.
 pub const SLOW_FIRST: f64 = 1.5;
-/// A median within this factor of the harness floor is mostly the harness.
+/// An estimate within this factor of the harness floor is mostly the harness.
 pub const NEAR_FLOOR: f64 = 2.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,12 +117,12 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
             if let Some(floor) = rows
                 .iter()
                 .find(|r| r.key.host == row.key.host && r.key.scenario == "empty")
-                .map(|r| r.median())
+                .map(|r| r.estimate())
             {
-                if floor > 0.0 && row.median() < NEAR_FLOOR * floor {
+                if floor > 0.0 && row.estimate() < NEAR_FLOOR * floor {
                     out.push(Warning::new(
                         key(),
-                        WarningKind::NearHarnessFloor { median_ns: row.median(), floor_ns: floor },
+                        WarningKind::NearHarnessFloor { median_ns: row.estimate(), floor_ns: floor },
                     ));
                 }
             }

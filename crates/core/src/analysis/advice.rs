@@ -100,16 +100,16 @@ pub fn advice(rows: &[ResultRow]) -> Vec<Advice> {
                     && r.key.scenario == scenario
                     && r.key.param() == param
                     && r.verified
-                    && r.median().is_finite()
+                    && r.estimate().is_finite()
             });
-            let Some(best) = candidates.clone().min_by(|a, b| a.median().total_cmp(&b.median())) else {
+            let Some(best) = candidates.clone().min_by(|a, b| a.estimate().total_cmp(&b.estimate())) else {
                 continue;
             };
             let seed = seed_path(host).and_then(|rt| {
                 candidates
                     .filter(|r| r.key.runtime == rt)
-                    .min_by(|a, b| a.median().total_cmp(&b.median()))
-                    .map(|r| (format!("{} {}", r.key.runtime, r.key.api), r.median()))
+                    .min_by(|a, b| a.estimate().total_cmp(&b.estimate()))
+                    .map(|r| (format!("{} {}", r.key.runtime, r.key.api), r.estimate()))
             });
             out.push(Advice {
                 host: host.to_string(),
@@ -118,7 +118,7 @@ pub fn advice(rows: &[ResultRow]) -> Vec<Advice> {
                 params: best.key.params.clone(),
                 runtime: best.key.runtime.clone(),
                 api: best.key.api.clone(),
-                ns: best.median(),
+                ns: best.estimate(),
                 takes: what_it_takes(&best.key.runtime, &best.key.api),
                 seed_path: seed,
             });

@@ -124,10 +124,10 @@ pub fn engine_matrix(rows: &[ResultRow], components: &[Component]) -> Vec<Engine
                             .iter()
                             .filter(|r| r.key.host == host && r.key.runtime == *rt)
                             .filter(|r| r.key.scenario == *scenario && r.key.param() == *param)
-                            .filter(|r| r.median().is_finite())
-                            .min_by(|a, b| a.median().total_cmp(&b.median()))
+                            .filter(|r| r.estimate().is_finite())
+                            .min_by(|a, b| a.estimate().total_cmp(&b.estimate()))
                             .map(|r| Cell {
-                                value: r.median(),
+                                value: r.estimate(),
                                 ci_low: r.ns_per_op.ci_low,
                                 ci_high: r.ns_per_op.ci_high,
                                 below_noise: false,

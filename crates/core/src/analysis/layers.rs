@@ -101,7 +101,7 @@ pub fn batched_crossing(rows: &[ResultRow]) -> Vec<Component> {
                 let (x, lo, hi) = super::estimate(&[row, add], &label, |m| m[0] / k / m[1]);
                 how.push_str(&format!(
                     "; {x:.2}x the Rust host's typed wasmtime add ({}; 95% CI {lo:.2}x … {hi:.2}x)",
-                    ns(add.median())
+                    ns(add.estimate())
                 ));
             }
             let params = Params::from([("k".into(), k as u64)]);

@@ -3,7 +3,7 @@
 //! Pure functions of the result rows (and the runtimes' attributes): every report reads
 //! this model, and `report` rebuilds it from a results file.
 //!
-//! Intervals: a component is a function of the medians of the rows it is computed from;
+//! Intervals: a component is a function of the estimates (means) of the rows it is computed from;
 //! its interval is the 95% percentile bootstrap of that function, each row's samples
 //! resampled on their own ([`crate::stats::bootstrap`], seeded by the component's name, so
 //! the same file always gives the same intervals). A cost whose interval reaches zero is
@@ -38,7 +38,7 @@ pub struct Component {
     pub case: String,
     #[serde(default, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
-    /// The estimate: the function of the rows' medians.
+    /// The estimate: the function of the rows' estimates.
     pub value: f64,
     /// Its 95% bootstrap interval, in the same unit.
     pub ci_low: f64,
@@ -136,11 +136,11 @@ pub fn model(rows: &[ResultRow], runtimes: &[RuntimeInfo]) -> Model {
     Model { components, seed_cases, seed_table, engines }
 }
 
-/// A statistic of several rows' medians: (estimate, ci_low, ci_high), by a bootstrap
+/// A statistic of several rows' estimates (means): (estimate, ci_low, ci_high), by a bootstrap
 /// seeded with `label`.
 pub(crate) fn estimate(inputs: &[&ResultRow], label: &str, f: impl Fn(&[f64]) -> f64) -> (f64, f64, f64) {
     let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
-    bootstrap::medians(&samples, RESAMPLES, bootstrap::seed_of(label)).estimate(CONFIDENCE, f)
+    bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(label)).estimate(CONFIDENCE, f)
 }
 
 /// Rows of one host and runtime, looked up by scenario, api and parameter.
@@ -230,7 +230,7 @@ impl Out {
         Out { host: host.into(), runtime: runtime.into(), case: String::new(), list: Vec::new() }
     }
 
-    /// Adds `f` of the inputs' medians, with its interval; nothing when it is not finite.
+    /// Adds `f` of the inputs' estimates, with its interval; nothing when it is not finite.
     #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
@@ -265,14 +265,14 @@ impl Out {
     }
 }
 
-/// The least-squares line (relative) through a series' medians: `None` when it cannot be fitted.
+/// The least-squares line (relative) through a series' estimates: `None` when it cannot be fitted.
 pub(crate) fn fit(series: &[&ResultRow], medians: &[f64]) -> Option<crate::stats::Line> {
     let pts: Vec<(f64, f64)> =
         series.iter().zip(medians).map(|(r, m)| (r.key.param().unwrap_or(0) as f64, *m)).collect();
     fit_line_relative(&pts)
 }
 
-/// `a - b` of the first two medians.
+/// `a - b` of the first two estimates.
 fn diff(m: &[f64]) -> f64 {
     m[0] - m[1]
 }
@@ -335,7 +335,7 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
         if let Some(api) = v.apis("batch_add").first().copied() {
             if let (Some(batch), Some(add)) = (v.series("batch_add", api).last().copied(), v.row("add", api, None)) {
                 let n = batch.key.param().unwrap();
-                let how = format!("batch_add at n={n} / n (one add call: {})", crate::units::ns(add.median()));
+                let how = format!("batch_add at n={n} / n (one add call: {})", crate::units::ns(add.estimate()));
                 out.add(api, "batch_per_add", Params::from([("n".into(), n)]), &[batch], "ns", how, |m| m[0] / n as f64);
             }
         }
@@ -345,7 +345,7 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
         let compile = v.any("compile", None);
         if let Some(d) = v.any("deserialize", None) {
             let how = match compile {
-                Some(c) => format!("deserialize ({:.0}x faster than compile)", c.median() / d.median()),
+                Some(c) => format!("deserialize ({:.0}x faster than compile)", c.estimate() / d.estimate()),
                 None => "deserialize".into(),
             };
             out.add(&d.key.api, "deserialize", Params::new(), &[d], "us", how, |m| m[0] / 1e3);

@@ -59,7 +59,7 @@ pub struct CaseSplit {
     pub scenario: String,
     #[serde(default, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
-    /// The row's median (ns per op) and its 95% bootstrap interval.
+    /// The row's estimate (mean ns per op) and its 95% bootstrap interval.
     pub total: f64,
     pub total_ci_low: f64,
     pub total_ci_high: f64,
@@ -160,7 +160,7 @@ pub fn seed_cases(rows: &[ResultRow], infos: &[RuntimeInfo]) -> Vec<CaseSplit> {
     for host in hosts(rows) {
         for &(bench, scenario, param) in SEED_BENCHMARKS {
             for row in rows.iter().filter(|r| r.key.host == host && r.key.scenario == scenario && r.key.param() == param) {
-                if row.median().is_finite() && !row.sample_ns_per_op.is_empty() {
+                if row.estimate().is_finite() && !row.sample_ns_per_op.is_empty() {
                     out.push(split(rows, infos, row, bench));
                 }
             }
@@ -248,7 +248,7 @@ fn split<'a>(rows: &'a [ResultRow], infos: &[RuntimeInfo], row: &'a ResultRow, b
 
     let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
     let label = format!("seed/{}/{}/{}/{}", k.host, k.runtime, k.api, k.case_label());
-    let reps = bootstrap::medians(&samples, RESAMPLES, bootstrap::seed_of(&label));
+    let reps = bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(&label));
     let (total, total_lo, total_hi) = reps.estimate(CONFIDENCE, |m| m[0]);
     let mut out: Vec<Part> = Vec::new();
     let mut significant: Vec<&Stat> = Vec::new();
@@ -370,7 +370,7 @@ fn main_source(rows: &[ResultRow], c: &CaseSplit) -> String {
             match guest {
                 Some(g) => format!(
                     "compute only: {parts}; the guest's own sum of the same array takes {:.1}x as long ({})",
-                    g.median() / c.total,
+                    g.estimate() / c.total,
                     g.key.runtime
                 ),
                 None => format!("compute only: {parts}"),

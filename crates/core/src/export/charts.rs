@@ -190,7 +190,7 @@ pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
         for row in r.results.iter().filter(|x| x.key.host == host && x.key.scenario == "native_call") {
             items.push(Bar {
                 label: format!("{host} native call (no Wasm)"),
-                value: row.median(),
+                value: row.estimate(),
                 ci: Some((row.ns_per_op.ci_low, row.ns_per_op.ci_high)),
                 color: RGBColor(0xAA, 0xAA, 0xAA),
             });
@@ -198,14 +198,14 @@ pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
         for row in noops {
             items.push(Bar {
                 label: row_label(row),
-                value: row.median(),
+                value: row.estimate(),
                 ci: Some((row.ns_per_op.ci_low, row.ns_per_op.ci_high)),
                 color: colors.get(&row.key.host, &row.key.runtime),
             });
         }
         let h = 100 + 30 * items.len() as u32;
         let title = format!("{host} host: calling an empty export (noop)");
-        svgs.push_str(&svg(1200, h, |root| bars(root, &title, "ns per call: median, whisker = 95% CI", &items, &|v| ns(v), 260, 8)));
+        svgs.push_str(&svg(1200, h, |root| bars(root, &title, "ns per call: mean, whisker = 95% CI", &items, &|v| ns(v), 260, 8)));
         notes.extend(clip_note(&items).map(|n| format!("{host}: {n}")));
     }
     if svgs.is_empty() {
@@ -218,7 +218,7 @@ pub fn crossing(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
 pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_desc: &str) -> Option<Chart> {
     // Series in first-seen order.
     let mut series: Vec<(String, &str, &str, Vec<&ResultRow>)> = Vec::new();
-    for row in r.results.iter().filter(|x| x.key.scenario == scenario && x.key.param().is_some() && x.median() > 0.0) {
+    for row in r.results.iter().filter(|x| x.key.scenario == scenario && x.key.param().is_some() && x.estimate() > 0.0) {
         let label = row_label(row);
         match series.iter_mut().find(|s| s.0 == label) {
             Some(s) => s.3.push(row),
@@ -234,7 +234,7 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
     }
     let xs = series.iter().flat_map(|s| s.3.iter().map(|x| x.key.param().unwrap() as f64));
     let (xmin, xmax) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
-    let ys = series.iter().flat_map(|s| s.3.iter().flat_map(|x| [x.ns_per_op.ci_low, x.ns_per_op.ci_high, x.median()])).filter(|y| *y > 0.0);
+    let ys = series.iter().flat_map(|s| s.3.iter().flat_map(|x| [x.ns_per_op.ci_low, x.ns_per_op.ci_high, x.estimate()])).filter(|y| *y > 0.0);
     let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
     // Which APIs each engine has: the second and later are dashed.
     // The second and later API of an engine are dashed.
@@ -283,7 +283,7 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
         chart
             .configure_mesh()
             .x_desc(x_desc)
-            .y_desc("ns per op (median, whisker = 95% CI)")
+            .y_desc("ns per op (mean, whisker = 95% CI)")
             .x_label_formatter(&|x| size_label(*x))
             .y_label_formatter(&|y| ns(*y))
             .label_style((FONT, 16))
@@ -292,7 +292,7 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
             .draw()?;
         for ((_, host, runtime, rows), &nth) in series.iter().zip(&nths) {
             let color = colors.get(host, runtime);
-            let pts: Vec<(f64, f64)> = rows.iter().map(|x| (x.key.param().unwrap() as f64, x.median())).collect();
+            let pts: Vec<(f64, f64)> = rows.iter().map(|x| (x.key.param().unwrap() as f64, x.estimate())).collect();
             let style = color.stroke_width(2);
             if nth == 0 {
                 chart.draw_series(LineSeries::new(pts.clone(), style))?;
@@ -301,7 +301,7 @@ pub fn scaling(r: &ResultsFile, colors: &Colors, scenario: &str, title: &str, x_
             }
             chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
             chart.draw_series(rows.iter().map(|x| {
-                ErrorBar::new_vertical(x.key.param().unwrap() as f64, x.ns_per_op.ci_low.max(ymin / 1.5), x.median(), x.ns_per_op.ci_high, color.stroke_width(1), 6)
+                ErrorBar::new_vertical(x.key.param().unwrap() as f64, x.ns_per_op.ci_low.max(ymin / 1.5), x.estimate(), x.ns_per_op.ci_high, color.stroke_width(1), 6)
             }))?;
         }
         Ok(())
@@ -470,7 +470,7 @@ pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
                         k,
                         Bar {
                             label,
-                            value: x.median() / div,
+                            value: x.estimate() / div,
                             ci: Some((x.ns_per_op.ci_low / div, x.ns_per_op.ci_high / div)),
                             color: colors.get(&x.key.host, &x.key.runtime),
                         },
@@ -497,7 +497,7 @@ pub fn startup(r: &ResultsFile, colors: &Colors) -> Option<Chart> {
             // Values in the panel's unit, printed in whatever unit suits each (a 30 µs
             // deserialize in the milliseconds panel is not "0.0 ms").
             let fmt = move |v: f64| ns(v * div);
-            bars(area, title, "median, whisker = 95% CI", items, &fmt, 200, 3)?;
+            bars(area, title, "mean, whisker = 95% CI", items, &fmt, 200, 3)?;
         }
         Ok(())
     });

@@ -102,7 +102,7 @@ impl Exporter for Html {
                     }
 
                     h2 #crossing { "The crossing" }
-                    p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language. The bar is the median of the samples; the whisker, its 95% confidence interval." }
+                    p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language. The bar is the mean of the samples (total time over total calls, so bursts such as garbage-collection cycles are in it); the whisker, its 95% confidence interval." }
                     (chart_block(charts::crossing(r, &colors), "This run has no noop rows."))
 
                     h2 #scaling { "Cost against payload size" }
@@ -111,7 +111,7 @@ impl Exporter for Html {
                     (chart_block(charts::scaling(r, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
 
                     h2 #decomposition { "Where the time goes" }
-                    p.caption { "Each bar is one measured row of the seed's case, drawn to its measured median and split into the cost model's parts, measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to the bar. The table under each chart gives every part." }
+                    p.caption { "Each bar is one measured row of the seed's case, drawn to its measured mean and split into the cost model's parts, measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to the bar. The table under each chart gives every part." }
                     (chart_block(charts::decomposition(r, "string_roundtrip", 51, "the seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
                     (parts_table(r, "string_roundtrip"))
                     (chart_block(charts::decomposition(r, "sum_array", 10000, "the seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
@@ -209,13 +209,13 @@ impl Exporter for Html {
 
                     h2 #results { "Every row" }
                     details {
-                        summary { (r.results.len()) " rows, median ns per op with its 95% confidence interval" }
+                        summary { (r.results.len()) " rows, mean ns per op with its 95% confidence interval" }
                         table {
-                            tr { th { "host" } th { "runtime" } th { "api" } th { "scenario" } th { "median" } th { "95% CI" } th { "samples × iters" } th { "outliers" } th { "verified" } @if counters { th { "Go counters per op" } } }
+                            tr { th { "host" } th { "runtime" } th { "api" } th { "scenario" } th { "mean" } th { "95% CI" } th { "samples × iters" } th { "outliers" } th { "verified" } @if counters { th { "Go counters per op" } } }
                             @for row in &r.results {
                                 tr {
                                     td { (row.key.host) } td { (row.key.runtime) } td { (row.key.api) } td { (row.key.case_label()) }
-                                    td.num { (ns(row.ns_per_op.median)) }
+                                    td.num { (ns(row.ns_per_op.mean)) }
                                     td.num { (ns(row.ns_per_op.ci_low)) " – " (ns(row.ns_per_op.ci_high)) }
                                     td.num { (row.samples) " × " (row.iters_per_sample) }
                                     td.num { (row.summary.outliers.total()) }

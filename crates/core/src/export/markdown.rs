@@ -76,7 +76,7 @@ impl Exporter for Markdown {
         }
 
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
-        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples", "verified"];
+        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (mean)", "95% CI", "samples", "verified"];
         if counters {
             header.push("Go counters per op");
         }
@@ -88,7 +88,7 @@ impl Exporter for Markdown {
                 cell(&k.runtime),
                 cell(&k.api),
                 cell(&k.case_label()),
-                ns(row.ns_per_op.median),
+                ns(row.ns_per_op.mean),
                 format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
                 row.samples.to_string(),
                 if row.verified { "yes".into() } else { "**no**".into() },

@@ -56,7 +56,7 @@ impl Exporter for Terminal {
 
         // Results: one row per measurement.
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
-        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (median)", "95% CI", "samples × iters", "outliers", "ok"];
+        let mut header = vec!["host", "runtime", "api", "scenario", "ns/op (mean)", "95% CI", "samples × iters", "outliers", "ok"];
         if counters {
             header.push("Go counters per op");
         }
@@ -68,7 +68,7 @@ impl Exporter for Terminal {
                 k.runtime.clone(),
                 k.api.clone(),
                 k.case_label(),
-                ns(row.ns_per_op.median),
+                ns(row.ns_per_op.mean),
                 format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
                 format!("{} × {}", row.samples, row.iters_per_sample),
                 row.summary.outliers.total().to_string(),

@@ -1,8 +1,9 @@
 //! Percentile bootstrap over several independent rows of samples.
 //!
 //! Each row's samples are resampled with replacement on their own (the rows were measured
-//! apart), the median of each resample taken, and a statistic of those medians computed
-//! per replicate; its interval is the replicates' percentiles. The generator is ChaCha8
+//! apart), each resample's estimate taken (the row estimator, [`super::estimate`]: the
+//! mean of the samples), and a statistic of those estimates computed per replicate; its
+//! interval is the replicates' percentiles. The generator is ChaCha8
 //! seeded from a label, so the same file always gives the same intervals.
 
 use rand::rngs::ChaCha8Rng;
@@ -35,17 +36,17 @@ pub fn median(x: &[f64]) -> f64 {
     median_in_place(&mut x.to_vec())
 }
 
-/// The medians of several rows, and `resamples` bootstrap replicates of them.
+/// The estimates of several rows, and `resamples` bootstrap replicates of them.
 #[derive(Debug, Clone)]
 pub struct Replicates {
-    /// The rows' own medians.
+    /// The rows' own estimates.
     pub point: Vec<f64>,
-    /// `reps[b][i]`: the median of replicate `b` of row `i`.
+    /// `reps[b][i]`: the estimate of replicate `b` of row `i`.
     pub reps: Vec<Vec<f64>>,
 }
 
 impl Replicates {
-    /// A statistic of the medians: its value and its percentile interval at `confidence`.
+    /// A statistic of the estimates: its value and its percentile interval at `confidence`.
     pub fn estimate(&self, confidence: f64, f: impl Fn(&[f64]) -> f64) -> (f64, f64, f64) {
         let value = f(&self.point);
         let mut values: Vec<f64> = self.reps.iter().map(|m| f(m)).collect();
@@ -55,9 +56,9 @@ impl Replicates {
 }
 
 /// Resamples each row (a slice of samples) with replacement, `resamples` times.
-/// An empty row gives NaN medians.
-pub fn medians(rows: &[&[f64]], resamples: usize, seed: u64) -> Replicates {
-    let point: Vec<f64> = rows.iter().map(|r| median(r)).collect();
+/// An empty row gives NaN estimates.
+pub fn estimates(rows: &[&[f64]], resamples: usize, seed: u64) -> Replicates {
+    let point: Vec<f64> = rows.iter().map(|r| super::estimate(r)).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut buf: Vec<Vec<f64>> = rows.iter().map(|r| vec![0.0; r.len()]).collect();
     let mut reps = Vec::with_capacity(resamples);
@@ -67,7 +68,7 @@ pub fn medians(rows: &[&[f64]], resamples: usize, seed: u64) -> Replicates {
             for x in b.iter_mut() {
                 *x = row[rng.random_range(0..row.len())];
             }
-            m.push(median_in_place(b));
+            m.push(super::estimate(b));
         }
         reps.push(m);
     }
@@ -87,12 +88,12 @@ pub fn percentile_interval(values: &mut Vec<f64>, confidence: f64) -> (f64, f64)
     (at(tail), at(1.0 - tail))
 }
 
-/// Percentile bootstrap interval of `median(new) / median(old)`.
+/// Percentile bootstrap interval of `estimate(new) / estimate(old)`.
 pub fn ratio_ci(old: &[f64], new: &[f64], confidence: f64, resamples: usize, seed: u64) -> (f64, f64) {
     if old.is_empty() || new.is_empty() || resamples == 0 {
         return (f64::NAN, f64::NAN);
     }
-    let reps = medians(&[old, new], resamples, seed);
+    let reps = estimates(&[old, new], resamples, seed);
     let (_, lo, hi) = reps.estimate(confidence, |m| if m[0] > 0.0 { m[1] / m[0] } else { f64::NAN });
     (lo, hi)
 }

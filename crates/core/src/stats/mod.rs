@@ -1,12 +1,24 @@
 //! Statistics over raw samples: pure functions, property-tested.
 //!
-//! The estimate is the median of per-sample means (robust to the odd slow sample), with a
-//! distribution-free confidence interval from order statistics. Outliers are counted with
-//! Tukey's fences and reported, never dropped.
+//! A row's estimate is the mean of its samples ([`estimate`], with a Student's t interval,
+//! [`mean_ci`]): the samples are loops of many operations taken back to back, so their mean
+//! is total time over total operations, and costs that come in bursts (a garbage-collection
+//! cycle and its finalizers, a page fault) stay in it. The median (with a distribution-free
+//! interval from order statistics) is kept in the summary as the cost of an uninterrupted
+//! sample; the gap between the two is the burst part. Outliers are counted with Tukey's
+//! fences and reported, never dropped.
 
 mod mean;
 pub use mean::mean_ci;
 pub mod bootstrap;
+
+/// The row estimator: the mean of the samples (NaN for none). See the module comment.
+pub fn estimate(samples: &[f64]) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    samples.iter().sum::<f64>() / samples.len() as f64
+}
 pub mod mann_whitney;
 
 use serde::{Deserialize, Serialize};
