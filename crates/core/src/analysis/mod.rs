@@ -115,6 +115,8 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("instantiate", "compiled module to a ready instance"),
     ("instantiate_pre", "start-up mitigation: instantiation with the imports resolved once (InstancePre), against instantiate"),
     ("first_call_penalty", "first call on a fresh instance over a steady-state add"),
+    ("gc_per_call", "Go host: what the collector and finalizers add to a call (default collector against SetGCPercent(-1))"),
+    ("gc_load_per_call", "Go host: what a background garbage load (32 MiB live, 64 MiB/s) adds to a call on top"),
 ];
 
 /// The whole model of one results file.
@@ -372,6 +374,23 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
         if let Some(first) = v.any("first_call", None) {
             if let Some(add) = v.row("add", &first.key.api, None) {
                 out.add(&first.key.api, "first_call_penalty", Params::new(), &[first, add], "ns", "first_call - add".into(), diff);
+            }
+        }
+        // The garbage collector's part (Go host): the seed's calls with the collector on
+        // (the default rows) against the same calls with it off, and under a background
+        // garbage load against the default.
+        for (base, param) in [("noop", None), ("add", None), ("string_roundtrip", Some(51))] {
+            let params = param.map(|b| Params::from([("bytes".to_string(), b)])).unwrap_or_default();
+            for api in v.apis(&format!("{base}_gc_off")) {
+                let (Some(on), Some(off)) = (v.row(base, api, param), v.row(&format!("{base}_gc_off"), api, param)) else {
+                    continue;
+                };
+                let how = format!("{base} - {base}_gc_off: what the collector and the finalizers add to a call");
+                out.add(api, "gc_per_call", params.clone(), &[on, off], "ns", how, diff);
+                if let Some(load) = v.row(&format!("{base}_gc_load"), api, param) {
+                    let how = format!("{base}_gc_load - {base}: a service's background garbage, on top");
+                    out.add(api, "gc_load_per_call", params.clone(), &[load, on], "ns", how, diff);
+                }
             }
         }
         all.extend(out.list);

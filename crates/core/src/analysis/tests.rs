@@ -121,6 +121,7 @@ fn noisy(runtime: &str, api: &str, scenario: &str, ns: f64, spread: f64) -> Resu
         sample_ns_per_op: samples,
         verified: true,
         metrics: Default::default(),
+        input_sha256: None,
     })
 }
 
@@ -303,4 +304,28 @@ fn a_ratio_within_the_noise_says_so() {
     let c = decompose(&rows);
     let how = &c.iter().find(|x| x.component == "instantiate_pre").unwrap().derivation;
     assert!(how.starts_with("instantiate_pre (against instantiate: below noise, ± "), "{how}");
+}
+
+#[test]
+fn the_collectors_part_is_the_default_rows_over_the_gc_off_rows() {
+    let rows: Vec<ResultRow> = vec![
+        on_go(row("wasmtime-go", "call", "noop", None, 1300.0)),
+        on_go(row("wasmtime-go", "call", "noop_gc_off", None, 1000.0)),
+        on_go(row("wasmtime-go", "call", "noop_gc_load", None, 1500.0)),
+        on_go(row("wasmtime-go", "view", "string_roundtrip", Some(("bytes", 51)), 2600.0)),
+        on_go(row("wasmtime-go", "view", "string_roundtrip_gc_off", Some(("bytes", 51)), 2000.0)),
+        // A row of another size is never paired with the 51-byte one.
+        on_go(row("wasmtime-go", "copy", "string_roundtrip", Some(("bytes", 64)), 9.0)),
+        on_go(row("wasmtime-go", "copy", "string_roundtrip_gc_off", Some(("bytes", 51)), 1.0)),
+    ];
+    let c = decompose(&rows);
+    let gc: Vec<(&str, &str, f64)> = c
+        .iter()
+        .filter(|x| x.component.starts_with("gc_"))
+        .map(|x| (x.component.as_str(), x.api.as_str(), x.value))
+        .collect();
+    assert_eq!(
+        gc,
+        [("gc_per_call", "call", 300.0), ("gc_load_per_call", "call", 200.0), ("gc_per_call", "view", 600.0)]
+    );
 }

@@ -142,6 +142,16 @@ impl Exporter for Html {
                         }
                     }
 
+                    @if !r.derived.advice.is_empty() {
+                        h2 #advice { "What to do about it" }
+                        p.caption { "For each of the founding document's cases and each host, the cheapest path this run measured (verified rows only), how much cheaper than the founding document's own path (Go: wasmtime-go Func.Call) it is, and what using it takes." }
+                        ul {
+                            @for a in &r.derived.advice {
+                                li { code { "Benchmark" (a.benchmark) } " (" (a.host) "): " (a.sentence(ns)) }
+                            }
+                        }
+                    }
+
                     @for m in &r.derived.engines {
                         h2 #engines { "Engines side by side (host " (m.host) ")" }
                         p.caption { "A column per engine and mode. The seed's benchmarks on each engine's fastest API path; the components on its default call API; copies per memory API; start-up with its mitigations (deserialize against compile, instantiate_pre against instantiate). – where not measured or not applicable." }

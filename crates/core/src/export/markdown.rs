@@ -135,6 +135,13 @@ impl Exporter for Markdown {
             right(&mut t, &[2]);
             let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n");
         }
+        if !r.derived.advice.is_empty() {
+            let _ = writeln!(out, "### What to do about it\n");
+            for a in &r.derived.advice {
+                let _ = writeln!(out, "- `Benchmark{}` ({}): {}", a.benchmark, a.host, a.sentence(ns));
+            }
+            let _ = writeln!(out);
+        }
 
         for m in &r.derived.engines {
             let mut header = vec!["figure"];

@@ -132,6 +132,12 @@ impl Exporter for Terminal {
             }
             let _ = writeln!(out, "\nThe founding document's table, measured\n{t}");
         }
+        if !r.derived.advice.is_empty() {
+            let _ = writeln!(out, "\nWhat to do about it: the cheapest path this run measured, per case");
+            for a in &r.derived.advice {
+                let _ = writeln!(out, "  - Benchmark{} ({}): {}", a.benchmark, a.host, a.sentence(ns));
+            }
+        }
 
         // Engines side by side: a column per engine and mode, a few columns a table so
         // that it stays readable in a terminal.
