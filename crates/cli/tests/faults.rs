@@ -371,7 +371,9 @@ fn a_full_disk_fails_the_run_clearly_keeps_the_last_save_and_no_partial_file() {
     assert!(err.contains("cannot write disk/r.json") && (err.contains("No space left") || err.contains("too large")), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "the cause once: {err}");
     let kept = rows_on_disk(&disk_dir.join("r.json"));
-    assert!((1..6).contains(&kept), "the rows saved before the disk filled stay readable ({kept})");
+    // Per-row saves hold data only; the derived model is written once at the end, so the
+    // disk may fill on that last save with every row already kept.
+    assert!((1..=6).contains(&kept), "the rows saved before the disk filled stay readable ({kept})");
     assert_eq!(sb.leftovers(), Vec::<String>::new());
     drop(disk);
 }
