@@ -66,6 +66,19 @@ pub struct Import {
     pub value: i64,
 }
 
+impl Import {
+    /// The value each call of this host function returns, by its behaviour: the constant,
+    /// or the count of calls so far (1 on the first). One closure per linked function.
+    pub fn responder(&self) -> impl Fn() -> i64 + Send + Sync + 'static {
+        let (behaviour, value) = (self.behaviour, self.value);
+        let calls = std::sync::atomic::AtomicI64::new(0);
+        move || match behaviour {
+            Behaviour::Constant => value,
+            Behaviour::Count => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {

@@ -86,7 +86,7 @@ impl Engine for Wasmi {
     /// A scenario file's host functions through `Linker::func_new`. No WASI: wasmi's WASI
     /// (the `wasmi_wasi` crate) is not a dependency of this build.
     fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
-        use interop_core::plugin::{Behaviour, WasmType};
+        use interop_core::plugin::WasmType;
         if wasi {
             return Err(crate::adapter::NotApplicable(
                 "no WASI implementation linked in this adapter (wasmi's, the wasmi_wasi crate, is not a dependency \
@@ -105,13 +105,9 @@ impl Engine for Wasmi {
             let results: Vec<_> = imp.results.iter().map(vt).collect();
             let ty = wasmi::FuncType::new(params, results);
             let result = imp.results.first().copied();
-            let (behaviour, value) = (imp.behaviour, imp.value);
-            let calls = std::sync::atomic::AtomicI64::new(0);
+            let respond = imp.responder();
             linker.func_new(&imp.module, &imp.name, ty, move |_, _, out| {
-                let v = match behaviour {
-                    Behaviour::Constant => value,
-                    Behaviour::Count => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                };
+                let v = respond();
                 match result {
                     Some(WasmType::I32) => out[0] = Val::I32(v as i32),
                     Some(WasmType::I64) => out[0] = Val::I64(v),

@@ -143,7 +143,7 @@ impl Engine for Wasmtime {
     /// 48 needs wasmtime's `component-model` and `async` features, which this build leaves
     /// out (enabling them rebuilds wasmtime and every crate above it).
     fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
-        use interop_core::plugin::{Behaviour, WasmType};
+        use interop_core::plugin::WasmType;
         if wasi {
             return Err(crate::adapter::NotApplicable(
                 "no WASI implementation linked in this adapter (wasmtime-wasi 48 needs wasmtime's component-model \
@@ -160,13 +160,9 @@ impl Engine for Wasmtime {
         for imp in imports {
             let ty = wasmtime::FuncType::new(&self.engine, imp.params.iter().map(vt), imp.results.iter().map(vt));
             let result = imp.results.first().copied();
-            let (behaviour, value) = (imp.behaviour, imp.value);
-            let calls = std::sync::atomic::AtomicI64::new(0);
+            let respond = imp.responder();
             linker.func_new(&imp.module, &imp.name, ty, move |_, _, out| {
-                let v = match behaviour {
-                    Behaviour::Constant => value,
-                    Behaviour::Count => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                };
+                let v = respond();
                 match result {
                     Some(WasmType::I32) => out[0] = Val::I32(v as i32),
                     Some(WasmType::I64) => out[0] = Val::I64(v),
