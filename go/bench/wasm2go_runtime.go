@@ -97,17 +97,24 @@ func VerifyProduced(dst []byte, n int, lastSeed *int32) error {
 	return nil
 }
 
-// BatchAddData is batch_add's input (a and b as bytes), its output buffer and its
-// check: the first and last sum (full=false, inside the loop) or every sum (full=true,
-// after a sample, which then spoils the output).
-func BatchAddData(n int) (ab, bb, out []byte, check func(full bool) error) {
-	a, _ := I32Array(n)
-	b := make([]int32, n)
-	want := make([]int32, n)
+// batchAddInputs are batch_add's canonical operands and sums: a is the shared array
+// (I32Array), b[i] = i - 7 (the same bytes as the Rust host's, checked by digest).
+func batchAddInputs(n int) (a, b, want []int32) {
+	a, _ = I32Array(n)
+	b = make([]int32, n)
+	want = make([]int32, n)
 	for i := range b {
 		b[i] = int32(i) - 7
 		want[i] = a[i] + b[i]
 	}
+	return a, b, want
+}
+
+// BatchAddData is batch_add's input (a and b as bytes), its output buffer and its
+// check: the first and last sum (full=false, inside the loop) or every sum (full=true,
+// after a sample, which then spoils the output).
+func BatchAddData(n int) (ab, bb, out []byte, check func(full bool) error) {
+	a, b, want := batchAddInputs(n)
 	wantB := LEBytes(want)
 	out = make([]byte, 4*n)
 	first, last := want[0], want[n-1]

@@ -687,13 +687,7 @@ func instanceCase(in Instance, name string, param int64, callAPI, memAPI string)
 		}
 		acc.refresh()
 		pa, pb, po := ptrs[0], ptrs[1], ptrs[2]
-		a, _ := I32Array(n)
-		b := make([]int32, n)
-		want := make([]int32, n)
-		for i := range b {
-			b[i] = int32(i) - 7
-			want[i] = a[i] + b[i]
-		}
+		a, b, want := batchAddInputs(n)
 		ab, bb, wantB := LEBytes(a), LEBytes(b), LEBytes(want)
 		out := make([]byte, 4*n)
 		first, last := want[0], want[n-1]
