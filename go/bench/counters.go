@@ -1,6 +1,9 @@
 package bench
 
-import "runtime/metrics"
+import (
+	"runtime/metrics"
+	"syscall"
+)
 
 // The Go runtime's own counters, read around the timed loops (runtime/metrics: no
 // stop-the-world), so that every Go row says per operation what its calls made the
@@ -13,6 +16,7 @@ var counterNames = [...]string{
 	"/gc/heap/allocs:bytes",
 	"/gc/cycles/total:gc-cycles",
 	"/cpu/classes/gc/total:cpu-seconds",
+	"", // the process's CPU time, every thread (getrusage): see read
 }
 
 // The row metrics they become, in the same order (per operation).
@@ -22,10 +26,11 @@ var counterMetrics = [...]string{
 	"bytes_per_op",
 	"gc_cycles_per_op",
 	"gc_cpu_ns_per_op",
+	"cpu_ns_per_op",
 }
 
 // counterScale turns each counter's unit into its metric's (seconds to ns for CPU time).
-var counterScale = [...]float64{1, 1, 1, 1, 1e9}
+var counterScale = [...]float64{1, 1, 1, 1, 1e9, 1}
 
 type counters [len(counterNames)]float64
 
@@ -33,17 +38,33 @@ type counters [len(counterNames)]float64
 type counterReader struct{ s []metrics.Sample }
 
 func newCounterReader() *counterReader {
-	r := &counterReader{s: make([]metrics.Sample, len(counterNames))}
-	for i, n := range counterNames {
-		r.s[i].Name = n
+	r := &counterReader{s: make([]metrics.Sample, cpuIndex)}
+	for i := range r.s {
+		r.s[i].Name = counterNames[i]
 	}
 	return r
+}
+
+// cpuIndex is the process-CPU counter's slot, the last: runtime/metrics only estimates
+// CPU time from wall time and GOMAXPROCS, so it is read from the kernel instead. It is
+// every thread's user and system time, so it includes what the calls made other threads
+// do in parallel (background GC workers, the finalizer goroutine, a runtime's own
+// threads), which wall time per op does not see when a spare core absorbs it.
+const cpuIndex = len(counterNames) - 1
+
+func processCPUNs() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r *counterReader) read() counters {
 	bg := float64(backgroundAllocs.Load())
 	metrics.Read(r.s)
 	var c counters
+	c[cpuIndex] = processCPUNs()
 	for i, s := range r.s {
 		switch s.Value.Kind() {
 		case metrics.KindUint64:
@@ -64,6 +85,10 @@ func (r *counterReader) read() counters {
 func (c counters) perOp(ops float64) map[string]float64 {
 	m := make(map[string]float64, len(c))
 	for i, v := range c {
+		if i == cpuIndex && loadRunning.Load() {
+			// A *_gc_load row's process CPU is mostly the load's own work, not its calls'.
+			continue
+		}
 		// A count cannot fall: the heap counters move in spans, not objects, so
 		// subtracting the background load's exact count can dip a hair below zero.
 		m[counterMetrics[i]] = max(0, v*counterScale[i]/ops)

@@ -71,3 +71,33 @@ func TestCountersPerOp(t *testing.T) {
 		})
 	}
 }
+
+// cpu_ns_per_op is the process's CPU on every thread: work an operation hands to another
+// goroutine (as wasmtime-go's calls hand their FuncTypes to the finalizer goroutine) is
+// in it. A million dependent multiply-adds take at least 1e6 cycles, over 0.1 ms on any
+// CPU clocked below 10 GHz, whichever thread runs them.
+func TestCPUCounterSeesOtherThreads(t *testing.T) {
+	var sink uint64
+	body := func(n int) error {
+		for i := 0; i < n; i++ {
+			done := make(chan uint64)
+			go func() {
+				x := uint64(i)
+				for j := 0; j < 1_000_000; j++ {
+					x = x*3 + 1
+				}
+				done <- x
+			}()
+			sink += <-done
+		}
+		return nil
+	}
+	res, err := Measure(Case{Loop: timed(body)}, Config{TargetSampleMs: 5, Samples: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := res.Metrics["cpu_ns_per_op"]; v < 1e5 {
+		t.Errorf("cpu_ns_per_op = %.0f ns for a million dependent operations on another goroutine, want > 1e5", v)
+	}
+	_ = sink
+}

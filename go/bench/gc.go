@@ -55,6 +55,7 @@ func (m gcMode) apply() (restore func()) {
 		}
 	case gcLoad:
 		stop := make(chan struct{})
+		loadRunning.Store(true)
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
@@ -64,6 +65,7 @@ func (m gcMode) apply() (restore func()) {
 		return func() {
 			close(stop)
 			wg.Wait()
+			loadRunning.Store(false)
 			runtime.GC()
 		}
 	}
@@ -73,6 +75,9 @@ func (m gcMode) apply() (restore func()) {
 // backgroundAllocs counts the load's own allocations (objects; bytes = objects x
 // objBytes), which the row counters subtract: a row's allocs_per_op stays its calls'.
 var backgroundAllocs atomic.Uint64
+
+// loadRunning is true while backgroundGarbage runs: the process CPU counter is left out.
+var loadRunning atomic.Bool
 
 // backgroundGarbage keeps liveBytes alive and replaces rateBytesPerSec of it a second,
 // in one-millisecond steps, until stop is closed.

@@ -60,6 +60,7 @@ pub const GO_COUNTERS: &[(&str, &str, &str)] = &[
     ("bytes_per_op", "B/op", "B"),
     ("gc_cycles_per_op", "gc-cycles/op", "GC cycles"),
     ("gc_cpu_ns_per_op", "gc-cpu-ns/op", "ns GC CPU"),
+    ("cpu_ns_per_op", "cpu-ns/op", "ns CPU"),
 ];
 
 fn count(v: f64) -> String {

@@ -6,7 +6,7 @@ use crate::units::GO_COUNTERS;
 
 /// `host,runtime,api,scenario,params,sample_index,iters,ns_per_op`, one row per raw sample,
 /// then the Go host's counters per op of the row (`cgo_calls_per_op`, `allocs_per_op`,
-/// `bytes_per_op`, `gc_cycles_per_op`, `gc_cpu_ns_per_op`: the same on each sample of a
+/// `bytes_per_op`, `gc_cycles_per_op`, `gc_cpu_ns_per_op`, `cpu_ns_per_op`: the same on each sample of a
 /// row, empty where the row has none). `params` is `key=value` pairs joined by `;` (empty
 /// when the scenario has none).
 pub struct Csv;
