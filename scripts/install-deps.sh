@@ -16,6 +16,8 @@ check libclang-dev dpkg -s libclang-dev
 # WABT: the wasm2c runtime (Rust host) translates the guest to C with wasm2c and compiles
 # it with the system C compiler against the runtime Debian ships (/usr/share/wabt/wasm2c).
 check wabt command -v wasm2c
+# jq: scripts/agree-seed.sh reads the tool's results file with it.
+check jq command -v jq
 # C for wasm32-wasi (examples/c-plugin): clang, its linker, wasi-libc and the wasm32 builtins.
 check clang-14 command -v clang-14
 check lld-14 command -v wasm-ld-14
