@@ -72,6 +72,7 @@ func expectedRows(sc Scenario, info RuntimeInfo) int {
 var notApplicable = map[string]map[string]string{
 	"wasmtime-go": {"instantiate_pre": "wasmtime_linker_instantiate_pre", "batch_crossing": "no batch entry"},
 	"wasmer-go":   {"instantiate_pre": "ImportObject", "batch_crossing": "no batch entry"},
+	"wasmer-capi": {"instantiate_pre": "ImportObject"},
 	"wazero:compiler": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import",
 		"batch_crossing": "pure Go"},
 	"wazero:interpreter": {"deserialize": "NewCompilationCacheWithDir", "instantiate_pre": "resolves every import",

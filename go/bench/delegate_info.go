@@ -10,12 +10,18 @@ func DelegateInfo(f Factory) RuntimeInfo {
 	if f.Name == "wasm2go" {
 		return wasm2goInfo()
 	}
+	if f.Name == "wasmer-capi" {
+		capi := wasmerCapiInfo()
+		capi.Notes += "; " + info.Notes
+		return capi
+	}
 	if f.Name == "wasmer-go" {
 		info.Engine = "wasmer"
 		info.Version = WasmerGoVersion
 		info.CallAPIs = wasmerCallAPIs
 		info.MemoryAPIs = []string{"view", "copy"}
 		info.FFI = "cgo"
+		info.DirectPath = "wasmer-capi"
 		info.Notes = wasmerNotes + "; " + info.Notes + " (wasmer-go and wasmtime-go both define the wasm.h C API, so they cannot share one binary)"
 	}
 	return info

@@ -55,6 +55,7 @@ func (e *wmEngine) Info() RuntimeInfo {
 		CallAPIs:   wasmerCallAPIs,
 		MemoryAPIs: []string{"view", "copy"},
 		FFI:        "cgo",
+		DirectPath: "wasmer-capi",
 		Notes:      wasmerNotes,
 	}
 }
@@ -143,7 +144,7 @@ func (in *wmInstance) Close() { in.inst.Close() }
 // BatchAdd implements BatchCaller only to say why not.
 func (in *wmInstance) BatchAdd(string) (func(int, int32, int32) (int32, error), error) {
 	return nil, errNotApplicable{"wasmer-go has no batch entry: its Go API makes each Function.Call its own " +
-		"set of cgo calls, and this project has no direct path to wasmer's C API"}
+		"set of cgo calls (wasmer-capi runs this scenario on the same engine through wasm.h)"}
 }
 
 func wmType(k wasmer.ValueKind) ValType {

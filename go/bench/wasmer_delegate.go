@@ -11,4 +11,5 @@ package bench
 
 func init() {
 	register(Factory{Name: "wasmer-go", Delegate: true, BuildTags: "wasmer", DelegateSuffix: "wasmer"})
+	register(Factory{Name: "wasmer-capi", Delegate: true, BuildTags: "wasmer", DelegateSuffix: "wasmer"})
 }

@@ -29,7 +29,8 @@ var wantFFI = map[string][2]string{
 	"wazero:interpreter": {"", ""},
 	"wasmtime-go":        {"cgo", "wasmtime-capi"},
 	"wasmtime-capi":      {"cgo", ""},
-	"wasmer-go":          {"cgo", ""},
+	"wasmer-go":          {"cgo", "wasmer-capi"},
+	"wasmer-capi":        {"cgo", ""},
 	"wasm2go":            {"", ""},
 }
 

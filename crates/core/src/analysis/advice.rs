@@ -58,6 +58,10 @@ pub fn what_it_takes(runtime: &str, api: &str) -> String {
         }
         ("wasmtime-go", _) => "nothing beyond wasmtime-go: Func.Call, as the founding document does",
         ("wasmer-go", _) => "wasmer-go (unmaintained, cgo, ships libwasmer.so): Function.Call",
+        ("wasmer-capi", _) => {
+            "cgo and a small C shim calling wasm.h's wasm_func_call with argument and result vectors built once, \
+             on the wasm_func_t of wasmer-go's own exports (the libwasmer.so wasmer-go ships; wasmer-go is unmaintained)"
+        }
         ("wazero", "call_with_stack") => {
             "pure Go, no cgo: wazero's api.Function.CallWithStack with one []uint64 stack reused across calls"
         }

@@ -68,6 +68,7 @@ const METRICS: &[(&str, Source)] = &[
     ("cgo layers, noop: one bare cgo call", Source::Case("ffi_call", "noop")),
     ("cgo layers, noop: engine entry (direct unchecked)", Source::Case("engine_entry", "noop")),
     ("cgo layers, noop: C API value checks", Source::Case("capi_checks", "noop")),
+    ("cgo layers, noop: engine entry and checks (checked-only C API)", Source::Case("engine_entry_and_checks", "noop")),
     ("cgo layers, noop: the Go binding", Source::Case("go_binding", "noop")),
     ("cgo layers, noop: binding and engine (no direct path)", Source::Case("binding_and_engine", "noop")),
     ("cgo layers, add: the Go binding", Source::Case("go_binding", "add")),

@@ -5,7 +5,9 @@
 //! For a runtime R with `ffi == "cgo"` and `direct_path == D`, on `noop` and on `add`:
 //! `ffi_call` = native ffi_call − empty; `engine_entry` = D unchecked − ffi_call;
 //! `capi_checks` = D checked − D unchecked; `go_binding` = R − D checked. The four add up
-//! to R's measured crossing (R − empty) by construction. Without a direct path (wasmer-go),
+//! to R's measured crossing (R − empty) by construction. A direct path with a checked call
+//! only (wasmer-capi: wasm.h has no unchecked call) gives three: `ffi_call`,
+//! `engine_entry_and_checks` = D checked − ffi_call, and `go_binding`. Without a direct path,
 //! `ffi_call` and `binding_and_engine` = R − ffi_call, with the reason.
 
 use super::{default_call_api, floor, runtimes, Out, View};
@@ -53,9 +55,24 @@ pub fn cgo_layers(rows: &[ResultRow], infos: &[RuntimeInfo]) -> Vec<Component> {
                 Some(f) => out.add(api, "ffi_call", Params::new(), &[ffi, f], "ns", "native ffi_call - empty: one bare cgo call".into(), |m| m[0] - m[1]),
                 None => out.add(api, "ffi_call", Params::new(), &[ffi], "ns", "native ffi_call (no floor measured)".into(), |m| m[0]),
             };
-            let direct = d.as_ref().and_then(|d| Some((d.row(case, "unchecked", None)?, d.row(case, "checked", None)?)));
+            let direct = d.as_ref().and_then(|d| Some((d.row(case, "unchecked", None), d.row(case, "checked", None)?)));
             match direct {
-                Some((unchecked, checked)) => {
+                Some((None, checked)) => {
+                    let dp = &info.direct_path;
+                    out.add(
+                        api,
+                        "engine_entry_and_checks",
+                        Params::new(),
+                        &[checked, ffi],
+                        "ns",
+                        with_counters(format!("{dp} {case} checked - ffi_call ({dp} has no unchecked call to tell the two apart)"), checked),
+                        |m| m[0] - m[1],
+                    );
+                    if let Some(c) = out.add(api, "go_binding", Params::new(), &[row, checked], "ns", with_counters(format!("{r} {case} {api} - {dp} {case} checked"), row), |m| m[0] - m[1]) {
+                        c.counters = go_counters(row);
+                    }
+                }
+                Some((Some(unchecked), checked)) => {
                     let dp = &info.direct_path;
                     out.add(api, "engine_entry", Params::new(), &[unchecked, ffi], "ns", with_counters(format!("{dp} {case} unchecked - ffi_call"), unchecked), |m| m[0] - m[1]);
                     out.add(api, "capi_checks", Params::new(), &[checked, unchecked], "ns", with_counters(format!("{dp} {case} checked - {dp} {case} unchecked"), checked), |m| m[0] - m[1]);
@@ -67,7 +84,7 @@ pub fn cgo_layers(rows: &[ResultRow], infos: &[RuntimeInfo]) -> Vec<Component> {
                     let why = if info.direct_path.is_empty() {
                         format!("no direct C-API path to {} is measured, so the binding and the engine are not told apart", info.engine)
                     } else {
-                        format!("the direct path {} has no {case} unchecked and checked rows in this run", info.direct_path)
+                        format!("the direct path {} has no {case} checked row in this run", info.direct_path)
                     };
                     if let Some(c) = out.add(api, "binding_and_engine", Params::new(), &[row, ffi], "ns", with_counters(format!("{r} {case} {api} - ffi_call ({why})"), row), |m| m[0] - m[1]) {
                         c.counters = go_counters(row);

@@ -99,6 +99,7 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("ffi_call", "cgo layer 1: one bare cgo call (the host's native ffi_call over the floor)"),
     ("engine_entry", "cgo layer 2: the direct C-API path's unchecked call less one bare cgo call: entering the engine"),
     ("capi_checks", "cgo layer 3: the direct path's checked call less its unchecked call: the C API's value checking"),
+    ("engine_entry_and_checks", "cgo layers 2+3 where the C API has no unchecked call (wasm.h): the direct checked call less one bare cgo call"),
     ("go_binding", "cgo layer 4: the Go binding's call less the direct checked call: what the binding adds"),
     ("binding_and_engine", "for a cgo engine without a direct C-API path: the crossing less one bare cgo call"),
     ("batched_crossing_per_call", "one Wasm call inside a batch of k made by one cgo call (batch_crossing at the largest k / k)"),

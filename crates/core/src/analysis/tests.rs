@@ -228,6 +228,17 @@ fn cgo_layers_add_up_to_the_crossing() {
     let both = of("wasmer-go", "noop", "binding_and_engine");
     assert!(close(both.value, 874.0));
     assert!(both.derivation.contains("no direct C-API path"), "{}", both.derivation);
+    // A direct path with a checked call only (wasm.h): three layers that add up.
+    let mut rows2 = rows.clone();
+    rows2.push(on_go(row("wasmer-capi", "checked", "noop", None, 60.0)));
+    let infos2 = vec![info("wasmer-go", &["call"], "cgo", "wasmer-capi"), info("wasmer-capi", &["checked"], "cgo", "")];
+    let l2 = cgo_layers(&rows2, &infos2);
+    let get = |name: &str| l2.iter().find(|c| c.runtime == "wasmer-go" && c.case == "noop" && c.component == name).map(|c| c.value);
+    assert_eq!(get("binding_and_engine"), None, "{l2:#?}");
+    assert!(close(get("engine_entry_and_checks").unwrap(), 34.0), "{l2:#?}");
+    assert!(close(get("go_binding").unwrap(), 840.0), "{l2:#?}");
+    assert!(close(get("ffi_call").unwrap() + get("engine_entry_and_checks").unwrap() + get("go_binding").unwrap(), 899.0));
+    assert!(l2.iter().all(|c| c.runtime != "wasmer-capi"), "{l2:#?}");
     // The direct path is the layers of wasmtime-go, not a runtime split on its own.
     assert!(layers.iter().all(|c| c.runtime != "wasmtime-capi"), "{layers:#?}");
     assert!(layers.iter().all(|c| c.component != "engine_crossing"));
