@@ -38,6 +38,13 @@ pub fn below_noise(noise: f64, unit: &str) -> String {
     format!("below noise (± {})", value(noise, unit))
 }
 
+/// A cost whose interval lies wholly below zero: the rows it is derived from, measured
+/// apart, disagree by more than their noise. Not "below noise" (the interval excludes
+/// zero) and never a negative cost: `rows disagree (by 289 ns – 897 ns)`.
+pub fn rows_disagree(lo: f64, hi: f64, unit: &str) -> String {
+    format!("rows disagree (by {} – {})", value(-hi, unit), value(-lo, unit))
+}
+
 /// A value with its interval, or "below noise" when `below` (the interval reaches zero).
 pub fn estimate(v: f64, lo: f64, hi: f64, unit: &str, below: bool) -> String {
     if below {

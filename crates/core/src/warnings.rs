@@ -48,7 +48,7 @@ impl WarningKind {
             WarningKind::Failures { count } => format!("{count} scenario(s) failed; see failures"),
             WarningKind::NegativeComponent { component, value_ns, ci_high_ns } => format!(
                 "{component} came out below zero beyond its interval ({value_ns:.2} ns, 95% CI up to {ci_high_ns:.2} ns): \
-                 the rows it is derived from, measured apart, disagree by more than their own noise; it is reported as below noise"
+                 the rows it is derived from, measured apart, disagree by more than their own noise; it is reported as \"rows disagree\", never as a negative cost"
             ),
         }
     }

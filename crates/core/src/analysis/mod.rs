@@ -81,8 +81,12 @@ impl Component {
         self.is_cost() && self.ci_high < 0.0
     }
 
-    /// What every report prints: `13.0 ns`, or `below noise (± 0.42 ns)`.
+    /// What every report prints: `13.0 ns`, `below noise (± 0.42 ns)`, or, for a cost
+    /// wholly below zero, `rows disagree (by 289 ns – 897 ns)` (see the warnings).
     pub fn text(&self) -> String {
+        if self.negative_beyond_noise() {
+            return crate::units::rows_disagree(self.ci_low, self.ci_high, &self.unit);
+        }
         crate::units::estimate(self.value, self.ci_low, self.ci_high, &self.unit, self.below_noise())
     }
 

@@ -161,6 +161,23 @@ fn seed_table_spans_runtimes_and_its_parts_add_up() {
 }
 
 #[test]
+fn rows_that_disagree_are_named_so_never_a_negative_cost() {
+    // add is 5 ns under noop with samples spread over ±0.1 ns: the rows, measured apart,
+    // disagree; the interval of arguments lies wholly below zero.
+    let rows = vec![
+        noisy("native", "direct", "empty", 1.0, 0.05),
+        noisy("wasmtime", "typed", "noop", 20.0, 0.1),
+        noisy("wasmtime", "typed", "add", 15.0, 0.1),
+    ];
+    let c = decompose(&rows);
+    let args = c.iter().find(|x| x.component == "arguments").unwrap();
+    assert!(args.negative_beyond_noise(), "{args:?}");
+    let t = args.text();
+    assert!(t.starts_with("rows disagree (by "), "{t}");
+    assert!(!t.contains('-') && !t.contains("below noise"), "{t}");
+}
+
+#[test]
 fn a_part_within_the_noise_is_below_noise_never_negative() {
     // add is 0.1 ns under noop with samples spread over ±2 ns: arguments is noise.
     let rows = vec![
