@@ -5,6 +5,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	wasmtime "github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -85,6 +86,18 @@ func (e *wtEngine) Relink(imports []PluginImport, wasi bool) error {
 
 func newWasmtime() (Engine, error) {
 	engine := wasmtime.NewEngine()
+	if d := InterruptAfter(); d > 0 {
+		// Only under the capability probes: epoch interruption, the epoch advanced every d
+		// by a goroutine of its own, so a guest that never returns traps from inside.
+		cfg := wasmtime.NewConfig()
+		cfg.SetEpochInterruption(true)
+		engine = wasmtime.NewEngineWithConfig(cfg)
+		go func() {
+			for range time.Tick(d) {
+				engine.IncrementEpoch()
+			}
+		}()
+	}
 	linker := wasmtime.NewLinker(engine)
 	i32 := wasmtime.NewValType(wasmtime.KindI32)
 	ty := wasmtime.NewFuncType([]*wasmtime.ValType{i32}, []*wasmtime.ValType{i32})
@@ -158,6 +171,9 @@ func (m *wtModule) Instantiate() (Instance, error) {
 	store := wasmtime.NewStore(m.e.engine)
 	// Memory growth held to MaxMemoryBytes (the other limits keep their defaults).
 	store.Limiter(int64(MaxMemoryBytes), -1, -1, -1, -1)
+	if InterruptAfter() > 0 {
+		store.SetEpochDeadline(1)
+	}
 	if m.e.wasi {
 		store.SetWasi(wasmtime.NewWasiConfig())
 	}

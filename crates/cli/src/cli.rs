@@ -154,6 +154,12 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Skip the capability probes: by default each selected engine also runs the small bad
+    /// guests of scenarios/probes/ (invalid module, trap, out-of-bounds, infinite recursion,
+    /// endless loop, SIMD) in a worker of its own, a few seconds per engine, for the table
+    /// of what each engine gives up.
+    #[arg(long)]
+    pub no_capabilities: bool,
 }
 
 #[derive(Args)]
