@@ -156,7 +156,9 @@ pub fn table(outcomes: &[ProbeOutcome]) -> Vec<CapabilityRow> {
                 None => unknown(),
                 Some(o) => match o.outcome {
                     Outcome::Contained | Outcome::Interrupted => CapCell::new("yes", "yes"),
-                    Outcome::PartlyContained => CapCell::new("partly", first_line(&o.detail)),
+                    Outcome::PartlyContained => {
+                        CapCell::new("partly", o.detail.split("; the contained error").next().unwrap_or(""))
+                    }
                     Outcome::WorkerDied => CapCell::new("no", died(o)),
                     Outcome::Hung => CapCell::new("no", format!("hangs the worker ({})", o.detail)),
                     Outcome::Ran => CapCell::new("no", "ran without a trap"),
