@@ -49,6 +49,9 @@ pub struct FloorCheck {
     pub within: bool,
 }
 
+/// A row is compared with the floor's noise only when it is within this factor of the floor.
+pub const NEAR_FLOOR: f64 = 100.0;
+
 /// The harness floor of `row`'s host (its `empty` row, the cheapest if several) and where
 /// `row` stands against it; `None` when the run has no floor for that host.
 pub fn floor_check(row: &ResultRow, rows: &[ResultRow]) -> Option<FloorCheck> {
@@ -59,7 +62,10 @@ pub fn floor_check(row: &ResultRow, rows: &[ResultRow]) -> Option<FloorCheck> {
     let hw = |r: &ResultRow| ((r.ns_per_op.ci_high - r.ns_per_op.ci_low) / 2.0).max(0.0);
     let noise = (hw(row).powi(2) + hw(floor).powi(2)).sqrt();
     let above = row.estimate() - floor.estimate();
-    Some(FloorCheck { floor_ns: floor.estimate(), above_ns: above, noise_ns: noise, within: above <= noise })
+    // Only rows on the floor's scale (a call, not a start-up of microseconds whose few
+    // samples make a wide interval) are candidates: there the loop is most of the figure.
+    let near = row.estimate() < NEAR_FLOOR * floor.estimate();
+    Some(FloorCheck { floor_ns: floor.estimate(), above_ns: above, noise_ns: noise, within: near && above <= noise })
 }
 
 /// A runtime that runs the guest translated ahead of time into the host's language.
@@ -185,7 +191,7 @@ pub fn advice(rows: &[ResultRow], capabilities: &[CapabilityRow]) -> Vec<Advice>
             let build = compile_row.filter(|_| translated).map(|r| BuildCost {
                 seconds: r.estimate() / 1e9,
                 peak_rss_bytes: r.metrics.get("peak_rss_bytes").copied(),
-                binary_bytes: r.metrics.get("binary_bytes").or(r.metrics.get("shared_object_bytes")).copied(),
+                binary_bytes: r.metrics.get("binary_bytes").copied(),
             });
             // Against the cheapest path of the same case that is not translated.
             let break_even = if translated {
@@ -389,6 +395,12 @@ mod tests {
         let rows = vec![row("rust", "native", "direct", "empty", None, 1.0), row("rust", "wasm2c", "unguarded", "noop", None, 3.0)];
         let f = floor_check(&rows[1], &rows).unwrap();
         assert!(!f.within && (f.above_ns - 2.0).abs() < 1e-9, "{f:?}");
+        // Far above the floor, a wide interval does not make a row "at the floor".
+        let mut wide = row("rust", "wasm2c", "guarded", "instantiate", None, 0.0);
+        wide.ns_per_op = crate::results::Estimate { mean: 800_000.0, ci_low: -300_000.0, ci_high: 1_900_000.0 };
+        assert!(!floor_check(&wide, &rows).unwrap().within);
+        wide.ns_per_op = crate::results::Estimate { mean: 1.5, ci_low: 0.5, ci_high: 2.5 };
+        assert!(floor_check(&wide, &rows).unwrap().within, "near the floor and within its noise");
     }
 
     #[test]
