@@ -38,6 +38,8 @@ type wtEngine struct {
 	engine *wasmtime.Engine
 	linker *wasmtime.Linker
 	wasi   bool
+	// stop ends the epoch ticker of the capability probes (nil without one).
+	stop chan struct{}
 }
 
 // Relink implements Relinker: a fresh linker with a scenario file's host functions
@@ -86,15 +88,24 @@ func (e *wtEngine) Relink(imports []PluginImport, wasi bool) error {
 
 func newWasmtime() (Engine, error) {
 	engine := wasmtime.NewEngine()
+	var stop chan struct{}
 	if d := InterruptAfter(); d > 0 {
 		// Only under the capability probes: epoch interruption, the epoch advanced every d
 		// by a goroutine of its own, so a guest that never returns traps from inside.
 		cfg := wasmtime.NewConfig()
 		cfg.SetEpochInterruption(true)
 		engine = wasmtime.NewEngineWithConfig(cfg)
+		stop = make(chan struct{})
 		go func() {
-			for range time.Tick(d) {
-				engine.IncrementEpoch()
+			tick := time.NewTicker(d)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					engine.IncrementEpoch()
+				case <-stop:
+					return
+				}
 			}
 		}()
 	}
@@ -107,7 +118,7 @@ func newWasmtime() (Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link env.host_inc: %w", err)
 	}
-	return &wtEngine{engine: engine, linker: linker}, nil
+	return &wtEngine{engine: engine, linker: linker, stop: stop}, nil
 }
 
 func (e *wtEngine) Info() RuntimeInfo {
@@ -124,7 +135,13 @@ func (e *wtEngine) Info() RuntimeInfo {
 	}
 }
 
-func (e *wtEngine) Close() { e.linker.Close() }
+func (e *wtEngine) Close() {
+	e.linker.Close()
+	if e.stop != nil {
+		close(e.stop)
+		e.stop = nil
+	}
+}
 
 func (e *wtEngine) Compile(wasm []byte) (Module, error) {
 	m, err := wasmtime.NewModule(e.engine, wasm)

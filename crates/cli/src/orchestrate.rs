@@ -196,8 +196,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
 
-    // The capability probes: every selected Wasm engine (not the native baselines).
-    let probe_plan: Vec<(&Host, String)> = if a.no_capabilities {
+    // The capability probes: every selected Wasm engine (not the native baselines); on in a
+    // default run, off with --quick unless --capabilities.
+    let probes = a.capabilities || (!a.no_capabilities && !a.measure.quick);
+    let probe_plan: Vec<(&Host, String)> = if !probes {
         Vec::new()
     } else {
         plan.iter().filter(|p| p.1 != "native").map(|p| (p.0, p.1.clone())).collect()
