@@ -99,15 +99,20 @@ impl CapabilityRow {
         if self.validates.verdict == "no" {
             v.push("no validation (trusted modules only)".to_string());
         }
-        if matches!(self.traps.verdict.as_str(), "no" | "partly") {
-            v.push(format!("a trap {}", self.traps.text));
-        }
+        let only_through = |what: &str, c: &CapCell| match c.verdict.as_str() {
+            // "guarded: contained; then the worker died (...)": the API path that contains it.
+            "partly" => Some(format!(
+                "{what} is contained only through `{}`; another path lets it kill the process",
+                c.text.split(':').next().unwrap_or("")
+            )),
+            "no" => Some(format!("{what} {}", c.text)),
+            _ => None,
+        };
+        v.extend(only_through("a trap", &self.traps));
         if self.interrupts.verdict == "no" {
             v.push("a runaway guest is stopped only by killing the process".to_string());
         }
-        if matches!(self.stack.verdict.as_str(), "no" | "partly") {
-            v.push(format!("stack exhaustion {}", self.stack.text));
-        }
+        v.extend(only_through("stack exhaustion", &self.stack));
         if self.simd.verdict == "no" {
             v.push("no SIMD".to_string());
         }
@@ -273,5 +278,9 @@ mod tests {
         assert_eq!(serde_json::from_str::<ProbeOutcome>(&j).unwrap(), x);
         let t = table(&[x]);
         assert_eq!(t[0].traps.verdict, "partly");
+        assert_eq!(
+            t[0].gives_up(),
+            "a trap is contained only through `guarded`; another path lets it kill the process"
+        );
     }
 }

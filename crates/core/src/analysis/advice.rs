@@ -274,7 +274,11 @@ impl Advice {
                 s.push_str(&format!(", {:.0} MiB peak memory", m / 1048576.0));
             }
             if let Some(m) = b.binary_bytes {
-                s.push_str(&format!(", a {:.1} MiB binary", m / 1048576.0));
+                if m >= 1048576.0 {
+                    s.push_str(&format!(", a {:.1} MiB binary", m / 1048576.0));
+                } else {
+                    s.push_str(&format!(", a {:.0} KiB binary", m / 1024.0));
+                }
             }
         }
         if let Some(b) = &self.break_even {
