@@ -69,7 +69,7 @@ const watLoop = `(module
   (func (export "add_numbers") (param i32 i32) (result i32) (loop br 0) i32.const 0))`
 
 // Under the capability probes (InterruptEnv set), the engines that can stop a guest from
-// inside do: wazero through the call's context, wasmtime-go through epochs. The run goes
+// inside do: wazero through the call's context, wasmtime-go and wasmtime-capi through epochs. The run goes
 // on to the next scenario. Without it, nothing is configured (InterruptAfter is 0).
 func TestInterruptStopsARunawayGuestUnderTheProbes(t *testing.T) {
 	if InterruptAfter() != 0 {
@@ -85,7 +85,7 @@ func TestInterruptStopsARunawayGuestUnderTheProbes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range Factories() {
-		if f.Name != "wazero:compiler" && f.Name != "wasmtime-go" {
+		if f.Name != "wazero:compiler" && f.Name != "wasmtime-go" && f.Name != "wasmtime-capi" {
 			continue
 		}
 		t.Run(f.Name, func(t *testing.T) {
