@@ -5,6 +5,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	wasmtime "github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -37,6 +38,8 @@ type wtEngine struct {
 	engine *wasmtime.Engine
 	linker *wasmtime.Linker
 	wasi   bool
+	// stop ends the epoch ticker of the capability probes (nil without one).
+	stop chan struct{}
 }
 
 // Relink implements Relinker: a fresh linker with a scenario file's host functions
@@ -85,6 +88,27 @@ func (e *wtEngine) Relink(imports []PluginImport, wasi bool) error {
 
 func newWasmtime() (Engine, error) {
 	engine := wasmtime.NewEngine()
+	var stop chan struct{}
+	if d := InterruptAfter(); d > 0 {
+		// Only under the capability probes: epoch interruption, the epoch advanced every d
+		// by a goroutine of its own, so a guest that never returns traps from inside.
+		cfg := wasmtime.NewConfig()
+		cfg.SetEpochInterruption(true)
+		engine = wasmtime.NewEngineWithConfig(cfg)
+		stop = make(chan struct{})
+		go func() {
+			tick := time.NewTicker(d)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					engine.IncrementEpoch()
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
 	linker := wasmtime.NewLinker(engine)
 	i32 := wasmtime.NewValType(wasmtime.KindI32)
 	ty := wasmtime.NewFuncType([]*wasmtime.ValType{i32}, []*wasmtime.ValType{i32})
@@ -94,7 +118,7 @@ func newWasmtime() (Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link env.host_inc: %w", err)
 	}
-	return &wtEngine{engine: engine, linker: linker}, nil
+	return &wtEngine{engine: engine, linker: linker, stop: stop}, nil
 }
 
 func (e *wtEngine) Info() RuntimeInfo {
@@ -111,7 +135,13 @@ func (e *wtEngine) Info() RuntimeInfo {
 	}
 }
 
-func (e *wtEngine) Close() { e.linker.Close() }
+func (e *wtEngine) Close() {
+	e.linker.Close()
+	if e.stop != nil {
+		close(e.stop)
+		e.stop = nil
+	}
+}
 
 func (e *wtEngine) Compile(wasm []byte) (Module, error) {
 	m, err := wasmtime.NewModule(e.engine, wasm)
@@ -158,6 +188,9 @@ func (m *wtModule) Instantiate() (Instance, error) {
 	store := wasmtime.NewStore(m.e.engine)
 	// Memory growth held to MaxMemoryBytes (the other limits keep their defaults).
 	store.Limiter(int64(MaxMemoryBytes), -1, -1, -1, -1)
+	if InterruptAfter() > 0 {
+		store.SetEpochDeadline(1)
+	}
 	if m.e.wasi {
 		store.SetWasi(wasmtime.NewWasiConfig())
 	}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -131,12 +132,41 @@ func bytesPtr(data []byte) *C.uint8_t {
 type capiEngine struct {
 	engine *C.wasm_engine_t
 	linker *C.wasmtime_linker_t
+	// stop ends the epoch ticker of the capability probes (nil without one).
+	stop chan struct{}
+	done chan struct{}
 }
 
 func newCapi() (Engine, error) {
-	e := &capiEngine{engine: C.wasm_engine_new()}
+	e := &capiEngine{}
+	d := InterruptAfter()
+	if d > 0 {
+		// Only under the capability probes: epoch interruption, the epoch advanced every d
+		// by a goroutine of its own (the store's deadline is one tick, set per store).
+		cfg := C.wasm_config_new()
+		C.wasmtime_config_epoch_interruption_set(cfg, true)
+		e.engine = C.wasm_engine_new_with_config(cfg)
+	} else {
+		e.engine = C.wasm_engine_new()
+	}
 	if e.engine == nil {
 		return nil, errors.New("wasm_engine_new returned NULL")
+	}
+	if d > 0 {
+		e.stop, e.done = make(chan struct{}), make(chan struct{})
+		go func(engine *C.wasm_engine_t) {
+			defer close(e.done)
+			tick := time.NewTicker(d)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					C.wasmtime_engine_increment_epoch(engine)
+				case <-e.stop:
+					return
+				}
+			}
+		}(e.engine)
 	}
 	e.linker = C.wasmtime_linker_new(e.engine)
 	if err := capiError(C.interop_wt_define_host_inc(e.linker), nil); err != nil {
@@ -162,6 +192,12 @@ func (e *capiEngine) Info() RuntimeInfo {
 }
 
 func (e *capiEngine) Close() {
+	if e.stop != nil {
+		// The ticker must not touch the engine once it is deleted.
+		close(e.stop)
+		<-e.done
+		e.stop = nil
+	}
 	if e.linker != nil {
 		C.wasmtime_linker_delete(e.linker)
 		e.linker = nil
@@ -256,6 +292,9 @@ func (p *capiPre) Instantiate() (Instance, error) {
 func (e *capiEngine) instantiate(mk func(*C.wasmtime_context_t, *C.wasmtime_instance_t, **C.wasm_trap_t) *C.wasmtime_error_t) (Instance, error) {
 	store := C.wasmtime_store_new(e.engine, nil, nil)
 	ctx := C.wasmtime_store_context(store)
+	if e.stop != nil {
+		C.wasmtime_context_set_epoch_deadline(ctx, 1)
+	}
 	in := &capiInstance{store: store, ctx: ctx}
 	var trap *C.wasm_trap_t
 	if err := capiError(mk(ctx, &in.inst, &trap), trap); err != nil {

@@ -45,6 +45,10 @@ type wzEngine struct {
 
 func newWazero(name string, cfg wazero.RuntimeConfig) (Engine, error) {
 	ctx := context.Background()
+	if InterruptAfter() > 0 {
+		// Only under the capability probes: a call whose context expires is stopped.
+		cfg = cfg.WithCloseOnContextDone(true)
+	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg.WithMemoryLimitPages(memoryLimitPages()))
 	_, err := rt.NewHostModuleBuilder("env").
 		NewFunctionBuilder().
@@ -184,16 +188,22 @@ func (m *wzModule) Instantiate() (Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wzInstance{ctx: m.e.ctx, cm: m.cm, mod: mod}, nil
+	ctx, cancel := m.e.ctx, context.CancelFunc(func() {})
+	if d := InterruptAfter(); d > 0 {
+		// Only under the capability probes: this instance's calls stop d after it was made.
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	return &wzInstance{ctx: ctx, cancel: cancel, cm: m.cm, mod: mod}, nil
 }
 
 type wzInstance struct {
-	ctx context.Context
-	cm  wazero.CompiledModule
-	mod api.Module
+	ctx    context.Context
+	cancel context.CancelFunc
+	cm     wazero.CompiledModule
+	mod    api.Module
 }
 
-func (in *wzInstance) Close() { in.mod.Close(in.ctx) }
+func (in *wzInstance) Close() { in.mod.Close(in.ctx); in.cancel() }
 
 // BatchAdd implements BatchCaller only to say why not.
 func (in *wzInstance) BatchAdd(string) (func(int, int32, int32) (int32, error), error) {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // add_numbers grows memory by 1000 pages (62.5 MiB): it traps when the growth is refused
@@ -57,5 +58,63 @@ func TestMemoryLimitStopsAGrowingGuest(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Skip("no engine with a memory limit in this build")
+	}
+}
+
+// A guest that never returns.
+const watLoop = `(module
+  (import "env" "host_inc" (func $inc (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "no_op"))
+  (func (export "add_numbers") (param i32 i32) (result i32) (loop br 0) i32.const 0))`
+
+// Under the capability probes (InterruptEnv set), the engines that can stop a guest from
+// inside do: wazero through the call's context, wasmtime-go and wasmtime-capi through epochs. The run goes
+// on to the next scenario. Without it, nothing is configured (InterruptAfter is 0).
+func TestInterruptStopsARunawayGuestUnderTheProbes(t *testing.T) {
+	if InterruptAfter() != 0 {
+		t.Fatalf("%s is set in the test's environment", InterruptEnv)
+	}
+	t.Setenv(InterruptEnv, "200")
+	if InterruptAfter() != 200*time.Millisecond {
+		t.Fatalf("InterruptAfter() = %v, want 200ms", InterruptAfter())
+	}
+	list := loadList(t)
+	scenarios, err := Select(list, "wasm", []string{"add", "noop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Factories() {
+		if f.Name != "wazero:compiler" && f.Name != "wasmtime-go" && f.Name != "wasmtime-capi" {
+			continue
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			eng, err := f.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer eng.Close()
+			var buf bytes.Buffer
+			r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: fromWat(watLoop)(t)}
+			done := make(chan struct{})
+			go func() { r.RunWasm(eng, scenarios); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				t.Fatal("the runaway guest was not interrupted")
+			}
+			var failures, noopStarts int
+			for _, e := range parseEvents(t, buf.Bytes()) {
+				switch {
+				case e["event"] == "failure" && e["scenario"] == "add":
+					failures++
+				case e["event"] == "start" && e["scenario"] == "noop":
+					noopStarts++
+				}
+			}
+			if failures == 0 || noopStarts == 0 {
+				t.Errorf("want add failed and the run on to noop; events:\n%s", buf.String())
+			}
+		})
 	}
 }

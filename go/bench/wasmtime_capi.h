@@ -20,6 +20,7 @@
 
 // wasm.h
 typedef struct wasm_engine_t wasm_engine_t;
+typedef struct wasm_config_t wasm_config_t;
 typedef struct wasm_valtype_t wasm_valtype_t;
 typedef struct wasm_functype_t wasm_functype_t;
 typedef struct wasm_trap_t wasm_trap_t;
@@ -147,6 +148,12 @@ typedef wasm_trap_t *(*wasmtime_func_unchecked_callback_t)(void *env, wasmtime_c
 // Prototypes (wasm.h and wasmtime/*.h), checked against the real headers by the test.
 wasm_engine_t *wasm_engine_new(void);
 void wasm_engine_delete(wasm_engine_t *);
+// Epoch interruption: configured only under the capability probes.
+wasm_config_t *wasm_config_new(void);
+wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *);
+void wasmtime_config_epoch_interruption_set(wasm_config_t *, bool);
+void wasmtime_engine_increment_epoch(wasm_engine_t *engine);
+void wasmtime_context_set_epoch_deadline(wasmtime_context_t *context, uint64_t ticks_beyond_current);
 void wasm_byte_vec_delete(wasm_byte_vec_t *);
 wasm_valtype_t *wasm_valtype_new(wasm_valkind_t);
 wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t *);

@@ -154,6 +154,15 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Skip the capability probes. By default (not with --quick) each selected engine also
+    /// runs the small bad guests of scenarios/probes/ (invalid module, trap, out-of-bounds,
+    /// infinite recursion, endless loop, SIMD) in a worker of its own, a few seconds per
+    /// engine, for the table of what each engine gives up.
+    #[arg(long, conflicts_with = "capabilities")]
+    pub no_capabilities: bool,
+    /// Run the capability probes even with --quick.
+    #[arg(long)]
+    pub capabilities: bool,
 }
 
 #[derive(Args)]

@@ -5,6 +5,7 @@ mod compare;
 mod guard;
 mod machine;
 mod orchestrate;
+mod probes;
 mod report;
 mod worker;
 

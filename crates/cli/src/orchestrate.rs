@@ -196,7 +196,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
 
-    let total: usize = plan.iter().map(|p| p.2.len()).sum();
+    // The capability probes: every selected Wasm engine (not the native baselines); on in a
+    // default run, off with --quick unless --capabilities.
+    let probes = a.capabilities || (!a.no_capabilities && !a.measure.quick);
+    let probe_plan: Vec<(&Host, String)> = if !probes {
+        Vec::new()
+    } else {
+        plan.iter().filter(|p| p.1 != "native").map(|p| (p.0, p.1.clone())).collect()
+    };
+    let total: usize = plan.iter().map(|p| p.2.len()).sum::<usize>() + probe_plan.len();
     let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios  {msg}")
@@ -209,6 +217,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, &mut sink)?;
+    }
+    if !probe_plan.is_empty() {
+        results.capabilities =
+            crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
+        guard::save(&results, &out_path)?;
     }
     bar.finish_and_clear();
 

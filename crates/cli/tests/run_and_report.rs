@@ -233,3 +233,43 @@ fn report_of_a_saved_run_matches_the_golden_output() {
         assert_eq!(got, want, "{name} differs from {}", path.display());
     }
 }
+
+/// The capability probes, end to end on two engines that differ: wasmi validates, traps,
+/// stops a runaway guest with fuel, and rejects SIMD; wasm3 runs an invalid module and is
+/// stopped only by killing its worker. The table is in the file and the report.
+#[test]
+fn capability_probes_measure_what_each_engine_gives_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let o = run(&["--capabilities", "--scenarios", "empty,noop", "--runtimes", "wasmi,wasm3"], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    let outcome = |rt: &str, probe: &str| {
+        v["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["runtime"] == rt && c["probe"] == probe)
+            .unwrap_or_else(|| panic!("no {probe} probe on {rt}"))["outcome"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (rt, probe, want) in [
+        ("wasmi", "invalid", "rejected"),
+        ("wasmi", "trap", "contained"),
+        ("wasmi", "oob", "contained"),
+        ("wasmi", "recursion", "contained"),
+        ("wasmi", "loop", "interrupted"),
+        ("wasmi", "simd", "rejected"),
+        ("wasm3", "invalid", "ran"),
+        ("wasm3", "loop", "hung"),
+    ] {
+        assert_eq!(outcome(rt, probe), want, "{rt} {probe}");
+    }
+    // The probes' failures are findings, not failures of the run.
+    assert_eq!(v["failures"].as_array().unwrap().len(), 0, "{}", v["failures"]);
+    let report = text(&o.stdout);
+    assert!(report.contains("What each engine gives up (measured)"), "{report}");
+    assert!(report.contains("no: ran an invalid module") && report.contains("only by killing the worker"), "{report}");
+}

@@ -6,6 +6,7 @@
 //! from a results file.
 
 pub mod analysis;
+pub mod capabilities;
 pub mod compare;
 pub mod export;
 pub mod plugin;

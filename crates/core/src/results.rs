@@ -317,6 +317,11 @@ pub struct ResultsFile {
     /// Scenarios that do not apply to a runtime, with the reason.
     #[serde(default)]
     pub not_applicable: Vec<NotApplicable>,
+    /// What the small bad guests did on each engine (`scenarios/probes/`): data, from
+    /// which `derived.capabilities` is made. Empty in files from before it, or with
+    /// `run --no-capabilities`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<crate::capabilities::ProbeOutcome>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
@@ -337,6 +342,9 @@ pub struct Derived {
     /// What to do about it: the cheapest measured path per seed case and host.
     #[serde(default)]
     pub advice: Vec<crate::analysis::Advice>,
+    /// What each engine gives up, one row per probed engine (from `capabilities`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<crate::capabilities::CapabilityRow>,
     pub warnings: Vec<Warning>,
 }
 
@@ -382,13 +390,15 @@ impl ResultsFile {
         }
         let model = crate::analysis::model(&self.results, &self.runtimes);
         let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures);
+        let capabilities = crate::capabilities::table(&self.capabilities);
         self.derived = Derived {
             note: DERIVED_NOTE.into(),
             breakdown: model.components,
             seed_cases: model.seed_cases,
             seed_table: model.seed_table,
             engines: model.engines,
-            advice: crate::analysis::advice(&self.results),
+            advice: crate::analysis::advice(&self.results, &capabilities),
+            capabilities,
             warnings,
         };
     }

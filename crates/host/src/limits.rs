@@ -19,6 +19,18 @@ pub fn max_memory_bytes() -> u64 {
     MAX_MEMORY_BYTES.load(Ordering::Relaxed)
 }
 
+/// Set by the orchestrator's capability probes (never in a measured run): engines that can
+/// stop a guest that never returns from inside (wasmtime's epochs, wasmi's fuel) are
+/// configured to, and stop it after about this many milliseconds. Unset: no interruption
+/// is configured, so no engine pays for its checks in the timed loops.
+pub const INTERRUPT_ENV: &str = "INTEROP_BENCH_INTERRUPT_MS";
+
+/// The interruption the probes asked for, if any (a positive number of ms in [`INTERRUPT_ENV`]).
+pub fn interrupt_after() -> Option<std::time::Duration> {
+    let ms: f64 = std::env::var(INTERRUPT_ENV).ok()?.trim().parse().ok()?;
+    (ms.is_finite() && ms > 0.0 && ms < 3_600_000.0).then(|| std::time::Duration::from_secs_f64(ms / 1e3))
+}
+
 /// The failure of a guest that asks for more memory than the limit.
 pub fn over_limit(desired: usize) -> String {
     let max = max_memory_bytes();

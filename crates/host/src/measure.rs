@@ -27,6 +27,8 @@ impl MeasureConfig {
 pub struct Samples {
     pub iters_per_sample: u64,
     pub ns_per_op: Vec<f64>,
+    /// Other measurements of the row (e.g. a translated engine's build: peak memory, size).
+    pub metrics: std::collections::BTreeMap<String, f64>,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
@@ -65,7 +67,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         let t = run(iters)?;
         ns_per_op.push(t.as_nanos() as f64 / iters as f64);
     }
-    Ok(Samples { iters_per_sample: iters, ns_per_op })
+    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default() })
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.

@@ -106,7 +106,7 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         iters_per_sample: s.iters_per_sample,
         sample_ns_per_op: s.ns_per_op,
         verified: true,
-        metrics: Default::default(),
+        metrics: s.metrics,
         input_sha256: None,
     }
 }

@@ -87,3 +87,20 @@ fn rejections_say_who_rejected_what() {
     let err = eng.compile(&wasm).err().unwrap().to_string();
     assert!(err.contains("imports function wasi.clock, which this host does not provide"), "{err}");
 }
+
+/// `compile` is translate + cc, timed without the cache, and its row says what the build
+/// made and used: the shared object's and the C source's size, the build's peak memory.
+#[test]
+fn compile_rows_carry_the_builds_size_and_peak_memory() {
+    let eng = Wasm2c::bounds();
+    let cfg = interop_host::measure::MeasureConfig {
+        warmup: std::time::Duration::ZERO,
+        target_sample: std::time::Duration::from_micros(50),
+        samples: 1,
+    };
+    let s = eng.measure_compile(&module("local.get 0 local.get 1 i32.add"), &cfg).expect("wasm2c measures compile").unwrap();
+    assert_eq!((s.iters_per_sample, s.ns_per_op.len()), (1, 1));
+    for k in ["binary_bytes", "c_source_bytes", "peak_rss_bytes"] {
+        assert!(s.metrics.get(k).is_some_and(|v| *v > 1000.0), "{k}: {:?}", s.metrics);
+    }
+}

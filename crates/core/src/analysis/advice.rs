@@ -3,6 +3,7 @@
 //! compares with the path the founding document took (Go: wasmtime-go `Func.Call`).
 //! Pure over the rows; the texts are descriptions of each API path, never figures.
 
+use crate::capabilities::CapabilityRow;
 use crate::results::{Params, ResultRow};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,72 @@ pub struct Advice {
     /// The founding document's own path on this host, when measured, and its figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_path: Option<(String, f64)>,
+    /// The figure against the harness floor of the same run (the `empty` scenario).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<FloorCheck>,
+    /// For a translated path: what building it costs (its `compile` row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildCost>,
+    /// For a translated path: what its engine gives up (from the capability table).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub gives_up: String,
+    /// For a translated path: when its build pays back against the cheapest runtime path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_even: Option<BreakEven>,
+}
+
+/// A row against the harness floor measured in the same run: `above_ns` is the row less
+/// the floor, `noise_ns` the half-width of that difference's 95% interval (both rows'
+/// half-widths in quadrature). `within`: the harness cannot tell the row from its floor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FloorCheck {
+    pub floor_ns: f64,
+    pub above_ns: f64,
+    pub noise_ns: f64,
+    pub within: bool,
+}
+
+/// A row is compared with the floor's noise only when it is within this factor of the floor.
+pub const NEAR_FLOOR: f64 = 100.0;
+
+/// The harness floor of `row`'s host (its `empty` row, the cheapest if several) and where
+/// `row` stands against it; `None` when the run has no floor for that host.
+pub fn floor_check(row: &ResultRow, rows: &[ResultRow]) -> Option<FloorCheck> {
+    let floor = rows
+        .iter()
+        .filter(|r| r.key.host == row.key.host && r.key.scenario == "empty" && r.estimate().is_finite())
+        .min_by(|a, b| a.estimate().total_cmp(&b.estimate()))?;
+    let hw = |r: &ResultRow| ((r.ns_per_op.ci_high - r.ns_per_op.ci_low) / 2.0).max(0.0);
+    let noise = (hw(row).powi(2) + hw(floor).powi(2)).sqrt();
+    let above = row.estimate() - floor.estimate();
+    // Only rows on the floor's scale (a call, not a start-up of microseconds whose few
+    // samples make a wide interval) are candidates: there the loop is most of the figure.
+    let near = row.estimate() < NEAR_FLOOR * floor.estimate();
+    Some(FloorCheck { floor_ns: floor.estimate(), above_ns: above, noise_ns: noise, within: near && above <= noise })
+}
+
+/// A runtime that runs the guest translated ahead of time into the host's language.
+pub fn is_translated(runtime: &str) -> bool {
+    runtime.starts_with("wasm2go") || runtime.starts_with("wasm2c")
+}
+
+/// What building a translated path costs, from its `compile` row (translate + build).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BuildCost {
+    pub seconds: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary_bytes: Option<f64>,
+}
+
+/// Calls in one process's lifetime from which the translated path, its build included,
+/// costs less than `against` with its own compile + instantiate: `calls` is `None` when
+/// the translated call is not cheaper (it never pays back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakEven {
+    pub against: String,
+    pub calls: Option<f64>,
 }
 
 /// The Wasm cases of the founding document's table.
@@ -88,7 +155,7 @@ pub fn what_it_takes(runtime: &str, api: &str) -> String {
 
 /// For each host and Wasm case of the founding document's table, the cheapest verified
 /// row and the founding document's own path for comparison.
-pub fn advice(rows: &[ResultRow]) -> Vec<Advice> {
+pub fn advice(rows: &[ResultRow], capabilities: &[CapabilityRow]) -> Vec<Advice> {
     let mut hosts: Vec<&str> = Vec::new();
     for r in rows {
         if !hosts.contains(&r.key.host.as_str()) {
@@ -115,7 +182,59 @@ pub fn advice(rows: &[ResultRow]) -> Vec<Advice> {
                     .min_by(|a, b| a.estimate().total_cmp(&b.estimate()))
                     .map(|r| (format!("{} {}", r.key.runtime, r.key.api), r.estimate()))
             });
+            let translated = is_translated(&best.key.runtime);
+            let startup = |rt: &str, scenario: &str| {
+                rows.iter()
+                    .filter(|r| r.key.host == host && r.key.runtime == rt && r.key.scenario == scenario && r.verified)
+                    .map(|r| r.estimate())
+                    .min_by(f64::total_cmp)
+            };
+            let compile_row = rows
+                .iter()
+                .find(|r| r.key.host == host && r.key.runtime == best.key.runtime && r.key.scenario == "compile");
+            let build = compile_row.filter(|_| translated).map(|r| BuildCost {
+                seconds: r.estimate() / 1e9,
+                peak_rss_bytes: r.metrics.get("peak_rss_bytes").copied(),
+                binary_bytes: r.metrics.get("binary_bytes").copied(),
+            });
+            // Against the cheapest path of the same case that is not translated.
+            let break_even = if translated {
+                rows.iter()
+                    .filter(|r| {
+                        r.key.host == host
+                            && r.key.scenario == scenario
+                            && r.key.param() == param
+                            && r.verified
+                            && !is_translated(&r.key.runtime)
+                            && r.estimate().is_finite()
+                    })
+                    .min_by(|a, b| a.estimate().total_cmp(&b.estimate()))
+                    .and_then(|alt| {
+                        let t = build.map(|b| b.seconds * 1e9)? + startup(&best.key.runtime, "instantiate")?;
+                        let a = startup(&alt.key.runtime, "compile")? + startup(&alt.key.runtime, "instantiate")?;
+                        let saved = alt.estimate() - best.estimate();
+                        Some(BreakEven {
+                            against: format!("{} {}", alt.key.runtime, alt.key.api),
+                            calls: (saved > 0.0).then(|| ((t - a) / saved).max(0.0).ceil()),
+                        })
+                    })
+            } else {
+                None
+            };
+            let gives_up = if translated {
+                capabilities
+                    .iter()
+                    .find(|c| c.host == host && c.runtime == best.key.runtime)
+                    .map(|c| c.gives_up())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             out.push(Advice {
+                floor: floor_check(best, rows),
+                build,
+                gives_up,
+                break_even,
                 host: host.to_string(),
                 benchmark: benchmark.to_string(),
                 scenario: scenario.to_string(),
@@ -136,6 +255,15 @@ impl Advice {
     /// cheaper than wasmtime-go call (2.42 µs); takes: ...`.
     pub fn sentence(&self, fmt_ns: impl Fn(f64) -> String) -> String {
         let mut s = format!("{} {}, {}", self.runtime, self.api, fmt_ns(self.ns));
+        if let Some(f) = self.floor.filter(|f| f.within) {
+            s.push_str(&format!(
+                " (within the harness floor's noise: floor {}, this row {} ± {} above it; the harness cannot resolve \
+                 the call's own cost)",
+                fmt_ns(f.floor_ns),
+                fmt_ns(f.above_ns),
+                fmt_ns(f.noise_ns)
+            ));
+        }
         if let Some((path, ns)) = &self.seed_path {
             if !path.starts_with(&format!("{} ", self.runtime)) && self.ns > 0.0 {
                 s.push_str(&format!(", {:.0}x cheaper than {} ({})", ns / self.ns, path, fmt_ns(*ns)));
@@ -144,7 +272,49 @@ impl Advice {
         if !self.takes.is_empty() {
             s.push_str(&format!("; it takes {}", self.takes));
         }
+        if let Some(b) = &self.build {
+            s.push_str(&format!("; building it (translate + build) took {:.1} s", b.seconds));
+            if let Some(m) = b.peak_rss_bytes {
+                s.push_str(&format!(", {:.0} MiB peak memory", m / 1048576.0));
+            }
+            if let Some(m) = b.binary_bytes {
+                if m >= 1048576.0 {
+                    s.push_str(&format!(", a {:.1} MiB binary", m / 1048576.0));
+                } else {
+                    s.push_str(&format!(", a {:.0} KiB binary", m / 1024.0));
+                }
+            }
+        }
+        if let Some(b) = &self.break_even {
+            match b.calls {
+                Some(n) if n <= 0.0 => s.push_str(&format!(
+                    "; it pays back from the first call against {} (its own compile + instantiate cost more)",
+                    b.against
+                )),
+                Some(n) => s.push_str(&format!(
+                    "; the build pays back after {} calls in one process's lifetime against {} with its compile + \
+                     instantiate",
+                    calls_text(n),
+                    b.against
+                )),
+                None => s.push_str(&format!("; its call is not cheaper than {}: the build never pays back", b.against)),
+            }
+        }
+        if !self.gives_up.is_empty() {
+            s.push_str(&format!("; it gives up: {}", self.gives_up));
+        }
         s
+    }
+}
+
+/// 1234567 → `1.2 million`.
+fn calls_text(n: f64) -> String {
+    if n >= 1e9 {
+        format!("{:.1} billion", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} million", n / 1e6)
+    } else {
+        format!("{n:.0}")
     }
 }
 
@@ -175,7 +345,7 @@ mod tests {
             row("go", "wasmtime-go", "view", "string_roundtrip", Some(("bytes", 51)), 2700.0),
             row("go", "wazero:compiler", "view", "string_roundtrip", Some(("bytes", 64)), 70.0),
         ];
-        let a = advice(&rows);
+        let a = advice(&rows, &[]);
         let add = a.iter().find(|x| x.scenario == "add").unwrap();
         assert_eq!((add.runtime.as_str(), add.api.as_str(), add.ns), ("wazero:compiler", "call_with_stack", 15.0));
         assert_eq!(add.seed_path, Some(("wasmtime-go call".to_string(), 2400.0)));
@@ -189,11 +359,64 @@ mod tests {
     }
 
     #[test]
+    fn a_translated_path_says_its_build_cost_break_even_what_it_gives_up_and_its_floor() {
+        use crate::capabilities::{table, Outcome, ProbeOutcome};
+        let mut compile = row("go", "wasm2go", "direct", "compile", None, 30e9);
+        compile.metrics.insert("peak_rss_bytes".into(), 2.0 * 1048576.0 * 1024.0);
+        let rows = vec![
+            row("go", "native", "direct", "empty", None, 1.0),
+            row("go", "wasm2go", "direct", "add", None, 1.0),
+            row("go", "wazero:compiler", "call_with_stack", "add", None, 21.0),
+            compile,
+            row("go", "wasm2go", "direct", "instantiate", None, 1000.0),
+            row("go", "wazero:compiler", "call", "compile", None, 5e6),
+            row("go", "wazero:compiler", "call", "instantiate", None, 9000.0),
+        ];
+        let caps = table(&[ProbeOutcome {
+            host: "go".into(),
+            runtime: "wasm2go".into(),
+            probe: "loop".into(),
+            outcome: Outcome::Hung,
+            detail: "killed".into(),
+            seconds: 3.0,
+        }]);
+        let a = advice(&rows, &caps);
+        let add = a.iter().find(|x| x.scenario == "add").unwrap();
+        assert_eq!(add.runtime, "wasm2go");
+        assert!(add.floor.unwrap().within, "a row equal to its floor is within its noise");
+        // (30 s + 1 µs - 5 ms - 9 µs) / 20 ns per call saved.
+        let be = add.break_even.as_ref().unwrap();
+        assert_eq!(be.against, "wazero:compiler call_with_stack");
+        assert_eq!(be.calls, Some(((30e9 + 1000.0 - 5e6 - 9000.0) / 20.0_f64).ceil()));
+        let line = add.sentence(|ns| format!("{ns:.1} ns"));
+        assert!(line.contains("30.0 s") && line.contains("2048 MiB peak memory"), "{line}");
+        assert!(line.contains("1.5 billion calls"), "{line}");
+        assert!(line.contains("harness floor") && line.contains("killing the process"), "{line}");
+        // Not translated: none of it.
+        let slower = advice(&rows[2..3], &caps);
+        assert!(slower[0].build.is_none() && slower[0].break_even.is_none() && slower[0].gives_up.is_empty());
+        assert!(slower[0].floor.is_none(), "no empty row, no floor");
+    }
+
+    #[test]
+    fn a_row_clearly_above_its_floor_is_not_marked() {
+        let rows = vec![row("rust", "native", "direct", "empty", None, 1.0), row("rust", "wasm2c", "unguarded", "noop", None, 3.0)];
+        let f = floor_check(&rows[1], &rows).unwrap();
+        assert!(!f.within && (f.above_ns - 2.0).abs() < 1e-9, "{f:?}");
+        // Far above the floor, a wide interval does not make a row "at the floor".
+        let mut wide = row("rust", "wasm2c", "guarded", "instantiate", None, 0.0);
+        wide.ns_per_op = crate::results::Estimate { mean: 800_000.0, ci_low: -300_000.0, ci_high: 1_900_000.0 };
+        assert!(!floor_check(&wide, &rows).unwrap().within);
+        wide.ns_per_op = crate::results::Estimate { mean: 1.5, ci_low: 0.5, ci_high: 2.5 };
+        assert!(floor_check(&wide, &rows).unwrap().within, "near the floor and within its noise");
+    }
+
+    #[test]
     fn unverified_rows_are_never_advised() {
         let mut fast = row("rust", "wasm3", "typed", "noop", None, 1.0);
         fast.verified = false;
         let rows = vec![fast, row("rust", "wasmtime", "typed", "noop", None, 13.0)];
-        let a = advice(&rows);
+        let a = advice(&rows, &[]);
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].runtime, "wasmtime");
         assert_eq!(a[0].seed_path, None);

@@ -14,7 +14,7 @@ mod engines;
 mod layers;
 mod seed;
 
-pub use advice::{advice, what_it_takes, Advice};
+pub use advice::{advice, floor_check, is_translated, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
 pub use layers::{batched_crossing, cgo_layers};
 pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};

@@ -354,6 +354,30 @@ pub fn seed_table(rows: &[ResultRow], cases: &[CaseSplit]) -> Vec<SeedRow> {
 /// The prose of the fastest row's split, with what the case is about.
 fn main_source(rows: &[ResultRow], c: &CaseSplit) -> String {
     let parts = c.prose();
+    // A translated row the harness cannot tell from its floor says so first.
+    let at_floor = rows
+        .iter()
+        .find(|r| {
+            r.key.host == c.host
+                && r.key.runtime == c.runtime
+                && r.key.api == c.api
+                && r.key.scenario == c.scenario
+                && r.key.params == c.params
+        })
+        .filter(|r| super::is_translated(&r.key.runtime))
+        .and_then(|r| super::floor_check(r, rows))
+        .filter(|f| f.within);
+    if let Some(f) = at_floor {
+        return format!(
+            "at the harness floor ({:.2} ns): the call's own cost is below what the harness resolves; {}",
+            f.floor_ns,
+            main_source_parts(rows, c, parts)
+        );
+    }
+    main_source_parts(rows, c, parts)
+}
+
+fn main_source_parts(rows: &[ResultRow], c: &CaseSplit, parts: String) -> String {
     let bytes = match c.scenario.as_str() {
         "sum_array" => c.params.values().next().copied().unwrap_or(0) * 4,
         _ => c.params.values().next().copied().unwrap_or(0),

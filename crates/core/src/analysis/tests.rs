@@ -125,6 +125,19 @@ fn noisy(runtime: &str, api: &str, scenario: &str, ns: f64, spread: f64) -> Resu
     })
 }
 
+/// A translated engine's row that the harness cannot tell from its floor says so in the
+/// seed table; a runtime's row at the same figure is not marked (only translated rows are).
+#[test]
+fn a_translated_fastest_row_at_the_floor_is_marked_in_the_seed_table() {
+    for (runtime, marked) in [("wasm2c", true), ("wasmtime", false)] {
+        let rows = vec![row("native", "direct", "empty", None, 1.0), row(runtime, "unguarded", "noop", None, 1.0)];
+        let cases = seed_cases(&rows, &[]);
+        let t = seed_table(&rows, &cases);
+        let noop = t.iter().find(|r| r.benchmark == "WasmNoOpCall").unwrap();
+        assert_eq!(noop.main_source.starts_with("at the harness floor (1.00 ns)"), marked, "{runtime}: {}", noop.main_source);
+    }
+}
+
 #[test]
 fn seed_table_spans_runtimes_and_its_parts_add_up() {
     let rows = fixture();

@@ -18,6 +18,7 @@ pub struct Html;
 const CSS: &str = r#"
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #222; background: #fff; }
 h1 { font-size: 1.6em; margin: 0.4em 0 0.1em; }
+td.cap-no { color: #a40000; } td.cap-partly { color: #8a5a00; }
 h2 { font-size: 1.25em; margin: 1.6em 0 0.3em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 p.lead { color: #555; margin: 0.2em 0 1em; }
 p.caption, ul.chart-notes { color: #555; font-size: 0.92em; margin: 0.3em 0; }
@@ -191,6 +192,24 @@ impl Exporter for Html {
                         }
                     }
 
+                    @if !r.derived.capabilities.is_empty() {
+                        h2 #capabilities { "What each engine gives up (measured)" }
+                        p.caption { (super::CAPABILITY_NOTE) }
+                        div.wide {
+                            table {
+                                tr { @for h in super::capability_header() { th { (h) } } }
+                                @for c in &r.derived.capabilities {
+                                    tr {
+                                        td { (c.host) } td { (c.runtime) }
+                                        @for (_, x) in c.cells() {
+                                            td class=(format!("cap-{}", x.verdict)) { (x.text) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+
                     h2 #machine { "Machine and versions" }
                     table {
                         tr { th { "CPU" } td { (m.cpu_model) " (" (m.cores) " cores)" } }
@@ -225,7 +244,7 @@ impl Exporter for Html {
                             @for row in &r.results {
                                 tr {
                                     td { (row.key.host) } td { (row.key.runtime) } td { (row.key.api) } td { (row.key.case_label()) }
-                                    td.num { (ns(row.ns_per_op.mean)) }
+                                    td.num { (super::row_figure(row, r)) }
                                     td.num { (ns(row.ns_per_op.ci_low)) " – " (ns(row.ns_per_op.ci_high)) }
                                     td.num { (row.samples) " × " (row.iters_per_sample) }
                                     td.num { (row.summary.outliers.total()) }

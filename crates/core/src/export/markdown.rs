@@ -88,7 +88,7 @@ impl Exporter for Markdown {
                 cell(&k.runtime),
                 cell(&k.api),
                 cell(&k.case_label()),
-                ns(row.ns_per_op.mean),
+                cell(&super::row_figure(row, r)),
                 format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
                 row.samples.to_string(),
                 if row.verified { "yes".into() } else { "**no**".into() },
@@ -154,6 +154,16 @@ impl Exporter for Markdown {
             }
             right(&mut t, &(1..=m.runtimes.len()).collect::<Vec<_>>());
             let _ = writeln!(out, "### Engines side by side (host {})\n\n{t}\n", cell(&m.host));
+        }
+
+        if !r.derived.capabilities.is_empty() {
+            let mut t = table(&super::capability_header());
+            for c in &r.derived.capabilities {
+                let mut cells = vec![cell(&c.host), cell(&c.runtime)];
+                cells.extend(c.cells().iter().map(|(_, x)| cell(&x.text)));
+                t.add_row(cells);
+            }
+            let _ = writeln!(out, "### What each engine gives up (measured)\n\n{t}\n\n{}\n", cell(super::CAPABILITY_NOTE));
         }
 
         let failed: Vec<_> = r.failures.iter().collect();

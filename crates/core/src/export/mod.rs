@@ -20,6 +20,48 @@ pub use terminal::Terminal;
 
 use crate::results::ResultsFile;
 
+/// A row's figure for the results tables: its mean, and for a translated engine's row,
+/// where it stands against the harness floor of the same run: `1.02 ns (at the floor:
+/// not resolvable)` when the two cannot be told apart, else `3.1 ns (floor + 2.0 ns)`.
+pub fn row_figure(row: &crate::results::ResultRow, r: &ResultsFile) -> String {
+    let mean = terminal::ns(row.ns_per_op.mean);
+    if !crate::analysis::is_translated(&row.key.runtime) || row.key.scenario == "compile" {
+        return mean;
+    }
+    match crate::analysis::floor_check(row, &r.results) {
+        Some(f) if f.within => format!("{mean} (at the floor, {}: not resolvable)", terminal::ns(f.floor_ns)),
+        Some(f) => format!("{mean} (floor + {})", terminal::ns(f.above_ns)),
+        None => mean,
+    }
+}
+
+/// The capability table's header: host, runtime and its six columns.
+pub fn capability_header() -> Vec<&'static str> {
+    let mut h = vec!["host", "runtime"];
+    if let Some(row) = capability_example() {
+        h.extend(row.cells().iter().map(|(name, _)| *name));
+    }
+    h
+}
+
+fn capability_example() -> Option<crate::capabilities::CapabilityRow> {
+    crate::capabilities::table(&[crate::capabilities::ProbeOutcome {
+        host: String::new(),
+        runtime: String::new(),
+        probe: String::new(),
+        outcome: crate::capabilities::Outcome::NotRun,
+        detail: String::new(),
+        seconds: 0.0,
+    }])
+    .pop()
+}
+
+/// What the capability table's cells mean, under it.
+pub const CAPABILITY_NOTE: &str = "Measured in this run: the small bad guests of scenarios/probes/ (an invalid module, \
+    `unreachable`, an out-of-bounds load, infinite recursion, a loop that never returns, SIMD) ran on each engine in a \
+    worker of its own; engines that can stop a guest from inside (epochs, fuel, a context) were configured to after 1 s, \
+    and a worker silent for 3 s in the endless loop (30 s in the others) was killed. How memory accesses are checked is the engine's configuration.";
+
 /// `3 of 40 components are below noise (their 95% interval reaches zero)`.
 pub fn noise_line(r: &ResultsFile) -> String {
     let all = &r.derived.breakdown;

@@ -68,7 +68,7 @@ impl Exporter for Terminal {
                 k.runtime.clone(),
                 k.api.clone(),
                 k.case_label(),
-                ns(row.ns_per_op.mean),
+                super::row_figure(row, r),
                 format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)),
                 format!("{} × {}", row.samples, row.iters_per_sample),
                 row.summary.outliers.total().to_string(),
@@ -162,6 +162,17 @@ impl Exporter for Terminal {
                 let part = if m.runtimes.len() > ENGINE_COLUMNS { format!(", part {}", i + 1) } else { String::new() };
                 let _ = writeln!(out, "\nEngines side by side (host {}{part})\n{t}", m.host);
             }
+        }
+
+        // What each engine gives up.
+        if !r.derived.capabilities.is_empty() {
+            let mut t = self.table(super::capability_header());
+            for c in &r.derived.capabilities {
+                let mut cells = vec![c.host.clone(), c.runtime.clone()];
+                cells.extend(c.cells().iter().map(|(_, cell)| cell.text.clone()));
+                t.add_row(cells);
+            }
+            let _ = writeln!(out, "\nWhat each engine gives up (measured)\n{t}\n{}", super::CAPABILITY_NOTE);
         }
 
         // Not applicable, then failures.

@@ -568,6 +568,7 @@ impl Engine for Wasm2c {
         let run = || -> Result<Samples> {
             let info = inspect(wasm)?;
             let mut ns_per_op = Vec::new();
+            let mut metrics = std::collections::BTreeMap::new();
             for _ in 0..cfg.samples.clamp(1, COMPILE_SAMPLES) {
                 let tmp = tempfile::tempdir()?;
                 let t = Instant::now();
@@ -578,11 +579,26 @@ impl Engine for Wasm2c {
                 // unloaded again. The check is that cc made a shared object.
                 let size = std::fs::metadata(&so).map(|m| m.len()).unwrap_or(0);
                 ensure!(size > 0, "cc made no shared object from the translation");
+                metrics.insert("binary_bytes".to_string(), size as f64);
+                let c = std::fs::metadata(tmp.path().join("guest.c")).map(|m| m.len()).unwrap_or(0);
+                metrics.insert("c_source_bytes".to_string(), c as f64);
             }
-            Ok(Samples { iters_per_sample: 1, ns_per_op })
+            if let Some(rss) = children_peak_rss() {
+                metrics.insert("peak_rss_bytes".to_string(), rss);
+            }
+            Ok(Samples { iters_per_sample: 1, ns_per_op, metrics })
         };
         Some(run())
     }
+}
+
+/// The largest resident set of any process this one has waited for (wasm2c, cc and cc's
+/// own subprocesses), in bytes: the peak memory of the build.
+fn children_peak_rss() -> Option<f64> {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } == 0;
+    (ok && ru.ru_maxrss > 0).then(|| ru.ru_maxrss as f64 * 1024.0) // Linux: KiB
 }
 
 fn strerror(m: &W2cModule, code: c_int) -> String {

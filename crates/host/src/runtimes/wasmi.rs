@@ -22,7 +22,11 @@ pub struct Wasmi {
 
 impl Wasmi {
     fn with_config(config: &wasmi::Config, runtime: &'static str, notes: &'static str) -> Self {
-        let engine = wasmi::Engine::new(config);
+        let mut config = config.clone();
+        // Only under the capability probes: fuel metering, so a guest that never returns
+        // runs out of fuel and traps.
+        config.consume_fuel(crate::limits::interrupt_after().is_some());
+        let engine = wasmi::Engine::new(&config);
         let mut linker = Linker::new(&engine);
         linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1)).expect("define env.host_inc");
         Wasmi { engine, linker, runtime, notes }
@@ -60,6 +64,9 @@ pub enum WiFunc {
     IIToL(TypedFunc<(i32, i32), i64>),
     Untyped(Func),
 }
+
+/// The fuel of one instance under the capability probes.
+const PROBE_FUEL: u64 = 100_000_000;
 
 pub const CALL_APIS: &[&str] = &["typed", "untyped"];
 
@@ -127,6 +134,10 @@ impl Engine for Wasmi {
             .build();
         let mut store = Store::new(&self.engine, limits);
         store.limiter(|l| l);
+        if crate::limits::interrupt_after().is_some() {
+            // Fuel for about 10^8 instructions: well under a second of a plain loop.
+            store.set_fuel(PROBE_FUEL)?;
+        }
         let instance = self.linker.instantiate_and_start(&mut store, module)?;
         let memory = instance
             .get_memory(&store, "memory")

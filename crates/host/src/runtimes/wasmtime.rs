@@ -21,7 +21,22 @@ pub struct Wasmtime {
 
 impl Wasmtime {
     fn with_config(config: &wasmtime::Config, runtime: &'static str, notes: &'static str) -> Self {
-        let engine = wasmtime::Engine::new(config).expect("wasmtime engine");
+        let mut config = config.clone();
+        // Only under the capability probes: epoch interruption, the engine's epoch advanced
+        // by a thread of its own, so a guest that never returns traps from inside.
+        let interrupt = crate::limits::interrupt_after();
+        config.epoch_interruption(interrupt.is_some());
+        let engine = wasmtime::Engine::new(&config).expect("wasmtime engine");
+        if let Some(every) = interrupt {
+            let engine = engine.weak();
+            std::thread::spawn(move || loop {
+                std::thread::sleep(every);
+                match engine.upgrade() {
+                    Some(e) => e.increment_epoch(),
+                    None => return,
+                }
+            });
+        }
         let mut linker = Linker::new(&engine);
         linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1)).expect("define env.host_inc");
         Wasmtime { engine, linker, runtime, notes }
@@ -62,6 +77,10 @@ impl Wasmtime {
     fn store(&self) -> Store<MemoryLimit> {
         let mut store = Store::new(&self.engine, MemoryLimit);
         store.limiter(|l| l);
+        if crate::limits::interrupt_after().is_some() {
+            // Trap at the next epoch tick (the default action of a passed deadline).
+            store.set_epoch_deadline(1);
+        }
         store
     }
 }
