@@ -192,6 +192,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         target_sample_ms: cfg.target_sample.as_secs_f64() * 1e3,
         samples: cfg.samples,
         timeout_s: a.timeout,
+        precision_pct: cfg.precision * 100.0,
+        max_row_ms: cfg.max_row.as_secs_f64() * 1e3,
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
@@ -199,7 +201,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let total: usize = plan.iter().map(|p| p.2.len()).sum();
     let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios  {msg}")
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios, ETA {eta}  {msg}")
             .expect("template")
             .progress_chars("=> "),
     );
@@ -374,6 +376,8 @@ fn drive(
             .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
             .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
             .args(["--samples", &cfg.samples.to_string()])
+            .args(["--precision-pct", &(cfg.precision * 100.0).to_string()])
+            .args(["--max-row-ms", &(cfg.max_row.as_secs_f64() * 1e3).to_string()])
             .args(["--max-memory-mib", &limits.max_memory_mib.to_string()]);
         for s in &remaining {
             cmd.args(["--scenario", s]);

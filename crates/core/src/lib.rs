@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod export;
+pub mod noise;
 pub mod plugin;
 pub mod results;
 pub mod scenario;

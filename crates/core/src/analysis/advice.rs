@@ -162,6 +162,7 @@ mod tests {
             verified: true,
             metrics: Default::default(),
             input_sha256: None,
+            stop: None,
         })
     }
 
