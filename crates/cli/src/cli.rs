@@ -194,6 +194,10 @@ pub struct RunArgs {
     /// Replace an existing --out file and its .html report (only once the run has a row to write).
     #[arg(long)]
     pub force: bool,
+    /// Also keep the results as the named baseline results/baselines/NAME.json (replacing
+    /// one of that name), for `compare NAME NEW` or `compare --baseline NAME NEW`.
+    #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
+    pub save_baseline: Option<String>,
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
     #[arg(long)]
     pub guest: Option<PathBuf>,

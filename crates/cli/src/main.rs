@@ -1,9 +1,11 @@
 //! interop-bench: what does it cost a host program to call into WebAssembly?
 
 mod cli;
+mod baseline;
 mod compare;
 mod guard;
 mod machine;
+mod noise;
 mod orchestrate;
 mod report;
 mod worker;

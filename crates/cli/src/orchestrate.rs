@@ -207,10 +207,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     );
     let timeout = Duration::from_secs_f64(a.timeout);
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
+    let noise_start = reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
     for (host, runtime, scenarios) in &plan {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, &mut sink)?;
+    }
+    let noise_end = reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
+    if let (Some(start), Some(end)) = (noise_start, noise_end) {
+        results.noise = Some(interop_core::noise::NoiseRecord { start, end });
     }
     bar.finish_and_clear();
 
@@ -226,6 +231,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
     drop(guard);
 
+    let baseline = match &a.save_baseline {
+        Some(name) => Some(crate::baseline::save(name, &out_path)?),
+        None => None,
+    };
     let rendered = Terminal::default().render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
@@ -233,6 +242,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         eprintln!("note: {n}");
     }
     eprintln!("results: {}", out_path.display());
+    if let Some(b) = &baseline {
+        eprintln!("baseline: {} (compare against it: interop-bench compare {} NEW.json)", b.display(), a.save_baseline.as_deref().unwrap_or(""));
+    }
     if let Some(html) = &html_path {
         eprintln!("report:  {}", html.display());
     }
@@ -256,6 +268,18 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reference rows of the run's noise record (crate::noise), with a word on the bar.
+fn reference_rows(bar: &ProgressBar, when: &str, guest: &Path, scenarios: &Path, cfg: &MeasureConfig, mib: u32) -> Option<Vec<interop_core::results::RawRow>> {
+    bar.set_message(format!("reference rows ({when} of the run): this machine's noise"));
+    match crate::noise::reference_rows(guest, scenarios, cfg, mib) {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            bar.println(format!("interop-bench: no noise record for this run: {e}"));
+            None
+        }
+    }
 }
 
 /// What bounds a worker: silence before it is declared hung, memory.
