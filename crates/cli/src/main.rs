@@ -3,6 +3,7 @@
 mod cli;
 mod baseline;
 mod compare;
+mod gocache;
 mod guard;
 mod machine;
 mod noise;

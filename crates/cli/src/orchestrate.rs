@@ -40,7 +40,7 @@ pub fn go_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go")
 }
 
-/// Builds the Go driver and asks it for its runtimes. `Err` says plainly why not.
+/// Builds the Go driver (or finds it in the cache) and asks it for its runtimes. `Err` says plainly why not.
 pub fn go_host(work: &Path) -> Result<Host> {
     let dir = go_dir();
     if !dir.join("go.mod").exists() {
@@ -49,17 +49,9 @@ pub fn go_host(work: &Path) -> Result<Host> {
     let Some(version) = machine::go_version() else {
         bail!("no Go toolchain found (`go version` failed): install Go to measure wasmtime-go, wazero and wasmer-go");
     };
-    let program = work.join("interop-go-host");
-    let out = Command::new("go")
-        .current_dir(&dir)
-        .args(["build", "-o"])
-        .arg(&program)
-        .arg("./cmd/interop-go-host")
-        .output()
-        .context("cannot run `go build`")?;
-    if !out.status.success() {
-        bail!("building the Go driver with {version} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    }
+    // Built once per content of the sources, reused by every later run (crate::gocache).
+    let _ = work;
+    let program = crate::gocache::driver(&dir, &version)?;
     let out = Command::new(&program).args(["--runtime", "list"]).output().context("cannot run the Go driver")?;
     let mut runtimes = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {

@@ -180,7 +180,7 @@ pub fn time_loop(iters: u64, mut op: impl FnMut(u64) -> Result<()>) -> Result<Du
 }
 
 /// TEST ONLY: `INTEROP_TEST_SLOW_SCENARIO=NAME` makes the Rust host add work to every
-/// timed operation of the Wasm scenario NAME (about a few hundred ns an operation), so
+/// timed operation of the Wasm scenario NAME (1024 dependent multiply-adds, about a microsecond an operation), so
 /// that a test can check that `compare --fail-above` catches a slowed path and names its
 /// rows. Never set it for a measurement. Read in this one place only.
 pub mod test_knob {
@@ -203,7 +203,7 @@ pub mod test_knob {
     #[inline(never)]
     pub fn extra_work(i: u64) {
         let mut x = i;
-        for k in 0..256u64 {
+        for k in 0..1024u64 {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(k));
         }
         std::hint::black_box(x);
