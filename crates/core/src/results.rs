@@ -327,11 +327,30 @@ pub struct RunConfig {
     /// Adaptive sampling: each row samples until the 95% interval of its mean is within
     /// this many percent of the mean (or `max_row_ms` has passed); 0 (and absent, in files
     /// written before it existed): a fixed number of samples.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub precision_pct: f64,
     /// Adaptive sampling: the per-row cap on sampling time, ms (0 when fixed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub max_row_ms: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+impl RunConfig {
+    /// How rows were sampled, for a report's header: `30 samples × ~20 ms`, or
+    /// `to ±1% (≥ 10 samples × ~10 ms, ≤ 500 ms a row)`.
+    pub fn sampling(&self) -> String {
+        if self.precision_pct > 0.0 {
+            format!(
+                "to ±{}% (≥ {} samples × ~{} ms, ≤ {} ms a row)",
+                self.precision_pct, self.samples, self.target_sample_ms, self.max_row_ms
+            )
+        } else {
+            format!("{} samples × ~{} ms", self.samples, self.target_sample_ms)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -42,12 +42,11 @@ impl Exporter for Terminal {
         let tools: Vec<String> = m.toolchains.values().cloned().collect();
         let _ = writeln!(
             out,
-            "guest sha256 {} ({} B) · mode {} · {} samples × ~{} ms · {}",
+            "guest sha256 {} ({} B) · mode {} · {} · {}",
             short(&r.guest_sha256),
             r.guest.size_bytes,
             r.config.mode,
-            r.config.samples,
-            r.config.target_sample_ms,
+            r.config.sampling(),
             tools.join(" · ")
         );
         if !r.complete {
