@@ -8,9 +8,15 @@ use interop_host::measure::MeasureConfig;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// The per-row time cap of a reference row (when the run's own is longer).
+pub const REFERENCE_MAX_ROW: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Measures the reference rows once in a worker of this executable; `Err` says why not
 /// (the run goes on without a noise record).
 pub fn reference_rows(guest: &Path, scenarios_file: &Path, cfg: &MeasureConfig, max_memory_mib: u32) -> Result<Vec<RawRow>, String> {
+    // The run's settings, with at most REFERENCE_MAX_ROW a row: they come before the first
+    // row of the run.
+    let cfg = &MeasureConfig { max_row: cfg.max_row.min(REFERENCE_MAX_ROW), ..*cfg };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the interop-bench executable: {e}"))?;
     let mut cmd = Command::new(exe);
     cmd.args(["worker", "--runtime", "native", "--guest"])
