@@ -53,3 +53,14 @@ pub fn reference_rows(guest: &Path, scenarios_file: &Path, cfg: &MeasureConfig, 
     }
     Ok(rows)
 }
+
+/// Says so when the test-only slow-scenario knob is set: such a run is slowed on purpose.
+pub fn warn_test_knob() {
+    let env = interop_host::measure::test_knob::ENV;
+    if let Some(v) = std::env::var_os(env) {
+        eprintln!(
+            "interop-bench: {env}={} is set: those scenarios are slowed on purpose (a test-only knob); unset it for a measurement",
+            v.to_string_lossy()
+        );
+    }
+}

@@ -77,6 +77,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // First: signals are waited for in a thread of their own, and whatever this run
     // leaves behind (temporary folder, partial file, lock) is removed on every exit path.
     let mut guard = guard::start();
+    crate::noise::warn_test_knob();
     let cfg = a.measure.config();
     let full = ScenarioList::builtin();
     // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
