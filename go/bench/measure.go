@@ -2,15 +2,37 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
 // Config is the measurement part of the worker command line.
 type Config struct {
+	// WarmupMs bounds the warm-up, which ends earlier once the engine is warm.
 	WarmupMs       float64
 	TargetSampleMs float64
-	Samples        int
+	// Samples is the number of samples, or the minimum when PrecisionPct > 0.
+	Samples int
+	// PrecisionPct: sample until the 95% interval of the mean is within ± this many
+	// percent of it, or MaxRowMs has passed; 0: exactly Samples samples.
+	PrecisionPct float64
+	MaxRowMs     float64
 }
+
+// What ended a row's sampling (the row event's "stop"; docs/hosts.md).
+const (
+	StopPrecision = "precision"
+	StopTimeCap   = "time_cap"
+	StopSampleCap = "sample_cap"
+	StopFixed     = "fixed"
+)
+
+// maxSamples bounds adaptive sampling whatever the time cap.
+const maxSamples = 100_000
+
+// warmAgree: warm-up ends when two consecutive loops of the same length agree within
+// this fraction per operation.
+const warmAgree = 0.05
 
 // Case is one prepared measurement (scenario x parameter x API).
 type Case struct {
@@ -42,6 +64,8 @@ type Result struct {
 	// Metrics are the runtime's counters per operation over the timed loops
 	// (counters.go): cgo calls, heap allocations and bytes, GC cycles and GC CPU time.
 	Metrics map[string]float64
+	// Stop says what ended the sampling (StopPrecision, ...).
+	Stop string
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -82,19 +106,30 @@ func Measure(c Case, cfg Config) (Result, error) {
 	if _, err := c.run(1); err != nil {
 		return res, err
 	}
-	// 2. Warm up for at least warmup-ms, doubling the loop length up to ~1 ms a loop.
+	// 2. Warm up: loops doubling in length until one takes an eighth of a sample, then
+	// loops of that length until two in a row agree per operation within warmAgree (the
+	// engine is warm: tiers compiled, caches filled); never longer than warmup-ms.
 	warm := time.Duration(cfg.WarmupMs * float64(time.Millisecond))
+	eighth := time.Duration(cfg.TargetSampleMs * float64(time.Millisecond) / 8)
 	if warm > 0 {
 		start := time.Now()
-		n := 1
+		n := int64(1)
+		previous := 0.0
 		for time.Since(start) < warm {
-			d, err := c.run(n)
+			w0 := time.Now()
+			d, err := c.run(int(n))
 			if err != nil {
 				return res, err
 			}
-			if d < time.Millisecond && n < maxIters {
+			if time.Since(w0) < eighth && n < maxIters {
 				n *= 2
+				continue
 			}
+			perOp := float64(d) / float64(n)
+			if previous > 0 && math.Abs(perOp/previous-1) <= warmAgree {
+				break
+			}
+			previous = perOp
 		}
 	}
 	// 3. Calibrate: double until one loop takes a quarter of the target, then scale.
@@ -144,10 +179,14 @@ func Measure(c Case, cfg Config) (Result, error) {
 	if samples < 1 {
 		samples = 1
 	}
+	adaptive := cfg.PrecisionPct > 0
+	maxRow := time.Duration(cfg.MaxRowMs * float64(time.Millisecond))
 	res.NsPerOp = make([]float64, 0, samples)
 	rd := newCounterReader()
 	var total counters
-	for i := 0; i < samples; i++ {
+	var run runningMean
+	sampling := time.Now()
+	for i := 0; ; i++ {
 		before := rd.read()
 		d, err := c.Loop(int(iters))
 		after := rd.read()
@@ -160,8 +199,85 @@ func Measure(c Case, cfg Config) (Result, error) {
 		for k := range total {
 			total[k] += after[k] - before[k]
 		}
-		res.NsPerOp = append(res.NsPerOp, float64(d.Nanoseconds())/float64(iters))
+		x := float64(d.Nanoseconds()) / float64(iters)
+		res.NsPerOp = append(res.NsPerOp, x)
+		run.push(x)
+		n := len(res.NsPerOp)
+		if n < samples {
+			continue
+		}
+		if !adaptive {
+			res.Stop = StopFixed
+			break
+		}
+		if run.relativeHalfWidth() <= cfg.PrecisionPct/100 && collectorSeen(total, float64(iters)*float64(n)) {
+			res.Stop = StopPrecision
+			break
+		}
+		if time.Since(sampling) >= maxRow {
+			res.Stop = StopTimeCap
+			break
+		}
+		if n >= maxSamples {
+			res.Stop = StopSampleCap
+			break
+		}
 	}
-	res.Metrics = total.perOp(float64(iters) * float64(samples))
+	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
 	return res, nil
+}
+
+// minGCCycles: a row whose calls allocate is not stopped by the precision target before
+// its timed samples have seen this many collections. Between collections its samples are
+// uniformly fast, so a tight interval would come early and leave out the collector's and
+// the finalizers' cost, which the calls cause and a service pays (issue #9: samples with
+// a collection in them took 2-4x the others on wasmtime-go). The time cap still ends it.
+const minGCCycles = 2
+
+// collectorSeen: the loop allocates nothing worth collecting (under one object per 100
+// ops), or its samples so far contain minGCCycles collections.
+func collectorSeen(total counters, ops float64) bool {
+	return total[1] < ops/100 || total[3] >= minGCCycles
+}
+
+// runningMean is the mean of samples as they arrive with the half-width of its 95%
+// Student's t interval (Welford's update), the interval the Rust side computes on load.
+type runningMean struct {
+	n        int
+	mean, m2 float64
+}
+
+func (r *runningMean) push(x float64) {
+	r.n++
+	d := x - r.mean
+	r.mean += d / float64(r.n)
+	r.m2 += d * (x - r.mean)
+}
+
+// relativeHalfWidth is half the interval's width over the mean (+Inf below two samples).
+func (r *runningMean) relativeHalfWidth() float64 {
+	if r.n < 2 || !(r.mean > 0) {
+		return math.Inf(1)
+	}
+	se := math.Sqrt(r.m2 / float64(r.n-1) / float64(r.n))
+	return t975(r.n-1) * se / r.mean
+}
+
+// t975 is Student's t 0.975 quantile (two-sided 95%) for df degrees of freedom: the
+// standard table to 30, then the Cornish-Fisher expansion around the normal quantile
+// (error below 1e-5 there). Only the stopping rule uses it; the row's interval is
+// computed from the samples on load (statrs, crates/core/src/stats/mean.rs).
+func t975(df int) float64 {
+	table := [...]float64{0, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+		2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+		2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423}
+	if df < 1 {
+		return math.Inf(1)
+	}
+	if df < len(table) {
+		return table[df]
+	}
+	z, v := 1.959963984540054, float64(df)
+	z3, z5, z7 := z*z*z, math.Pow(z, 5), math.Pow(z, 7)
+	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z7+19*z5+17*z3-15*z)/(384*v*v*v)
 }

@@ -273,7 +273,7 @@ func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
 						r.Emit.Emit(RowEvent{
 							Event: "row", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
 							Params: pc.params, ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
-							Verified: s.verified(), Metrics: res.Metrics, InputSHA256: digest,
+							Verified: s.verified(), Metrics: res.Metrics, InputSHA256: digest, Stop: res.Stop,
 						})
 						continue
 					}

@@ -429,7 +429,7 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 		metrics["peak_rss_bytes"] = float64(ru.Maxrss) * 1024 // Linux: KiB
 	}
 	row = RowEvent{Event: "row", Host: Host, Runtime: "wasm2go", API: Wasm2goCallAPIs[0], Scenario: "compile",
-		Params: map[string]int64{}, ItersPerSample: 1, SampleNsPerOp: row.SampleNsPerOp, Verified: true, Metrics: metrics}
+		Params: map[string]int64{}, ItersPerSample: 1, SampleNsPerOp: row.SampleNsPerOp, Verified: true, Metrics: metrics, Stop: StopFixed}
 	return row, nil
 }
 

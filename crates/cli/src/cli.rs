@@ -41,6 +41,12 @@ pub mod limits {
     pub const TIMEOUT_S: (f64, f64) = (0.1, 86_400.0);
     /// Linear memory a guest may grow to, MiB (wasm32: at most 4 GiB).
     pub const MAX_MEMORY_MIB: std::ops::RangeInclusive<u64> = 1..=4096;
+    /// `--precision`: the mean's 95% interval within ± this many percent.
+    pub const PRECISION_PCT: (f64, f64) = (0.01, 100.0);
+    /// `--min-samples`: a row's interval needs two samples at least.
+    pub const MIN_SAMPLES: std::ops::RangeInclusive<u64> = 2..=100_000;
+    /// `--max-row-ms`: sampling time a row may take, ms.
+    pub const MAX_ROW_MS: (f64, f64) = (1.0, 3_600_000.0);
     /// `compare --fail-above`, percent.
     pub const FAIL_ABOVE_PCT: (f64, f64) = (0.0, 1_000_000.0);
 }
@@ -65,6 +71,27 @@ fn warmup_ms(s: &str) -> Result<f64, String> {
 
 fn target_sample_ms(s: &str) -> Result<f64, String> {
     bounded_f64(limits::TARGET_SAMPLE_MS.0, limits::TARGET_SAMPLE_MS.1, "ms")(s)
+}
+
+fn precision_pct(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::PRECISION_PCT.0, limits::PRECISION_PCT.1, "percent")(s)
+}
+
+fn max_row_ms(s: &str) -> Result<f64, String> {
+    bounded_f64(limits::MAX_ROW_MS.0, limits::MAX_ROW_MS.1, "ms")(s)
+}
+
+/// The worker's form: 0 (a fixed number of samples) or a value of the user's flag.
+fn worker_precision_pct(s: &str) -> Result<f64, String> {
+    if s.trim().parse::<f64>() == Ok(0.0) { Ok(0.0) } else { precision_pct(s) }
+}
+
+fn worker_max_row_ms(s: &str) -> Result<f64, String> {
+    if s.trim().parse::<f64>() == Ok(0.0) { Ok(0.0) } else { max_row_ms(s) }
+}
+
+fn min_samples() -> clap::builder::RangedU64ValueParser<u32> {
+    clap::builder::RangedU64ValueParser::<u32>::new().range(limits::MIN_SAMPLES)
 }
 
 fn timeout_s(s: &str) -> Result<f64, String> {
@@ -93,13 +120,26 @@ pub struct MeasureArgs {
     /// Seconds for the whole suite: few, short samples (smoke tests, CI). Not for conclusions.
     #[arg(long)]
     pub quick: bool,
-    /// Samples per row, 1 to 100000 (default 30; 5 with --quick).
-    #[arg(long, value_parser = samples())]
+    /// Exactly this many samples per row, 1 to 100000, instead of sampling to a precision
+    /// target (--quick: 5).
+    #[arg(long, value_parser = samples(), conflicts_with_all = ["precision", "min_samples", "max_row_ms"])]
     pub samples: Option<u32>,
-    /// Warm-up per row in ms, 0 to 600000 (default 100; 2 with --quick).
+    /// Sample each row until the 95% interval of its mean is within ± this many percent,
+    /// 0.01 to 100 (default 1), or until --max-row-ms.
+    #[arg(long, value_name = "PCT", value_parser = precision_pct)]
+    pub precision: Option<f64>,
+    /// The fewest samples a row takes before its precision is checked, 2 to 100000 (default 10).
+    #[arg(long, value_parser = min_samples())]
+    pub min_samples: Option<u32>,
+    /// Sampling time a row may take before it stops short of its precision target (listed
+    /// in the warnings), ms, 1 to 3600000 (default 500).
+    #[arg(long, value_parser = max_row_ms)]
+    pub max_row_ms: Option<f64>,
+    /// Longest warm-up per row in ms, 0 to 600000 (default 100; 2 with --quick): it ends
+    /// earlier, as soon as two consecutive warm-up loops agree.
     #[arg(long, value_parser = warmup_ms)]
     pub warmup_ms: Option<f64>,
-    /// Target duration of one sample in ms, 0.001 to 60000 (default 20; 0.5 with --quick).
+    /// Target duration of one sample in ms, 0.001 to 60000 (default 10; 0.5 with --quick).
     #[arg(long, value_parser = target_sample_ms)]
     pub target_sample_ms: Option<f64>,
     /// Linear memory each guest instance may grow to, in MiB (1 to 4096). A guest that asks
@@ -109,12 +149,26 @@ pub struct MeasureArgs {
 }
 
 impl MeasureArgs {
+    /// Adaptive sampling (a precision target) unless --samples or --quick asks for a fixed
+    /// number; any of --precision, --min-samples, --max-row-ms asks for it, with --quick too.
     pub fn config(&self) -> MeasureConfig {
         let base = if self.quick { MeasureConfig::QUICK } else { MeasureConfig::DEFAULT };
+        let asked = self.precision.is_some() || self.min_samples.is_some() || self.max_row_ms.is_some();
+        let adaptive = asked || (!self.quick && self.samples.is_none());
+        let d = MeasureConfig::DEFAULT;
+        let fixed = MeasureConfig::fixed(
+            self.warmup_ms.map(ms).unwrap_or(base.warmup),
+            self.target_sample_ms.map(ms).unwrap_or(base.target_sample),
+            self.samples.map(|n| n as usize).unwrap_or(base.samples),
+        );
+        if !adaptive {
+            return fixed;
+        }
         MeasureConfig {
-            warmup: self.warmup_ms.map(ms).unwrap_or(base.warmup),
-            target_sample: self.target_sample_ms.map(ms).unwrap_or(base.target_sample),
-            samples: self.samples.map(|n| n as usize).unwrap_or(base.samples),
+            samples: self.min_samples.map(|n| n as usize).unwrap_or(d.samples),
+            precision: self.precision.unwrap_or(d.precision * 100.0) / 100.0,
+            max_row: self.max_row_ms.map(ms).unwrap_or(d.max_row),
+            ..fixed
         }
     }
 }
@@ -140,6 +194,10 @@ pub struct RunArgs {
     /// Replace an existing --out file and its .html report (only once the run has a row to write).
     #[arg(long)]
     pub force: bool,
+    /// Also keep the results as the named baseline results/baselines/NAME.json (replacing
+    /// one of that name), for `compare NAME NEW` or `compare --baseline NAME NEW`.
+    #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
+    pub save_baseline: Option<String>,
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
     #[arg(long)]
     pub guest: Option<PathBuf>,
@@ -198,8 +256,15 @@ pub struct WorkerArgs {
     pub warmup_ms: f64,
     #[arg(long, value_parser = target_sample_ms)]
     pub target_sample_ms: f64,
+    /// The number of samples, or with --precision-pct the minimum.
     #[arg(long, value_parser = samples())]
     pub samples: u32,
+    /// Sample until the mean's 95% interval is within ± this many percent (0: exactly --samples).
+    #[arg(long, default_value_t = 0.0, value_parser = worker_precision_pct)]
+    pub precision_pct: f64,
+    /// With --precision-pct: the sampling time a row may take, ms.
+    #[arg(long, default_value_t = 0.0, value_parser = worker_max_row_ms)]
+    pub max_row_ms: f64,
     /// Linear memory a guest instance may grow to, MiB.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
@@ -210,7 +275,11 @@ pub struct WorkerArgs {
 
 impl WorkerArgs {
     pub fn config(&self) -> MeasureConfig {
-        MeasureConfig { warmup: ms(self.warmup_ms), target_sample: ms(self.target_sample_ms), samples: self.samples as usize }
+        MeasureConfig {
+            precision: self.precision_pct / 100.0,
+            max_row: ms(self.max_row_ms),
+            ..MeasureConfig::fixed(ms(self.warmup_ms), ms(self.target_sample_ms), self.samples as usize)
+        }
     }
 }
 
@@ -257,6 +326,8 @@ mod tests {
             Ok(Cli { command: Command::Run(r), .. }) => {
                 let c = r.measure.config();
                 assert!(c.samples >= 1 && c.samples <= 100_000, "{arg}: {c:?}");
+                assert!(c.precision.is_finite() && (0.0..=1.0).contains(&c.precision), "{arg}: {c:?}");
+                assert!(c.max_row <= Duration::from_secs(3600), "{arg}: {c:?}");
                 assert!(c.warmup <= Duration::from_secs(600), "{arg}: {c:?}");
                 assert!(c.target_sample > Duration::ZERO && c.target_sample <= Duration::from_secs(60), "{arg}: {c:?}");
                 assert!(r.timeout.is_finite() && r.timeout >= 0.1 && r.timeout <= 86_400.0, "{arg}");
@@ -279,7 +350,10 @@ mod tests {
         }
     }
 
-    const FLAGS: &[&str] = &["samples", "warmup-ms", "target-sample-ms", "timeout", "max-memory-mib", "fail-above"];
+    const FLAGS: &[&str] = &[
+        "samples", "warmup-ms", "target-sample-ms", "timeout", "max-memory-mib", "fail-above", "precision", "min-samples",
+        "max-row-ms",
+    ];
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
@@ -308,6 +382,12 @@ mod tests {
             ("samples", "0"),
             ("max-memory-mib", "0"),
             ("max-memory-mib", "5000"),
+            ("precision", "0"),
+            ("precision", "nan"),
+            ("precision", "101"),
+            ("min-samples", "1"),
+            ("max-row-ms", "0"),
+            ("max-row-ms", "inf"),
         ] {
             let arg = format!("--{flag}={value}");
             let e = parse(&["run", &arg]).err().unwrap_or_else(|| panic!("{arg} was accepted"));
@@ -328,5 +408,23 @@ mod tests {
         let c = r.measure.config();
         assert_eq!((c.samples, c.warmup, c.target_sample), (3, Duration::ZERO, Duration::from_micros(500)));
         assert_eq!(r.timeout, 2.5);
+        assert!(!c.adaptive(), "--samples asks for a fixed number");
+    }
+
+    #[test]
+    fn the_default_samples_to_a_precision_target_and_quick_does_not() {
+        let config = |args: &[&str]| match parse(args).unwrap() {
+            Cli { command: Command::Run(r), .. } => r.measure.config(),
+            _ => unreachable!(),
+        };
+        let c = config(&["run"]);
+        assert_eq!((c.precision, c.samples, c.max_row), (0.01, 10, Duration::from_millis(500)));
+        assert!(!config(&["run", "--quick"]).adaptive());
+        let c = config(&["run", "--precision", "2.5", "--min-samples", "4", "--max-row-ms", "250"]);
+        assert_eq!((c.precision, c.samples, c.max_row), (0.025, 4, Duration::from_millis(250)));
+        let c = config(&["run", "--quick", "--precision", "5"]);
+        assert!(c.adaptive() && c.target_sample == MeasureConfig::QUICK.target_sample);
+        let e = parse(&["run", "--samples", "5", "--precision", "1"]).err().expect("conflict refused");
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
 }

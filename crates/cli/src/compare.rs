@@ -10,12 +10,21 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct CompareArgs {
-    /// The results file before the change.
+    /// The results file before the change, or the name of a baseline saved with
+    /// `run --save-baseline NAME` (with --baseline: the file after the change).
     pub old: PathBuf,
     /// The results file after the change.
-    pub new: PathBuf,
-    /// Exit with status 1 when a row got slower by more than this many percent and the
-    /// change is beyond the noise (for CI gates).
+    pub new: Option<PathBuf>,
+    /// Compare NEW (the one file given) against this saved baseline (results/baselines/NAME.json).
+    #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
+    pub baseline: Option<String>,
+    /// Gate on a --quick run anyway (refused otherwise: its few short samples make
+    /// back-to-back runs of one build differ beyond the noise).
+    #[arg(long)]
+    pub force: bool,
+    /// Exit with status 1 when a row got slower by more than this many percent plus the
+    /// run-to-run noise the two runs measured on their machine, and the change is beyond
+    /// the noise (for CI gates).
     /// The gate also fails when no row could be compared, and when a row measured in OLD
     /// failed in NEW.
     #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
@@ -43,7 +52,11 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
     if !COMPARE_FORMATS.contains(&a.format.as_str()) {
         return Err(anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")));
     }
-    let (old, new) = (load(&a.old)?, load(&a.new)?);
+    let (old_path, new_path) = crate::baseline::resolve(a.baseline.as_deref(), &a.old, a.new.as_deref())?;
+    let (old, new) = (load(&old_path)?, load(&new_path)?);
+    if a.fail_above.is_some() && !a.force {
+        refuse_quick_gate(&[("OLD", &old_path, &old), ("NEW", &new_path, &new)])?;
+    }
     let cmp = compare_files(&old, &new, Options::default());
     let newly_failed = newly_failed(&cmp, &new);
     let rendered = cmp
@@ -55,8 +68,8 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         notes.push_str(&format!(
             "interop-bench: {} row(s) measured in {} failed in {}:\n",
             newly_failed.len(),
-            a.old.display(),
-            a.new.display()
+            old_path.display(),
+            new_path.display()
         ));
         for (k, f) in &newly_failed {
             notes.push_str(&format!(
@@ -75,17 +88,22 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
             notes.push_str(&format!(
                 "interop-bench: no row of {} matches a row of {} (host, runtime, API, scenario, parameters): \
                  nothing was compared, so the gate cannot pass\n",
-                a.new.display(),
-                a.old.display()
+                new_path.display(),
+                old_path.display()
             ));
         }
         if !newly_failed.is_empty() {
             failed = true;
         }
-        let bad = cmp.regressions_above(pct);
+        let noise = interop_core::noise::gate_noise_pct(old.derived.noise_pct, new.derived.noise_pct);
+        notes.push_str(&gate_basis(pct, noise, &old, &new));
+        let bad = interop_core::noise::regressions_beyond_noise(&cmp, pct, noise);
         if !bad.is_empty() {
             failed = true;
-            notes.push_str(&format!("interop-bench: {} row(s) got slower by more than {pct}%, beyond the noise:\n", bad.len()));
+            notes.push_str(&format!(
+                "interop-bench: {} row(s) got slower by more than {pct}% + {noise:.1}% (this machine's run-to-run noise), beyond the noise:\n",
+                bad.len()
+            ));
             for c in bad {
                 notes.push_str(&format!(
                     "  {} {} {} {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%)\n",
@@ -101,6 +119,33 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         }
     }
     Ok((cmp, rendered.output, notes, failed))
+}
+
+/// `compare --fail-above` on a --quick run is refused unless forced, with the reason.
+fn refuse_quick_gate(files: &[(&str, &std::path::Path, &ResultsFile)]) -> Result<()> {
+    for (label, path, f) in files {
+        if f.config.mode == "quick" {
+            return Err(anyhow!(
+                "{label} ({}) is a --quick run ({} samples of {} ms a row): too few and too short to gate on, since \
+                 back-to-back quick runs of the same build differ beyond the noise in many rows and the gate would fail \
+                 at random; gate on default runs, or pass --force to gate on it anyway",
+                path.display(),
+                f.config.samples,
+                f.config.target_sample_ms
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One line saying what the gate allows for.
+fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile) -> String {
+    let one = |f: &ResultsFile| f.derived.noise_pct.map(|n| format!("{n:.1}%")).unwrap_or_else(|| "not recorded".into());
+    format!(
+        "interop-bench: gate: slower by more than {pct}% + {noise:.1}% run-to-run noise (the reference rows moved {} in OLD, {} in NEW between the start and the end of the run)\n",
+        one(old),
+        one(new)
+    )
 }
 
 /// Rows of OLD that NEW did not measure because they failed there (the failure's host,
@@ -153,7 +198,71 @@ mod tests {
     }
 
     fn args(old: PathBuf, new: PathBuf, fail_above: Option<f64>) -> CompareArgs {
-        CompareArgs { old, new, fail_above, format: "terminal".into() }
+        // The fixture is a --quick run: these tests gate on it on purpose.
+        CompareArgs { old, new: Some(new), baseline: None, force: true, fail_above, format: "terminal".into() }
+    }
+
+    #[test]
+    fn a_quick_run_is_no_gate_basis_unless_forced() {
+        let mut a = args(fixture(), fixture(), Some(10.0));
+        a.force = false;
+        let e = run_compare(&a).err().expect("a quick run as a gate basis is refused");
+        let text = e.to_string();
+        assert!(text.contains("--quick") && text.contains("--force") && text.contains("quick-rust.json"), "{text}");
+        // Without a gate, comparing quick runs is fine.
+        a.fail_above = None;
+        assert!(run_compare(&a).is_ok());
+    }
+
+    #[test]
+    fn the_gate_allows_for_the_noise_each_run_recorded() {
+        // Both runs recorded 30% noise: a 20% slowdown is within it, a 2x one is not.
+        let noisy = |factor: f64| {
+            let text = std::fs::read_to_string(fixture()).unwrap();
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let row = v["results"][0].clone();
+            let mut end = row.clone();
+            for s in end["sample_ns_per_op"].as_array_mut().unwrap() {
+                *s = serde_json::json!(s.as_f64().unwrap() * 1.3);
+            }
+            v["noise"] = serde_json::json!({"start": [row], "end": [end]});
+            for row in v["results"].as_array_mut().unwrap() {
+                for s in row["sample_ns_per_op"].as_array_mut().unwrap() {
+                    *s = serde_json::json!(s.as_f64().unwrap() * factor);
+                }
+            }
+            let f = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(f.path(), serde_json::to_string(&v).unwrap()).unwrap();
+            f.into_temp_path()
+        };
+        let (old, a_bit, twice) = (noisy(1.0), noisy(1.2), noisy(2.0));
+        let (_, _, notes, failed) = run_compare(&args(old.to_path_buf(), a_bit.to_path_buf(), Some(5.0))).unwrap();
+        assert!(!failed, "{notes}");
+        assert!(notes.contains("30.0% run-to-run noise"), "{notes}");
+        let (_, _, notes, failed) = run_compare(&args(old.to_path_buf(), twice.to_path_buf(), Some(5.0))).unwrap();
+        assert!(failed, "{notes}");
+        // Without a noise record (the fixture), the same 20% fails a 5% gate.
+        let plain = slowed(1.2);
+        let (_, _, notes, failed) = run_compare(&args(fixture(), plain.to_path_buf(), Some(5.0))).unwrap();
+        assert!(failed && notes.contains("not recorded"), "{notes}");
+    }
+
+    #[test]
+    fn a_baseline_is_found_by_name_or_flag_and_a_wrong_name_lists_the_saved_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("results");
+        let saved = crate::baseline::save_in(&root, "main", &fixture());
+        let by_name = crate::baseline::resolve_in(&root, None, std::path::Path::new("main"), Some(&fixture()));
+        let by_flag = crate::baseline::resolve_in(&root, Some("main"), &fixture(), None);
+        let missing = crate::baseline::resolve_in(&root, Some("nope"), &fixture(), None);
+        let saved = saved.unwrap();
+        assert_eq!(saved, root.join("baselines/main.json"));
+        assert_eq!(by_name.unwrap().0, saved);
+        assert_eq!(by_flag.unwrap(), (saved, fixture()));
+        let e = missing.unwrap_err().to_string();
+        assert!(e.contains("nope") && e.contains("main"), "{e}");
+        assert!(crate::baseline::name("../x").is_err() && crate::baseline::name(".hidden").is_err());
+        assert!(crate::baseline::name("pr-123_v1.2").is_ok());
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! interop-bench: what does it cost a host program to call into WebAssembly?
 
 mod cli;
+mod baseline;
 mod compare;
+mod gocache;
 mod guard;
 mod machine;
+mod noise;
 mod orchestrate;
 mod probes;
 mod report;

@@ -40,7 +40,7 @@ pub fn go_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go")
 }
 
-/// Builds the Go driver and asks it for its runtimes. `Err` says plainly why not.
+/// Builds the Go driver (or finds it in the cache) and asks it for its runtimes. `Err` says plainly why not.
 pub fn go_host(work: &Path) -> Result<Host> {
     let dir = go_dir();
     if !dir.join("go.mod").exists() {
@@ -49,17 +49,9 @@ pub fn go_host(work: &Path) -> Result<Host> {
     let Some(version) = machine::go_version() else {
         bail!("no Go toolchain found (`go version` failed): install Go to measure wasmtime-go, wazero and wasmer-go");
     };
-    let program = work.join("interop-go-host");
-    let out = Command::new("go")
-        .current_dir(&dir)
-        .args(["build", "-o"])
-        .arg(&program)
-        .arg("./cmd/interop-go-host")
-        .output()
-        .context("cannot run `go build`")?;
-    if !out.status.success() {
-        bail!("building the Go driver with {version} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    }
+    // Built once per content of the sources, reused by every later run (crate::gocache).
+    let _ = work;
+    let program = crate::gocache::driver(&dir, &version)?;
     let out = Command::new(&program).args(["--runtime", "list"]).output().context("cannot run the Go driver")?;
     let mut runtimes = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
@@ -85,6 +77,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // First: signals are waited for in a thread of their own, and whatever this run
     // leaves behind (temporary folder, partial file, lock) is removed on every exit path.
     let mut guard = guard::start();
+    crate::noise::warn_test_knob();
     let cfg = a.measure.config();
     let full = ScenarioList::builtin();
     // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
@@ -192,6 +185,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         target_sample_ms: cfg.target_sample.as_secs_f64() * 1e3,
         samples: cfg.samples,
         timeout_s: a.timeout,
+        precision_pct: cfg.precision * 100.0,
+        max_row_ms: cfg.max_row.as_secs_f64() * 1e3,
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
@@ -207,12 +202,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let total: usize = plan.iter().map(|p| p.2.len()).sum::<usize>() + probe_plan.len();
     let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios  {msg}")
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios, ETA {eta}  {msg}")
             .expect("template")
             .progress_chars("=> "),
     );
     let timeout = Duration::from_secs_f64(a.timeout);
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
+    let noise_start = reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
     for (host, runtime, scenarios) in &plan {
         let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
@@ -222,6 +218,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
         guard::save(&results, &out_path)?;
+    }
+    let noise_end = reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
+    if let (Some(start), Some(end)) = (noise_start, noise_end) {
+        results.noise = Some(interop_core::noise::NoiseRecord { start, end });
     }
     bar.finish_and_clear();
 
@@ -237,6 +237,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
     drop(guard);
 
+    let baseline = match &a.save_baseline {
+        Some(name) => Some(crate::baseline::save(name, &out_path)?),
+        None => None,
+    };
     let rendered = Terminal::default().render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
@@ -244,6 +248,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         eprintln!("note: {n}");
     }
     eprintln!("results: {}", out_path.display());
+    if let Some(b) = &baseline {
+        eprintln!("baseline: {} (compare against it: interop-bench compare {} NEW.json)", b.display(), a.save_baseline.as_deref().unwrap_or(""));
+    }
     if let Some(html) = &html_path {
         eprintln!("report:  {}", html.display());
     }
@@ -267,6 +274,18 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reference rows of the run's noise record (crate::noise), with a word on the bar.
+fn reference_rows(bar: &ProgressBar, when: &str, guest: &Path, scenarios: &Path, cfg: &MeasureConfig, mib: u32) -> Option<Vec<interop_core::results::RawRow>> {
+    bar.set_message(format!("reference rows ({when} of the run): this machine's noise"));
+    match crate::noise::reference_rows(guest, scenarios, cfg, mib) {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            bar.println(format!("interop-bench: no noise record for this run: {e}"));
+            None
+        }
+    }
 }
 
 /// What bounds a worker: silence before it is declared hung, memory.
@@ -387,6 +406,8 @@ fn drive(
             .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
             .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
             .args(["--samples", &cfg.samples.to_string()])
+            .args(["--precision-pct", &(cfg.precision * 100.0).to_string()])
+            .args(["--max-row-ms", &(cfg.max_row.as_secs_f64() * 1e3).to_string()])
             .args(["--max-memory-mib", &limits.max_memory_mib.to_string()]);
         for s in &remaining {
             cmd.args(["--scenario", s]);

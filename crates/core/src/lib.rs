@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod capabilities;
 pub mod compare;
 pub mod export;
+pub mod noise;
 pub mod plugin;
 pub mod results;
 pub mod scenario;

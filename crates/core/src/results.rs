@@ -66,6 +66,27 @@ pub struct RawRow {
     /// linear memory), so hosts can be checked to feed the same data; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_sha256: Option<String>,
+    /// What ended the row's sampling (see [`Stop`]); absent in files written before
+    /// adaptive sampling, and from hosts that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
+}
+
+/// What ended a row's sampling, as the hosts write it in a row's `stop`.
+pub mod stop {
+    /// The mean's 95% interval came within the precision target.
+    pub const PRECISION: &str = "precision";
+    /// The per-row time cap came first: the target was not reached.
+    pub const TIME_CAP: &str = "time_cap";
+    /// The hard bound on the number of samples came first: the target was not reached.
+    pub const SAMPLE_CAP: &str = "sample_cap";
+    /// A fixed number of samples was asked for (`--samples`, `--quick`): no target.
+    pub const FIXED: &str = "fixed";
+
+    /// Sampling ended before its precision target was reached.
+    pub fn missed_target(stop: Option<&str>) -> bool {
+        matches!(stop, Some(TIME_CAP) | Some(SAMPLE_CAP))
+    }
 }
 
 /// A scenario (or one of its rows) that could not be measured.
@@ -189,6 +210,9 @@ pub struct ResultRow {
     /// linear memory), so hosts can be checked to feed the same data; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_sha256: Option<String>,
+    /// What ended the row's sampling (see [`stop`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -225,6 +249,7 @@ impl From<ResultRow> for RowOnDisk {
                 verified: r.verified,
                 metrics: r.metrics,
                 input_sha256: r.input_sha256,
+                stop: r.stop,
             },
             derived,
         }
@@ -248,6 +273,7 @@ impl ResultRow {
             sample_ns_per_op: raw.sample_ns_per_op,
             metrics: raw.metrics,
             input_sha256: raw.input_sha256,
+            stop: raw.stop,
         }
     }
 
@@ -259,6 +285,7 @@ impl ResultRow {
             verified: self.verified,
             metrics: self.metrics.clone(),
             input_sha256: self.input_sha256.clone(),
+            stop: self.stop.clone(),
         }
     }
 
@@ -294,8 +321,36 @@ pub struct RunConfig {
     pub mode: String,
     pub warmup_ms: f64,
     pub target_sample_ms: f64,
+    /// The number of samples of every row (fixed), or the minimum (adaptive).
     pub samples: usize,
     pub timeout_s: f64,
+    /// Adaptive sampling: each row samples until the 95% interval of its mean is within
+    /// this many percent of the mean (or `max_row_ms` has passed); 0 (and absent, in files
+    /// written before it existed): a fixed number of samples.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub precision_pct: f64,
+    /// Adaptive sampling: the per-row cap on sampling time, ms (0 when fixed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_row_ms: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+impl RunConfig {
+    /// How rows were sampled, for a report's header: `30 samples × ~20 ms`, or
+    /// `to ±1% (≥ 10 samples × ~10 ms, ≤ 500 ms a row)`.
+    pub fn sampling(&self) -> String {
+        if self.precision_pct > 0.0 {
+            format!(
+                "to ±{}% (≥ {} samples × ~{} ms, ≤ {} ms a row)",
+                self.precision_pct, self.samples, self.target_sample_ms, self.max_row_ms
+            )
+        } else {
+            format!("{} samples × ~{} ms", self.samples, self.target_sample_ms)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -322,6 +377,10 @@ pub struct ResultsFile {
     /// `run --no-capabilities`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<crate::capabilities::ProbeOutcome>,
+    /// Reference rows measured at the start and at the end of the run: this machine's
+    /// run-to-run noise (crate::noise); absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<crate::noise::NoiseRecord>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
@@ -346,6 +405,9 @@ pub struct Derived {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<crate::capabilities::CapabilityRow>,
     pub warnings: Vec<Warning>,
+    /// The machine's run-to-run noise in percent, from the reference rows (`noise`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_pct: Option<f64>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -400,6 +462,7 @@ impl ResultsFile {
             advice: crate::analysis::advice(&self.results, &capabilities),
             capabilities,
             warnings,
+            noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),
         };
     }
 

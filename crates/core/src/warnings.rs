@@ -24,6 +24,8 @@ pub enum WarningKind {
     NotVerified,
     Failures { count: usize },
     NegativeComponent { component: String, value_ns: f64, ci_high_ns: f64 },
+    /// Adaptive sampling stopped at its cap before the mean's interval reached the target.
+    PrecisionNotReached { half_width_pct: f64, stop: String },
 }
 
 impl WarningKind {
@@ -50,6 +52,10 @@ impl WarningKind {
                 "{component} came out below zero beyond its interval ({value_ns:.2} ns, 95% CI up to {ci_high_ns:.2} ns): \
                  the rows it is derived from, measured apart, disagree by more than their own noise; it is reported as \"rows disagree\", never as a negative cost"
             ),
+            WarningKind::PrecisionNotReached { half_width_pct, stop } => format!(
+                "never reached the precision target: sampling ended at the {} with the mean known to ±{half_width_pct:.1}%",
+                if stop == crate::results::stop::SAMPLE_CAP { "sample cap" } else { "per-row time cap" }
+            ),
         }
     }
 
@@ -68,6 +74,9 @@ impl WarningKind {
             WarningKind::NotVerified => "treat this row as broken: a result that was not checked may be fast for a wrong reason",
             WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
             WarningKind::NegativeComponent { .. } => "rerun on a quiet machine with more samples: the machine drifted between those rows",
+            WarningKind::PrecisionNotReached { .. } => {
+                "raise --max-row-ms (time per row) or loosen --precision; if many rows miss it, quiet the machine"
+            }
         }
     }
 }
@@ -109,6 +118,12 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         let severe = s.outliers.low_severe + s.outliers.high_severe;
         if severe * 10 > row.samples && row.samples >= MIN_SAMPLES {
             out.push(Warning::new(key(), WarningKind::SevereOutliers { count: severe, samples: row.samples }));
+        }
+        if crate::results::stop::missed_target(row.stop.as_deref()) {
+            let e = &row.ns_per_op;
+            let half_width_pct = (e.ci_high - e.ci_low) / 2.0 / e.mean * 100.0;
+            let stop = row.stop.clone().unwrap_or_default();
+            out.push(Warning::new(key(), WarningKind::PrecisionNotReached { half_width_pct, stop }));
         }
         if !row.verified {
             out.push(Warning::new(key(), WarningKind::NotVerified));

@@ -6,21 +6,77 @@ use std::time::{Duration, Instant};
 
 /// Even an operation longer than a sample is timed several to a sample.
 pub const MIN_ITERS: u64 = 4;
+/// Adaptive sampling never takes more samples than this a row, whatever the time cap.
+pub const MAX_SAMPLES: usize = 100_000;
+/// Warm-up ends when two consecutive warm-up loops of the same length agree within this
+/// fraction per operation (or when `warmup` has passed).
+pub const WARM_AGREE: f64 = 0.05;
+/// Confidence of the interval the precision target is checked on.
+pub const CONFIDENCE: f64 = 0.95;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MeasureConfig {
+    /// The longest warm-up: it ends earlier, once the engine is warm (see [`measure`]).
     pub warmup: Duration,
     pub target_sample: Duration,
+    /// With a precision target: the minimum number of samples; without: the number.
     pub samples: usize,
+    /// Adaptive sampling: sample until the 95% interval of the mean is within this
+    /// fraction of the mean (0.01: ±1%); 0: exactly `samples` samples.
+    pub precision: f64,
+    /// Adaptive sampling: a row stops sampling after this long even if the target is not
+    /// reached (never before `samples` samples).
+    pub max_row: Duration,
 }
 
 impl MeasureConfig {
-    /// Thorough: about 0.7 s a row.
-    pub const DEFAULT: MeasureConfig =
-        MeasureConfig { warmup: Duration::from_millis(100), target_sample: Duration::from_millis(20), samples: 30 };
+    /// Thorough: each row until its mean is known to ±1%, 10 to as many 10 ms samples as
+    /// fit in half a second.
+    pub const DEFAULT: MeasureConfig = MeasureConfig {
+        warmup: Duration::from_millis(100),
+        target_sample: Duration::from_millis(10),
+        samples: 10,
+        precision: 0.01,
+        max_row: Duration::from_millis(500),
+    };
     /// Seconds for the whole suite: for smoke tests and CI, not for conclusions.
-    pub const QUICK: MeasureConfig =
-        MeasureConfig { warmup: Duration::from_millis(2), target_sample: Duration::from_micros(500), samples: 5 };
+    pub const QUICK: MeasureConfig = MeasureConfig {
+        warmup: Duration::from_millis(2),
+        target_sample: Duration::from_micros(500),
+        samples: 5,
+        precision: 0.0,
+        max_row: Duration::ZERO,
+    };
+
+    /// A fixed number of samples, no precision target.
+    pub const fn fixed(warmup: Duration, target_sample: Duration, samples: usize) -> MeasureConfig {
+        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO }
+    }
+
+    pub fn adaptive(&self) -> bool {
+        self.precision > 0.0
+    }
+}
+
+/// What ended a row's sampling (written in the row as `stop`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Precision,
+    TimeCap,
+    SampleCap,
+    Fixed,
+}
+
+impl Stop {
+    pub fn as_str(self) -> &'static str {
+        use interop_core::results::stop;
+        match self {
+            Stop::Precision => stop::PRECISION,
+            Stop::TimeCap => stop::TIME_CAP,
+            Stop::SampleCap => stop::SAMPLE_CAP,
+            Stop::Fixed => stop::FIXED,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,55 +85,131 @@ pub struct Samples {
     pub ns_per_op: Vec<f64>,
     /// Other measurements of the row (e.g. a translated engine's build: peak memory, size).
     pub metrics: std::collections::BTreeMap<String, f64>,
+    pub stop: Stop,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
 /// the time they took. The loop around the operations is the caller's, so that setup
 /// done per operation or per sample (if any) stays out of the timed region.
 ///
-/// Calibration uses the wall-clock time of `run`, untimed setup included, so a scenario
-/// whose setup dwarfs the timed part (a first call on a fresh instance) still takes
-/// about `target_sample` a sample.
+/// 1. Warm-up: loops doubling in length until one takes an eighth of a sample, then loops
+///    of that length until two in a row agree per operation within [`WARM_AGREE`]; never
+///    longer than `warmup`.
+/// 2. Calibration uses the wall-clock time of `run`, untimed setup included, so a scenario
+///    whose setup dwarfs the timed part (a first call on a fresh instance) still takes
+///    about `target_sample` a sample.
+/// 3. Samples, back to back: `samples` of them, or, with a precision target, at least
+///    `samples` and then until the mean's 95% interval is within the target or
+///    `max_row` has passed.
 pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>) -> Result<Samples> {
-    // Warm-up.
+    let wall = |run: &mut dyn FnMut(u64) -> Result<Duration>, iters: u64| -> Result<(Duration, Duration)> {
+        let t = Instant::now();
+        let timed = run(iters)?;
+        Ok((t.elapsed(), timed))
+    };
+    // Warm-up, until warm or the bound.
     let start = Instant::now();
     let mut iters = 1u64;
+    let mut previous: Option<f64> = None;
     while start.elapsed() < cfg.warmup {
-        run(iters)?;
-        iters = (iters * 2).min(1 << 20);
+        let (took, timed) = wall(&mut run, iters)?;
+        if took < cfg.target_sample / 8 && iters < (1 << 40) {
+            iters *= 2;
+            continue;
+        }
+        let per_op = timed.as_nanos() as f64 / iters as f64;
+        if previous.is_some_and(|p| p > 0.0 && (per_op / p - 1.0).abs() <= WARM_AGREE) {
+            break;
+        }
+        previous = Some(per_op);
     }
     // Calibration: grow until a loop takes a quarter of the target, then scale
     // (never below MIN_ITERS operations a sample).
-    let wall = |run: &mut dyn FnMut(u64) -> Result<Duration>, iters: u64| -> Result<Duration> {
-        let t = Instant::now();
-        run(iters)?;
-        Ok(t.elapsed())
-    };
     let quarter = cfg.target_sample / 4;
-    let mut iters = 1u64;
-    let mut took = wall(&mut run, iters)?;
+    let mut iters = (iters / 2).max(1);
+    let mut took = wall(&mut run, iters)?.0;
     while took < quarter && iters < (1 << 40) {
         iters *= 2;
-        took = wall(&mut run, iters)?;
+        took = wall(&mut run, iters)?.0;
     }
     let per_op = took.as_nanos() as f64 / iters as f64;
     let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(MIN_ITERS);
-    let mut ns_per_op = Vec::with_capacity(cfg.samples);
-    for _ in 0..cfg.samples {
+    let min = cfg.samples.max(1);
+    let mut ns_per_op = Vec::with_capacity(min);
+    let mut running = interop_core::stats::RunningMean::default();
+    let sampling = Instant::now();
+    let stop = loop {
         let t = run(iters)?;
-        ns_per_op.push(t.as_nanos() as f64 / iters as f64);
-    }
-    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default() })
+        let x = t.as_nanos() as f64 / iters as f64;
+        ns_per_op.push(x);
+        running.push(x);
+        let n = ns_per_op.len();
+        if n < min {
+            continue;
+        }
+        if !cfg.adaptive() {
+            break Stop::Fixed;
+        }
+        if running.relative_half_width(CONFIDENCE) <= cfg.precision {
+            break Stop::Precision;
+        }
+        if sampling.elapsed() >= cfg.max_row {
+            break Stop::TimeCap;
+        }
+        if n >= MAX_SAMPLES {
+            break Stop::SampleCap;
+        }
+    };
+    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop })
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.
 #[inline(always)]
 pub fn time_loop(iters: u64, mut op: impl FnMut(u64) -> Result<()>) -> Result<Duration> {
+    if test_knob::slowed() {
+        let t = Instant::now();
+        for i in 0..iters {
+            op(i)?;
+            test_knob::extra_work(i);
+        }
+        return Ok(t.elapsed());
+    }
     let t = Instant::now();
     for i in 0..iters {
         op(i)?;
     }
     Ok(t.elapsed())
+}
+
+/// TEST ONLY: `INTEROP_TEST_SLOW_SCENARIO=NAME` makes the Rust host add work to every
+/// timed operation of the Wasm scenario NAME (1024 dependent multiply-adds, about a microsecond an operation), so
+/// that a test can check that `compare --fail-above` catches a slowed path and names its
+/// rows. Never set it for a measurement. Read in this one place only.
+pub mod test_knob {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    pub const ENV: &str = "INTEROP_TEST_SLOW_SCENARIO";
+    static SLOWED: AtomicBool = AtomicBool::new(false);
+
+    /// Called when a scenario starts: slows it when the variable names it.
+    pub fn enter(scenario: &str) {
+        let on = std::env::var(ENV).is_ok_and(|v| v.split(',').any(|s| s.trim() == scenario));
+        SLOWED.store(on, Ordering::Relaxed);
+    }
+
+    #[inline(always)]
+    pub fn slowed() -> bool {
+        SLOWED.load(Ordering::Relaxed)
+    }
+
+    #[inline(never)]
+    pub fn extra_work(i: u64) {
+        let mut x = i;
+        for k in 0..1024u64 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(k));
+        }
+        std::hint::black_box(x);
+    }
 }
 
 #[cfg(test)]
@@ -86,7 +218,7 @@ mod tests {
 
     #[test]
     fn calibrates_many_ops_per_sample_and_takes_every_sample() {
-        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(200), samples: 7 };
+        let cfg = MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(200), 7);
         let mut calls = 0u64;
         let s = measure(&cfg, |iters| {
             time_loop(iters, |i| {
@@ -97,6 +229,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.ns_per_op.len(), 7);
+        assert_eq!(s.stop, Stop::Fixed);
         assert!(s.iters_per_sample > 1, "a trivial op must be timed many at a time");
         assert!(calls >= 7 * s.iters_per_sample);
     }
@@ -105,7 +238,7 @@ mod tests {
     fn untimed_setup_counts_toward_the_sample_length() {
         // Each op sleeps 200 µs untimed and reports 1 ns timed: iterations must follow the
         // wall clock (about 5 a 1 ms sample), not the timed nanosecond (a million).
-        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_millis(1), samples: 2 };
+        let cfg = MeasureConfig::fixed(Duration::ZERO, Duration::from_millis(1), 2);
         let s = measure(&cfg, |iters| {
             for _ in 0..iters {
                 std::thread::sleep(Duration::from_micros(200));
@@ -123,5 +256,50 @@ mod tests {
         let err = measure(&cfg, |iters| time_loop(iters, |i| if i == 3 { anyhow::bail!("wrong sum") } else { Ok(()) }))
             .unwrap_err();
         assert!(err.to_string().contains("wrong sum"));
+    }
+
+    /// A fake operation whose timed cost follows `cost(sample index)`: the loop is not
+    /// run, so the test depends on no clock but the sampling time cap.
+    fn fake(cost: impl Fn(usize) -> f64) -> impl FnMut(u64) -> Result<Duration> {
+        let mut calls = 0usize;
+        move |iters| {
+            calls += 1;
+            Ok(Duration::from_nanos((cost(calls) * iters as f64) as u64))
+        }
+    }
+
+    #[test]
+    fn a_steady_row_stops_at_the_precision_target_after_the_minimum() {
+        let cfg = MeasureConfig { precision: 0.01, max_row: Duration::from_secs(3600), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 6) };
+        // ±0.5% alternation: within ±1% as soon as the minimum is taken.
+        let s = measure(&cfg, fake(|i| if i % 2 == 0 { 100.5 } else { 99.5 })).unwrap();
+        assert_eq!(s.stop, Stop::Precision);
+        assert_eq!(s.ns_per_op.len(), 6);
+    }
+
+    #[test]
+    fn a_noisy_row_takes_more_samples_until_the_target() {
+        let cfg = MeasureConfig { precision: 0.01, max_row: Duration::from_secs(3600), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 4) };
+        // ±10% alternation: the interval shrinks as 1/sqrt(n); ±1% takes about 400 samples.
+        let s = measure(&cfg, fake(|i| if i % 2 == 0 { 110.0 } else { 90.0 })).unwrap();
+        assert_eq!(s.stop, Stop::Precision);
+        assert!((100..2000).contains(&s.ns_per_op.len()), "{}", s.ns_per_op.len());
+    }
+
+    #[test]
+    fn a_row_that_never_settles_stops_at_the_time_cap() {
+        let cfg = MeasureConfig { precision: 1e-9, max_row: Duration::from_millis(5), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 3) };
+        let s = measure(&cfg, fake(|i| if i % 2 == 0 { 150.0 } else { 50.0 })).unwrap();
+        assert_eq!(s.stop, Stop::TimeCap);
+        assert!(s.ns_per_op.len() >= 3);
+    }
+
+    #[test]
+    fn warm_up_ends_once_consecutive_loops_agree_not_at_its_bound() {
+        // Cold for the first few loops (10x), then steady: warm-up must end long before its
+        // hour-long bound (the test would hang otherwise).
+        let cfg = MeasureConfig::fixed(Duration::from_secs(60), Duration::from_micros(100), 2);
+        let s = measure(&cfg, fake(|i| if i < 5 { 1000.0 } else { 100.0 })).unwrap();
+        assert_eq!(s.ns_per_op, vec![100.0, 100.0]);
     }
 }

@@ -130,6 +130,7 @@ pub fn run_plugin<E: Engine>(
                         verified: s.verified(),
                         metrics: Default::default(),
                         input_sha256: (!case.input.is_empty()).then(|| sha256_hex(&case.input)),
+                        stop: Some(samples.stop.as_str().into()),
                     })),
                     Err(e) => match not_applicable_reason(&e) {
                         Some(why) => {

@@ -108,6 +108,7 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         verified: true,
         metrics: s.metrics,
         input_sha256: None,
+        stop: Some(s.stop.as_str().into()),
     }
 }
 
@@ -118,6 +119,7 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
     let module = engine.compile(wasm).map_err(|e| e.context("the module failed to compile"));
     for scenario in list.scenarios.iter().filter(|s| s.target == Target::Wasm) {
         emit(Event::Start { host: HOST.into(), runtime: runtime.into(), scenario: scenario.name.clone() });
+        crate::measure::test_knob::enter(&scenario.name);
         let module = match &module {
             Ok(m) => m,
             Err(e) => {

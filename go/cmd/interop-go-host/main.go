@@ -61,13 +61,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg := bench.Config{}
 	fs.Float64Var(&cfg.WarmupMs, "warmup-ms", 100, "warm-up per case, ms")
 	fs.Float64Var(&cfg.TargetSampleMs, "target-sample-ms", 10, "target time of one sample, ms")
-	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case")
+	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case (the minimum with --precision-pct)")
+	fs.Float64Var(&cfg.PrecisionPct, "precision-pct", 0, "sample until the mean's 95% interval is within ± this many percent (0: exactly --samples)")
+	fs.Float64Var(&cfg.MaxRowMs, "max-row-ms", 0, "with --precision-pct: the sampling time a case may take, ms")
 	maxMemoryMiB := fs.Uint64("max-memory-mib", 1024, "linear memory a guest instance may grow to, MiB (1 to 4096)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "unexpected argument %q", fs.Arg(0))
+	}
+	if !(cfg.PrecisionPct >= 0 && cfg.PrecisionPct <= 100) {
+		return usageErr(stderr, "--precision-pct %v is out of range: 0 (a fixed number of samples) to 100", cfg.PrecisionPct)
+	}
+	if !(cfg.MaxRowMs >= 0 && cfg.MaxRowMs <= 3_600_000) || (cfg.PrecisionPct > 0 && cfg.MaxRowMs <= 0) {
+		return usageErr(stderr, "--max-row-ms %v is out of range: with --precision-pct, between 1 and 3600000", cfg.MaxRowMs)
 	}
 	if *maxMemoryMiB < 1 || *maxMemoryMiB > 4096 {
 		return usageErr(stderr, "--max-memory-mib %d is out of range: between 1 and 4096", *maxMemoryMiB)

@@ -42,6 +42,7 @@ type rowEv struct {
 	Verified                            bool
 	Metrics                             map[string]float64
 	InputSHA256                         string `json:"input_sha256"` // optional: the bytes fed, for cross-host checks
+	Stop                                string // what ended the sampling: precision, time_cap, sample_cap, fixed
 }
 
 type failureEv struct {
@@ -293,5 +294,39 @@ func TestDriverWasm2goThroughDelegate(t *testing.T) {
 	_, failures = checkEvents(t, out, "wasm2go")
 	if len(failures) != 1 || !strings.HasPrefix(failures[0].Error, "wasm2go: add: wasm2go v0.4.22 rejected the module (it cannot be translated to Go)") {
 		t.Errorf("want the translator's rejection, got %+v", failures)
+	}
+}
+
+func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
+	g, s := paths(t)
+	var out, errOut bytes.Buffer
+	args := append(tinyArgs("native", g, s, "native_call"), "--precision-pct", "50", "--max-row-ms", "200")
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	rows, _ := checkEvents(t, out.String(), "native")
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, r := range rows {
+		if r.Stop != "precision" && r.Stop != "time_cap" {
+			t.Errorf("%s: stop %q with a precision target", r.Scenario, r.Stop)
+		}
+	}
+	// Without a target every row says it took a fixed number of samples.
+	out.Reset()
+	if code := run(tinyArgs("native", g, s, "native_call"), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, r := range func() []rowEv { r, _ := checkEvents(t, out.String(), "native"); return r }() {
+		if r.Stop != "fixed" {
+			t.Errorf("%s: stop %q without a target", r.Scenario, r.Stop)
+		}
+	}
+	for _, bad := range [][]string{{"--precision-pct", "-1"}, {"--precision-pct", "NaN"}, {"--precision-pct", "5"}, {"--precision-pct", "5", "--max-row-ms", "1e12"}} {
+		errOut.Reset()
+		if code := run(append(tinyArgs("native", g, s), bad...), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "out of range") {
+			t.Errorf("%v: exit %d: %s", bad, code, errOut.String())
+		}
 	}
 }

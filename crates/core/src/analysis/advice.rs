@@ -332,6 +332,7 @@ mod tests {
             verified: true,
             metrics: Default::default(),
             input_sha256: None,
+            stop: None,
         })
     }
 

@@ -10,6 +10,7 @@ fn row(runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns:
         verified: true,
         metrics: Default::default(),
         input_sha256: None,
+        stop: None,
     })
 }
 
@@ -122,6 +123,7 @@ fn noisy(runtime: &str, api: &str, scenario: &str, ns: f64, spread: f64) -> Resu
         verified: true,
         metrics: Default::default(),
         input_sha256: None,
+        stop: None,
     })
 }
 

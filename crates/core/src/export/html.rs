@@ -231,7 +231,7 @@ impl Exporter for Html {
                         tr {
                             th { "run" }
                             td {
-                                (r.config.mode) " · " (r.config.samples) " samples × ~" (r.config.target_sample_ms) " ms · warm-up " (r.config.warmup_ms) " ms · started at Unix time " (r.started_unix)
+                                (r.config.mode) " · " (r.config.sampling()) " · warm-up " (r.config.warmup_ms) " ms · started at Unix time " (r.started_unix)
                             }
                         }
                     }

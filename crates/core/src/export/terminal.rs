@@ -42,16 +42,18 @@ impl Exporter for Terminal {
         let tools: Vec<String> = m.toolchains.values().cloned().collect();
         let _ = writeln!(
             out,
-            "guest sha256 {} ({} B) · mode {} · {} samples × ~{} ms · {}",
+            "guest sha256 {} ({} B) · mode {} · {} · {}",
             short(&r.guest_sha256),
             r.guest.size_bytes,
             r.config.mode,
-            r.config.samples,
-            r.config.target_sample_ms,
+            r.config.sampling(),
             tools.join(" · ")
         );
         if !r.complete {
             let _ = writeln!(out, "(incomplete run: these are the rows measured before it stopped)");
+        }
+        if let Some(line) = sampling_outcome(r) {
+            let _ = writeln!(out, "{line}");
         }
 
         // Results: one row per measurement.
@@ -199,4 +201,24 @@ impl Exporter for Terminal {
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(16)]
+}
+
+/// `812 rows reached ±1%, 163 stopped at a cap (see the warnings); noise 1.2%` for a run
+/// that sampled to a precision target; `None` otherwise.
+fn sampling_outcome(r: &ResultsFile) -> Option<String> {
+    use crate::results::stop;
+    if r.config.precision_pct <= 0.0 {
+        return None;
+    }
+    let count = |s: &str| r.results.iter().filter(|row| row.stop.as_deref() == Some(s)).count();
+    let capped = count(stop::TIME_CAP) + count(stop::SAMPLE_CAP);
+    let noise = match r.derived.noise_pct {
+        Some(n) => format!("; run-to-run noise (reference rows, start to end) {n:.1}%"),
+        None => String::new(),
+    };
+    Some(format!(
+        "sampling: {} rows reached ±{}%, {capped} stopped at a cap first (listed in the warnings){noise}",
+        count(stop::PRECISION),
+        r.config.precision_pct
+    ))
 }

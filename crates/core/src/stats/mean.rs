@@ -27,9 +27,54 @@ pub fn mean_ci(samples: &[f64], confidence: f64) -> (f64, f64) {
     if !(se > 0.0) {
         return (mean, mean);
     }
-    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("valid t distribution");
-    let q = t.inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let q = t_quantile((n - 1) as f64, confidence);
     (mean - q * se, mean + q * se)
+}
+
+/// The two-sided Student's t quantile for `confidence` with `df` degrees of freedom.
+pub fn t_quantile(df: f64, confidence: f64) -> f64 {
+    let t = StudentsT::new(0.0, 1.0, df).expect("valid t distribution");
+    t.inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
+}
+
+/// The mean of samples as they arrive, with the half-width of its Student's t interval
+/// (Welford's update: the same interval as [`mean_ci`] without keeping the samples): what
+/// adaptive sampling checks after each sample.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunningMean {
+    n: usize,
+    mean: f64,
+    m2: f64,
+}
+
+impl RunningMean {
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// Half the width of the mean's interval over the mean (infinite below two samples).
+    pub fn relative_half_width(&self, confidence: f64) -> f64 {
+        if self.n < 2 || !(self.mean > 0.0) {
+            return f64::INFINITY;
+        }
+        let se = (self.m2 / (self.n - 1) as f64 / self.n as f64).sqrt();
+        t_quantile((self.n - 1) as f64, confidence) * se / self.mean
+    }
 }
 
 #[cfg(test)]
@@ -61,6 +106,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_running_half_width_is_mean_cis(xs in prop::collection::vec(0.1f64..1e7, 2..100)) {
+            let mut r = RunningMean::default();
+            xs.iter().for_each(|&x| r.push(x));
+            let (lo, hi) = mean_ci(&xs, 0.95);
+            let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+            prop_assert!((r.mean() - mean).abs() <= 1e-9 * mean);
+            let want = (hi - lo) / 2.0 / mean;
+            prop_assert!((r.relative_half_width(0.95) - want).abs() <= 1e-6 * want.max(1e-9), "{} vs {want}", r.relative_half_width(0.95));
+        }
+
         #[test]
         fn the_mean_lies_within_its_interval_and_the_range(xs in prop::collection::vec(0.1f64..1e7, 1..200)) {
             let (lo, hi) = mean_ci(&xs, 0.95);

@@ -9,7 +9,7 @@
 //! fences and reported, never dropped.
 
 mod mean;
-pub use mean::mean_ci;
+pub use mean::{mean_ci, t_quantile, RunningMean};
 pub mod bootstrap;
 
 /// The row estimator: the mean of the samples (NaN for none). See the module comment.

@@ -586,7 +586,8 @@ impl Engine for Wasm2c {
             if let Some(rss) = children_peak_rss() {
                 metrics.insert("peak_rss_bytes".to_string(), rss);
             }
-            Ok(Samples { iters_per_sample: 1, ns_per_op, metrics })
+            // A bounded few samples of one op each, whatever the precision target.
+            Ok(Samples { iters_per_sample: 1, ns_per_op, metrics, stop: crate::measure::Stop::Fixed })
         };
         Some(run())
     }

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// fakeCase reports cost(sample index) ns per op without running anything, so the tests
+// depend on no clock but the time cap.
+func fakeCase(cost func(call int) float64) Case {
+	calls := 0
+	return Case{Loop: func(n int) (time.Duration, error) {
+		calls++
+		return time.Duration(cost(calls) * float64(n)), nil
+	}}
+}
+
+func TestAdaptiveSamplingStopsAtThePrecisionTarget(t *testing.T) {
+	cfg := Config{TargetSampleMs: 0.1, Samples: 6, PrecisionPct: 1, MaxRowMs: 3_600_000}
+	res, err := Measure(fakeCase(func(i int) float64 { return 100 + float64(i%2) - 0.5 }), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopPrecision || len(res.NsPerOp) != 6 {
+		t.Fatalf("a ±0.5%% row must stop at the minimum, on precision: %s after %d", res.Stop, len(res.NsPerOp))
+	}
+	// ±10%: the interval shrinks as 1/sqrt(n), about 400 samples for ±1%.
+	res, err = Measure(fakeCase(func(i int) float64 { return 100 + 20*float64(i%2) - 10 }), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopPrecision || len(res.NsPerOp) < 100 || len(res.NsPerOp) > 2000 {
+		t.Fatalf("a ±10%% row must sample on to ±1%%: %s after %d", res.Stop, len(res.NsPerOp))
+	}
+}
+
+func TestAdaptiveSamplingStopsAtTheTimeCapAndFixedTakesExactly(t *testing.T) {
+	cfg := Config{TargetSampleMs: 0.1, Samples: 3, PrecisionPct: 1e-9, MaxRowMs: 5}
+	res, err := Measure(fakeCase(func(i int) float64 { return 50 + 100*float64(i%2) }), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopTimeCap || len(res.NsPerOp) < 3 {
+		t.Fatalf("%s after %d", res.Stop, len(res.NsPerOp))
+	}
+	res, err = Measure(fakeCase(func(i int) float64 { return 50 + 100*float64(i%2) }), Config{TargetSampleMs: 0.1, Samples: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopFixed || len(res.NsPerOp) != 4 {
+		t.Fatalf("%s after %d", res.Stop, len(res.NsPerOp))
+	}
+}
+
+func TestWarmUpEndsOnceLoopsAgree(t *testing.T) {
+	// Cold (10x) for a few loops, then steady: warm-up must end well before its minute.
+	done := make(chan Result, 1)
+	go func() {
+		res, _ := Measure(fakeCase(func(i int) float64 {
+			if i < 6 {
+				return 1000
+			}
+			return 100
+		}), Config{WarmupMs: 60_000, TargetSampleMs: 0.1, Samples: 2})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if res.NsPerOp[0] != 100 {
+			t.Fatalf("sampled while cold: %v", res.NsPerOp)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("warm-up ran to its bound although the loops agreed")
+	}
+}
+
+func TestT975(t *testing.T) {
+	// Reference values (R: qt(0.975, df)).
+	for df, want := range map[int]float64{1: 12.7062, 9: 2.2622, 30: 2.0423, 31: 2.0395, 40: 2.0211, 60: 2.0003, 120: 1.9799, 1000: 1.9623} {
+		if got := t975(df); math.Abs(got-want) > 2e-4 {
+			t.Errorf("t975(%d) = %.5f, want %.4f", df, got, want)
+		}
+	}
+}
+
+// A row whose calls allocate is not stopped on precision before its samples have seen
+// two collections: its uniformly fast samples between collections would otherwise give a
+// tight interval that leaves the collector's cost out. The fake loop reports a constant
+// cost (a tight interval at once) but allocates 64 KiB an op for real.
+func TestPrecisionWaitsForTheCollector(t *testing.T) {
+	var sink []byte
+	c := Case{Loop: func(n int) (time.Duration, error) {
+		for i := 0; i < n; i++ {
+			sink = make([]byte, 64<<10)
+		}
+		return time.Duration(100 * n), nil
+	}}
+	cfg := Config{TargetSampleMs: 0.01, Samples: 3, PrecisionPct: 50, MaxRowMs: 60_000}
+	res, err := Measure(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := float64(res.Iters) * float64(len(res.NsPerOp))
+	if res.Stop != StopPrecision || res.Metrics["gc_cycles_per_op"]*ops < minGCCycles {
+		t.Fatalf("stopped (%s) after %d samples and %.1f collections, want precision after >= %d",
+			res.Stop, len(res.NsPerOp), res.Metrics["gc_cycles_per_op"]*ops, minGCCycles)
+	}
+	// Without allocations the same constant loop stops at the minimum.
+	res, err = Measure(fakeCase(func(int) float64 { return 100 }), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopPrecision || len(res.NsPerOp) != 3 {
+		t.Fatalf("an allocation-free row: %s after %d samples, want precision after 3", res.Stop, len(res.NsPerOp))
+	}
+	_ = sink
+}
