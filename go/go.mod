@@ -7,6 +7,7 @@ require (
 	github.com/bytecodealliance/wasmtime-go/v39 v39.0.1
 	github.com/tetratelabs/wazero v1.12.0
 	github.com/wasmerio/wasmer-go v1.0.4
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/stat/distuv"
 	"math"
 	"time"
 )
@@ -263,21 +264,12 @@ func (r *runningMean) relativeHalfWidth() float64 {
 	return t975(r.n-1) * se / r.mean
 }
 
-// t975 is Student's t 0.975 quantile (two-sided 95%) for df degrees of freedom: the
-// standard table to 30, then the Cornish-Fisher expansion around the normal quantile
-// (error below 1e-5 there). Only the stopping rule uses it; the row's interval is
-// computed from the samples on load (statrs, crates/core/src/stats/mean.rs).
+// t975 is Student's t 0.975 quantile (two-sided 95%) for df degrees of freedom (gonum's
+// distuv). Only the stopping rule uses it; the row's interval is computed from the
+// samples on load (statrs, crates/core/src/stats/mean.rs).
 func t975(df int) float64 {
-	table := [...]float64{0, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-		2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-		2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423}
 	if df < 1 {
 		return math.Inf(1)
 	}
-	if df < len(table) {
-		return table[df]
-	}
-	z, v := 1.959963984540054, float64(df)
-	z3, z5, z7 := z*z*z, math.Pow(z, 5), math.Pow(z, 7)
-	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z7+19*z5+17*z3-15*z)/(384*v*v*v)
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
 }
