@@ -97,6 +97,7 @@ fn compile_rows_carry_the_builds_size_and_peak_memory() {
         warmup: std::time::Duration::ZERO,
         target_sample: std::time::Duration::from_micros(50),
         samples: 1,
+        ..interop_host::measure::MeasureConfig::QUICK
     };
     let s = eng.measure_compile(&module("local.get 0 local.get 1 i32.add"), &cfg).expect("wasm2c measures compile").unwrap();
     assert_eq!((s.iters_per_sample, s.ns_per_op.len()), (1, 1));
