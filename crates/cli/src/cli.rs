@@ -115,6 +115,7 @@ impl MeasureArgs {
             warmup: self.warmup_ms.map(ms).unwrap_or(base.warmup),
             target_sample: self.target_sample_ms.map(ms).unwrap_or(base.target_sample),
             samples: self.samples.map(|n| n as usize).unwrap_or(base.samples),
+            count: None,
         }
     }
 }
@@ -154,6 +155,19 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Count instructions per op under valgrind's callgrind instead of timing (figures that
+    /// do not wobble on a noisy machine; docs/counts.md). Default selection: the founding
+    /// document's cases (noop, add, string_roundtrip/bytes=64) and the native floor and cgo
+    /// toll the layer split needs (empty, ffi_call).
+    #[arg(long)]
+    pub counts: bool,
+    /// --counts: instructions of work between a row's two counted loops (the loop lengths
+    /// are chosen from a probe so the difference is about this much).
+    #[arg(long, default_value_t = DEFAULT_COUNT_WORK, value_parser = clap::value_parser!(u64).range(1000..=10_000_000_000))]
+    pub count_work: u64,
+    /// --counts: repeats of each row's pair of counted loops (their spread is recorded).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub count_repeats: u32,
 }
 
 #[derive(Args)]
@@ -197,11 +211,32 @@ pub struct WorkerArgs {
     /// A user's scenario file (docs/scenario-files.md): run its scenarios instead of the list's.
     #[arg(long)]
     pub plugin_file: Option<PathBuf>,
+    /// Count instructions instead of timing: callgrind's --callgrind-out-file of the
+    /// valgrind this worker runs under (set by `run --counts`).
+    #[arg(long)]
+    pub counts_out: Option<PathBuf>,
+    /// Instructions of work between the two counted loops of a row.
+    #[arg(long, default_value_t = DEFAULT_COUNT_WORK)]
+    pub count_work: u64,
+    /// Repeats of each row's pair of counted loops.
+    #[arg(long, default_value_t = 2)]
+    pub count_repeats: u32,
 }
+
+/// `run --counts`: instructions of work between a row's two counted loops by default.
+pub const DEFAULT_COUNT_WORK: u64 = 4_000_000;
 
 impl WorkerArgs {
     pub fn config(&self) -> MeasureConfig {
-        MeasureConfig { warmup: ms(self.warmup_ms), target_sample: ms(self.target_sample_ms), samples: self.samples as usize }
+        MeasureConfig {
+            warmup: ms(self.warmup_ms),
+            target_sample: ms(self.target_sample_ms),
+            samples: self.samples as usize,
+            count: self.counts_out.as_ref().map(|_| interop_host::counts::CountSpec {
+                work: self.count_work.max(1),
+                repeats: self.count_repeats.clamp(1, 100),
+            }),
+        }
     }
 }
 

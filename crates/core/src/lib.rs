@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod compare;
+pub mod counts;
 pub mod export;
 pub mod plugin;
 pub mod results;

@@ -132,6 +132,8 @@ pub enum Event {
     Start { host: String, runtime: String, scenario: String },
     Row(RawRow),
     Failure(Failure),
+    /// A row counted in instructions under callgrind (`run --counts`), instead of timed.
+    Count(crate::counts::CountRow),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,6 +319,10 @@ pub struct ResultsFile {
     /// Scenarios that do not apply to a runtime, with the reason.
     #[serde(default)]
     pub not_applicable: Vec<NotApplicable>,
+    /// Rows counted in instructions per operation under callgrind (`run --counts`); absent
+    /// in files written without `--counts` (and before counts existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<crate::counts::CountRow>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
@@ -370,6 +376,7 @@ impl ResultsFile {
             }
             Event::Start { .. } => {}
             Event::Row(raw) => self.results.push(ResultRow::from_raw(raw)),
+            Event::Count(c) => self.add_count(c),
             Event::Failure(f) if !f.is_failure() => self.not_applicable.push(f.into()),
             Event::Failure(f) => self.failures.push(f),
         }
@@ -391,6 +398,24 @@ impl ResultsFile {
             advice: crate::analysis::advice(&self.results),
             warnings,
         };
+    }
+
+    /// Adds a counted row; a second count of the same row (a Go row's collector-on pass,
+    /// see [`crate::counts::CountRow`]) fills in its `gc_on_instructions_per_op`.
+    pub fn add_count(&mut self, c: crate::counts::CountRow) {
+        match self.counts.iter_mut().find(|x| x.key == c.key) {
+            Some(x) if x.gc_on_instructions_per_op.is_empty() && !c.gc_on_instructions_per_op.is_empty() => {
+                x.gc_on_instructions_per_op = c.gc_on_instructions_per_op;
+                x.verified &= c.verified;
+            }
+            Some(x) => *x = c,
+            None => self.counts.push(c),
+        }
+    }
+
+    /// The counted row of a key, if this file has counts.
+    pub fn count(&self, key: &RowKey) -> Option<&crate::counts::CountRow> {
+        self.counts.iter().find(|c| &c.key == key)
     }
 
     pub fn hard_failures(&self) -> usize {

@@ -12,21 +12,25 @@ pub struct MeasureConfig {
     pub warmup: Duration,
     pub target_sample: Duration,
     pub samples: usize,
+    /// `run --counts`: count instructions under callgrind instead of timing (crate::counts).
+    pub count: Option<crate::counts::CountSpec>,
 }
 
 impl MeasureConfig {
     /// Thorough: about 0.7 s a row.
     pub const DEFAULT: MeasureConfig =
-        MeasureConfig { warmup: Duration::from_millis(100), target_sample: Duration::from_millis(20), samples: 30 };
+        MeasureConfig { warmup: Duration::from_millis(100), target_sample: Duration::from_millis(20), samples: 30, count: None };
     /// Seconds for the whole suite: for smoke tests and CI, not for conclusions.
     pub const QUICK: MeasureConfig =
-        MeasureConfig { warmup: Duration::from_millis(2), target_sample: Duration::from_micros(500), samples: 5 };
+        MeasureConfig { warmup: Duration::from_millis(2), target_sample: Duration::from_micros(500), samples: 5, count: None };
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Samples {
     pub iters_per_sample: u64,
     pub ns_per_op: Vec<f64>,
+    /// Instruction counts instead of samples (`run --counts`).
+    pub counted: Option<crate::counts::Counted>,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
@@ -36,7 +40,13 @@ pub struct Samples {
 /// Calibration uses the wall-clock time of `run`, untimed setup included, so a scenario
 /// whose setup dwarfs the timed part (a first call on a fresh instance) still takes
 /// about `target_sample` a sample.
+///
+/// With `cfg.count` the same loop is counted in instructions instead (crate::counts).
 pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>) -> Result<Samples> {
+    if let Some(spec) = &cfg.count {
+        let c = crate::counts::count_loop(spec, "row", &mut run)?;
+        return Ok(Samples { iters_per_sample: c.n1, ns_per_op: Vec::new(), counted: Some(c) });
+    }
     // Warm-up.
     let start = Instant::now();
     let mut iters = 1u64;
@@ -65,7 +75,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         let t = run(iters)?;
         ns_per_op.push(t.as_nanos() as f64 / iters as f64);
     }
-    Ok(Samples { iters_per_sample: iters, ns_per_op })
+    Ok(Samples { iters_per_sample: iters, ns_per_op, counted: None })
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.
@@ -84,7 +94,7 @@ mod tests {
 
     #[test]
     fn calibrates_many_ops_per_sample_and_takes_every_sample() {
-        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(200), samples: 7 };
+        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(200), samples: 7, count: None };
         let mut calls = 0u64;
         let s = measure(&cfg, |iters| {
             time_loop(iters, |i| {
@@ -103,7 +113,7 @@ mod tests {
     fn untimed_setup_counts_toward_the_sample_length() {
         // Each op sleeps 200 µs untimed and reports 1 ns timed: iterations must follow the
         // wall clock (about 5 a 1 ms sample), not the timed nanosecond (a million).
-        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_millis(1), samples: 2 };
+        let cfg = MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_millis(1), samples: 2, count: None };
         let s = measure(&cfg, |iters| {
             for _ in 0..iters {
                 std::thread::sleep(Duration::from_micros(200));

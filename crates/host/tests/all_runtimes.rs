@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 const TINY: MeasureConfig =
-    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2, count: None };
 
 struct Run {
     info: Vec<RuntimeInfo>,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
 const TINY: MeasureConfig =
-    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2 };
+    MeasureConfig { warmup: Duration::ZERO, target_sample: Duration::from_micros(50), samples: 2, count: None };
 
 #[test]
 fn guest_is_webassembly_1_0_so_every_engine_can_load_it() {

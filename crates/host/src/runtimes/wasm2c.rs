@@ -579,7 +579,7 @@ impl Engine for Wasm2c {
                 let size = std::fs::metadata(&so).map(|m| m.len()).unwrap_or(0);
                 ensure!(size > 0, "cc made no shared object from the translation");
             }
-            Ok(Samples { iters_per_sample: 1, ns_per_op })
+            Ok(Samples { iters_per_sample: 1, ns_per_op, counted: None })
         };
         Some(run())
     }
