@@ -10,6 +10,8 @@ type Config struct {
 	WarmupMs       float64
 	TargetSampleMs float64
 	Samples        int
+	// Count, when set, counts instructions under callgrind instead of timing (counts.go).
+	Count *CountSpec
 }
 
 // Case is one prepared measurement (scenario x parameter x API).
@@ -42,6 +44,8 @@ type Result struct {
 	// Metrics are the runtime's counters per operation over the timed loops
 	// (counters.go): cgo calls, heap allocations and bytes, GC cycles and GC CPU time.
 	Metrics map[string]float64
+	// Counted replaces the samples under --counts-out.
+	Counted *Counted
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -73,6 +77,14 @@ func Measure(c Case, cfg Config) (Result, error) {
 	// 1. Once, checked, before any timing.
 	if _, err := c.run(1); err != nil {
 		return res, err
+	}
+	if cfg.Count != nil {
+		cnt, err := countLoop(c, cfg.Count)
+		if err != nil {
+			return res, err
+		}
+		res.Counted, res.Iters = cnt, cnt.N1
+		return res, nil
 	}
 	// 2. Warm up for at least warmup-ms, doubling the loop length up to ~1 ms a loop.
 	warm := time.Duration(cfg.WarmupMs * float64(time.Millisecond))

@@ -224,7 +224,7 @@ pub struct WorkerArgs {
 }
 
 /// `run --counts`: instructions of work between a row's two counted loops by default.
-pub const DEFAULT_COUNT_WORK: u64 = 4_000_000;
+pub const DEFAULT_COUNT_WORK: u64 = 10_000_000;
 
 impl WorkerArgs {
     pub fn config(&self) -> MeasureConfig {

@@ -24,6 +24,10 @@ pub struct CountRow {
     /// GODEBUG=asyncpreemptoff=1`), one per repeat; empty elsewhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gc_on_instructions_per_op: Vec<f64>,
+    /// Go, collector on: collections in the n2 loop less those in the n1 loop, per repeat
+    /// (the collector's figure is an average over these many cycles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gc_cycles: Vec<f64>,
     /// Every counted operation checked its own result (the very loop that is timed).
     pub verified: bool,
 }
@@ -81,6 +85,198 @@ pub fn instr_with_spread(c: &CountRow) -> String {
     format!("{} (spread {:.2}%)", instr(c.per_op()), c.spread_pct())
 }
 
+/// The one table of counted rows every report shows (terminal, Markdown, HTML).
+pub struct CountTable {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Counted rows, one line each: instructions per op with the spread of the repeats, and for
+/// Go rows the collector's instructions per op (collector on less off) over its cycles.
+pub fn table(counts: &[CountRow]) -> CountTable {
+    let gc = counts.iter().any(|c| !c.gc_on_instructions_per_op.is_empty());
+    let mut header = vec!["host", "runtime", "api", "scenario", "instructions/op", "spread", "repeats × (n1 → n2)"];
+    if gc {
+        header.extend(["GC instructions/op", "GC spread, cycles"]);
+    }
+    header.push("ok");
+    let rows = counts
+        .iter()
+        .map(|c| {
+            let k = &c.key;
+            let mut cells = vec![
+                k.host.clone(),
+                k.runtime.clone(),
+                k.api.clone(),
+                k.case_label(),
+                instr(c.per_op()),
+                format!("{:.2}%", c.spread_pct()),
+                format!("{} × ({} → {})", c.instructions_per_op.len(), c.n1, c.n2),
+            ];
+            if gc {
+                match c.gc_per_op() {
+                    Some(g) => {
+                        cells.push(instr(g));
+                        let cycles = if c.gc_cycles.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {:.1} cycles", c.gc_cycles.iter().sum::<f64>() / c.gc_cycles.len() as f64)
+                        };
+                        cells.push(format!("{:.1}%{cycles}", c.gc_spread_pct().unwrap_or(f64::NAN)));
+                    }
+                    None => cells.extend([String::from("-"), String::from("-")]),
+                }
+            }
+            cells.push(if c.verified { "✓".into() } else { "✗".into() });
+            cells
+        })
+        .collect();
+    CountTable { header, rows }
+}
+
+/// What every report says under the counts (the honest limits).
+pub const ABOUT: &str = "Counted by the two-count difference (Ir(n2) - Ir(n1)) / (n2 - n1) under callgrind, so start-up and \
+compilation cancel; spread = (max - min) / mean of the repeats. Instructions are not time: a cache miss, a system call or \
+a slow instruction costs more than one count, and a JIT may emit different code for valgrind's simulated CPU. Go rows are \
+counted quiet (GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1), which leaves the collector out: the GC column is the \
+same loop with the collector on, less quiet, averaged over the cycles shown.";
+
+/// The layer split as table cells: runtime, api, case, layer, instructions, share, time,
+/// share of time, derivation (shares of the crossing, the collector left out).
+pub fn layer_rows(layers: &[CountLayer]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for l in layers {
+        let parts = layers.iter().filter(|x| x.host == l.host && x.runtime == l.runtime && x.api == l.api && x.case == l.case && x.layer != "gc");
+        let (ti, tt): (f64, f64) = parts.fold((0.0, 0.0), |(a, b), x| (a + x.instructions, b + x.time_ns.unwrap_or(f64::NAN)));
+        let share = |v: f64, t: f64| if l.layer == "gc" || !t.is_finite() || t == 0.0 { "-".to_string() } else { format!("{:.0}%", v / t * 100.0) };
+        out.push(vec![
+            l.runtime.clone(),
+            l.api.clone(),
+            l.case.clone(),
+            l.layer.clone(),
+            instr(l.instructions),
+            share(l.instructions, ti),
+            l.time_ns.map(crate::units::ns).unwrap_or_else(|| "-".into()),
+            l.time_ns.map(|t| share(t, tt)).unwrap_or_else(|| "-".into()),
+            l.derivation.clone(),
+        ]);
+    }
+    out
+}
+
+/// One layer of a cgo path in instructions beside the same layer in time (issue 9's split).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountLayer {
+    pub host: String,
+    pub runtime: String,
+    pub api: String,
+    /// `noop` or `add`.
+    pub case: String,
+    /// `ffi_call`, `engine_entry`, `capi_checks`, `go_binding`, `binding_and_engine`, `gc`.
+    pub layer: String,
+    pub instructions: f64,
+    /// The same layer in time, when this file also has the timed rows (`ns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_ns: Option<f64>,
+    pub derivation: String,
+}
+
+/// The cgo layers of `analysis::layers` in instructions: the parts are differences of
+/// counted rows, so they add up to the crossing (`R - empty`) exactly; the collector's
+/// instructions per op (Go, collector on less off) come on top. Time from `breakdown` where
+/// the file has it.
+pub fn layers(
+    counts: &[CountRow],
+    infos: &[crate::results::RuntimeInfo],
+    breakdown: &[crate::analysis::Component],
+) -> Vec<CountLayer> {
+    let find = |host: &str, runtime: &str, api: Option<&str>, scenario: &str| {
+        counts.iter().find(|c| {
+            c.key.host == host && c.key.runtime == runtime && c.key.scenario == scenario && api.is_none_or(|a| c.key.api == a)
+        })
+    };
+    let mut out = Vec::new();
+    for info in infos.iter().filter(|i| i.via_cgo()) {
+        let (host, r) = (info.host.as_str(), info.runtime.as_str());
+        if infos.iter().any(|o| o.host == host && o.direct_path == r) {
+            continue;
+        }
+        let (Some(ffi), Some(empty)) = (find(host, "native", None, "ffi_call"), find(host, "native", None, "empty")) else {
+            continue;
+        };
+        for case in crate::analysis::LAYER_CASES {
+            let Some(api) = info.call_apis.iter().find(|a| find(host, r, Some(a), case).is_some()) else { continue };
+            let row = find(host, r, Some(api), case).expect("found above");
+            let time = |layer: &str| {
+                breakdown
+                    .iter()
+                    .find(|c| c.host == host && c.runtime == r && c.api == *api && c.case == *case && c.component == layer)
+                    .map(|c| c.value)
+            };
+            let mut push = |layer: &str, v: f64, how: String| {
+                out.push(CountLayer {
+                    host: host.into(),
+                    runtime: r.into(),
+                    api: api.clone(),
+                    case: case.to_string(),
+                    layer: layer.into(),
+                    instructions: v,
+                    time_ns: time(layer),
+                    derivation: how,
+                })
+            };
+            push("ffi_call", ffi.per_op() - empty.per_op(), "native ffi_call - empty".into());
+            let dp = info.direct_path.as_str();
+            let direct = (!dp.is_empty())
+                .then(|| Some((find(host, dp, Some("unchecked"), case)?, find(host, dp, Some("checked"), case)?)))
+                .flatten();
+            match direct {
+                Some((unchecked, checked)) => {
+                    push("engine_entry", unchecked.per_op() - ffi.per_op(), format!("{dp} {case} unchecked - ffi_call"));
+                    push("capi_checks", checked.per_op() - unchecked.per_op(), format!("{dp} {case} checked - unchecked"));
+                    push("go_binding", row.per_op() - checked.per_op(), format!("{r} {case} {api} - {dp} {case} checked"));
+                }
+                None => push("binding_and_engine", row.per_op() - ffi.per_op(), format!("{r} {case} {api} - ffi_call")),
+            }
+            if let Some(g) = row.gc_per_op() {
+                push("gc", g, format!("{r} {case} {api} with the collector on - off"));
+            }
+        }
+    }
+    out
+}
+
+/// Where the time split and the instruction split disagree: a layer whose share of the
+/// time differs from its share of the instructions by more than `pp` percentage points.
+/// Instructions do not see cache misses, system calls or slow instructions (atomics, the
+/// signal-mask and stack switches of a cgo call): such a layer costs more time per
+/// instruction than the others.
+pub fn disagreements(layers: &[CountLayer], pp: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut groups: Vec<(&str, &str, &str, &str)> = layers.iter().map(|l| (l.host.as_str(), l.runtime.as_str(), l.api.as_str(), l.case.as_str())).collect();
+    groups.dedup();
+    for (h, r, a, c) in groups {
+        let parts: Vec<&CountLayer> =
+            layers.iter().filter(|l| l.host == h && l.runtime == r && l.api == a && l.case == c && l.layer != "gc").collect();
+        if parts.iter().any(|l| l.time_ns.is_none()) {
+            continue;
+        }
+        let ti: f64 = parts.iter().map(|l| l.instructions).sum();
+        let tt: f64 = parts.iter().map(|l| l.time_ns.unwrap_or(0.0)).sum();
+        if ti <= 0.0 || tt <= 0.0 {
+            continue;
+        }
+        for l in parts {
+            let (si, st) = (l.instructions / ti * 100.0, l.time_ns.unwrap_or(0.0) / tt * 100.0);
+            if (si - st).abs() > pp {
+                let more = if st > si { "more time per instruction than the rest (cache misses, system calls or slow instructions, which instructions do not see)" } else { "less time per instruction than the rest (cheap, well-predicted instructions)" };
+                out.push(format!("{r} {c} {}: {st:.0}% of the time but {si:.0}% of the instructions: it takes {more}", l.layer));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +288,7 @@ mod tests {
             n2: 50,
             instructions_per_op: v,
             gc_on_instructions_per_op: gc,
+            gc_cycles: vec![],
             verified: true,
         }
     }

@@ -298,6 +298,11 @@ pub struct RunConfig {
     pub target_sample_ms: f64,
     pub samples: usize,
     pub timeout_s: f64,
+    /// `run --counts`: instructions of work between a row's two counted loops, and repeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_work: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_repeats: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -344,6 +349,9 @@ pub struct Derived {
     #[serde(default)]
     pub advice: Vec<crate::analysis::Advice>,
     pub warnings: Vec<Warning>,
+    /// The cgo layers in instructions (from `counts`), beside the time split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub count_layers: Vec<crate::counts::CountLayer>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -397,7 +405,9 @@ impl ResultsFile {
             engines: model.engines,
             advice: crate::analysis::advice(&self.results),
             warnings,
+            count_layers: Vec::new(),
         };
+        self.derived.count_layers = crate::counts::layers(&self.counts, &self.runtimes, &self.derived.breakdown);
     }
 
     /// Adds a counted row; a second count of the same row (a Go row's collector-on pass,
@@ -406,6 +416,7 @@ impl ResultsFile {
         match self.counts.iter_mut().find(|x| x.key == c.key) {
             Some(x) if x.gc_on_instructions_per_op.is_empty() && !c.gc_on_instructions_per_op.is_empty() => {
                 x.gc_on_instructions_per_op = c.gc_on_instructions_per_op;
+                x.gc_cycles = c.gc_cycles;
                 x.verified &= c.verified;
             }
             Some(x) => *x = c,

@@ -122,6 +122,7 @@ pub fn row_event(raw: RawRow, s_counted: Option<crate::counts::Counted>, cfg: &M
             n2: c.n2,
             instructions_per_op: c.per_op,
             gc_on_instructions_per_op: Vec::new(),
+            gc_cycles: Vec::new(),
             verified: raw.verified,
         }),
         (None, true) => Event::Failure(Failure {
