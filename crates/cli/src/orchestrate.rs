@@ -398,6 +398,19 @@ pub struct WorkerLimits {
     pub max_memory_mib: u32,
 }
 
+/// A Rust panic's message with its causes (the lines between `panicked at` and the
+/// backtrace), on one line.
+fn panic_message(stderr: &str) -> Option<String> {
+    let mut lines = stderr.lines().skip_while(|l| !l.contains("panicked at")).skip(1);
+    let msg: Vec<&str> = lines
+        .by_ref()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!msg.is_empty()).then(|| msg.join(" "))
+}
+
 /// One line for the terminal from a (possibly multi-line) failure: its first line and,
 /// when the cause is further down (a trap under "error while executing at wasm
 /// backtrace:", a worker's last stderr line under "the worker died"), its last, without
@@ -486,7 +499,12 @@ impl Sink<'_> {
         // a reservation it refuses, an instruction it does not know) is not applicable
         // there, with the worker's last words as the reason; a hang stays a failure.
         let na = self.counting && !error.contains("no answer for");
-        let error = if na { format!("{runtime}: {scenario}: not applicable under valgrind (callgrind cannot run it here): {error}") } else { error };
+        let error = if na {
+            let why: Vec<&str> = error.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            format!("{runtime}: {scenario}: not applicable under valgrind (callgrind cannot run it here): {}", why.join(" "))
+        } else {
+            error
+        };
         self.event(Event::Failure(Failure {
             host: host.into(),
             runtime: runtime.into(),
@@ -615,6 +633,11 @@ fn drive(
         let status = child.wait().ok();
         let stderr_text = err_thread.join().unwrap_or_default();
         let tail: String = stderr_text.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        // Under callgrind, a worker that dies says why in a panic message above its backtrace.
+        let tail = match counts.and_then(|_| panic_message(&stderr_text)) {
+            Some(m) => m,
+            None => tail,
+        };
         let scenario = in_flight.clone().unwrap_or_else(|| remaining.first().cloned().unwrap_or_default());
         if hung {
             sink.fail(
