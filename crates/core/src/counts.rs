@@ -293,6 +293,65 @@ mod tests {
         }
     }
 
+    fn counted(runtime: &str, api: &str, scenario: &str, v: f64, gc: Option<f64>) -> CountRow {
+        CountRow {
+            key: RowKey { host: "go".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params: Default::default() },
+            n1: 100,
+            n2: 500,
+            instructions_per_op: vec![v, v + 1.0],
+            gc_on_instructions_per_op: gc.map(|g| vec![g, g]).unwrap_or_default(),
+            gc_cycles: vec![],
+            verified: true,
+        }
+    }
+
+    fn info(runtime: &str, ffi: &str, direct: &str, apis: &[&str]) -> crate::results::RuntimeInfo {
+        crate::results::RuntimeInfo {
+            host: "go".into(),
+            runtime: runtime.into(),
+            engine: "wasmtime".into(),
+            version: "x".into(),
+            call_apis: apis.iter().map(|s| s.to_string()).collect(),
+            memory_apis: vec![],
+            notes: String::new(),
+            ffi: ffi.into(),
+            direct_path: direct.into(),
+        }
+    }
+
+    #[test]
+    fn the_layers_in_instructions_add_up_to_the_crossing_exactly() {
+        let counts = vec![
+            counted("native", "direct", "empty", 9.0, None),
+            counted("native", "direct", "ffi_call", 284.4, None),
+            counted("wasmtime-capi", "unchecked", "noop", 578.1, None),
+            counted("wasmtime-capi", "checked", "noop", 1118.3, None),
+            counted("wasmtime-go", "call", "noop", 8399.7, Some(9400.0)),
+        ];
+        let infos = vec![
+            info("wasmtime-go", "cgo", "wasmtime-capi", &["call"]),
+            info("wasmtime-capi", "cgo", "", &["unchecked", "checked"]),
+        ];
+        let l = layers(&counts, &infos, &[]);
+        let names: Vec<&str> = l.iter().map(|x| x.layer.as_str()).collect();
+        assert_eq!(names, ["ffi_call", "engine_entry", "capi_checks", "go_binding", "gc"]);
+        let parts: f64 = l.iter().filter(|x| x.layer != "gc").map(|x| x.instructions).sum();
+        let crossing = counts[4].per_op() - counts[0].per_op();
+        assert!((parts - crossing).abs() < 1e-9, "{parts} vs {crossing}");
+        assert_eq!(l[4].instructions, 9400.0 - counts[4].per_op());
+        assert!(l.iter().all(|x| x.time_ns.is_none() && x.case == "noop"));
+        // Without timed rows there is nothing to disagree with.
+        assert!(disagreements(&l, 10.0).is_empty());
+        // With time: a layer with a far larger share of the time than of the instructions is named.
+        let mut timed = l.clone();
+        for (x, t) in timed.iter_mut().zip([400.0, 30.0, 20.0, 1200.0, 400.0]) {
+            x.time_ns = Some(t);
+        }
+        let d = disagreements(&timed, 10.0);
+        assert!(d.iter().any(|s| s.starts_with("wasmtime-go noop ffi_call") && s.contains("more time per instruction")), "{d:?}");
+        assert!(!d.iter().any(|s| s.contains(" gc:")), "gc is not a part of the crossing: {d:?}");
+    }
+
     #[test]
     fn mean_spread_and_gc_share() {
         let r = row(vec![100.0, 102.0], vec![150.0, 160.0]);
