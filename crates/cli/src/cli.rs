@@ -165,6 +165,11 @@ pub struct RunArgs {
     /// are chosen from a probe so the difference is about this much).
     #[arg(long, default_value_t = DEFAULT_COUNT_WORK, value_parser = clap::value_parser!(u64).range(1000..=10_000_000_000))]
     pub count_work: u64,
+    /// --counts: also time the same rows, as a run without --counts would (with --quick,
+    /// --samples, ...), into the same file: the layer split then shows time beside
+    /// instructions and names where they disagree.
+    #[arg(long, requires = "counts")]
+    pub with_time: bool,
     /// --counts: repeats of each row's pair of counted loops (their spread is recorded).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub count_repeats: u32,

@@ -218,16 +218,25 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // replaced with --force survives a run that measures nothing).
 
     // Under --counts a Go runtime runs twice (collector off, then on).
-    let passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
+    let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
+    let passes = |h: &Host| usize::from(a.with_time) + count_passes(h);
     let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0)).sum();
     if a.counts {
-        let secs: f64 = plan.iter().map(|(h, r, names)| expected_count_secs(h.name, r, names, a.count_work, a.count_repeats) * passes(h) as f64).sum();
+        let mut secs: f64 = plan
+            .iter()
+            .map(|(h, r, names)| expected_count_secs(h.name, r, names, a.count_work, a.count_repeats) * count_passes(h) as f64)
+            .sum();
+        if a.with_time {
+            // About two rows a scenario, each warm-up plus its samples.
+            let row = cfg.warmup.as_secs_f64() + cfg.samples as f64 * cfg.target_sample.as_secs_f64() * 1.3;
+            secs += plan.iter().map(|p| p.2.len() as f64 * 2.0 * row + 1.0).sum::<f64>();
+        }
         eprintln!(
             "interop-bench: counting instructions under callgrind ({}): {} scenario(s) on {} runtime(s), {} worker run(s); expect about {}",
             valgrind.as_deref().unwrap_or("valgrind"),
             plan.iter().map(|p| p.2.len()).max().unwrap_or(0),
             plan.len(),
-            plan.iter().map(|p| passes(p.0)).sum::<usize>(),
+            plan.iter().map(|p| count_passes(p.0)).sum::<usize>(),
             minutes(secs)
         );
     }
@@ -241,12 +250,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
     for (i, (host, runtime, scenarios)) in plan.iter().enumerate() {
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
-        if !a.counts {
+        if !a.counts || a.with_time {
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false };
             drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
-            continue;
+            if !a.counts {
+                continue;
+            }
         }
-        for gc_on in [false, true].into_iter().take(passes(host)) {
+        for gc_on in [false, true].into_iter().take(if host.name == "go" { 2 } else { 1 }) {
             let pass = CountsPass {
                 out_base: work.join(format!("callgrind-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
                 work: a.count_work,
@@ -367,20 +378,21 @@ impl CountsPass {
 }
 
 /// Seconds a worker run under callgrind is expected to take: start-up (the engine compiles
-/// the guest at valgrind's plain speed) plus each row's counted loops (about 25 M
-/// instructions a second instrumented). Measured on a 2-core EPYC VM; a guide, not a promise.
+/// the guest at valgrind's plain speed) plus each row's counted loops (about 50 M
+/// instructions a second instrumented). Measured on a 2-core EPYC VM (the default selection
+/// on every engine of both hosts: 2.7 min); a guide, not a promise.
 fn expected_count_secs(host: &str, runtime: &str, scenarios: &[String], work: u64, repeats: u32) -> f64 {
     let start = match (host, runtime) {
-        (_, "native") => 1.0,
-        ("go", _) => 4.0,
-        (_, r) if r.starts_with("wasmer") => 6.0,
-        (_, r) if r.starts_with("wasmtime") => 4.0,
-        (_, r) if r.starts_with("wasm2c") => 3.0,
-        _ => 1.5,
+        (_, "native") => 0.5,
+        ("go", _) => 2.5,
+        (_, r) if r.starts_with("wasmer") => 3.0,
+        (_, r) if r.starts_with("wasmtime") => 2.0,
+        (_, r) if r.starts_with("wasm2c") => 1.5,
+        _ => 1.0,
     };
     // Rows per scenario: call APIs or memory APIs, about two.
     let rows: f64 = scenarios.iter().map(|s| if s == "empty" || s == "ffi_call" { 1.0 } else { 2.0 }).sum();
-    let per_row = 0.3 + (work as f64 * 1.5 * repeats as f64 + work as f64 * 0.5) / 25e6;
+    let per_row = 0.2 + (work as f64 * 1.5 * repeats as f64 + work as f64 * 0.5) / 50e6;
     start + rows * per_row
 }
 

@@ -333,6 +333,9 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         .filter_map(|o| {
             let n = new.count(&o.key)?;
             let (a, b) = (o.per_op(), n.per_op());
+            if !(a.is_finite() && b.is_finite() && a > 0.0) {
+                return None;
+            }
             Some(CountChange {
                 key: o.key.clone(),
                 old_instructions: a,
@@ -343,6 +346,16 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
             })
         })
         .collect();
+    for o in &old.counts {
+        if let Some(n) = new.count(&o.key) {
+            if !(o.per_op().is_finite() && o.per_op() > 0.0 && n.per_op().is_finite()) {
+                warnings.push(CompareWarning {
+                    row: Some(o.key.clone()),
+                    message: "counted in both files, but one of them has no instruction count for it (a failed pass): not compared".into(),
+                });
+            }
+        }
+    }
     Comparison { options: opts, rows, only_old, only_new, geomean_ratio, components, counts, warnings }
 }
 
