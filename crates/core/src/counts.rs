@@ -59,6 +59,21 @@ impl CountRow {
         Some(mean(&self.gc_on_instructions_per_op)? - self.per_op())
     }
 
+    /// Collections between the two loops, mean over the repeats (Go rows, collector on).
+    pub fn mean_gc_cycles(&self) -> Option<f64> {
+        mean(&self.gc_cycles)
+    }
+
+    /// The collector's figure when its loops held at least one collection on average (or
+    /// when the cycles were not recorded); `None` when they held none: the collector's
+    /// share was then not measured, whatever the difference says.
+    pub fn gc_per_op_measured(&self) -> Option<f64> {
+        match self.mean_gc_cycles() {
+            Some(c) if c < 1.0 => None,
+            _ => self.gc_per_op(),
+        }
+    }
+
     /// Spread of the collector-on repeats, percent.
     pub fn gc_spread_pct(&self) -> Option<f64> {
         spread(&self.gc_on_instructions_per_op)
@@ -115,6 +130,13 @@ pub fn table(counts: &[CountRow]) -> CountTable {
             ];
             if gc {
                 match c.gc_per_op() {
+                    Some(_) if c.gc_per_op_measured().is_none() => {
+                        cells.push("not measured".into());
+                        cells.push(format!(
+                            "{:.1} cycles between the loops: raise --count-work",
+                            c.mean_gc_cycles().unwrap_or(0.0)
+                        ));
+                    }
                     Some(g) => {
                         cells.push(instr(g));
                         let cycles = if c.gc_cycles.is_empty() {
@@ -139,7 +161,8 @@ pub const ABOUT: &str = "Counted by the two-count difference (Ir(n2) - Ir(n1)) /
 compilation cancel; spread = (max - min) / mean of the repeats. Instructions are not time: a cache miss, a system call or \
 a slow instruction costs more than one count, and a JIT may emit different code for valgrind's simulated CPU. Go rows are \
 counted quiet (GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1), which leaves the collector out: the GC column is the \
-same loop with the collector on, less quiet, averaged over the cycles shown.";
+same loop with the collector on, less quiet, averaged over the collections shown (not measured when the loops held \
+less than one: raise --count-work).";
 
 /// The layer split as table cells: runtime, api, case, layer, instructions, share, time,
 /// share of time, derivation (shares of the crossing, the collector left out).
@@ -238,8 +261,9 @@ pub fn layers(
                 }
                 None => push("binding_and_engine", row.per_op() - ffi.per_op(), format!("{r} {case} {api} - ffi_call")),
             }
-            if let Some(g) = row.gc_per_op() {
-                push("gc", g, format!("{r} {case} {api} with the collector on - off"));
+            if let Some(g) = row.gc_per_op_measured() {
+                let cycles = row.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
+                push("gc", g, format!("{r} {case} {api} with the collector on - off{cycles}"));
             }
         }
     }
@@ -359,6 +383,12 @@ mod tests {
         assert!((r.spread_pct() - 2.0 / 101.0 * 100.0).abs() < 1e-9);
         assert_eq!(r.gc_per_op(), Some(54.0));
         assert!(row(vec![1.0], vec![]).gc_per_op().is_none());
+        // Loops that held no collection did not measure the collector.
+        let mut none = row(vec![100.0], vec![100.5]);
+        none.gc_cycles = vec![0.0, 1.0];
+        assert_eq!(none.gc_per_op_measured(), None);
+        none.gc_cycles = vec![1.0, 2.0];
+        assert_eq!(none.gc_per_op_measured(), Some(0.5));
         assert!(row(vec![], vec![]).per_op().is_nan());
     }
 }
