@@ -23,6 +23,10 @@ check clang-14 command -v clang-14
 check lld-14 command -v wasm-ld-14
 check wasi-libc dpkg -s wasi-libc
 check libclang-rt-14-dev-wasm32 dpkg -s libclang-rt-14-dev-wasm32
+# valgrind: `interop-bench run --counts` counts instructions under its callgrind tool, and
+# both hosts' workers include <valgrind/callgrind.h> for its client requests (the package
+# ships the headers). Install it before building, or rebuild after installing it.
+check valgrind test -f /usr/include/valgrind/callgrind.h
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"

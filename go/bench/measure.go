@@ -18,6 +18,8 @@ type Config struct {
 	// percent of it, or MaxRowMs has passed; 0: exactly Samples samples.
 	PrecisionPct float64
 	MaxRowMs     float64
+	// Count, when set, counts instructions under callgrind instead of timing (counts.go).
+	Count *CountSpec
 }
 
 // What ended a row's sampling (the row event's "stop"; docs/hosts.md).
@@ -67,6 +69,8 @@ type Result struct {
 	Metrics map[string]float64
 	// Stop says what ended the sampling (StopPrecision, ...).
 	Stop string
+	// Counted replaces the samples under --counts-out.
+	Counted *Counted
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -106,6 +110,14 @@ func Measure(c Case, cfg Config) (Result, error) {
 	// 1. Once, checked, before any timing.
 	if _, err := c.run(1); err != nil {
 		return res, err
+	}
+	if cfg.Count != nil {
+		cnt, err := countLoop(c, cfg.Count)
+		if err != nil {
+			return res, err
+		}
+		res.Counted, res.Iters = cnt, cnt.N1
+		return res, nil
 	}
 	// 2. Warm up: loops doubling in length until one takes an eighth of a sample, then
 	// loops of that length until two in a row agree per operation within warmAgree (the

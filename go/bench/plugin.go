@@ -270,6 +270,12 @@ func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
 						if len(pc.input) > 0 {
 							digest = sha256Hex(pc.input)
 						}
+						if res.Counted != nil {
+							r.Emit.Emit(CountEvent{Event: "count", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
+								Params: pc.params, N1: res.Counted.N1, N2: res.Counted.N2,
+								InstructionsPerOp: res.Counted.PerOp, Verified: s.verified()})
+							continue
+						}
 						r.Emit.Emit(RowEvent{
 							Event: "row", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
 							Params: pc.params, ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,

@@ -90,6 +90,12 @@ func measureSafely(c Case, cfg Config) (res Result, err error) {
 }
 
 func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result, inputSHA256 string) {
+	if res.Counted != nil {
+		r.Emit.Emit(CountEvent{Event: "count", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
+			Params: paramsOf(sc, v), N1: res.Counted.N1, N2: res.Counted.N2,
+			InstructionsPerOp: res.Counted.PerOp, GCCycles: res.Counted.GCCycles, Verified: true})
+		return
+	}
 	r.Emit.Emit(RowEvent{
 		Event: "row", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
 		Params: paramsOf(sc, v), ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
@@ -153,6 +159,10 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 	}()
 	for _, sc := range scenarios {
 		r.Emit.Start(rt, sc.Name)
+		if _, ok := eng.(CompileMeasurer); ok && sc.Name == "compile" && r.Cfg.Count != nil {
+			r.Emit.Failure(rt, sc.Name, "", fmt.Sprintf("%s: %s: not applicable: compiling runs the translator and the Go toolchain in other processes, which callgrind does not count here", rt, sc.Name), "not_applicable")
+			continue
+		}
 		if cm, ok := eng.(CompileMeasurer); ok && sc.Name == "compile" {
 			// An engine whose compile takes seconds an op (wasm2go: translate + go build).
 			if row, err := cm.MeasureCompile(r.Guest, r.Cfg); err != nil {

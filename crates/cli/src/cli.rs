@@ -221,6 +221,24 @@ pub struct RunArgs {
     /// Run the capability probes even with --quick.
     #[arg(long)]
     pub capabilities: bool,
+    /// Count instructions per op under valgrind's callgrind instead of timing (figures that
+    /// do not wobble on a noisy machine; docs/counts.md). Default selection: the founding
+    /// document's cases (noop, add, string_roundtrip/bytes=64) and the native floor and cgo
+    /// toll the layer split needs (empty, ffi_call).
+    #[arg(long)]
+    pub counts: bool,
+    /// --counts: instructions of work between a row's two counted loops (the loop lengths
+    /// are chosen from a probe so the difference is about this much).
+    #[arg(long, default_value_t = DEFAULT_COUNT_WORK, value_parser = clap::value_parser!(u64).range(1000..=10_000_000_000))]
+    pub count_work: u64,
+    /// --counts: also time the same rows, as a run without --counts would (with --quick,
+    /// --samples, ...), into the same file: the layer split then shows time beside
+    /// instructions and names where they disagree.
+    #[arg(long, requires = "counts")]
+    pub with_time: bool,
+    /// --counts: repeats of each row's pair of counted loops (their spread is recorded).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub count_repeats: u32,
 }
 
 #[derive(Args)]
@@ -271,13 +289,30 @@ pub struct WorkerArgs {
     /// A user's scenario file (docs/scenario-files.md): run its scenarios instead of the list's.
     #[arg(long)]
     pub plugin_file: Option<PathBuf>,
+    /// Count instructions instead of timing: callgrind's --callgrind-out-file of the
+    /// valgrind this worker runs under (set by `run --counts`).
+    #[arg(long)]
+    pub counts_out: Option<PathBuf>,
+    /// Instructions of work between the two counted loops of a row.
+    #[arg(long, default_value_t = DEFAULT_COUNT_WORK)]
+    pub count_work: u64,
+    /// Repeats of each row's pair of counted loops.
+    #[arg(long, default_value_t = 2)]
+    pub count_repeats: u32,
 }
+
+/// `run --counts`: instructions of work between a row's two counted loops by default.
+pub const DEFAULT_COUNT_WORK: u64 = 10_000_000;
 
 impl WorkerArgs {
     pub fn config(&self) -> MeasureConfig {
         MeasureConfig {
             precision: self.precision_pct / 100.0,
             max_row: ms(self.max_row_ms),
+            count: self.counts_out.as_ref().map(|_| interop_host::counts::CountSpec {
+                work: self.count_work.max(1),
+                repeats: self.count_repeats.clamp(1, 100),
+            }),
             ..MeasureConfig::fixed(ms(self.warmup_ms), ms(self.target_sample_ms), self.samples as usize)
         }
     }

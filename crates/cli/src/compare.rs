@@ -29,6 +29,11 @@ pub struct CompareArgs {
     /// failed in NEW.
     #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
     pub fail_above: Option<f64>,
+    /// When both files have instruction counts (`run --counts`): exit with status 1 when a
+    /// counted row's instructions per op grew by more than this many percent. Counted rows
+    /// never fail on time.
+    #[arg(long, value_name = "PCT", default_value_t = 1.0, value_parser = crate::cli::fail_above_pct)]
+    pub instructions_above: f64,
     /// Output format: terminal, markdown, json.
     #[arg(long, short, default_value = "terminal")]
     pub format: String,
@@ -82,8 +87,36 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
             ));
         }
     }
+    if !old.counts.is_empty() && !new.counts.is_empty() {
+        let pct = a.instructions_above;
+        if cmp.counts.is_empty() {
+            failed = true;
+            notes.push_str(&format!(
+                "interop-bench: both files have instruction counts, but no counted row of {} matches one of {}: the gate cannot pass\n",
+                new_path.display(),
+                old_path.display()
+            ));
+        }
+        let bad = cmp.count_regressions_above(pct);
+        if !bad.is_empty() {
+            failed = true;
+            notes.push_str(&format!("interop-bench: {} row(s) grew by more than {pct}% in instructions per op:\n", bad.len()));
+            for c in bad {
+                notes.push_str(&format!(
+                    "  {} {} {} {}: {} → {} instructions/op ({:+.2}%)\n",
+                    c.key.host,
+                    c.key.runtime,
+                    c.key.api,
+                    c.key.case_label(),
+                    interop_core::counts::instr(c.old_instructions),
+                    interop_core::counts::instr(c.new_instructions),
+                    c.change_pct
+                ));
+            }
+        }
+    }
     if let Some(pct) = a.fail_above {
-        if cmp.rows.is_empty() {
+        if cmp.rows.is_empty() && cmp.counts.is_empty() {
             failed = true;
             notes.push_str(&format!(
                 "interop-bench: no row of {} matches a row of {} (host, runtime, API, scenario, parameters): \
@@ -199,7 +232,7 @@ mod tests {
 
     fn args(old: PathBuf, new: PathBuf, fail_above: Option<f64>) -> CompareArgs {
         // The fixture is a --quick run: these tests gate on it on purpose.
-        CompareArgs { old, new: Some(new), baseline: None, force: true, fail_above, format: "terminal".into() }
+        CompareArgs { old, new: Some(new), baseline: None, force: true, fail_above, instructions_above: 1.0, format: "terminal".into() }
     }
 
     #[test]

@@ -92,10 +92,20 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    // --counts without --scenarios: the founding document's cases, and the floor and the
+    // cgo toll the layer split needs.
+    let wanted: Vec<String> = if a.counts && a.scenarios.is_empty() && plugin.is_none() {
+        DEFAULT_COUNT_SELECTION.iter().map(|s| s.to_string()).collect()
+    } else {
+        a.scenarios.clone()
+    };
     let list = match &plugin {
         Some(_) => full.select(&["empty".to_string()])?,
-        None => full.select(&a.scenarios)?,
+        None => full.select_cases(&wanted)?,
     };
+    // The worker is handed the list itself when a case picks parameter values.
+    let list_toml = if wanted.iter().any(|w| w.contains('/')) { list.to_toml() } else { SCENARIOS_TOML.to_string() };
+    let valgrind = if a.counts { Some(valgrind_version()?) } else { None };
     for h in &a.hosts {
         if h != "rust" && h != "go" {
             bail!("unknown host `{h}` (hosts: rust, go)");
@@ -121,7 +131,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let guest_file = work.join("guest.wasm");
     std::fs::write(&guest_file, &wasm).with_context(|| format!("cannot write {}", guest_file.display()))?;
     let scenarios_file = work.join("scenarios.toml");
-    std::fs::write(&scenarios_file, SCENARIOS_TOML).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
+    std::fs::write(&scenarios_file, &list_toml).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
 
     // Hosts.
     let go_requested = a.hosts.iter().any(|h| h == "go");
@@ -179,27 +189,60 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         source,
         build: interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
     };
+    if let Some(v) = &valgrind {
+        results.machine.toolchains.insert("valgrind".into(), v.clone());
+    }
     results.config = RunConfig {
-        mode: if a.measure.quick { "quick".into() } else { "default".into() },
+        mode: if a.counts {
+            "counts".into()
+        } else if a.measure.quick {
+            "quick".into()
+        } else {
+            "default".into()
+        },
         warmup_ms: cfg.warmup.as_secs_f64() * 1e3,
         target_sample_ms: cfg.target_sample.as_secs_f64() * 1e3,
         samples: cfg.samples,
         timeout_s: a.timeout,
         precision_pct: cfg.precision * 100.0,
         max_row_ms: cfg.max_row.as_secs_f64() * 1e3,
+        count_work: a.counts.then_some(a.count_work),
+        count_repeats: a.counts.then_some(a.count_repeats),
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
 
     // The capability probes: every selected Wasm engine (not the native baselines); on in a
     // default run, off with --quick unless --capabilities.
-    let probes = a.capabilities || (!a.no_capabilities && !a.measure.quick);
+    let probes = a.capabilities || (!a.no_capabilities && !a.measure.quick && !a.counts);
     let probe_plan: Vec<(&Host, String)> = if !probes {
         Vec::new()
     } else {
         plan.iter().filter(|p| p.1 != "native").map(|p| (p.0, p.1.clone())).collect()
     };
-    let total: usize = plan.iter().map(|p| p.2.len()).sum::<usize>() + probe_plan.len();
+    // Under --counts a Go runtime runs twice (collector off, then on).
+    let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
+    let passes = |h: &Host| usize::from(a.with_time) + count_passes(h);
+    let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0)).sum::<usize>() + probe_plan.len();
+    if a.counts {
+        let mut secs: f64 = plan
+            .iter()
+            .map(|(h, r, names)| expected_count_secs(h.name, r, names, a.count_work, a.count_repeats) * count_passes(h) as f64)
+            .sum();
+        if a.with_time {
+            // About two rows a scenario, each warm-up plus its samples.
+            let row = cfg.warmup.as_secs_f64() + cfg.samples as f64 * cfg.target_sample.as_secs_f64() * 1.3;
+            secs += plan.iter().map(|p| p.2.len() as f64 * 2.0 * row + 1.0).sum::<f64>();
+        }
+        eprintln!(
+            "interop-bench: counting instructions under callgrind ({}): {} scenario(s) on {} runtime(s), {} worker run(s); expect about {}",
+            valgrind.as_deref().unwrap_or("valgrind"),
+            plan.iter().map(|p| p.2.len()).max().unwrap_or(0),
+            plan.len(),
+            plan.iter().map(|p| count_passes(p.0)).sum::<usize>(),
+            minutes(secs)
+        );
+    }
     let bar = if a.no_progress { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} scenarios, ETA {eta}  {msg}")
@@ -208,18 +251,38 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     );
     let timeout = Duration::from_secs_f64(a.timeout);
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
-    let noise_start = reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
-    for (host, runtime, scenarios) in &plan {
-        let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar };
+    // The noise record's reference rows are timed: not in a counts-only run.
+    let timed = !a.counts || a.with_time;
+    let noise_start =
+        if timed { reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
+    for (i, (host, runtime, scenarios)) in plan.iter().enumerate() {
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
-        drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, &mut sink)?;
+        if !a.counts || a.with_time {
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false };
+            drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
+            if !a.counts {
+                continue;
+            }
+        }
+        for gc_on in [false, true].into_iter().take(if host.name == "go" { 2 } else { 1 }) {
+            let pass = CountsPass {
+                out_base: work.join(format!("callgrind-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
+                work: a.count_work,
+                repeats: a.count_repeats,
+                go: host.name == "go",
+                gc_on,
+            };
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true };
+            drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
+        }
     }
     if !probe_plan.is_empty() {
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
         guard::save(&results, &out_path)?;
     }
-    let noise_end = reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib);
+    let noise_end =
+        if timed { reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
     if let (Some(start), Some(end)) = (noise_start, noise_end) {
         results.noise = Some(interop_core::noise::NoiseRecord { start, end });
     }
@@ -288,10 +351,112 @@ fn reference_rows(bar: &ProgressBar, when: &str, guest: &Path, scenarios: &Path,
     }
 }
 
+/// `--counts` without `--scenarios`: the founding document's cases, the native floor and
+/// the bare cgo call (the layer split's first two parts).
+pub const DEFAULT_COUNT_SELECTION: &[&str] = &["empty", "ffi_call", "noop", "add", "string_roundtrip/bytes=64"];
+
+/// `valgrind --version`, or why counting is impossible here.
+fn valgrind_version() -> Result<String> {
+    let out = Command::new("valgrind").arg("--version").output();
+    match out {
+        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        _ => bail!("--counts needs valgrind (its callgrind tool), which is not installed: run scripts/install-deps.sh"),
+    }
+}
+
+/// One worker run under callgrind (docs/counts.md).
+struct CountsPass {
+    /// callgrind's --callgrind-out-file; the worker reads its dumps `BASE.<k>`.
+    out_base: PathBuf,
+    work: u64,
+    repeats: u32,
+    go: bool,
+    /// A Go worker's second pass, with the collector on.
+    gc_on: bool,
+}
+
+impl CountsPass {
+    /// `valgrind --tool=callgrind ... PROGRAM`: nothing is instrumented until the worker
+    /// starts a counted loop; JIT code is retranslated when it changes; children (the Go
+    /// driver's wasmer-go and wasm2go delegates) are counted the same way.
+    fn command(&self, program: &Path) -> Command {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--smc-check=all-non-file",
+            "--trace-children=yes",
+            // Not the toolchains a worker may run to build a translated engine once.
+            "--trace-children-skip=*/go,*/pkg/tool/*,*/cc,*/gcc*,*/cc1*,*/as,*/ld,*/ld.*,*/collect2,*/wasm2c,*/x86_64-linux-gnu-*",
+            "--dump-line=no",
+            "--compress-strings=no",
+            "--error-exitcode=0",
+            "-q",
+        ])
+        .arg(format!("--callgrind-out-file={}", self.out_base.display()))
+        .arg(program);
+        c
+    }
+
+    /// Go: quiet (no collector, one P, no asynchronous preemption, whose signals callgrind
+    /// does not survive), or the collector on with the same P and preemption settings.
+    fn env(&self) -> Vec<(String, String)> {
+        if !self.go {
+            return Vec::new();
+        }
+        let gogc = if self.gc_on { "100" } else { "off" };
+        vec![
+            ("GOGC".into(), gogc.into()),
+            ("GOMAXPROCS".into(), "1".into()),
+            ("GODEBUG".into(), "asyncpreemptoff=1".into()),
+        ]
+    }
+}
+
+/// Seconds a worker run under callgrind is expected to take: start-up (the engine compiles
+/// the guest at valgrind's plain speed) plus each row's counted loops (about 50 M
+/// instructions a second instrumented). Measured on a 2-core EPYC VM (the default selection
+/// on every engine of both hosts: 2.7 min); a guide, not a promise.
+fn expected_count_secs(host: &str, runtime: &str, scenarios: &[String], work: u64, repeats: u32) -> f64 {
+    let start = match (host, runtime) {
+        (_, "native") => 0.5,
+        ("go", _) => 2.5,
+        (_, r) if r.starts_with("wasmer") => 3.0,
+        (_, r) if r.starts_with("wasmtime") => 2.0,
+        (_, r) if r.starts_with("wasm2c") => 1.5,
+        _ => 1.0,
+    };
+    // Rows per scenario: call APIs or memory APIs, about two.
+    let rows: f64 = scenarios.iter().map(|s| if s == "empty" || s == "ffi_call" { 1.0 } else { 2.0 }).sum();
+    let per_row = 0.2 + (work as f64 * 1.5 * repeats as f64 + work as f64 * 0.5) / 50e6;
+    start + rows * per_row
+}
+
+fn minutes(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{:.1} min", secs / 60.0)
+    }
+}
+
 /// What bounds a worker: silence before it is declared hung, memory.
 pub struct WorkerLimits {
     pub timeout: Duration,
     pub max_memory_mib: u32,
+}
+
+/// A Rust panic's message with its causes (the lines between `panicked at` and the
+/// backtrace), on one line.
+fn panic_message(stderr: &str) -> Option<String> {
+    let mut lines = stderr.lines().skip_while(|l| !l.contains("panicked at")).skip(1);
+    let msg: Vec<&str> = lines
+        .by_ref()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("stack backtrace") && !l.starts_with("note:"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!msg.is_empty()).then(|| msg.join(" "))
 }
 
 /// One line for the terminal from a (possibly multi-line) failure: its first line and,
@@ -330,15 +495,33 @@ struct Sink<'a> {
     results: &'a mut ResultsFile,
     path: &'a Path,
     bar: &'a ProgressBar,
+    /// The collector-on pass of a Go runtime under --counts: its counts fill in the rows'
+    /// `gc_on_instructions_per_op`; its not-applicable entries were said by the first pass.
+    gc_on: bool,
+    /// A worker under callgrind (`--counts`).
+    counting: bool,
 }
 
 impl Sink<'_> {
     fn event(&mut self, e: Event) -> Result<()> {
-        let save = matches!(e, Event::Row(_) | Event::Failure(_));
+        let e = match e {
+            Event::Count(mut c) if self.gc_on => {
+                c.gc_on_instructions_per_op = std::mem::take(&mut c.instructions_per_op);
+                Event::Count(c)
+            }
+            Event::Failure(f) if self.gc_on && !f.is_failure() => return Ok(()),
+            Event::Failure(mut f) if self.gc_on => {
+                f.error = format!("with the collector on: {}", f.error);
+                Event::Failure(f)
+            }
+            e => e,
+        };
+        let save = matches!(e, Event::Row(_) | Event::Failure(_) | Event::Count(_));
         match &e {
             Event::Start { host, runtime, scenario } => {
                 self.bar.inc(1);
-                self.bar.set_message(format!("{host} {runtime}: {scenario}"));
+                let pass = if self.gc_on { " (collector on)" } else { "" };
+                self.bar.set_message(format!("{host} {runtime}{pass}: {scenario}"));
             }
             Event::Failure(f) if f.is_failure() => {
                 let line = format!("✗ {}", one_line(&f.error));
@@ -360,6 +543,16 @@ impl Sink<'_> {
     }
 
     fn fail(&mut self, host: &str, runtime: &str, scenario: &str, error: String) -> Result<()> {
+        // Under --counts, a worker that dies under valgrind (an engine valgrind cannot run:
+        // a reservation it refuses, an instruction it does not know) is not applicable
+        // there, with the worker's last words as the reason; a hang stays a failure.
+        let na = self.counting && !error.contains("no answer for");
+        let error = if na {
+            let why: Vec<&str> = error.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            format!("{runtime}: {scenario}: not applicable under valgrind (callgrind cannot run it here): {}", why.join(" "))
+        } else {
+            error
+        };
         self.event(Event::Failure(Failure {
             host: host.into(),
             runtime: runtime.into(),
@@ -368,7 +561,7 @@ impl Sink<'_> {
             params: Params::new(),
             export: String::new(),
             error,
-            status: "failed".into(),
+            status: if na { "not_applicable".into() } else { "failed".into() },
         }))
     }
 }
@@ -390,12 +583,16 @@ fn drive(
     plugin_file: Option<&Path>,
     cfg: &MeasureConfig,
     limits: &WorkerLimits,
+    counts: Option<&CountsPass>,
     sink: &mut Sink,
 ) -> Result<()> {
     let timeout = limits.timeout;
     let mut remaining: Vec<String> = scenarios.to_vec();
     while !remaining.is_empty() {
-        let mut cmd = Command::new(&host.program);
+        let mut cmd = match counts {
+            Some(p) => p.command(&host.program),
+            None => Command::new(&host.program),
+        };
         cmd.args(&host.prefix)
             .arg("--runtime")
             .arg(runtime)
@@ -415,12 +612,19 @@ fn drive(
         if let Some(p) = plugin_file {
             cmd.arg("--plugin-file").arg(p);
         }
+        if let Some(p) = counts {
+            cmd.arg("--counts-out")
+                .arg(&p.out_base)
+                .args(["--count-work", &p.work.to_string()])
+                .args(["--count-repeats", &p.repeats.to_string()]);
+        }
         guard::worker_command(&mut cmd, limits.max_memory_mib);
         let mut child = cmd
             // The worker exits when this pipe closes: when the run ends or is killed.
             .env(crate::worker::WATCH_STDIN, "1")
             // A Go worker's garbage collector works harder before it reaches the OS limit.
             .env("GOMEMLIMIT", format!("{}MiB", (guard::worker_data_limit(limits.max_memory_mib) >> 20) * 3 / 4))
+            .envs(counts.map(|p| p.env()).unwrap_or_default())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -479,6 +683,11 @@ fn drive(
         let status = child.wait().ok();
         let stderr_text = err_thread.join().unwrap_or_default();
         let tail: String = stderr_text.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        // Under callgrind, a worker that dies says why in a panic message above its backtrace.
+        let tail = match counts.and_then(|_| panic_message(&stderr_text)) {
+            Some(m) => m,
+            None => tail,
+        };
         let scenario = in_flight.clone().unwrap_or_else(|| remaining.first().cloned().unwrap_or_default());
         if hung {
             sink.fail(

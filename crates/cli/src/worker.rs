@@ -38,6 +38,9 @@ pub fn worker(a: WorkerArgs) -> Result<ExitCode> {
     let list = ScenarioList::load(&a.scenarios_file)?;
     let list = if a.plugin_file.is_some() { list } else { list.select(&a.scenario)? };
     let wasm = std::fs::read(&a.guest).with_context(|| format!("cannot read the guest module {}", a.guest.display()))?;
+    if let Some(out) = &a.counts_out {
+        interop_host::counts::configure(out.clone())?;
+    }
     let cfg = a.config();
     let stdout = std::io::stdout();
     let mut emit = |event: interop_core::results::Event| {

@@ -105,7 +105,25 @@ pub struct Comparison {
     /// The cost model's components in both files, side by side.
     #[serde(default)]
     pub components: Vec<ComponentChange>,
+    /// Rows counted in instructions in both files (`run --counts`): these gate on their
+    /// instructions per op, never on time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<CountChange>,
     pub warnings: Vec<CompareWarning>,
+}
+
+/// One row counted in both files: instructions per op, OLD → NEW.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountChange {
+    #[serde(flatten)]
+    pub key: RowKey,
+    pub old_instructions: f64,
+    pub new_instructions: f64,
+    /// `new / old - 1`, in percent.
+    pub change_pct: f64,
+    /// Spread of each file's repeats, percent.
+    pub old_spread_pct: f64,
+    pub new_spread_pct: f64,
 }
 
 /// One component of the cost model (each file's own model) in OLD and in NEW.
@@ -309,13 +327,53 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         .collect();
     let geomean_ratio = if logs.is_empty() { None } else { Some((logs.iter().sum::<f64>() / logs.len() as f64).exp()) };
     let components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
-    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, components, warnings }
+    let counts: Vec<CountChange> = old
+        .counts
+        .iter()
+        .filter_map(|o| {
+            let n = new.count(&o.key)?;
+            let (a, b) = (o.per_op(), n.per_op());
+            if !(a.is_finite() && b.is_finite() && a > 0.0) {
+                return None;
+            }
+            Some(CountChange {
+                key: o.key.clone(),
+                old_instructions: a,
+                new_instructions: b,
+                change_pct: (b / a - 1.0) * 100.0,
+                old_spread_pct: o.spread_pct(),
+                new_spread_pct: n.spread_pct(),
+            })
+        })
+        .collect();
+    for o in &old.counts {
+        if let Some(n) = new.count(&o.key) {
+            if !(o.per_op().is_finite() && o.per_op() > 0.0 && n.per_op().is_finite()) {
+                warnings.push(CompareWarning {
+                    row: Some(o.key.clone()),
+                    message: "counted in both files, but one of them has no instruction count for it (a failed pass): not compared".into(),
+                });
+            }
+        }
+    }
+    Comparison { options: opts, rows, only_old, only_new, geomean_ratio, components, counts, warnings }
 }
 
 impl Comparison {
-    /// Rows slower beyond `pct` percent and beyond the noise: what fails a CI gate.
+    /// Rows slower beyond `pct` percent and beyond the noise: what fails a CI gate. A row
+    /// counted in both files is gated on its instructions instead ([`Self::count_regressions_above`]).
     pub fn regressions_above(&self, pct: f64) -> Vec<&RowChange> {
-        self.rows.iter().filter(|c| c.verdict == Verdict::Slower && c.change_pct > pct).collect()
+        self.rows
+            .iter()
+            .filter(|c| c.verdict == Verdict::Slower && c.change_pct > pct)
+            .filter(|c| !self.counts.iter().any(|k| k.key == c.key))
+            .collect()
+    }
+
+    /// Counted rows whose instructions per op grew by more than `pct` percent (or that
+    /// OLD counted and NEW counted as nothing: not a number).
+    pub fn count_regressions_above(&self, pct: f64) -> Vec<&CountChange> {
+        self.counts.iter().filter(|c| !(c.change_pct <= pct)).collect()
     }
 
     pub fn count(&self, v: Verdict) -> usize {
@@ -413,6 +471,36 @@ impl Comparison {
             let _ = writeln!(
                 out,
                 "{}Where the time goes, OLD → NEW (each file's own cost model; ~: the 95% intervals overlap or a side is below noise){}",
+                if markdown { "\n### " } else { "\n" },
+                if markdown { "\n" } else { "" }
+            );
+            let _ = writeln!(out, "{t}");
+        }
+        if !self.counts.is_empty() {
+            let mut t = Table::new();
+            t.load_style(if markdown { ASCII_MARKDOWN } else { UTF8_FULL_CONDENSED });
+            t.set_content_arrangement(ContentArrangement::Disabled);
+            t.set_header(vec!["host", "runtime", "api", "scenario", "old instr/op", "new instr/op", "Δ", "spread old / new"]);
+            for c in &self.counts {
+                t.add_row(vec![
+                    md(&c.key.host),
+                    md(&c.key.runtime),
+                    md(&c.key.api),
+                    md(&c.key.case_label()),
+                    crate::counts::instr(c.old_instructions),
+                    crate::counts::instr(c.new_instructions),
+                    format!("{:+.2}%", c.change_pct),
+                    format!("{:.2}% / {:.2}%", c.old_spread_pct, c.new_spread_pct),
+                ]);
+            }
+            for i in 4..=7 {
+                if let Some(col) = t.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{}Instructions per op, OLD → NEW (callgrind; these rows gate on instructions, not on time){}",
                 if markdown { "\n### " } else { "\n" },
                 if markdown { "\n" } else { "" }
             );

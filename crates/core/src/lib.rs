@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod capabilities;
 pub mod compare;
+pub mod counts;
 pub mod export;
 pub mod noise;
 pub mod plugin;

@@ -85,6 +85,8 @@ pub fn regressions_beyond_noise(cmp: &Comparison, pct: f64, noise_pct: f64) -> V
     cmp.rows
         .iter()
         .filter(|c| c.verdict == Verdict::Slower && c.change_pct > pct + noise_pct && c.ci_low_pct > noise_pct)
+        // A row both files counted is gated on its instructions, never on time.
+        .filter(|c| !cmp.counts.iter().any(|k| k.key == c.key))
         .collect()
 }
 

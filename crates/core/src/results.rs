@@ -153,6 +153,8 @@ pub enum Event {
     Start { host: String, runtime: String, scenario: String },
     Row(RawRow),
     Failure(Failure),
+    /// A row counted in instructions under callgrind (`run --counts`), instead of timed.
+    Count(crate::counts::CountRow),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,6 +334,11 @@ pub struct RunConfig {
     /// Adaptive sampling: the per-row cap on sampling time, ms (0 when fixed).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub max_row_ms: f64,
+    /// `run --counts`: instructions of work between a row's two counted loops, and repeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_work: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_repeats: Option<u32>,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -381,6 +388,10 @@ pub struct ResultsFile {
     /// run-to-run noise (crate::noise); absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise: Option<crate::noise::NoiseRecord>,
+    /// Rows counted in instructions per operation under callgrind (`run --counts`); absent
+    /// in files written without `--counts` (and before counts existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<crate::counts::CountRow>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
@@ -408,6 +419,9 @@ pub struct Derived {
     /// The machine's run-to-run noise in percent, from the reference rows (`noise`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise_pct: Option<f64>,
+    /// The cgo layers in instructions (from `counts`), beside the time split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub count_layers: Vec<crate::counts::CountLayer>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -440,6 +454,7 @@ impl ResultsFile {
             }
             Event::Start { .. } => {}
             Event::Row(raw) => self.results.push(ResultRow::from_raw(raw)),
+            Event::Count(c) => self.add_count(c),
             Event::Failure(f) if !f.is_failure() => self.not_applicable.push(f.into()),
             Event::Failure(f) => self.failures.push(f),
         }
@@ -463,7 +478,28 @@ impl ResultsFile {
             capabilities,
             warnings,
             noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),
+            count_layers: Vec::new(),
         };
+        self.derived.count_layers = crate::counts::layers(&self.counts, &self.runtimes, &self.derived.breakdown);
+    }
+
+    /// Adds a counted row; a second count of the same row (a Go row's collector-on pass,
+    /// see [`crate::counts::CountRow`]) fills in its `gc_on_instructions_per_op`.
+    pub fn add_count(&mut self, c: crate::counts::CountRow) {
+        match self.counts.iter_mut().find(|x| x.key == c.key) {
+            Some(x) if x.gc_on_instructions_per_op.is_empty() && !c.gc_on_instructions_per_op.is_empty() => {
+                x.gc_on_instructions_per_op = c.gc_on_instructions_per_op;
+                x.gc_cycles = c.gc_cycles;
+                x.verified &= c.verified;
+            }
+            Some(x) => *x = c,
+            None => self.counts.push(c),
+        }
+    }
+
+    /// The counted row of a key, if this file has counts.
+    pub fn count(&self, key: &RowKey) -> Option<&crate::counts::CountRow> {
+        self.counts.iter().find(|c| &c.key == key)
     }
 
     pub fn hard_failures(&self) -> usize {

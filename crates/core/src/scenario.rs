@@ -73,6 +73,8 @@ pub enum ScenarioError {
     Invalid(String),
     #[error("unknown scenario `{0}` (see `interop-bench list`)")]
     Unknown(String),
+    #[error("`{entry}` names no case of the scenario list: write {want}")]
+    BadCase { entry: String, want: String },
 }
 
 impl ScenarioList {
@@ -124,6 +126,51 @@ impl ScenarioList {
         self.scenarios.iter().find(|s| s.name == name)
     }
 
+    /// Like [`select`](Self::select), where a name may also pick one parameter value:
+    /// `string_roundtrip/bytes=64` keeps that scenario with `values = [64]` (several
+    /// entries of one scenario keep each value they name).
+    pub fn select_cases(&self, entries: &[String]) -> Result<ScenarioList, ScenarioError> {
+        let mut names: Vec<String> = Vec::new();
+        let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        for e in entries {
+            let (name, pick) = match e.split_once('/') {
+                Some((n, p)) => (n, Some(p)),
+                None => (e.as_str(), None),
+            };
+            let s = self.get(name).ok_or_else(|| ScenarioError::Unknown(name.to_string()))?;
+            if let Some(p) = pick {
+                let bad = || ScenarioError::BadCase {
+                    entry: e.clone(),
+                    want: match &s.param {
+                        Some(k) => format!("{name}/{k}=V with V one of {:?}", s.values),
+                        None => format!("{name} (it has no parameter)"),
+                    },
+                };
+                let (k, v) = p.split_once('=').ok_or_else(bad)?;
+                let v: u64 = v.trim().parse().map_err(|_| bad())?;
+                if s.param.as_deref() != Some(k) || !s.values.contains(&v) {
+                    return Err(bad());
+                }
+                values.entry(name.to_string()).or_default().push(v);
+            }
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        let mut list = self.select(&names)?;
+        for s in &mut list.scenarios {
+            if let Some(vs) = values.get(&s.name) {
+                s.values.retain(|v| vs.contains(v));
+            }
+        }
+        Ok(list)
+    }
+
+    /// The list as a scenario file workers read (`--scenarios-file`).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a scenario list serializes")
+    }
+
     /// Keeps the named scenarios (all when `names` is empty), in list order.
     pub fn select(&self, names: &[String]) -> Result<ScenarioList, ScenarioError> {
         for n in names {
@@ -153,6 +200,24 @@ impl Scenario {
                 .iter()
                 .map(|v| Case { scenario: self, params: BTreeMap::from([(p.clone(), *v)]) })
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod select_cases_tests {
+    use super::*;
+
+    #[test]
+    fn one_value_of_a_scenario_and_a_list_that_round_trips() {
+        let full = ScenarioList::builtin();
+        let l = full.select_cases(&["noop".into(), "string_roundtrip/bytes=64".into()]).unwrap();
+        assert_eq!(l.scenarios.len(), 2);
+        assert_eq!(l.get("string_roundtrip").unwrap().values, vec![64]);
+        assert_eq!(ScenarioList::parse(&l.to_toml()).unwrap(), l);
+        for bad in ["string_roundtrip/bytes=63", "string_roundtrip/len=64", "noop/bytes=1", "string_roundtrip/bytes"] {
+            let e = full.select_cases(&[bad.into()]).unwrap_err().to_string();
+            assert!(e.contains(bad), "{e}");
         }
     }
 }

@@ -64,7 +64,7 @@ fn csv_is_one_row_a_sample_and_parses_back() {
             [
                 "host", "runtime", "api", "scenario", "params", "sample_index", "iters", "ns_per_op", "cgo_calls_per_op",
                 "allocs_per_op", "bytes_per_op", "gc_cycles_per_op", "gc_cpu_ns_per_op",
-                "cpu_ns_per_op"
+                "cpu_ns_per_op", "instructions_per_op", "gc_instructions_per_op"
             ]
         );
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

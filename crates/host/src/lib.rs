@@ -2,6 +2,7 @@
 //! loop ([`measure`]) and the scenarios written once over the adapter interface ([`runner`]).
 
 pub mod adapter;
+pub mod counts;
 pub mod limits;
 pub mod measure;
 pub mod native;

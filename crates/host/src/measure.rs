@@ -27,6 +27,8 @@ pub struct MeasureConfig {
     /// Adaptive sampling: a row stops sampling after this long even if the target is not
     /// reached (never before `samples` samples).
     pub max_row: Duration,
+    /// `run --counts`: count instructions under callgrind instead of timing (crate::counts).
+    pub count: Option<crate::counts::CountSpec>,
 }
 
 impl MeasureConfig {
@@ -38,6 +40,7 @@ impl MeasureConfig {
         samples: 10,
         precision: 0.01,
         max_row: Duration::from_millis(500),
+        count: None,
     };
     /// Seconds for the whole suite: for smoke tests and CI, not for conclusions.
     pub const QUICK: MeasureConfig = MeasureConfig {
@@ -46,11 +49,12 @@ impl MeasureConfig {
         samples: 5,
         precision: 0.0,
         max_row: Duration::ZERO,
+        count: None,
     };
 
     /// A fixed number of samples, no precision target.
     pub const fn fixed(warmup: Duration, target_sample: Duration, samples: usize) -> MeasureConfig {
-        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO }
+        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO, count: None }
     }
 
     pub fn adaptive(&self) -> bool {
@@ -86,6 +90,8 @@ pub struct Samples {
     /// Other measurements of the row (e.g. a translated engine's build: peak memory, size).
     pub metrics: std::collections::BTreeMap<String, f64>,
     pub stop: Stop,
+    /// Instruction counts instead of samples (`run --counts`).
+    pub counted: Option<crate::counts::Counted>,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
@@ -101,12 +107,18 @@ pub struct Samples {
 /// 3. Samples, back to back: `samples` of them, or, with a precision target, at least
 ///    `samples` and then until the mean's 95% interval is within the target or
 ///    `max_row` has passed.
+///
+/// With `cfg.count` the same loop is counted in instructions instead (crate::counts).
 pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>) -> Result<Samples> {
     let wall = |run: &mut dyn FnMut(u64) -> Result<Duration>, iters: u64| -> Result<(Duration, Duration)> {
         let t = Instant::now();
         let timed = run(iters)?;
         Ok((t.elapsed(), timed))
     };
+    if let Some(spec) = &cfg.count {
+        let c = crate::counts::count_loop(spec, "row", &mut run)?;
+        return Ok(Samples { iters_per_sample: c.n1, ns_per_op: Vec::new(), metrics: Default::default(), stop: Stop::Fixed, counted: Some(c) });
+    }
     // Warm-up, until warm or the bound.
     let start = Instant::now();
     let mut iters = 1u64;
@@ -160,7 +172,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
             break Stop::SampleCap;
         }
     };
-    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop })
+    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None })
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.

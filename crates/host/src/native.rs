@@ -57,7 +57,10 @@ impl Runtime for Native {
             }
             for case in scenario.cases() {
                 match run_case(&case, cfg) {
-                    Ok(s) => emit(Event::Row(row(RUNTIME, API, &case, s))),
+                    Ok(mut s) => {
+                        let counted = s.counted.take();
+                        emit(crate::runner::row_event(row(RUNTIME, API, &case, s), counted, cfg))
+                    }
                     Err(e) => emit(Event::Failure(failure(RUNTIME, &scenario.name, API, &case.params, &e))),
                 }
             }

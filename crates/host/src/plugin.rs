@@ -117,7 +117,7 @@ pub fn run_plugin<E: Engine>(
             for api in &apis {
                 let api = Api { call: api, mem: info.mem_apis[0], label: api };
                 match run_case(engine, module, plugin, s, case, api, cfg) {
-                    Ok(samples) => emit(Event::Row(RawRow {
+                    Ok(mut samples) => emit(crate::runner::row_event(RawRow {
                         key: RowKey {
                             host: HOST.into(),
                             runtime: runtime.into(),
@@ -131,7 +131,7 @@ pub fn run_plugin<E: Engine>(
                         metrics: Default::default(),
                         input_sha256: (!case.input.is_empty()).then(|| sha256_hex(&case.input)),
                         stop: Some(samples.stop.as_str().into()),
-                    })),
+                    }, samples.counted.take(), cfg)),
                     Err(e) => match not_applicable_reason(&e) {
                         Some(why) => {
                             emit(Event::Failure(not_applicable(runtime, name, "", &why)));

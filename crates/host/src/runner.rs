@@ -112,6 +112,37 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
     }
 }
 
+/// The event of a measured row: its samples, or its instruction counts under `run --counts`
+/// (a row whose work runs outside this process, such as wasm2c's `compile` in `cc`, cannot be
+/// counted: not applicable, with the reason).
+pub fn row_event(raw: RawRow, s_counted: Option<crate::counts::Counted>, cfg: &MeasureConfig) -> Event {
+    match (s_counted, cfg.count.is_some()) {
+        (Some(c), _) => Event::Count(interop_core::counts::CountRow {
+            key: raw.key,
+            n1: c.n1,
+            n2: c.n2,
+            instructions_per_op: c.per_op,
+            gc_on_instructions_per_op: Vec::new(),
+            gc_cycles: Vec::new(),
+            verified: raw.verified,
+        }),
+        (None, true) => Event::Failure(Failure {
+            status: "not_applicable".into(),
+            error: format!(
+                "{}: {}: not applicable: this row's work runs outside the worker process (or is timed by hand), so callgrind cannot count it",
+                raw.key.runtime, raw.key.scenario
+            ),
+            host: raw.key.host,
+            runtime: raw.key.runtime,
+            scenario: raw.key.scenario,
+            api: raw.key.api,
+            params: raw.key.params,
+            export: String::new(),
+        }),
+        (None, false) => Event::Row(raw),
+    }
+}
+
 fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &MeasureConfig, emit: &mut dyn FnMut(Event)) {
     let info = engine.info();
     let runtime = info.runtime;
@@ -150,7 +181,11 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
             for api in apis(scenario, &info) {
                 let mut digest = None;
                 match run_case(engine, module, wasm, &case, api, cfg, &mut digest) {
-                    Ok(s) => emit(Event::Row(RawRow { input_sha256: digest, ..row(runtime, api.label, &case, s) })),
+                    Ok(mut s) => {
+                        let counted = s.counted.take();
+                        let raw = RawRow { input_sha256: digest, ..row(runtime, api.label, &case, s) };
+                        emit(row_event(raw, counted, cfg))
+                    }
                     Err(e) => match not_applicable_reason(&e) {
                         // Said once for the scenario, not once per case.
                         Some(why) => {
@@ -250,6 +285,27 @@ pub mod inputs {
     /// The canonical text of `len` bytes (the founding document's string at 51 bytes).
     pub fn text(len: usize) -> Vec<u8> {
         interop_core::plugin::canonical_text(len)
+    }
+}
+
+/// TEST ONLY: `INTEROP_BENCH_TEST_EXTRA_WORK=SCENARIO:N` (SCENARIO `noop` or `add`) adds
+/// N rounds of a black-boxed loop to every operation of that scenario, a deliberate
+/// regression for the tests of `compare`'s gate (crates/cli/tests/counts.rs). Never set it
+/// for a measurement.
+pub const TEST_EXTRA_WORK: &str = "INTEROP_BENCH_TEST_EXTRA_WORK";
+
+fn test_extra_work(scenario: &str) -> u64 {
+    let Ok(v) = std::env::var(TEST_EXTRA_WORK) else { return 0 };
+    match v.split_once(':') {
+        Some((s, n)) if s == scenario => n.trim().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[inline(never)]
+fn spin(n: u64) {
+    for i in 0..n {
+        black_box(i);
     }
 }
 
@@ -375,12 +431,24 @@ fn run_case<E: Engine>(
         "noop" => {
             let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
             inst.call_vv(&f).at("no_op")?;
-            measure(cfg, |iters| time_loop(iters, |_| inst.call_vv(&f).at("no_op")))
+            let extra = test_extra_work(name);
+            measure(cfg, |iters| {
+                time_loop(iters, |_| {
+                    if extra > 0 {
+                        spin(extra);
+                    }
+                    inst.call_vv(&f).at("no_op")
+                })
+            })
         }
         "add" => {
             let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
+            let extra = test_extra_work(name);
             measure(cfg, |iters| {
                 time_loop(iters, |i| {
+                    if extra > 0 {
+                        spin(extra);
+                    }
                     let a = i as i32;
                     let r = inst.call_ii_i(&f, a, 20).at("add_numbers")?;
                     if r != a.wrapping_add(20) {

@@ -28,6 +28,7 @@ fn run(name: &str, list: &ScenarioList) -> Run {
         Event::Start { scenario, .. } => r.started.push(scenario),
         Event::Row(row) => r.rows.push(row),
         Event::Failure(f) => r.failures.push(f),
+        Event::Count(c) => panic!("a timed run emitted a count: {c:?}"),
     });
     r
 }

@@ -64,6 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case (the minimum with --precision-pct)")
 	fs.Float64Var(&cfg.PrecisionPct, "precision-pct", 0, "sample until the mean's 95% interval is within ± this many percent (0: exactly --samples)")
 	fs.Float64Var(&cfg.MaxRowMs, "max-row-ms", 0, "with --precision-pct: the sampling time a case may take, ms")
+	countsOut := fs.String("counts-out", "", "count instructions under callgrind instead of timing: callgrind's --callgrind-out-file (set by interop-bench run --counts)")
+	countWork := fs.Int64("count-work", 10000000, "--counts-out: instructions of work between a row's two counted loops")
+	countRepeats := fs.Int("count-repeats", 2, "--counts-out: repeats of each row's pair of counted loops")
 	maxMemoryMiB := fs.Uint64("max-memory-mib", 1024, "linear memory a guest instance may grow to, MiB (1 to 4096)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -81,6 +84,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "--max-memory-mib %d is out of range: between 1 and 4096", *maxMemoryMiB)
 	}
 	bench.MaxMemoryBytes = *maxMemoryMiB << 20
+	if *countsOut != "" && *runtimeName != "list" && !isDelegate(*runtimeName) {
+		if err := bench.CheckCounting(); err != nil {
+			return usageErr(stderr, "%v", err)
+		}
+		if *countWork < 1000 || *countRepeats < 1 || *countRepeats > 100 {
+			return usageErr(stderr, "--count-work must be at least 1000 and --count-repeats between 1 and 100")
+		}
+		cfg.Count = &bench.CountSpec{Out: *countsOut, Work: *countWork, Repeats: *countRepeats}
+	}
 	emit := bench.NewEmitter(stdout)
 
 	if *runtimeName == "list" {
@@ -198,6 +210,12 @@ func failAll(emit *bench.Emitter, info bench.RuntimeInfo, scenarios []bench.Scen
 		emit.Start(info.Runtime, sc.Name)
 		emit.Failure(info.Runtime, sc.Name, "", fmt.Sprintf("%s: %s: %s", info.Runtime, sc.Name, msg), "failed")
 	}
+}
+
+// isDelegate: a runtime this binary hands to another (which checks counting itself).
+func isDelegate(name string) bool {
+	f, ok := bench.Lookup(name)
+	return ok && f.Delegate
 }
 
 func lookupRuntime(name string) (bench.Factory, bool) { return bench.Lookup(name) }

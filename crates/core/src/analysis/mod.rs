@@ -16,7 +16,7 @@ mod seed;
 
 pub use advice::{advice, floor_check, is_translated, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
-pub use layers::{batched_crossing, cgo_layers};
+pub use layers::{batched_crossing, cgo_layers, LAYER_CASES};
 pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};
 
 use crate::results::{Params, ResultRow, RuntimeInfo};

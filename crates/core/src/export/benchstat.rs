@@ -118,6 +118,19 @@ impl Exporter for Benchstat {
                 let _ = writeln!(out, "{name}-{cores}\t{iters}\t{s} ns/op{extra}");
             }
         }
+        // Counted rows: one line a repeat, in `instructions/op` (and the collector's share of
+        // a Go row in `gc-instructions/op`), so benchstat compares them like any unit.
+        for c in &r.counts {
+            let name = benchmark_name(&c.key);
+            let iters = c.n2.saturating_sub(c.n1).max(1);
+            for (i, v) in c.instructions_per_op.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+                let gc = match c.gc_on_instructions_per_op.get(i) {
+                    Some(g) if g.is_finite() => format!("\t{} gc-instructions/op", g - v),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "{name}-{cores}\t{iters}\t{v} instructions/op{gc}");
+            }
+        }
         let mut notes = notes::warnings_summary(r) + &notes::failures_summary(r);
         if !r.results.iter().all(|row| row.verified) {
             notes.push_str("Some rows were not verified; benchstat cannot show that: see the results file.\n");

@@ -85,6 +85,7 @@ impl Exporter for Html {
         let m = &r.machine;
         let (failed, na) = (&r.failures, &r.not_applicable);
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
+        let count_table = crate::counts::table(&r.counts);
         let page = html! {
             (DOCTYPE)
             html lang="en" {
@@ -253,6 +254,28 @@ impl Exporter for Html {
                                 }
                             }
                         }
+                    }
+
+                    @if !r.counts.is_empty() {
+                        h2 #counts { "Instructions per op" }
+                        p { (crate::counts::ABOUT) }
+                        table {
+                            tr { @for h in &count_table.header { th { (h) } } }
+                            @for row in &count_table.rows {
+                                tr { @for (i, c) in row.iter().enumerate() { @if i >= 4 && i + 1 < row.len() { td.num { (c) } } @else { td { (c) } } } }
+                            }
+                        }
+                    }
+                    @if !r.derived.count_layers.is_empty() {
+                        h2 #count-layers { "The cgo path layer by layer, in instructions" }
+                        p { "The parts are differences of counted rows: they add up to the crossing exactly; gc comes on top." }
+                        table {
+                            tr { th { "runtime" } th { "api" } th { "case" } th { "layer" } th { "instructions/op" } th { "share" } th { "time" } th { "share of time" } th { "derived from" } }
+                            @for row in crate::counts::layer_rows(&r.derived.count_layers) {
+                                tr { @for (i, c) in row.iter().enumerate() { @if (4..8).contains(&i) { td.num { (c) } } @else { td { (c) } } } }
+                            }
+                        }
+                        ul { @for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) { li { (d) } } }
                     }
 
                     @if !failed.is_empty() || !na.is_empty() {

@@ -99,7 +99,29 @@ impl Exporter for Markdown {
             t.add_row(cells);
         }
         right(&mut t, &[4, 5, 6]);
-        let _ = writeln!(out, "### Results\n\n{t}\n");
+        if !r.results.is_empty() || r.counts.is_empty() {
+            let _ = writeln!(out, "### Results\n\n{t}\n");
+        }
+        if !r.counts.is_empty() {
+            let ct = crate::counts::table(&r.counts);
+            let mut t = table(&ct.header);
+            for row in ct.rows {
+                t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
+            }
+            right(&mut t, &(4..ct.header.len() - 1).collect::<Vec<_>>());
+            let _ = writeln!(out, "### Instructions per op\n\n{t}\n\n{}\n", cell(crate::counts::ABOUT));
+        }
+        if !r.derived.count_layers.is_empty() {
+            let mut t = table(&["runtime", "api", "case", "layer", "instructions/op", "share", "time", "share of time", "derived from"]);
+            for row in crate::counts::layer_rows(&r.derived.count_layers) {
+                t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
+            }
+            let _ = writeln!(out, "### The cgo path layer by layer, in instructions\n\n{t}\n");
+            for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) {
+                let _ = writeln!(out, "- {}", cell(&d));
+            }
+            let _ = writeln!(out);
+        }
 
         if !r.derived.breakdown.is_empty() {
             let mut t = table(&["host", "runtime", "api", "component", "value", "95% CI", "derived from"]);

@@ -40,13 +40,16 @@ impl Exporter for Terminal {
         let m = &r.machine;
         let _ = writeln!(out, "interop-bench {} · {} · {} cores · {}", r.tool_version, m.cpu_model, m.cores, m.os);
         let tools: Vec<String> = m.toolchains.values().cloned().collect();
+        let how = match (r.config.count_work, r.config.count_repeats) {
+            (Some(w), Some(n)) => format!("instructions under callgrind, {n} repeats of ~{w} instructions between two loops"),
+            _ => r.config.sampling(),
+        };
         let _ = writeln!(
             out,
-            "guest sha256 {} ({} B) · mode {} · {} · {}",
+            "guest sha256 {} ({} B) · mode {} · {how} · {}",
             short(&r.guest_sha256),
             r.guest.size_bytes,
             r.config.mode,
-            r.config.sampling(),
             tools.join(" · ")
         );
         if !r.complete {
@@ -86,7 +89,35 @@ impl Exporter for Terminal {
                 col.set_cell_alignment(CellAlignment::Right);
             }
         }
-        let _ = writeln!(out, "\nResults\n{t}");
+        if !r.results.is_empty() || r.counts.is_empty() {
+            let _ = writeln!(out, "\nResults\n{t}");
+        }
+
+        // Instruction counts (run --counts).
+        if !r.counts.is_empty() {
+            let ct = crate::counts::table(&r.counts);
+            let mut t = self.table(ct.header.clone());
+            for row in ct.rows {
+                t.add_row(row);
+            }
+            for i in 4..ct.header.len() - 1 {
+                if let Some(col) = t.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            let _ = writeln!(out, "\nInstructions per op (callgrind; they do not wobble, but they are not time)\n{t}");
+            let _ = writeln!(out, "{}", crate::counts::ABOUT);
+        }
+        if !r.derived.count_layers.is_empty() {
+            let mut t = self.table(vec!["runtime", "api", "case", "layer", "instructions/op", "share", "time", "share of time", "derived from"]);
+            for row in crate::counts::layer_rows(&r.derived.count_layers) {
+                t.add_row(row);
+            }
+            let _ = writeln!(out, "\nThe cgo path layer by layer, in instructions (parts add up to the crossing exactly; gc comes on top)\n{t}");
+            for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) {
+                let _ = writeln!(out, "  - {d}");
+            }
+        }
 
         // Decomposition.
         if !r.derived.breakdown.is_empty() {
