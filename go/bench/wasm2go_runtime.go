@@ -163,6 +163,8 @@ type w2gEngine struct{ g Wasm2goGuest }
 
 func (e *w2gEngine) Info() RuntimeInfo { return wasm2goInfo() }
 
+func (e *w2gEngine) Close() {}
+
 // Relink implements Relinker only to say why not: the translated module's imports are
 // methods of a Go type compiled into this binary (env.host_inc only).
 func (e *w2gEngine) Relink(_ []PluginImport, wasi bool) error {
@@ -173,7 +175,6 @@ func (e *w2gEngine) Relink(_ []PluginImport, wasi bool) error {
 	return errNotApplicable{"wasm2go's translated module calls its imports as methods of a Go type compiled into " +
 		"the binary, and this build defines env.host_inc only, not a scenario file's host functions"}
 }
-func (e *w2gEngine) Close()            {}
 
 // Compile: the module was translated and built into this worker; the bytes must be the
 // ones it was built for.
