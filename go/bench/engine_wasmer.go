@@ -37,6 +37,29 @@ func init() {
 
 type wmEngine struct {
 	engine *wasmer.Engine
+	// A scenario file's host functions instead of env.host_inc (nil: env.host_inc), each
+	// with its behaviour, shared by every store of this engine.
+	imports []PluginImport
+	respond []func() int64
+}
+
+// Relink implements Relinker: a scenario file's host functions (NewFunction, made in
+// each module's store). WASI is not applicable: wasmer-go 1.0.4's WASI config inherits
+// the host's stdin (its C API has no way to withhold it), so it cannot run a module with
+// nothing granted.
+func (e *wmEngine) Relink(imports []PluginImport, wasi bool) error {
+	if wasi {
+		return errNotApplicable{"no WASI implementation linked in this adapter: wasmer-go 1.0.4's WASI config " +
+			"inherits the host's stdin (its C API has no way to withhold it), so it cannot run a module with nothing granted"}
+	}
+	e.imports, e.respond = imports, make([]func() int64, len(imports))
+	for i, imp := range imports {
+		e.respond[i] = hostFunc(imp)
+	}
+	if e.imports == nil {
+		e.imports = []PluginImport{}
+	}
+	return nil
 }
 
 func newWasmer() (Engine, error) {
@@ -77,7 +100,7 @@ func (e *wmEngine) inOwnStore(load func(*wasmer.Store) (*wasmer.Module, error)) 
 		store.Close()
 		return nil, err
 	}
-	return newWmModule(store, m), nil
+	return e.newWmModule(store, m), nil
 }
 
 // Serialize implements Serializer with wasmer's serialized-module format.
@@ -104,8 +127,11 @@ func (e *wmEngine) InstancePre(Module) (InstancePre, error) {
 		"(ImportObject.intoInner), and neither wasmer-go nor the wasm.h API under it keeps that resolution"}
 }
 
-// newWmModule links env.host_inc into the module's store.
-func newWmModule(store *wasmer.Store, m *wasmer.Module) *wmModule {
+// newWmModule links env.host_inc, or a scenario file's host functions, into the module's store.
+func (e *wmEngine) newWmModule(store *wasmer.Store, m *wasmer.Module) *wmModule {
+	if e.imports != nil {
+		return e.fileImports(store, m)
+	}
 	i32 := wasmer.NewValueTypes(wasmer.I32)
 	hostInc := wasmer.NewFunction(store, wasmer.NewFunctionType(i32, wasmer.NewValueTypes(wasmer.I32)),
 		func(args []wasmer.Value) ([]wasmer.Value, error) {
@@ -113,6 +139,44 @@ func newWmModule(store *wasmer.Store, m *wasmer.Module) *wmModule {
 		})
 	imports := wasmer.NewImportObject()
 	imports.Register("env", map[string]wasmer.IntoExtern{"host_inc": hostInc})
+	return &wmModule{store: store, m: m, imports: imports}
+}
+
+// fileImports links a scenario file's host functions into the module's store.
+func (e *wmEngine) fileImports(store *wasmer.Store, m *wasmer.Module) *wmModule {
+	vt := func(ts []string) []*wasmer.ValueType {
+		out := make([]*wasmer.ValueType, len(ts))
+		for i, t := range ts {
+			out[i] = wasmer.NewValueType(wasmer.I32)
+			if t == "i64" {
+				out[i] = wasmer.NewValueType(wasmer.I64)
+			}
+		}
+		return out
+	}
+	byModule := map[string]map[string]wasmer.IntoExtern{}
+	for i, imp := range e.imports {
+		fn, results := e.respond[i], imp.Results
+		f := wasmer.NewFunction(store, wasmer.NewFunctionType(vt(imp.Params), vt(results)),
+			func([]wasmer.Value) ([]wasmer.Value, error) {
+				v := fn()
+				switch {
+				case len(results) == 0:
+					return nil, nil
+				case results[0] == "i64":
+					return []wasmer.Value{wasmer.NewI64(v)}, nil
+				}
+				return []wasmer.Value{wasmer.NewI32(int32(v))}, nil
+			})
+		if byModule[imp.Module] == nil {
+			byModule[imp.Module] = map[string]wasmer.IntoExtern{}
+		}
+		byModule[imp.Module][imp.Name] = f
+	}
+	imports := wasmer.NewImportObject()
+	for mod, fns := range byModule {
+		imports.Register(mod, fns)
+	}
 	return &wmModule{store: store, m: m, imports: imports}
 }
 

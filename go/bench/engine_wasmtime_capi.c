@@ -5,6 +5,7 @@
 // env.host_inc as a C callback into Go. Symbols resolve against the libwasmtime.a that
 // wasmtime-go links into the same binary.
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "_cgo_export.h"
@@ -40,6 +41,57 @@ wasmtime_error_t *interop_wt_define_host_inc(wasmtime_linker_t *linker) {
   wasm_functype_t *ty = wasm_functype_new(&params, &results); // takes both vectors
   wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(linker, "env", 3, "host_inc", 8, ty,
                                                                 interop_wt_host_inc, NULL, NULL);
+  wasm_functype_delete(ty);
+  return err;
+}
+
+// One of a scenario file's host functions: its behaviour, in C (no callback into Go, so
+// it also runs under the unchecked_nocallback API).
+typedef struct {
+  int count;      // 1: return the number of calls so far; 0: return value
+  int64_t value;
+  int64_t calls;
+  int result;     // -1: no result; else its wasm_valkind_t
+} interop_wt_import;
+
+static wasm_trap_t *interop_wt_file_import(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args,
+                                           size_t n) {
+  interop_wt_import *imp = env;
+  (void)caller;
+  (void)n;
+  int64_t v = imp->count ? ++imp->calls : imp->value;
+  if (imp->result == WASM_I32) {
+    args[0].i32 = (int32_t)v;
+  } else if (imp->result == WASM_I64) {
+    args[0].i64 = v;
+  }
+  return NULL;
+}
+
+static void interop_wt_valtypes(wasm_valtype_vec_t *out, const uint8_t *kinds, size_t n) {
+  wasm_valtype_t *types[n + 1]; // never empty: the C API copies from a non-null pointer
+  for (size_t i = 0; i < n; i++) {
+    types[i] = wasm_valtype_new(kinds[i]);
+  }
+  wasm_valtype_vec_new(out, n, types);
+}
+
+wasmtime_error_t *interop_wt_define_import(wasmtime_linker_t *linker, const char *module, size_t module_len,
+                                           const char *name, size_t name_len, const uint8_t *params,
+                                           size_t nparams, const uint8_t *results, size_t nresults, int count,
+                                           int64_t value) {
+  interop_wt_import *imp = malloc(sizeof *imp);
+  imp->count = count;
+  imp->value = value;
+  imp->calls = 0;
+  imp->result = nresults > 0 ? results[0] : -1;
+  wasm_valtype_vec_t p, r;
+  interop_wt_valtypes(&p, params, nparams);
+  interop_wt_valtypes(&r, results, nresults);
+  wasm_functype_t *ty = wasm_functype_new(&p, &r); // takes both vectors
+  // The linker owns imp from here: freed with the linker.
+  wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(linker, module, module_len, name, name_len, ty,
+                                                                interop_wt_file_import, imp, free);
   wasm_functype_delete(ty);
   return err;
 }

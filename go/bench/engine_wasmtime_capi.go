@@ -135,6 +135,51 @@ type capiEngine struct {
 	// stop ends the epoch ticker of the capability probes (nil without one).
 	stop chan struct{}
 	done chan struct{}
+	wasi bool // every store gets an empty WASI config (the linker has wasmtime's WASI)
+}
+
+// Relink implements Relinker: a fresh linker with a scenario file's host functions (C
+// callbacks, interop_wt_define_import: the behaviour runs in C, no call into Go) and,
+// with wasi, wasmtime's WASI (wasmtime_linker_define_wasi; each store gets an empty
+// wasi_config_new: no filesystem, environment, arguments or network), as wasmtime-go's
+// DefineWasi does, through the same libwasmtime.a.
+func (e *capiEngine) Relink(imports []PluginImport, wasi bool) error {
+	linker := C.wasmtime_linker_new(e.engine)
+	kinds := func(ts []string) []C.uint8_t {
+		out := make([]C.uint8_t, len(ts)+1) // never empty: C takes its first element's address
+		for i, t := range ts {
+			out[i] = C.WASM_I32
+			if t == "i64" {
+				out[i] = C.WASM_I64
+			}
+		}
+		return out
+	}
+	for _, imp := range imports {
+		mod, name := C.CString(imp.Module), C.CString(imp.Name)
+		p, r := kinds(imp.Params), kinds(imp.Results)
+		count := C.int(0)
+		if imp.Behaviour == "count" {
+			count = 1
+		}
+		err := capiError(C.interop_wt_define_import(linker, mod, C.size_t(len(imp.Module)), name, C.size_t(len(imp.Name)),
+			&p[0], C.size_t(len(imp.Params)), &r[0], C.size_t(len(imp.Results)), count, C.int64_t(imp.Value)), nil)
+		C.free(unsafe.Pointer(mod))
+		C.free(unsafe.Pointer(name))
+		if err != nil {
+			C.wasmtime_linker_delete(linker)
+			return fmt.Errorf("link %s.%s: %w", imp.Module, imp.Name, err)
+		}
+	}
+	if wasi {
+		if err := capiError(C.wasmtime_linker_define_wasi(linker), nil); err != nil {
+			C.wasmtime_linker_delete(linker)
+			return fmt.Errorf("link WASI: %w", err)
+		}
+	}
+	C.wasmtime_linker_delete(e.linker)
+	e.linker, e.wasi = linker, wasi
+	return nil
 }
 
 func newCapi() (Engine, error) {
@@ -296,6 +341,13 @@ func (e *capiEngine) instantiate(mk func(*C.wasmtime_context_t, *C.wasmtime_inst
 		C.wasmtime_context_set_epoch_deadline(ctx, 1)
 	}
 	in := &capiInstance{store: store, ctx: ctx}
+	if e.wasi {
+		// The store takes the config; empty: nothing granted.
+		if err := capiError(C.wasmtime_context_set_wasi(ctx, C.wasi_config_new()), nil); err != nil {
+			C.wasmtime_store_delete(store)
+			return nil, fmt.Errorf("set the store's WASI config: %w", err)
+		}
+	}
 	var trap *C.wasm_trap_t
 	if err := capiError(mk(ctx, &in.inst, &trap), trap); err != nil {
 		C.wasmtime_store_delete(store)

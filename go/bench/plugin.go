@@ -8,6 +8,7 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 )
 
 // PluginImport is a host function the module imports, with a simple behaviour.
@@ -137,6 +140,11 @@ func (f *PluginFile) cases(s *PluginScenario) ([]pluginCase, error) {
 			}
 		}
 	}
+	if s.Measure == "instantiate" && f.WASI {
+		// What linking WASI adds: wasi=1 with the engine's own WASI, wasi=0 with the
+		// module's WASI imports stubbed by plain host functions (never called).
+		return []pluginCase{{params: map[string]int64{wasiParam: 1}}, {params: map[string]int64{wasiParam: 0}}}, nil
+	}
 	var cases []pluginCase
 	switch in := s.Input; {
 	case in == nil:
@@ -163,6 +171,71 @@ func (f *PluginFile) cases(s *PluginScenario) ([]pluginCase, error) {
 		}
 	}
 	return cases, nil
+}
+
+// wasiParam is the parameter of an instantiate scenario in a file with wasi = true: 1, the
+// engine's own WASI linked; 0, the module's wasi_snapshot_preview1 imports linked as plain
+// host functions returning 0 (never called), so the rows differ by what WASI adds.
+const wasiParam = "wasi"
+
+// wasiModule is WASI preview 1's import module.
+const wasiModule = "wasi_snapshot_preview1"
+
+// wasiStubs lists the module's wasi_snapshot_preview1 function imports as host functions
+// returning 0, the baseline of the wasi=0 rows. The module is only decoded (wazero's
+// interpreter compiles it), whatever engine runs the rows.
+func wasiStubs(wasm []byte) ([]PluginImport, error) {
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
+	defer rt.Close(ctx)
+	cm, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("read the module's imports: %w", err)
+	}
+	types := func(imp string, ts []api.ValueType) ([]string, error) {
+		out := make([]string, len(ts))
+		for i, t := range ts {
+			switch t {
+			case api.ValueTypeI32:
+				out[i] = "i32"
+			case api.ValueTypeI64:
+				out[i] = "i64"
+			default:
+				return nil, fmt.Errorf("the WASI import %s cannot be stubbed: a %s parameter or result", imp, api.ValueTypeName(t))
+			}
+		}
+		return out, nil
+	}
+	var stubs []PluginImport
+	for _, d := range cm.ImportedFunctions() {
+		mod, name, _ := d.Import()
+		if mod != wasiModule {
+			continue
+		}
+		params, err := types(mod+"."+name, d.ParamTypes())
+		if err != nil {
+			return nil, err
+		}
+		results, err := types(mod+"."+name, d.ResultTypes())
+		if err != nil {
+			return nil, err
+		}
+		if len(results) > 1 {
+			return nil, fmt.Errorf("the WASI import %s.%s cannot be stubbed: %d results", mod, name, len(results))
+		}
+		stubs = append(stubs, PluginImport{Module: mod, Name: name, Params: params, Results: results, Behaviour: "constant"})
+	}
+	return stubs, nil
+}
+
+// relink links a scenario file's host functions (and WASI) on eng, or says why not.
+func relink(eng Engine, imports []PluginImport, wasi bool) error {
+	if rl, ok := eng.(Relinker); ok {
+		return rl.Relink(imports, wasi)
+	} else if wasi {
+		return errNotApplicable{"no WASI implementation linked in this adapter"}
+	}
+	return errNotApplicable{"this adapter links only the built-in guest's env.host_inc, not a scenario file's host functions"}
 }
 
 // Relinker is the capability of linking a scenario file's host functions (and, with
@@ -209,19 +282,14 @@ func genericCall(in Instance, name, api string, params, results []string) (func(
 }
 
 // RunPlugin runs the selected scenarios of a scenario file on one engine; the runtime
-// event has been emitted.
-func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
+// event has been emitted. newEngine makes a second engine of the same runtime for the
+// wasi=0 baseline of instantiate rows (nil: those rows fail).
+func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *PluginFile, selected []Scenario) {
 	info := eng.Info()
 	rt := info.Runtime
 	var linkErr error
 	if len(f.Imports) > 0 || f.WASI {
-		if rl, ok := eng.(Relinker); ok {
-			linkErr = rl.Relink(f.Imports, f.WASI)
-		} else if f.WASI {
-			linkErr = errNotApplicable{"no WASI implementation linked in this adapter"}
-		} else {
-			linkErr = errNotApplicable{"this adapter links only the built-in guest's env.host_inc, not a scenario file's host functions"}
-		}
+		linkErr = relink(eng, f.Imports, f.WASI)
 	}
 	var mod Module
 	var modErr error
@@ -236,6 +304,29 @@ func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
 	byName := map[string]*PluginScenario{}
 	for i := range f.Scenarios {
 		byName[f.Scenarios[i].Name] = &f.Scenarios[i]
+	}
+	// The wasi=0 baseline: an engine of its own with the file's imports and the module's
+	// WASI imports as plain host functions.
+	var stubMod Module
+	var stubErr error
+	needStub := false
+	for _, sel := range selected {
+		needStub = needStub || (f.WASI && byName[sel.Name].Measure == "instantiate")
+	}
+	if needStub && linkErr == nil && modErr == nil {
+		stubMod, stubErr = stubbedModule(newEngine, r.Guest, f.Imports)
+		if stubErr == nil {
+			defer stubMod.Close()
+		}
+	}
+	linked := "the built-in env.host_inc"
+	switch {
+	case len(f.Imports) > 0 && f.WASI:
+		linked = "the scenario file's host functions and its own WASI (wasi_snapshot_preview1)"
+	case len(f.Imports) > 0:
+		linked = "the scenario file's host functions"
+	case f.WASI:
+		linked = "its own WASI (wasi_snapshot_preview1)"
 	}
 	for _, sel := range selected {
 		s := byName[sel.Name]
@@ -260,7 +351,21 @@ func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
 	cases:
 		for _, pc := range cases {
 			for _, api := range apis {
-				c, cleanup, err := pluginCaseOf(mod, f, s, pc, api)
+				m, what := mod, linked
+				if w, ok := pc.params[wasiParam]; ok && w == 0 {
+					m, what = stubMod, "the scenario file's host functions and the module's WASI imports as plain host functions"
+				}
+				var c Case
+				var cleanup func()
+				var err error
+				if m == nil {
+					err = fmt.Errorf("linking the module's WASI imports as plain host functions (the wasi=0 baseline): %w", stubErr)
+					if IsNotApplicable(stubErr) {
+						err = stubErr
+					}
+				} else {
+					c, cleanup, err = pluginCaseOf(m, f, s, pc, api, rt+" could not instantiate the module with "+what+" linked")
+				}
 				if err == nil {
 					var res Result
 					res, err = measureSafely(c, r.Cfg)
@@ -304,11 +409,46 @@ func (r *Runner) RunPlugin(eng Engine, f *PluginFile, selected []Scenario) {
 	}
 }
 
-func pluginCaseOf(mod Module, f *PluginFile, s *PluginScenario, pc pluginCase, api string) (Case, func(), error) {
+// stubbedModule compiles the module on a new engine relinked with imports and the
+// module's WASI imports as plain host functions (the wasi=0 baseline); closing the module
+// closes that engine.
+func stubbedModule(newEngine func() (Engine, error), wasm []byte, imports []PluginImport) (Module, error) {
+	if newEngine == nil {
+		return nil, errors.New("no second engine for the baseline")
+	}
+	stubs, err := wasiStubs(wasm)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := newEngine()
+	if err != nil {
+		return nil, err
+	}
+	if err := relink(eng, append(append([]PluginImport{}, imports...), stubs...), false); err != nil {
+		eng.Close()
+		return nil, err
+	}
+	m, err := eng.Compile(wasm)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("compile the module: %w", err)
+	}
+	return closeBoth{m, eng}, nil
+}
+
+// closeBoth is a module that closes its engine with it.
+type closeBoth struct {
+	Module
+	eng Engine
+}
+
+func (c closeBoth) Close() { c.Module.Close(); c.eng.Close() }
+
+func pluginCaseOf(mod Module, f *PluginFile, s *PluginScenario, pc pluginCase, api, instErr string) (Case, func(), error) {
 	if s.Measure == "instantiate" {
 		in, err := mod.Instantiate()
 		if err != nil {
-			return Case{}, nil, fmt.Errorf("instantiate: %w", err)
+			return Case{}, nil, fmt.Errorf("%s: %w", instErr, err)
 		}
 		if s.Export != "" {
 			_, err = genericCall(in, s.Export, api, s.Params, s.Results)
@@ -330,7 +470,7 @@ func pluginCaseOf(mod Module, f *PluginFile, s *PluginScenario, pc pluginCase, a
 	}
 	in, err := mod.Instantiate()
 	if err != nil {
-		return Case{}, nil, fmt.Errorf("instantiate: %w", err)
+		return Case{}, nil, fmt.Errorf("%s: %w", instErr, err)
 	}
 	fail := func(err error) (Case, func(), error) { in.Close(); return Case{}, nil, err }
 	// A WASI reactor's _initialize, if the module has one.

@@ -162,7 +162,19 @@ func (m w2gMemory) Read(off uint32, dst []byte) error {
 type w2gEngine struct{ g Wasm2goGuest }
 
 func (e *w2gEngine) Info() RuntimeInfo { return wasm2goInfo() }
-func (e *w2gEngine) Close()            {}
+
+func (e *w2gEngine) Close() {}
+
+// Relink implements Relinker only to say why not: the translated module's imports are
+// methods of a Go type compiled into this binary (env.host_inc only).
+func (e *w2gEngine) Relink(_ []PluginImport, wasi bool) error {
+	if wasi {
+		return errNotApplicable{"no WASI implementation linked in this adapter: wasm2go's translated module calls " +
+			"its imports as methods of a Go type compiled into the binary, and this build defines env.host_inc only"}
+	}
+	return errNotApplicable{"wasm2go's translated module calls its imports as methods of a Go type compiled into " +
+		"the binary, and this build defines env.host_inc only, not a scenario file's host functions"}
+}
 
 // Compile: the module was translated and built into this worker; the bytes must be the
 // ones it was built for.

@@ -46,6 +46,9 @@ typedef struct wasmtime_linker wasmtime_linker_t;
 typedef struct wasmtime_caller wasmtime_caller_t;
 typedef struct wasmtime_instance_pre wasmtime_instance_pre_t;
 
+// wasi.h
+typedef struct wasi_config_t wasi_config_t;
+
 // wasmtime/extern.h
 typedef struct wasmtime_func {
   uint64_t store_id;
@@ -180,7 +183,11 @@ wasmtime_error_t *wasmtime_module_serialize(wasmtime_module_t *module, wasm_byte
 wasmtime_error_t *wasmtime_module_deserialize(wasm_engine_t *engine, const uint8_t *bytes, size_t bytes_len,
                                               wasmtime_module_t **ret);
 
+wasi_config_t *wasi_config_new(void);
+wasmtime_error_t *wasmtime_context_set_wasi(wasmtime_context_t *context, wasi_config_t *wasi);
+
 wasmtime_linker_t *wasmtime_linker_new(wasm_engine_t *engine);
+wasmtime_error_t *wasmtime_linker_define_wasi(wasmtime_linker_t *linker);
 void wasmtime_linker_delete(wasmtime_linker_t *linker);
 wasmtime_error_t *wasmtime_linker_define_func_unchecked(wasmtime_linker_t *linker, const char *module,
                                                         size_t module_len, const char *name, size_t name_len,
@@ -262,6 +269,14 @@ int interop_wt_batch_add_unchecked_nocb(uintptr_t h, int32_t k, int32_t a, int32
 
 // env.host_inc defined on the linker as a C callback into Go.
 wasmtime_error_t *interop_wt_define_host_inc(wasmtime_linker_t *linker);
+
+// A scenario file's host function defined on the linker as a C callback (no Go): params and
+// results are wasm_valkind_t values; it returns value, or with count the number of calls
+// made to it through this linker so far (1 on the first).
+wasmtime_error_t *interop_wt_define_import(wasmtime_linker_t *linker, const char *module, size_t module_len,
+                                           const char *name, size_t name_len, const uint8_t *params,
+                                           size_t nparams, const uint8_t *results, size_t nresults, int count,
+                                           int64_t value);
 
 // The INTEROP_WT_LAYOUT values as this file declares them; returns how many.
 size_t interop_wt_layout(size_t *out, size_t cap);

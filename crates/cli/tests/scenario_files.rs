@@ -153,6 +153,20 @@ fn the_builtin_cases_as_a_scenario_file_run_verified_on_both_hosts() {
     }
 }
 
+/// `(scenario, params as text, input digest)` of every row of `runtime`.
+fn cases_of(v: &Value, runtime: &str) -> BTreeSet<(String, String, String)> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["runtime"] == runtime)
+        .map(|r| {
+            let d = r["input_sha256"].as_str().unwrap_or("none").to_string();
+            (r["scenario"].as_str().unwrap().to_string(), r["params"].to_string(), d)
+        })
+        .collect()
+}
+
 #[test]
 fn the_example_plugins_build_and_run_with_wasi_where_linked() {
     // Built by the project's own command (adds the rustup target when missing; the C
@@ -166,31 +180,96 @@ fn the_example_plugins_build_and_run_with_wasi_where_linked() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("r.json");
         let go = go_present();
-        let (hosts, runtimes) = if go { ("rust,go", "wasmtime,wazero:compiler,wasmtime-go") } else { ("rust", "wasmtime") };
+        let (hosts, runtimes) = if go {
+            ("rust,go", "wasmtime,wasmi,wasmer,wazero:compiler,wasmtime-go,wasmtime-capi")
+        } else {
+            ("rust", "wasmtime,wasmi,wasmer")
+        };
         let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
         assert!(o.status.success(), "{wasm}: stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
         let v = load(&out);
-        // The Rust host's wasmtime has no WASI linked: it says so, for both scenarios.
         assert!(v["failures"].as_array().unwrap().is_empty(), "{wasm}: {:#?}", v["failures"]);
-        let na: Vec<&Value> = v["not_applicable"].as_array().unwrap().iter().filter(|f| f["runtime"] == "wasmtime").collect();
+        // wasmer has no WASI linked: it says so, naming its WASI crate, for both scenarios.
+        let na = v["not_applicable"].as_array().unwrap();
         assert_eq!(na.len(), 2, "{wasm}: {na:#?}");
-        assert!(na.iter().all(|f| f["reason"].as_str().unwrap().contains("WASI")));
+        for f in na {
+            assert_eq!(f["runtime"], "wasmer", "{wasm}: {f:#?}");
+            assert!(f["reason"].as_str().unwrap().contains("wasmer-wasix"), "{f:#?}");
+        }
+        let mut linked = vec!["wasmtime", "wasmi"];
         if go {
-            for rt in ["wazero:compiler", "wasmtime-go"] {
-                let r: Vec<&Value> = rows(&v, "go").into_iter().filter(|r| r["runtime"] == rt).collect();
-                let greet: Vec<&&Value> = r.iter().filter(|r| r["scenario"] == "greet").collect();
-                let sizes: BTreeSet<u64> = greet.iter().map(|r| r["params"]["bytes"].as_u64().unwrap()).collect();
-                assert_eq!(sizes, BTreeSet::from([16, 1024]), "{wasm} on {rt}");
-                for g in &greet {
-                    let n = g["params"]["bytes"].as_u64().unwrap() as usize;
-                    assert_eq!(g["verified"], true);
-                    let want = sha256_hex(&interop_core::plugin::canonical_text(n));
-                    assert_eq!(g["input_sha256"].as_str(), Some(want.as_str()));
-                }
-                assert!(r.iter().any(|r| r["scenario"] == "greet_instantiate" && r["verified"] == true), "{wasm} on {rt}");
+            linked.extend(["wazero:compiler", "wasmtime-go", "wasmtime-capi"]);
+        }
+        for rt in &linked {
+            let r: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == *rt).collect();
+            let greet: Vec<&&Value> = r.iter().filter(|r| r["scenario"] == "greet").collect();
+            let sizes: BTreeSet<u64> = greet.iter().map(|r| r["params"]["bytes"].as_u64().unwrap()).collect();
+            assert_eq!(sizes, BTreeSet::from([16, 1024]), "{wasm} on {rt}");
+            for g in &greet {
+                // Checked: the output's sha256 against the file's before timing, every sample after.
+                let n = g["params"]["bytes"].as_u64().unwrap() as usize;
+                assert_eq!(g["verified"], true);
+                let want = sha256_hex(&interop_core::plugin::canonical_text(n));
+                assert_eq!(g["input_sha256"].as_str(), Some(want.as_str()));
             }
+            // Instantiation with the engine's WASI (wasi=1) and with its imports stubbed (wasi=0).
+            let inst: BTreeSet<u64> = r
+                .iter()
+                .filter(|r| r["scenario"] == "greet_instantiate")
+                .map(|r| r["params"]["wasi"].as_u64().unwrap())
+                .collect();
+            assert_eq!(inst, BTreeSet::from([0, 1]), "{wasm} on {rt}");
+        }
+        // Every engine that runs the file, of either host, gives the same cases and input bytes.
+        for rt in &linked[1..] {
+            assert_eq!(cases_of(&v, rt), cases_of(&v, "wasmtime"), "{wasm}: {rt} against wasmtime");
         }
     }
+}
+
+#[test]
+fn a_wasi_function_the_engine_cannot_provide_is_named_with_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    let module = r#"(module
+        (import "wasi_snapshot_preview1" "not_in_preview1" (func (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "f") (param i32) (result i32) local.get 0 call 0))"#;
+    std::fs::write(&wasm, wat::parse_str(module).unwrap()).unwrap();
+    let file = dir.path().join("m.toml");
+    let toml = "schema = 1\nwasi = true\n\n[[scenario]]\nname = \"f\"\nexport = \"f\"\nparams = [\"i32\"]\n\
+                results = [\"i32\"]\nargs = [1]\ncheck = { value = 0 }\n";
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.path().join("r.json");
+    let go = go_present();
+    let (hosts, runtimes) = if go {
+        ("rust,go", "wasmtime,wasmi,tinywasm,wazero:interpreter,wasmtime-go,wasmtime-capi")
+    } else {
+        ("rust", "wasmtime,wasmi,tinywasm")
+    };
+    let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
+    let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+    assert_eq!(o.status.code(), Some(1), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    let v = load(&out);
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["runtime"] == "native"), "{:#?}", v["results"]);
+    let mut with_wasi = vec!["wasmtime", "wasmi"];
+    if go {
+        with_wasi.extend(["wazero:interpreter", "wasmtime-go", "wasmtime-capi"]);
+    }
+    let failures = v["failures"].as_array().unwrap();
+    for rt in with_wasi {
+        let f: Vec<&Value> = failures.iter().filter(|f| f["runtime"] == rt).collect();
+        assert!(!f.is_empty(), "{rt}: {failures:#?}");
+        for f in f {
+            let msg = f["error"].as_str().unwrap();
+            assert!(msg.contains(&format!("{rt} could not instantiate")) && msg.contains("not_in_preview1"), "{rt}: {msg}");
+        }
+    }
+    // An engine without WASI says so instead.
+    let na = v["not_applicable"].as_array().unwrap();
+    assert!(na.iter().any(|f| f["runtime"] == "tinywasm" && f["reason"].as_str().unwrap().contains("WASI")), "{na:#?}");
 }
 
 #[test]
@@ -237,15 +316,18 @@ check = { value = 42 }
     std::fs::write(&file, toml).unwrap();
     let out = dir.path().join("r.json");
     let go = go_present();
-    let (hosts, runtimes) =
-        if go { ("rust,go", "wasmtime,wasmi,wasmer,wazero:interpreter,wasmtime-go") } else { ("rust", "wasmtime,wasmi,wasmer") };
+    let (hosts, runtimes) = if go {
+        ("rust,go", "wasmtime,wasmi,wasmer,wasm3,tinywasm,wasm2c,wazero:interpreter,wasmtime-go,wasmtime-capi")
+    } else {
+        ("rust", "wasmtime,wasmi,wasmer,wasm3,tinywasm,wasm2c")
+    };
     let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
     let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
     assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
     let v = load(&out);
-    let mut linked = vec!["wasmtime", "wasmi"];
+    let mut linked = vec!["wasmtime", "wasmi", "wasmer", "wasm3", "tinywasm"];
     if go {
-        linked.extend(["wazero:interpreter", "wasmtime-go"]);
+        linked.extend(["wazero:interpreter", "wasmtime-go", "wasmtime-capi"]);
     }
     for rt in linked {
         let r: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == rt).collect();
@@ -254,5 +336,5 @@ check = { value = 42 }
     assert!(v["failures"].as_array().unwrap().is_empty(), "{:#?}", v["failures"]);
     let f = v["not_applicable"].as_array().unwrap();
     assert_eq!(f.len(), 1, "{f:#?}");
-    assert_eq!(f[0]["runtime"], "wasmer");
+    assert_eq!(f[0]["runtime"], "wasm2c");
 }

@@ -239,6 +239,15 @@ pub fn describe(params: &[WasmType], results: &[WasmType]) -> String {
     format!("({}) -> ({})", p.join(", "), r.join(", "))
 }
 
+/// The parameter of an `instantiate` scenario in a file with `wasi = true`: `1`, the
+/// engine's own WASI linked; `0`, the module's `wasi_snapshot_preview1` imports linked as
+/// plain host functions returning 0 (never called: instantiating does not run them), so
+/// the two rows differ by what linking WASI itself adds.
+pub const WASI_PARAM: &str = "wasi";
+
+/// The module namespace of WASI preview 1.
+pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
+
 /// One case of a user scenario: its parameter (`bytes` for generated inputs) and the bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PluginCase {
@@ -472,6 +481,17 @@ impl LoadedPlugin {
             if s.measure == Measure::Instantiate && s.input.is_some() {
                 return Err(at(s.name.span(), "input", "an `instantiate` scenario takes no input".into()));
             }
+            if s.measure == Measure::Instantiate && file.wasi {
+                // What linking WASI adds: `wasi=1` with the engine's own WASI, `wasi=0` with
+                // the module's WASI imports stubbed by plain host functions (never called).
+                cases.push(
+                    [1, 0]
+                        .into_iter()
+                        .map(|w| PluginCase { params: BTreeMap::from([(WASI_PARAM.into(), w)]), input: vec![], sha256: None })
+                        .collect(),
+                );
+                continue;
+            }
             cases.push(
                 inputs
                     .into_iter()
@@ -552,6 +572,19 @@ check = "unchecked"
         let ty = GOOD.replace("behaviour = \"constant\"", "behaviour = \"echo\"");
         let e = parse(&ty).unwrap_err().to_string();
         assert!(e.contains("line 12") && e.contains("echo"), "{e}");
+    }
+
+    #[test]
+    fn an_instantiate_scenario_of_a_wasi_file_has_a_row_with_and_one_without_wasi() {
+        let inst = "\n[[scenario]]\nname = \"inst\"\nmeasure = \"instantiate\"\ncheck = \"completes\"\n";
+        let params = |p: &LoadedPlugin| -> Vec<Vec<(String, u64)>> {
+            p.cases[2].iter().map(|c| c.params.clone().into_iter().collect()).collect()
+        };
+        let wasi = parse(&format!("{}{inst}", GOOD.replace("schema = 1", "schema = 1\nwasi = true"))).unwrap();
+        assert_eq!(params(&wasi), [vec![(WASI_PARAM.to_string(), 1)], vec![(WASI_PARAM.to_string(), 0)]]);
+        assert_eq!(wasi.cases[1].len(), 2, "call scenarios keep their cases");
+        let plain = parse(&format!("{GOOD}{inst}")).unwrap();
+        assert_eq!(params(&plain), [vec![]]);
     }
 
     #[test]

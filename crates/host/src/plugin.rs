@@ -8,7 +8,10 @@ use crate::measure::{measure, time_loop, MeasureConfig, Samples};
 use crate::runner::{failure, not_applicable, Api};
 use crate::HOST;
 use anyhow::{bail, ensure, Context, Result};
-use interop_core::plugin::{sha256_hex, Arg, Check, InputAt, LoadedPlugin, Measure, Output, PluginCase, PluginScenario, WasmType};
+use interop_core::plugin::{
+    sha256_hex, Arg, Behaviour, Check, Import, InputAt, LoadedPlugin, Measure, Output, PluginCase, PluginScenario,
+    WasmType, WASI_MODULE, WASI_PARAM,
+};
 use interop_core::results::{Event, RawRow, RowKey};
 use std::hint::black_box;
 
@@ -56,6 +59,52 @@ fn initialize<I: Instance>(inst: &mut I, api: &str) -> Result<()> {
     Ok(())
 }
 
+/// The module's `wasi_snapshot_preview1` function imports as a scenario file's host
+/// functions returning 0: the baseline of the `wasi=0` instantiate rows. Never called.
+pub fn wasi_stubs(wasm: &[u8]) -> Result<Vec<Import>> {
+    use wasmparser::{Parser, Payload, TypeRef, ValType as V};
+    let mut types = Vec::new();
+    let mut stubs = Vec::new();
+    let wt = |t: &V| match t {
+        V::I32 => Ok(WasmType::I32),
+        V::I64 => Ok(WasmType::I64),
+        other => Err(anyhow::anyhow!("a {other:?} parameter or result")),
+    };
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(r) => {
+                for ty in r.into_iter_err_on_gc_types() {
+                    types.push(ty?);
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp?;
+                    let TypeRef::Func(t) = imp.ty else { continue };
+                    if imp.module != WASI_MODULE {
+                        continue;
+                    }
+                    let ty = types.get(t as usize).context("an import's type index is out of range")?;
+                    let what = || format!("the WASI import {}.{} cannot be stubbed", imp.module, imp.name);
+                    let params = ty.params().iter().map(wt).collect::<Result<Vec<_>>>().with_context(what)?;
+                    let results = ty.results().iter().map(wt).collect::<Result<Vec<_>>>().with_context(what)?;
+                    ensure!(results.len() <= 1, "{}: {} results", what(), results.len());
+                    stubs.push(Import {
+                        module: imp.module.to_string(),
+                        name: imp.name.to_string(),
+                        params,
+                        results,
+                        behaviour: Behaviour::Constant,
+                        value: 0,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(stubs)
+}
+
 /// Runs the selected scenarios of `plugin` on `engine` (relinked with the file's imports
 /// and WASI when it has any), emitting events as the built-in runner does.
 pub fn run_plugin<E: Engine>(
@@ -99,6 +148,16 @@ pub fn run_plugin<E: Engine>(
         }
     };
     let module = engine.compile(wasm).map_err(|e| e.context("the module failed to compile"));
+    // The `wasi=0` baseline of instantiate rows: the file's imports and the module's WASI
+    // imports as plain host functions, on an engine of its own.
+    let stubbed: Option<Result<(E, E::Module)>> =
+        (file.wasi && selected.iter().any(|(s, _)| s.measure == Measure::Instantiate)).then(|| {
+            let mut imports = file.imports.clone();
+            imports.extend(wasi_stubs(wasm)?);
+            let e = engine.relink(&imports, false)?;
+            let m = e.compile(wasm).context("the module failed to compile")?;
+            Ok((e, m))
+        });
     for (s, cases) in selected {
         let name = s.name();
         emit(Event::Start { host: HOST.into(), runtime: runtime.into(), scenario: name.into() });
@@ -116,7 +175,17 @@ pub fn run_plugin<E: Engine>(
         'cases: for case in cases {
             for api in &apis {
                 let api = Api { call: api, mem: info.mem_apis[0], label: api };
-                match run_case(engine, module, plugin, s, case, api, cfg) {
+                let result = match (case.params.get(WASI_PARAM), &stubbed) {
+                    (Some(0), Some(Ok((e, m)))) => run_case(e, m, plugin, s, case, api, cfg),
+                    (Some(0), Some(Err(e))) => Err(match not_applicable_reason(e) {
+                        Some(why) => crate::adapter::NotApplicable(why).into(),
+                        None => anyhow::anyhow!(
+                            "linking the module's WASI imports as plain host functions (the wasi=0 baseline): {e:#}"
+                        ),
+                    }),
+                    _ => run_case(engine, module, plugin, s, case, api, cfg),
+                };
+                match result {
                     Ok(mut samples) => emit(crate::runner::row_event(RawRow {
                         key: RowKey {
                             host: HOST.into(),
@@ -155,9 +224,28 @@ fn run_case<E: Engine>(
     cfg: &MeasureConfig,
 ) -> Result<Samples> {
     let sig = s.export.as_ref().map(|_| sig_of(s.params(), &s.results).expect("checked on load"));
+    // An instantiation that fails (an import the engine cannot provide, most often) names
+    // the engine and what was linked; the engine's own message names the import.
+    let instantiate = || {
+        engine.instantiate(module).with_context(|| {
+            let file = &plugin.file;
+            let wasi = match case.params.get(WASI_PARAM) {
+                Some(0) => " and the module's WASI imports as plain host functions",
+                _ if file.wasi => " and its own WASI (wasi_snapshot_preview1)",
+                _ => "",
+            };
+            let linked = if file.imports.is_empty() { "" } else { "the scenario file's host functions" };
+            let linked = match (linked, wasi) {
+                ("", "") => "the built-in env.host_inc".to_string(),
+                ("", w) => w.trim_start_matches(" and ").to_string(),
+                (l, w) => format!("{l}{w}"),
+            };
+            format!("{} could not instantiate the module with {linked} linked", engine.info().runtime)
+        })
+    };
     if s.measure == Measure::Instantiate {
         // Checked once: an instance has the export with its signature.
-        let mut inst = engine.instantiate(module)?;
+        let mut inst = instantiate()?;
         if let (Some(export), Some(sig)) = (&s.export, sig) {
             inst.func(export, sig, api.call).at(export)?;
         }
@@ -172,7 +260,7 @@ fn run_case<E: Engine>(
     let export = s.export.as_deref().expect("checked on load");
     let sig = sig.expect("checked on load");
     let mem = api.mem;
-    let mut inst = engine.instantiate(module)?;
+    let mut inst = instantiate()?;
     let inst = &mut inst;
     initialize(inst, api.call)?;
     let f = inst.func(export, sig, api.call).at(export)?;

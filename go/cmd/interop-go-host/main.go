@@ -183,7 +183,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	emit.Runtime(info)
 	r.Guest = wasm
 	if plugin != nil {
-		r.RunPlugin(eng, plugin, scenarios)
+		r.RunPlugin(eng, factory.New, plugin, scenarios)
 		return 0
 	}
 	r.RunWasm(eng, scenarios)

@@ -119,6 +119,7 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("deserialize", "start-up mitigation: an ahead-of-time compiled (serialized) module loaded back, against compile"),
     ("instantiate", "compiled module to a ready instance"),
     ("instantiate_pre", "start-up mitigation: instantiation with the imports resolved once (InstancePre), against instantiate"),
+    ("wasi_link", "a scenario file's instantiation with the engine's own WASI linked, over the same with the module's WASI imports as plain host functions (rows wasi=1 - wasi=0)"),
     ("first_call_penalty", "first call on a fresh instance over a steady-state add"),
     ("gc_per_call", "Go host: what the collector and finalizers add to a call (default collector against SetGCPercent(-1))"),
     ("gc_load_per_call", "Go host: what a background garbage load (32 MiB live, 64 MiB/s) adds to a call on top"),
@@ -375,6 +376,21 @@ pub fn decompose(rows: &[ResultRow]) -> Vec<Component> {
                 None => "instantiate_pre".into(),
             };
             out.add(&p.key.api, "instantiate_pre", Params::new(), &[p], "us", how, |m| m[0] / 1e3);
+        }
+        // What linking WASI adds to instantiating (a scenario file with `wasi = true`): each
+        // instantiate row with WASI (wasi=1) against its twin without (wasi=0).
+        let wasi = crate::plugin::WASI_PARAM;
+        let of_runtime = |r: &&ResultRow| r.key.host == host && r.key.runtime == runtime;
+        for with in rows.iter().filter(of_runtime).filter(|r| r.key.params.get(wasi) == Some(&1)) {
+            let mut params = with.key.params.clone();
+            params.insert(wasi.to_string(), 0);
+            let same = |r: &&ResultRow| r.key.scenario == with.key.scenario && r.key.api == with.key.api && r.key.params == params;
+            if let Some(without) = rows.iter().filter(of_runtime).find(same) {
+                let how = format!("{0}/wasi=1 - {0}/wasi=0", with.key.scenario);
+                out.case = with.key.scenario.clone();
+                out.add(&with.key.api, "wasi_link", Params::new(), &[with, without], "us", how, |m| (m[0] - m[1]) / 1e3);
+                out.case.clear();
+            }
         }
         if let Some(first) = v.any("first_call", None) {
             if let Some(add) = v.row("add", &first.key.api, None) {

@@ -312,6 +312,21 @@ fn start_up_mitigations_are_components_against_their_plain_path() {
 }
 
 #[test]
+fn what_linking_wasi_adds_to_instantiating_is_a_component_per_instantiate_scenario() {
+    let mut rows = fixture();
+    rows.push(row("wasmtime", "typed", "greet_instantiate", Some(("wasi", 1)), 9_000.0));
+    rows.push(row("wasmtime", "typed", "greet_instantiate", Some(("wasi", 0)), 6_500.0));
+    // Without its twin, a wasi=1 row gives no component.
+    rows.push(row("wasmi", "typed", "greet_instantiate", Some(("wasi", 1)), 9_000.0));
+    let c = decompose(&rows);
+    let w: Vec<&Component> = c.iter().filter(|x| x.component == "wasi_link").collect();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!((w[0].runtime.as_str(), w[0].case.as_str(), w[0].unit.as_str()), ("wasmtime", "greet_instantiate", "us"));
+    assert!(close(w[0].value, 2.5), "{}", w[0].value);
+    assert_eq!(w[0].derivation, "greet_instantiate/wasi=1 - greet_instantiate/wasi=0");
+}
+
+#[test]
 fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
     let mut rows = fixture();
     // A second engine with only a crossing and a compile, and a native row that is no column.

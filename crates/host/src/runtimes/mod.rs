@@ -44,9 +44,9 @@ fn registry() -> Vec<(&'static str, Make)> {
         ("wasmi:eager", || Box::new(Wasm(wasmi::Wasmi::eager()))),
     ]);
     #[cfg(feature = "wasm3")]
-    v.push(("wasm3", || Box::new(Wasm(wasm3::Wasm3))));
+    v.push(("wasm3", || Box::new(Wasm(wasm3::Wasm3::default()))));
     #[cfg(feature = "tinywasm")]
-    v.push(("tinywasm", || Box::new(Wasm(tinywasm::TinyWasm))));
+    v.push(("tinywasm", || Box::new(Wasm(tinywasm::TinyWasm::default()))));
     #[cfg(feature = "wasm2c")]
     v.extend([
         ("wasm2c", (|| Box::new(Wasm(wasm2c::Wasm2c::signals()))) as Make),

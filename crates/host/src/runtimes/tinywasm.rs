@@ -3,17 +3,31 @@
 //! only through copies (`Memory::copy_from_slice` / `read_exact`): tinywasm's linear memory
 //! sits behind a pluggable backend (possibly paged), so it offers no slice of it and the
 //! `view` rows are not applicable. Start-up mitigation: its `twasm` archive (the parsed
-//! module serialized with postcard; `serialize_twasm` / `try_from_twasm`).
+//! module serialized with postcard; `serialize_twasm` / `try_from_twasm`). A scenario
+//! file's host functions through `HostFunction::from_untyped`; tinywasm has no WASI.
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
+use std::sync::Arc;
 use tinywasm::types::{ExportType, WasmType, WasmValue};
 use tinywasm::{Function, FunctionTyped, HostFunction, Imports, Memory, Module, ModuleInstance, Store};
 
 /// The tinywasm version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "0.10.0";
 
-pub struct TinyWasm;
+/// `imports`: `None` links the built-in guest's `env.host_inc`; `Some`, a scenario file's
+/// host functions (made in each store at instantiation, their responders shared).
+#[derive(Default)]
+pub struct TinyWasm {
+    imports: Option<Vec<FileImport>>,
+}
+
+struct FileImport {
+    module: String,
+    name: String,
+    ty: tinywasm::types::FuncType,
+    respond: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
 
 pub struct TwInstance {
     module: Module,
@@ -61,12 +75,62 @@ impl Engine for TinyWasm {
 
     fn instantiate(&self, module: &Module) -> Result<TwInstance> {
         let mut store = Store::default();
-        let host_inc = HostFunction::from(&mut store, |_ctx, x: i32| Ok(x.wrapping_add(1)));
         let mut imports = Imports::new();
-        imports.define("env", "host_inc", host_inc);
+        match &self.imports {
+            None => {
+                let host_inc = HostFunction::from(&mut store, |_ctx, x: i32| Ok(x.wrapping_add(1)));
+                imports.define("env", "host_inc", host_inc);
+            }
+            Some(file) => {
+                for imp in file {
+                    let respond = imp.respond.clone();
+                    let result = imp.ty.results().first().copied();
+                    let f = HostFunction::from_untyped(&mut store, &imp.ty, move |_ctx, _args| {
+                        let v = respond();
+                        Ok(match result {
+                            Some(WasmType::I64) => vec![WasmValue::I64(v)],
+                            Some(_) => vec![WasmValue::I32(v as i32)],
+                            None => vec![],
+                        })
+                    });
+                    imports.define(&imp.module, &imp.name, f);
+                }
+            }
+        }
         let instance = ModuleInstance::instantiate(&mut store, module, Some(imports)).map_err(tw)?;
         let memory = instance.memory("memory").map_err(tw).at("memory")?;
         Ok(TwInstance { module: module.clone(), store, instance, memory })
+    }
+
+    /// A scenario file's host functions. WASI is not applicable: tinywasm has no WASI
+    /// implementation (neither the crate nor a companion crate ships one).
+    fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        use interop_core::plugin::WasmType as T;
+        if wasi {
+            return Err(crate::adapter::NotApplicable(
+                "no WASI implementation linked in this adapter: tinywasm 0.10 ships none (neither the crate nor a \
+                 companion crate implements wasi_snapshot_preview1)"
+                    .into(),
+            )
+            .into());
+        }
+        let vt = |t: &T| match t {
+            T::I32 => WasmType::I32,
+            T::I64 => WasmType::I64,
+        };
+        let file = imports
+            .iter()
+            .map(|imp| FileImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                ty: tinywasm::types::FuncType::new(
+                    &imp.params.iter().map(vt).collect::<Vec<_>>(),
+                    &imp.results.iter().map(vt).collect::<Vec<_>>(),
+                ),
+                respond: Arc::new(imp.responder()),
+            })
+            .collect();
+        Ok(TinyWasm { imports: Some(file) })
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>> {

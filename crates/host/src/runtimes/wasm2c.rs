@@ -481,6 +481,22 @@ impl Engine for Wasm2c {
     type Instance = W2cInstance;
     type Pre = ();
 
+    /// Not applicable, with the reasons: the guest's imports are C functions the shim
+    /// defines (only `env.host_inc`), and WABT 1.0.32 as packaged ships no WASI runtime for
+    /// wasm2c output (its uvwasi example is not part of the package).
+    fn relink(&self, _imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        Err(crate::adapter::NotApplicable(if wasi {
+            "no WASI implementation linked in this adapter: WABT 1.0.32's wasm2c, as packaged, ships no WASI \
+             runtime for the C it generates (its uvwasi example is not part of the package)"
+                .into()
+        } else {
+            "the wasm2c adapter's imports are C functions its generated shim defines, for env.host_inc only; a \
+             scenario file's host functions are not generated"
+                .into()
+        })
+        .into())
+    }
+
     fn info(&self) -> EngineInfo {
         let (runtime, notes) = match self.flavor {
             Flavor::Signals => (

@@ -13,9 +13,17 @@
 //! `memory.fill`, ...) and says so with a misleading message; a failure to parse, load or
 //! look up a function is therefore checked against the module, and explained when that is
 //! the cause.
+//!
+//! A scenario file's host functions are linked with `link_closure`, whose argument and
+//! result types are Rust types fixed at compile time: this adapter links the shapes
+//! `(i32 × 0..=4) -> ()`, `-> i32` and `-> i64`, and says which import it cannot link.
+//! WASI is not applicable: wasm3's own (`m3_LinkWASI`, the crate's `wasi` feature)
+//! preopens the current directory and passes stdin/stdout/stderr through, so it cannot
+//! run a module with nothing granted.
 
 use crate::adapter::{Engine, EngineInfo, Instance, MemApi, Sig};
 use anyhow::{anyhow, bail, Result};
+use interop_core::plugin::WasmType;
 use std::rc::Rc;
 use wasm3::{Environment, Function, Runtime};
 
@@ -25,7 +33,49 @@ pub const VERSION: &str = "0.3.1";
 /// Value stack of each runtime, in slots.
 const STACK_SLOTS: u32 = 64 * 1024;
 
-pub struct Wasm3;
+/// `imports`: `None` links the built-in guest's `env.host_inc`; `Some`, a scenario file's
+/// host functions (linked into each runtime at instantiation, their responders shared).
+#[derive(Default)]
+pub struct Wasm3 {
+    imports: Option<Vec<FileImport>>,
+}
+
+struct FileImport {
+    module: String,
+    name: String,
+    params: usize,
+    result: Option<WasmType>,
+    respond: std::sync::Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+
+/// Links one of a scenario file's host functions into a loaded module. `FunctionNotFound`:
+/// the module does not import it.
+#[allow(unused_parens)] // `(i32)`: one argument is the type itself, not a 1-tuple
+fn link_file_import(loaded: &mut wasm3::Module<'_>, imp: &FileImport) -> wasm3::error::Result<()> {
+    macro_rules! link {
+        ($($p:ty),*) => {{
+            let r = imp.respond.clone();
+            match imp.result {
+                None => loaded.link_closure(&imp.module, &imp.name, move |_ctx, _: ($($p),*)| {
+                    r();
+                    Ok(())
+                }),
+                Some(WasmType::I32) => {
+                    loaded.link_closure(&imp.module, &imp.name, move |_ctx, _: ($($p),*)| Ok(r() as i32))
+                }
+                Some(WasmType::I64) => loaded.link_closure(&imp.module, &imp.name, move |_ctx, _: ($($p),*)| Ok(r())),
+            }
+        }};
+    }
+    match imp.params {
+        0 => link!(),
+        1 => link!(i32),
+        2 => link!(i32, i32),
+        3 => link!(i32, i32, i32),
+        _ => link!(i32, i32, i32, i32),
+    }
+}
 
 pub struct W3Module {
     env: Environment,
@@ -50,6 +100,8 @@ pub struct W3Instance {
     // so it is dropped after them.
     runtime: Box<Runtime>,
     bytes: Rc<[u8]>,
+    /// The host functions linked, as `(module, name)`, to explain a lookup wasm3 refuses.
+    provided: Vec<(String, String)>,
 }
 
 /// An index into the instance's functions.
@@ -91,14 +143,14 @@ fn has_start_function(bytes: &[u8]) -> bool {
         .any(|p| matches!(p, Ok(wasmparser::Payload::StartSection { .. })))
 }
 
-/// Function imports other than `env.host_inc`, as `module.name`.
-fn unprovided_imports(bytes: &[u8]) -> Vec<String> {
+/// Function imports other than `provided` (`(module, name)`), as `module.name`.
+fn unprovided_imports(bytes: &[u8], provided: &[(&str, &str)]) -> Vec<String> {
     use wasmparser::{Payload, TypeRef};
     let mut out = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         if let Ok(Payload::ImportSection(r)) = payload {
             for imp in r.into_imports().flatten() {
-                if matches!(imp.ty, TypeRef::Func(_)) && !(imp.module == "env" && imp.name == "host_inc") {
+                if matches!(imp.ty, TypeRef::Func(_)) && !provided.contains(&(imp.module, imp.name)) {
                     out.push(format!("{}.{}", imp.module, imp.name));
                 }
             }
@@ -122,6 +174,43 @@ impl Engine for Wasm3 {
             notes: "C interpreter; compile = parse (a loaded module is consumed, so instantiate parses again); \
                     functions compiled lazily at lookup",
         }
+    }
+
+    /// A scenario file's host functions, with `link_closure` (see the module's note for
+    /// the shapes it links). WASI is not applicable: wasm3's own preopens the current
+    /// directory and passes stdio through.
+    fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        if wasi {
+            return Err(crate::adapter::NotApplicable(
+                "no WASI implementation linked in this adapter: wasm3's own (m3_LinkWASI) preopens the current \
+                 directory and passes stdin/stdout/stderr through, so it cannot run a module with nothing granted"
+                    .into(),
+            )
+            .into());
+        }
+        let mut file = Vec::new();
+        for imp in imports {
+            let shape_ok = imp.params.len() <= 4 && imp.params.iter().all(|t| *t == WasmType::I32);
+            if !shape_ok {
+                return Err(crate::adapter::NotApplicable(format!(
+                    "wasm3-rs links host functions with Rust types fixed at compile time; this adapter links \
+                     (i32 x 0-4) -> (), i32 or i64, not {}.{} {}",
+                    imp.module,
+                    imp.name,
+                    interop_core::plugin::describe(&imp.params, &imp.results)
+                ))
+                .into());
+            }
+            let respond = imp.responder();
+            file.push(FileImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                params: imp.params.len(),
+                result: imp.results.first().copied(),
+                respond: std::sync::Arc::new(respond),
+            });
+        }
+        Ok(Wasm3 { imports: Some(file) })
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<W3Module> {
@@ -150,13 +239,27 @@ impl Engine for Wasm3 {
                 });
             }
         };
-        match loaded.link_closure("env", "host_inc", |_ctx, x: i32| Ok(x.wrapping_add(1))) {
-            // A guest that does not import it is not an error here; one whose import has
-            // another type is.
-            Ok(()) | Err(wasm3::error::Error::FunctionNotFound) => {}
-            Err(e) => bail!("linking env.host_inc (i32) -> i32: {}", w3(e, bytes)),
-        }
-        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone() })
+        let provided: Vec<(String, String)> = match &self.imports {
+            None => {
+                match loaded.link_closure("env", "host_inc", |_ctx, x: i32| Ok(x.wrapping_add(1))) {
+                    // A guest that does not import it is not an error here; one whose import
+                    // has another type is.
+                    Ok(()) | Err(wasm3::error::Error::FunctionNotFound) => {}
+                    Err(e) => bail!("linking env.host_inc (i32) -> i32: {}", w3(e, bytes)),
+                }
+                vec![("env".into(), "host_inc".into())]
+            }
+            Some(file) => {
+                for imp in file {
+                    match link_file_import(&mut loaded, imp) {
+                        Ok(()) | Err(wasm3::error::Error::FunctionNotFound) => {}
+                        Err(e) => bail!("linking {}.{}: {}", imp.module, imp.name, w3(e, bytes)),
+                    }
+                }
+                file.iter().map(|i| (i.module.clone(), i.name.clone())).collect()
+            }
+        };
+        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone(), provided })
     }
 }
 
@@ -167,12 +270,19 @@ impl W3Instance {
             (e, Some(why)) => unsupported(&why, e),
             // wasm3-rs also says "not found" for an export wasm3 could not compile.
             (wasm3::error::Error::FunctionNotFound, None) if crate::runtimes::export_type(&self.bytes, export).is_some() => {
-                match unprovided_imports(&self.bytes).as_slice() {
+                let provided: Vec<(&str, &str)> =
+                    self.provided.iter().map(|(m, n)| (m.as_str(), n.as_str())).collect();
+                match unprovided_imports(&self.bytes, &provided).as_slice() {
                     [] => anyhow!("export `{export}` exists but wasm3 could not compile it (wasm3 says only: function not found)"),
                     missing => anyhow!(
-                        "the module imports {}, which this host does not provide (it provides env.host_inc only; \
-                         wasm3 reports a function it cannot link as not found)",
-                        missing.join(", ")
+                        "the module imports {}, which wasm3 here does not provide (it provides {}; wasm3 reports \
+                         a function it cannot link as not found)",
+                        missing.join(", "),
+                        if provided.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            provided.iter().map(|(m, n)| format!("{m}.{n}")).collect::<Vec<_>>().join(", ")
+                        }
                     ),
                 }
             }

@@ -5,17 +5,32 @@
 //! memcpy (view), or `MemoryView::write`/`read` (copy), which wasmer implements with
 //! volatile 8-byte loads and stores so that a concurrent writer cannot cause UB: the gap
 //! between the two rows is that choice's price. Start-up mitigation: serialized modules
-//! (`Module::serialize` / `deserialize`).
+//! (`Module::serialize` / `deserialize`). A scenario file's host functions through
+//! `Function::new` (dynamic, one per store); no WASI (see [`Wasmer::relink`]).
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
+use interop_core::plugin::WasmType;
+use std::sync::Arc;
 use wasmer::{imports, Function, Memory, Module, Store, Type, TypedFunction, Value};
 
 /// The wasmer version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "7.4.2";
 
+/// A scenario file's host function: where it is imported from, its type, its behaviour
+/// (one responder, shared by every store of the relinked engine) and its result type.
+struct FileImport {
+    module: String,
+    name: String,
+    ty: wasmer::FunctionType,
+    respond: Arc<dyn Fn() -> i64 + Send + Sync>,
+    result: Option<WasmType>,
+}
+
 pub struct Wasmer {
     engine: wasmer::Engine,
+    /// `None`: the built-in guest's `env.host_inc`; `Some`: a scenario file's imports.
+    imports: Option<Vec<FileImport>>,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -25,6 +40,7 @@ impl Wasmer {
     pub fn cranelift() -> Self {
         Wasmer {
             engine: wasmer::sys::Cranelift::default().into(),
+            imports: None,
             runtime: "wasmer",
             notes: "Cranelift compiler (sys backend)",
         }
@@ -34,6 +50,7 @@ impl Wasmer {
     pub fn singlepass() -> Self {
         Wasmer {
             engine: wasmer::sys::Singlepass::default().into(),
+            imports: None,
             runtime: "wasmer:singlepass",
             notes: "Singlepass compiler (sys backend)",
         }
@@ -88,14 +105,70 @@ impl Engine for Wasmer {
         Ok(Module::new(&self.engine, wasm)?)
     }
 
+    /// A scenario file's host functions (`Function::new`, made in each store at
+    /// instantiation, the way `env.host_inc` is). WASI is not applicable ([`Self::NO_WASI`]).
+    fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
+        if wasi {
+            return Err(crate::adapter::NotApplicable(Self::NO_WASI.into()).into());
+        }
+        let vt = |t: &WasmType| match t {
+            WasmType::I32 => Type::I32,
+            WasmType::I64 => Type::I64,
+        };
+        let file = imports
+            .iter()
+            .map(|imp| FileImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                ty: wasmer::FunctionType::new(
+                    imp.params.iter().map(vt).collect::<Vec<_>>(),
+                    imp.results.iter().map(vt).collect::<Vec<_>>(),
+                ),
+                respond: Arc::new(imp.responder()),
+                result: imp.results.first().copied(),
+            })
+            .collect();
+        Ok(Wasmer { engine: self.engine.clone(), imports: Some(file), runtime: self.runtime, notes: self.notes })
+    }
+
     fn instantiate(&self, module: &Module) -> Result<WrInstance> {
         let mut store = Store::new(self.engine.clone());
-        let host_inc = Function::new_typed(&mut store, |x: i32| -> i32 { x.wrapping_add(1) });
-        let imports = imports! { "env" => { "host_inc" => host_inc } };
+        let imports = match &self.imports {
+            None => {
+                let host_inc = Function::new_typed(&mut store, |x: i32| -> i32 { x.wrapping_add(1) });
+                imports! { "env" => { "host_inc" => host_inc } }
+            }
+            Some(file) => {
+                let mut imports = wasmer::Imports::new();
+                for imp in file {
+                    let (respond, result) = (imp.respond.clone(), imp.result);
+                    let f = Function::new(&mut store, imp.ty.clone(), move |_| {
+                        let v = respond();
+                        Ok(match result {
+                            Some(WasmType::I32) => vec![Value::I32(v as i32)],
+                            Some(WasmType::I64) => vec![Value::I64(v)],
+                            None => vec![],
+                        })
+                    });
+                    imports.define(&imp.module, &imp.name, f);
+                }
+                imports
+            }
+        };
         let instance = wasmer::Instance::new(&mut store, module, &imports)?;
         let memory = instance.exports.get_memory("memory").map_err(|e| anyhow!("{e}")).at("memory")?.clone();
         Ok(WrInstance { store, instance, memory })
     }
+}
+
+impl Wasmer {
+    /// Why WASI is not applicable: wasmer's WASI is the wasmer-wasix crate (0.704.2 for
+    /// wasmer 7.4.2). Resolved against this build (cargo tree), it adds about 210 crates
+    /// with no features and about 420 with its `sys` feature (a tokio runtime, virtual file
+    /// systems and networking, webc packages, an HTTP client): left out.
+    const NO_WASI: &'static str = "no WASI implementation linked in this adapter: wasmer's is the wasmer-wasix \
+        crate (0.704.2 for wasmer 7.4.2), which adds some 200-400 crates to the build (a tokio runtime, virtual file \
+        systems and networking, webc packages), left out of this build";
 }
 
 fn val_type(t: &Type) -> ValType {

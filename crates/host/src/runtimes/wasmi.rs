@@ -5,6 +5,10 @@
 //! Two modes: `wasmi` is the default config (lazy translation: `compile` validates, each
 //! function is translated to wasmi bytecode on its first call), `wasmi:eager` translates
 //! every function at compile time, so its compile figure means what the JITs' does.
+//!
+//! A scenario file's host functions through `Linker::func_new`; its `wasi = true` through
+//! wasmi's own WASI (`wasmi_wasi`, preview1 over wasi-common), a fresh `WasiCtx` with
+//! nothing granted in every store.
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
@@ -13,9 +17,18 @@ use wasmi::{CompilationMode, Func, Linker, Memory, Module, Store, TypedFunc, Val
 /// The wasmi version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "2.0.0";
 
+/// Each store's data: its memory limits and, on an engine relinked with WASI, its own WASI
+/// context (no preopened directories, environment, arguments, stdio or network).
+pub struct StoreData {
+    limits: wasmi::StoreLimits,
+    wasi: Option<wasmi_wasi::WasiCtx>,
+}
+
 pub struct Wasmi {
     engine: wasmi::Engine,
-    linker: Linker<wasmi::StoreLimits>,
+    linker: Linker<StoreData>,
+    /// Whether every store gets a WASI context (the linker has wasmi_wasi's preview1).
+    wasi: bool,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -29,7 +42,7 @@ impl Wasmi {
         let engine = wasmi::Engine::new(&config);
         let mut linker = Linker::new(&engine);
         linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1)).expect("define env.host_inc");
-        Wasmi { engine, linker, runtime, notes }
+        Wasmi { engine, linker, wasi: false, runtime, notes }
     }
 
     /// The default config: lazy translation.
@@ -50,7 +63,7 @@ impl Wasmi {
 }
 
 pub struct WiInstance {
-    store: Store<wasmi::StoreLimits>,
+    store: Store<StoreData>,
     instance: wasmi::Instance,
     memory: Memory,
 }
@@ -90,23 +103,21 @@ impl Engine for Wasmi {
         Ok(Module::new(&self.engine, wasm)?)
     }
 
-    /// A scenario file's host functions through `Linker::func_new`. No WASI: wasmi's WASI
-    /// (the `wasmi_wasi` crate) is not a dependency of this build.
+    /// A scenario file's host functions through `Linker::func_new` and, with `wasi`,
+    /// wasmi's own WASI (`wasmi_wasi::add_to_linker`; each store its own context).
     fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
         use interop_core::plugin::WasmType;
-        if wasi {
-            return Err(crate::adapter::NotApplicable(
-                "no WASI implementation linked in this adapter (wasmi's, the wasmi_wasi crate, is not a dependency \
-                 of this build)"
-                    .into(),
-            )
-            .into());
-        }
         let vt = |t: &WasmType| match t {
             WasmType::I32 => wasmi::ValType::I32,
             WasmType::I64 => wasmi::ValType::I64,
         };
         let mut linker = Linker::new(&self.engine);
+        if wasi {
+            wasmi_wasi::add_to_linker(&mut linker, |d: &mut StoreData| {
+                d.wasi.as_mut().expect("every store of a WASI-linked engine has a WASI context")
+            })
+            .map_err(|e| anyhow!("linking wasmi_wasi: {e}"))?;
+        }
         for imp in imports {
             let params: Vec<_> = imp.params.iter().map(vt).collect();
             let results: Vec<_> = imp.results.iter().map(vt).collect();
@@ -123,7 +134,7 @@ impl Engine for Wasmi {
                 Ok(())
             })?;
         }
-        Ok(Wasmi { engine: self.engine.clone(), linker, runtime: self.runtime, notes: self.notes })
+        Ok(Wasmi { engine: self.engine.clone(), linker, wasi, runtime: self.runtime, notes: self.notes })
     }
 
     fn instantiate(&self, module: &Module) -> Result<WiInstance> {
@@ -132,8 +143,10 @@ impl Engine for Wasmi {
             .memory_size(usize::try_from(crate::limits::max_memory_bytes()).unwrap_or(usize::MAX))
             .trap_on_grow_failure(true)
             .build();
-        let mut store = Store::new(&self.engine, limits);
-        store.limiter(|l| l);
+        // Nothing granted: the builder's defaults have no preopens, env, args or stdio.
+        let wasi = self.wasi.then(|| wasmi_wasi::WasiCtxBuilder::new().build());
+        let mut store = Store::new(&self.engine, StoreData { limits, wasi });
+        store.limiter(|d| &mut d.limits);
         if crate::limits::interrupt_after().is_some() {
             // Fuel for about 10^8 instructions: well under a second of a plain loop.
             store.set_fuel(PROBE_FUEL)?;

@@ -2,19 +2,32 @@
 //! (`Func::call_unchecked` with `ValRaw`) calls; memory through the `data_mut` slice
 //! (view) or `Memory::write`/`read` (copy). Start-up mitigations: ahead-of-time compiled
 //! modules (`Module::serialize` / `deserialize`), `InstancePre`, and the pooling instance
-//! allocator (`wasmtime:pooling`).
+//! allocator (`wasmtime:pooling`). A scenario file's host functions through
+//! `Linker::func_new`; its `wasi = true` through wasmtime-wasi's preview1 (`p1`, the sync
+//! API), a fresh `WasiP1Ctx` with nothing granted in every store.
 
 use crate::limits::MemoryLimit;
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
 use wasmtime::{Func, InstancePre, Linker, Memory, Module, Store, TypedFunc, Val, ValRaw};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::WasiCtxBuilder;
 
 /// The wasmtime version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "48.0.0";
 
+/// Each store's data: the memory limiter and, on an engine relinked with WASI, the store's
+/// own WASI context (no preopened directories, environment, arguments or network).
+pub struct StoreData {
+    limit: MemoryLimit,
+    wasi: Option<WasiP1Ctx>,
+}
+
 pub struct Wasmtime {
     engine: wasmtime::Engine,
-    linker: Linker<MemoryLimit>,
+    linker: Linker<StoreData>,
+    /// Whether every store gets a WASI context (the linker has wasmtime-wasi's preview1).
+    wasi: bool,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -39,7 +52,7 @@ impl Wasmtime {
         }
         let mut linker = Linker::new(&engine);
         linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1)).expect("define env.host_inc");
-        Wasmtime { engine, linker, runtime, notes }
+        Wasmtime { engine, linker, wasi: false, runtime, notes }
     }
 
     /// The default: Cranelift, on-demand instance allocation.
@@ -74,9 +87,12 @@ impl Wasmtime {
     }
 
     /// A fresh store, its memory growth held to `--max-memory-mib`.
-    fn store(&self) -> Store<MemoryLimit> {
-        let mut store = Store::new(&self.engine, MemoryLimit);
-        store.limiter(|l| l);
+    fn store(&self) -> Store<StoreData> {
+        // Nothing granted: the builder's defaults have no preopens, env, args or sockets,
+        // and stdin/stdout/stderr closed.
+        let wasi = self.wasi.then(|| WasiCtxBuilder::new().build_p1());
+        let mut store = Store::new(&self.engine, StoreData { limit: MemoryLimit, wasi });
+        store.limiter(|d| &mut d.limit);
         if crate::limits::interrupt_after().is_some() {
             // Trap at the next epoch tick (the default action of a passed deadline).
             store.set_epoch_deadline(1);
@@ -85,7 +101,7 @@ impl Wasmtime {
     }
 }
 
-fn with_memory(mut store: Store<MemoryLimit>, instance: wasmtime::Instance) -> Result<WtInstance> {
+fn with_memory(mut store: Store<StoreData>, instance: wasmtime::Instance) -> Result<WtInstance> {
     let memory = instance
         .get_memory(&mut store, "memory")
         .ok_or_else(|| anyhow!("no memory named `memory` is exported"))
@@ -94,7 +110,7 @@ fn with_memory(mut store: Store<MemoryLimit>, instance: wasmtime::Instance) -> R
 }
 
 pub struct WtInstance {
-    store: Store<MemoryLimit>,
+    store: Store<StoreData>,
     instance: wasmtime::Instance,
     memory: Memory,
 }
@@ -115,7 +131,7 @@ pub const CALL_APIS: &[&str] = &["typed", "untyped", "unchecked"];
 impl Engine for Wasmtime {
     type Module = Module;
     type Instance = WtInstance;
-    type Pre = InstancePre<MemoryLimit>;
+    type Pre = InstancePre<StoreData>;
 
     fn info(&self) -> EngineInfo {
         EngineInfo {
@@ -148,34 +164,30 @@ impl Engine for Wasmtime {
         Ok(unsafe { Module::deserialize(&self.engine, bytes) }?)
     }
 
-    fn pre(&self, module: &Module) -> Result<InstancePre<MemoryLimit>> {
+    fn pre(&self, module: &Module) -> Result<InstancePre<StoreData>> {
         Ok(self.linker.instantiate_pre(module)?)
     }
 
-    fn instantiate_pre(&self, pre: &InstancePre<MemoryLimit>) -> Result<WtInstance> {
+    fn instantiate_pre(&self, pre: &InstancePre<StoreData>) -> Result<WtInstance> {
         let mut store = self.store();
         let instance = pre.instantiate(&mut store)?;
         with_memory(store, instance)
     }
 
-    /// A scenario file's host functions through `Linker::func_new`. No WASI: wasmtime-wasi
-    /// 48 needs wasmtime's `component-model` and `async` features, which this build leaves
-    /// out (enabling them rebuilds wasmtime and every crate above it).
+    /// A scenario file's host functions through `Linker::func_new` and, with `wasi`,
+    /// wasmtime-wasi's preview1 (`p1::add_to_linker_sync`; each store its own context).
     fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
         use interop_core::plugin::WasmType;
-        if wasi {
-            return Err(crate::adapter::NotApplicable(
-                "no WASI implementation linked in this adapter (wasmtime-wasi 48 needs wasmtime's component-model \
-                 and async features, which this build leaves out)"
-                    .into(),
-            )
-            .into());
-        }
         let vt = |t: &WasmType| match t {
             WasmType::I32 => wasmtime::ValType::I32,
             WasmType::I64 => wasmtime::ValType::I64,
         };
         let mut linker = Linker::new(&self.engine);
+        if wasi {
+            wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |d: &mut StoreData| {
+                d.wasi.as_mut().expect("every store of a WASI-linked engine has a WASI context")
+            })?;
+        }
         for imp in imports {
             let ty = wasmtime::FuncType::new(&self.engine, imp.params.iter().map(vt), imp.results.iter().map(vt));
             let result = imp.results.first().copied();
@@ -190,7 +202,7 @@ impl Engine for Wasmtime {
                 Ok(())
             })?;
         }
-        Ok(Wasmtime { engine: self.engine.clone(), linker, runtime: self.runtime, notes: self.notes })
+        Ok(Wasmtime { engine: self.engine.clone(), linker, wasi, runtime: self.runtime, notes: self.notes })
     }
 }
 
