@@ -146,6 +146,7 @@ mod tests {
             geomean_ratio: None,
             components: vec![],
             warnings: vec![],
+            counts: vec![],
         };
         // 7% slower, significant: fails a 5% gate on a quiet machine, passes with 3% noise.
         let c = cmp(vec![change(7.0, 6.0, Verdict::Slower)]);
