@@ -116,3 +116,32 @@ func TestPrecisionWaitsForTheCollector(t *testing.T) {
 	}
 	_ = sink
 }
+
+// A row whose calls allocate is held in warm-up for ten times --warmup-ms (at most
+// steadyWarm), so it is measured in the steady state of the collector and the finalizers;
+// the same loop without allocations stops warming up once two loops agree.
+func TestAnAllocatingRowWarmsUpToTheSteadyState(t *testing.T) {
+	var sink []byte
+	loops := func(alloc bool) int {
+		calls := 0
+		c := Case{Loop: func(n int) (time.Duration, error) {
+			calls++
+			for i := 0; i < n; i++ {
+				if alloc {
+					sink = make([]byte, 256)
+				}
+			}
+			return time.Duration(100 * n), nil // a steady cost: warm-up agrees at once
+		}}
+		cfg := Config{WarmupMs: 20, TargetSampleMs: 0.05, Samples: 2}
+		if _, err := Measure(c, cfg); err != nil {
+			t.Fatal(err)
+		}
+		return calls
+	}
+	plain, allocating := loops(false), loops(true)
+	if allocating < plain+10 {
+		t.Errorf("an allocating row ran %d loops, the same row without allocations %d: want it held in warm-up", allocating, plain)
+	}
+	_ = sink
+}

@@ -251,10 +251,15 @@ pub fn layers(
             push("ffi_call", ffi.per_op() - empty.per_op(), "native ffi_call - empty".into());
             let dp = info.direct_path.as_str();
             let direct = (!dp.is_empty())
-                .then(|| Some((find(host, dp, Some("unchecked"), case)?, find(host, dp, Some("checked"), case)?)))
+                .then(|| Some((find(host, dp, Some("unchecked"), case), find(host, dp, Some("checked"), case)?)))
                 .flatten();
             match direct {
-                Some((unchecked, checked)) => {
+                // A C API with only a checked call (wasm.h: wasmer-capi), as in the time split.
+                Some((None, checked)) => {
+                    push("engine_entry_and_checks", checked.per_op() - ffi.per_op(), format!("{dp} {case} checked - ffi_call"));
+                    push("go_binding", row.per_op() - checked.per_op(), format!("{r} {case} {api} - {dp} {case} checked"));
+                }
+                Some((Some(unchecked), checked)) => {
                     push("engine_entry", unchecked.per_op() - ffi.per_op(), format!("{dp} {case} unchecked - ffi_call"));
                     push("capi_checks", checked.per_op() - unchecked.per_op(), format!("{dp} {case} checked - unchecked"));
                     push("go_binding", row.per_op() - checked.per_op(), format!("{r} {case} {api} - {dp} {case} checked"));
@@ -374,6 +379,24 @@ mod tests {
         let d = disagreements(&timed, 10.0);
         assert!(d.iter().any(|s| s.starts_with("wasmtime-go noop ffi_call") && s.contains("more time per instruction")), "{d:?}");
         assert!(!d.iter().any(|s| s.contains(" gc:")), "gc is not a part of the crossing: {d:?}");
+    }
+
+    #[test]
+    fn a_checked_only_c_api_gives_three_layers_that_add_up() {
+        // wasmer-capi: wasm.h has no unchecked call, as in the time split.
+        let counts = vec![
+            counted("native", "direct", "empty", 9.0, None),
+            counted("native", "direct", "ffi_call", 284.0, None),
+            counted("wasmer-capi", "checked", "noop", 1102.0, None),
+            counted("wasmer-go", "call", "noop", 4125.0, None),
+        ];
+        let infos = vec![info("wasmer-go", "cgo", "wasmer-capi", &["call"]), info("wasmer-capi", "cgo", "", &["checked"])];
+        let l = layers(&counts, &infos, &[]);
+        let names: Vec<&str> = l.iter().map(|x| x.layer.as_str()).collect();
+        assert_eq!(names, ["ffi_call", "engine_entry_and_checks", "go_binding"]);
+        let parts: f64 = l.iter().map(|x| x.instructions).sum();
+        assert!((parts - (4125.0 - 9.0)).abs() < 1e-9, "{parts}");
+        assert!(l.iter().all(|x| x.runtime == "wasmer-go"));
     }
 
     #[test]

@@ -255,18 +255,27 @@ impl Advice {
     /// cheaper than wasmtime-go call (2.42 µs); takes: ...`.
     pub fn sentence(&self, fmt_ns: impl Fn(f64) -> String) -> String {
         let mut s = format!("{} {}, {}", self.runtime, self.api, fmt_ns(self.ns));
-        if let Some(f) = self.floor.filter(|f| f.within) {
+        let at_floor = self.floor.filter(|f| f.within);
+        if let Some(f) = at_floor {
+            // Never a negative cost: a row below the floor is "at or below" it.
+            let where_ = if f.above_ns > 0.0 {
+                format!("this row {} ± {} above it", fmt_ns(f.above_ns), fmt_ns(f.noise_ns))
+            } else {
+                "this row at or below it".to_string()
+            };
             s.push_str(&format!(
-                " (within the harness floor's noise: floor {}, this row {} ± {} above it; the harness cannot resolve \
-                 the call's own cost)",
+                " (within the harness floor's noise: floor {}, {where_}; the harness cannot resolve the call's own cost)",
                 fmt_ns(f.floor_ns),
-                fmt_ns(f.above_ns),
-                fmt_ns(f.noise_ns)
             ));
         }
         if let Some((path, ns)) = &self.seed_path {
             if !path.starts_with(&format!("{} ", self.runtime)) && self.ns > 0.0 {
-                s.push_str(&format!(", {:.0}x cheaper than {} ({})", ns / self.ns, path, fmt_ns(*ns)));
+                if at_floor.is_some() {
+                    // No ratio to a figure the harness cannot resolve.
+                    s.push_str(&format!(", cheaper than {} ({}) by more than this harness resolves", path, fmt_ns(*ns)));
+                } else {
+                    s.push_str(&format!(", {:.0}x cheaper than {} ({})", ns / self.ns, path, fmt_ns(*ns)));
+                }
             }
         }
         if !self.takes.is_empty() {
@@ -393,6 +402,13 @@ mod tests {
         assert!(line.contains("30.0 s") && line.contains("2048 MiB peak memory"), "{line}");
         assert!(line.contains("1.5 billion calls"), "{line}");
         assert!(line.contains("harness floor") && line.contains("killing the process"), "{line}");
+        // At the floor: no ratio to a figure the harness cannot resolve, and a row below
+        // the floor is never printed as a negative cost.
+        assert!(!line.contains("x cheaper") && !line.contains(" -"), "{line}");
+        let mut below = add.clone();
+        below.floor = Some(FloorCheck { above_ns: -1.38, ..below.floor.unwrap() });
+        let line = below.sentence(|ns| format!("{ns:.2} ns"));
+        assert!(line.contains("at or below it") && !line.contains("-1.38"), "{line}");
         // Not translated: none of it.
         let slower = advice(&rows[2..3], &caps);
         assert!(slower[0].build.is_none() && slower[0].break_even.is_none() && slower[0].gives_up.is_empty());
