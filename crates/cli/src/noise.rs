@@ -23,12 +23,7 @@ pub fn reference_rows(guest: &Path, scenarios_file: &Path, cfg: &MeasureConfig, 
         .arg(guest)
         .arg("--scenarios-file")
         .arg(scenarios_file)
-        .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
-        .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
-        .args(["--samples", &cfg.samples.to_string()])
-        .args(["--precision-pct", &(cfg.precision * 100.0).to_string()])
-        .args(["--max-row-ms", &(cfg.max_row.as_secs_f64() * 1e3).to_string()])
-        .args(["--max-memory-mib", &max_memory_mib.to_string()]);
+        .args(crate::orchestrate::measure_args(cfg, max_memory_mib));
     for s in interop_core::noise::REFERENCE_SCENARIOS {
         cmd.args(["--scenario", s]);
     }

@@ -440,6 +440,21 @@ fn minutes(secs: f64) -> String {
     }
 }
 
+/// The measurement flags of a worker command line (both hosts' workers take the same).
+pub fn measure_args(cfg: &MeasureConfig, max_memory_mib: u32) -> Vec<String> {
+    [
+        ("--warmup-ms", (cfg.warmup.as_secs_f64() * 1e3).to_string()),
+        ("--target-sample-ms", (cfg.target_sample.as_secs_f64() * 1e3).to_string()),
+        ("--samples", cfg.samples.to_string()),
+        ("--precision-pct", (cfg.precision * 100.0).to_string()),
+        ("--max-row-ms", (cfg.max_row.as_secs_f64() * 1e3).to_string()),
+        ("--max-memory-mib", max_memory_mib.to_string()),
+    ]
+    .into_iter()
+    .flat_map(|(k, v)| [k.to_string(), v])
+    .collect()
+}
+
 /// What bounds a worker: silence before it is declared hung, memory.
 pub struct WorkerLimits {
     pub timeout: Duration,
@@ -600,12 +615,7 @@ fn drive(
             .arg(guest)
             .arg("--scenarios-file")
             .arg(scenarios_file)
-            .args(["--warmup-ms", &(cfg.warmup.as_secs_f64() * 1e3).to_string()])
-            .args(["--target-sample-ms", &(cfg.target_sample.as_secs_f64() * 1e3).to_string()])
-            .args(["--samples", &cfg.samples.to_string()])
-            .args(["--precision-pct", &(cfg.precision * 100.0).to_string()])
-            .args(["--max-row-ms", &(cfg.max_row.as_secs_f64() * 1e3).to_string()])
-            .args(["--max-memory-mib", &limits.max_memory_mib.to_string()]);
+            .args(measure_args(cfg, limits.max_memory_mib));
         for s in &remaining {
             cmd.args(["--scenario", s]);
         }
