@@ -64,16 +64,9 @@ func TestBadInput(t *testing.T) {
 		}
 		for _, bc := range badCases {
 			t.Run(f.Name+"/"+bc.name, func(t *testing.T) {
-				eng, err := f.New()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer eng.Close()
-				var buf bytes.Buffer
-				r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: bc.module(t)}
-				r.RunWasm(eng, scenarios)
+				evs, out := runGuest(t, f, bc.module(t), scenarios)
 				var failures, noopRows int
-				for _, e := range parseEvents(t, buf.Bytes()) {
+				for _, e := range evs {
 					switch {
 					case e["event"] == "failure" && e["scenario"] == bc.scenario:
 						failures++
@@ -96,10 +89,10 @@ func TestBadInput(t *testing.T) {
 					}
 				}
 				if failures == 0 {
-					t.Errorf("no failure for %s; events:\n%s", bc.scenario, buf.String())
+					t.Errorf("no failure for %s; events:\n%s", bc.scenario, out)
 				}
 				if bc.name != "malformed module" && noopRows == 0 {
-					t.Errorf("noop did not run after the broken scenario; events:\n%s", buf.String())
+					t.Errorf("noop did not run after the broken scenario; events:\n%s", out)
 				}
 			})
 		}

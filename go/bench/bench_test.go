@@ -38,6 +38,21 @@ func guestBytes(t testing.TB) []byte {
 
 type event map[string]any
 
+// runGuest runs scenarios of guest on a fresh engine of f with the tiny configuration and
+// returns its events and the raw output (for failure messages).
+func runGuest(t *testing.T, f Factory, guest []byte, scenarios []Scenario) ([]event, string) {
+	t.Helper()
+	eng, err := f.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var buf bytes.Buffer
+	r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: guest}
+	r.RunWasm(eng, scenarios)
+	return parseEvents(t, buf.Bytes()), buf.String()
+}
+
 func parseEvents(t *testing.T, out []byte) []event {
 	t.Helper()
 	var evs []event

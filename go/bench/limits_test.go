@@ -32,16 +32,9 @@ func TestMemoryLimitStopsAGrowingGuest(t *testing.T) {
 		}
 		checked++
 		t.Run(f.Name, func(t *testing.T) {
-			eng, err := f.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer eng.Close()
-			var buf bytes.Buffer
-			r := &Runner{Emit: NewEmitter(&buf), Cfg: tiny, Guest: fromWat(watGrowAdd)(t)}
-			r.RunWasm(eng, scenarios)
+			evs, out := runGuest(t, f, fromWat(watGrowAdd)(t), scenarios)
 			var failures, noopRows int
-			for _, e := range parseEvents(t, buf.Bytes()) {
+			for _, e := range evs {
 				switch {
 				case e["event"] == "failure" && e["scenario"] == "add":
 					failures++
@@ -52,7 +45,7 @@ func TestMemoryLimitStopsAGrowingGuest(t *testing.T) {
 				}
 			}
 			if failures == 0 || noopRows == 0 {
-				t.Errorf("want add failed and noop measured; events:\n%s", buf.String())
+				t.Errorf("want add failed and noop measured; events:\n%s", out)
 			}
 		})
 	}

@@ -78,11 +78,8 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         ));
         for (k, f) in &newly_failed {
             notes.push_str(&format!(
-                "  {} {} {} {}: {}\n",
-                k.host,
-                k.runtime,
-                k.api,
-                k.case_label(),
+                "  {}: {}\n",
+                k.label(),
                 crate::orchestrate::one_line(&f.error)
             ));
         }
@@ -103,11 +100,8 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
             notes.push_str(&format!("interop-bench: {} row(s) grew by more than {pct}% in instructions per op:\n", bad.len()));
             for c in bad {
                 notes.push_str(&format!(
-                    "  {} {} {} {}: {} → {} instructions/op ({:+.2}%)\n",
-                    c.key.host,
-                    c.key.runtime,
-                    c.key.api,
-                    c.key.case_label(),
+                    "  {}: {} → {} instructions/op ({:+.2}%)\n",
+                    c.key.label(),
                     interop_core::counts::instr(c.old_instructions),
                     interop_core::counts::instr(c.new_instructions),
                     c.change_pct
@@ -139,11 +133,8 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
             ));
             for c in bad {
                 notes.push_str(&format!(
-                    "  {} {} {} {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%)\n",
-                    c.key.host,
-                    c.key.runtime,
-                    c.key.api,
-                    c.key.case_label(),
+                    "  {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%)\n",
+                    c.key.label(),
                     c.change_pct,
                     c.ci_low_pct,
                     c.ci_high_pct

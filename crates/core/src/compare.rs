@@ -510,7 +510,7 @@ impl Comparison {
             if !keys.is_empty() {
                 let _ = writeln!(out, "{}{label} ({}):", if markdown { "\n" } else { "" }, keys.len());
                 for k in keys.iter() {
-                    let _ = writeln!(out, "  - {}", md(&format!("{} {} {} {}", k.host, k.runtime, k.api, k.case_label())));
+                    let _ = writeln!(out, "  - {}", md(&k.label()));
                 }
             }
         }
@@ -525,7 +525,7 @@ impl Comparison {
         }
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for w in &self.warnings {
-            let label = w.row.as_ref().map(|k| format!("{} {} {} {}", k.host, k.runtime, k.api, k.case_label()));
+            let label = w.row.as_ref().map(|k| k.label());
             match groups.iter_mut().find(|g| g.0 == w.message) {
                 Some(g) => g.1.extend(label),
                 None => groups.push((w.message.clone(), label.into_iter().collect())),

@@ -48,7 +48,7 @@ impl NoiseRecord {
                 let (a, b) = (estimate(&s.sample_ns_per_op), estimate(&e.sample_ns_per_op));
                 let pct = ((b / a - 1.0) * 100.0).abs();
                 pct.is_finite().then(|| Drift {
-                    label: format!("{} {} {} {}", s.key.host, s.key.runtime, s.key.api, s.key.case_label()),
+                    label: s.key.label(),
                     start_ns: a,
                     end_ns: b,
                     pct,

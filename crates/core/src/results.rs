@@ -39,6 +39,11 @@ impl RowKey {
         self.params.values().next().copied()
     }
 
+    /// `go wasmtime-go call string_roundtrip/bytes=64`: the row, as lists of rows name it.
+    pub fn label(&self) -> String {
+        format!("{} {} {} {}", self.host, self.runtime, self.api, self.case_label())
+    }
+
     /// `scenario` or `scenario/bytes=64`.
     pub fn case_label(&self) -> String {
         let mut s = self.scenario.clone();
