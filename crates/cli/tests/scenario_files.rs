@@ -189,14 +189,10 @@ fn the_example_plugins_build_and_run_with_wasi_where_linked() {
         assert!(o.status.success(), "{wasm}: stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
         let v = load(&out);
         assert!(v["failures"].as_array().unwrap().is_empty(), "{wasm}: {:#?}", v["failures"]);
-        // wasmer has no WASI linked: it says so, naming its WASI crate, for both scenarios.
-        let na = v["not_applicable"].as_array().unwrap();
-        assert_eq!(na.len(), 2, "{wasm}: {na:#?}");
-        for f in na {
-            assert_eq!(f["runtime"], "wasmer", "{wasm}: {f:#?}");
-            assert!(f["reason"].as_str().unwrap().contains("wasmer-wasix"), "{f:#?}");
-        }
-        let mut linked = vec!["wasmtime", "wasmi"];
+        // Every engine of the selection links WASI (wasmer through wasmer-wasix): nothing is
+        // not applicable.
+        assert!(v["not_applicable"].as_array().unwrap().is_empty(), "{wasm}: {:#?}", v["not_applicable"]);
+        let mut linked = vec!["wasmtime", "wasmi", "wasmer"];
         if go {
             linked.extend(["wazero:compiler", "wasmtime-go", "wasmtime-capi"]);
         }
@@ -243,9 +239,9 @@ fn a_wasi_function_the_engine_cannot_provide_is_named_with_the_engine() {
     let out = dir.path().join("r.json");
     let go = go_present();
     let (hosts, runtimes) = if go {
-        ("rust,go", "wasmtime,wasmi,tinywasm,wazero:interpreter,wasmtime-go,wasmtime-capi")
+        ("rust,go", "wasmtime,wasmi,wasmer,tinywasm,wazero:interpreter,wasmtime-go,wasmtime-capi")
     } else {
-        ("rust", "wasmtime,wasmi,tinywasm")
+        ("rust", "wasmtime,wasmi,wasmer,tinywasm")
     };
     let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
     let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
@@ -254,7 +250,7 @@ fn a_wasi_function_the_engine_cannot_provide_is_named_with_the_engine() {
     assert!(!err.contains("panicked"), "{err}");
     let v = load(&out);
     assert!(v["results"].as_array().unwrap().iter().all(|r| r["runtime"] == "native"), "{:#?}", v["results"]);
-    let mut with_wasi = vec!["wasmtime", "wasmi"];
+    let mut with_wasi = vec!["wasmtime", "wasmi", "wasmer"];
     if go {
         with_wasi.extend(["wazero:interpreter", "wasmtime-go", "wasmtime-capi"]);
     }

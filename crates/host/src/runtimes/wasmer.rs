@@ -6,13 +6,16 @@
 //! volatile 8-byte loads and stores so that a concurrent writer cannot cause UB: the gap
 //! between the two rows is that choice's price. Start-up mitigation: serialized modules
 //! (`Module::serialize` / `deserialize`). A scenario file's host functions through
-//! `Function::new` (dynamic, one per store); no WASI (see [`Wasmer::relink`]).
+//! `Function::new` (dynamic, one per store); its `wasi = true` through wasmer's own WASI,
+//! the wasmer-wasix crate: each store its own `WasiEnv` (an in-memory root file system with
+//! nothing mounted, null stdio, no environment or arguments, no networking), built on one
+//! `PluggableRuntime` per engine over a current-thread tokio runtime (see [`Wasmer::relink`]).
 
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
 use interop_core::plugin::WasmType;
 use std::sync::Arc;
-use wasmer::{imports, Function, Memory, Module, Store, Type, TypedFunction, Value};
+use wasmer::{Function, Memory, Module, Store, Type, TypedFunction, Value};
 
 /// The wasmer version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "7.4.2";
@@ -31,6 +34,10 @@ pub struct Wasmer {
     engine: wasmer::Engine,
     /// `None`: the built-in guest's `env.host_inc`; `Some`: a scenario file's imports.
     imports: Option<Vec<FileImport>>,
+    /// Set on an engine relinked with WASI: the wasmer-wasix runtime every store's
+    /// `WasiEnv` is built on (shared, so instantiate pays for a WASI environment, not for a
+    /// tokio runtime).
+    wasi: Option<Arc<dyn wasmer_wasix::Runtime + Send + Sync>>,
     runtime: &'static str,
     notes: &'static str,
 }
@@ -41,6 +48,7 @@ impl Wasmer {
         Wasmer {
             engine: wasmer::sys::Cranelift::default().into(),
             imports: None,
+            wasi: None,
             runtime: "wasmer",
             notes: "Cranelift compiler (sys backend)",
         }
@@ -51,6 +59,7 @@ impl Wasmer {
         Wasmer {
             engine: wasmer::sys::Singlepass::default().into(),
             imports: None,
+            wasi: None,
             runtime: "wasmer:singlepass",
             notes: "Singlepass compiler (sys backend)",
         }
@@ -61,6 +70,8 @@ pub struct WrInstance {
     store: Store,
     instance: wasmer::Instance,
     memory: Memory,
+    /// The instance's WASI environment, when linked (its functions hold it; kept with them).
+    _wasi: Option<wasmer_wasix::WasiFunctionEnv>,
 }
 
 pub enum WrFunc {
@@ -106,11 +117,22 @@ impl Engine for Wasmer {
     }
 
     /// A scenario file's host functions (`Function::new`, made in each store at
-    /// instantiation, the way `env.host_inc` is). WASI is not applicable ([`Self::NO_WASI`]).
+    /// instantiation, the way `env.host_inc` is) and, with `wasi`, wasmer-wasix's
+    /// preview1: one `PluggableRuntime` per relinked engine (a current-thread tokio runtime
+    /// under its task manager, this engine set as its engine), one `WasiEnv` per store.
     fn relink(&self, imports: &[interop_core::plugin::Import], wasi: bool) -> Result<Self> {
-        if wasi {
-            return Err(crate::adapter::NotApplicable(Self::NO_WASI.into()).into());
-        }
+        let wasi = if wasi {
+            let tokio = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .map_err(|e| anyhow!("wasmer-wasix: starting its tokio runtime: {e}"))?;
+            let tasks = wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager::new(tokio);
+            let mut rt = wasmer_wasix::PluggableRuntime::new(Arc::new(tasks));
+            rt.set_engine(self.engine.clone());
+            Some(Arc::new(rt) as Arc<dyn wasmer_wasix::Runtime + Send + Sync>)
+        } else {
+            None
+        };
         let vt = |t: &WasmType| match t {
             WasmType::I32 => Type::I32,
             WasmType::I64 => Type::I64,
@@ -128,18 +150,36 @@ impl Engine for Wasmer {
                 result: imp.results.first().copied(),
             })
             .collect();
-        Ok(Wasmer { engine: self.engine.clone(), imports: Some(file), runtime: self.runtime, notes: self.notes })
+        Ok(Wasmer { engine: self.engine.clone(), imports: Some(file), wasi, runtime: self.runtime, notes: self.notes })
     }
 
     fn instantiate(&self, module: &Module) -> Result<WrInstance> {
         let mut store = Store::new(self.engine.clone());
-        let imports = match &self.imports {
+        // WASI first: its imports are the base the file's own host functions are added to.
+        let mut wasi = match &self.wasi {
+            None => None,
+            Some(rt) => {
+                let null = || Box::new(wasmer_wasix::virtual_fs::NullFile::default());
+                let env = wasmer_wasix::WasiEnv::builder("guest")
+                    .runtime(rt.clone())
+                    .stdin(null())
+                    .stdout(null())
+                    .stderr(null())
+                    .finalize(&mut store)
+                    .map_err(|e| anyhow!("wasmer-wasix: building the WASI environment: {e}"))?;
+                Some(env)
+            }
+        };
+        let mut imports = match &wasi {
+            Some(env) => env.import_object(&mut store, module).map_err(|e| anyhow!("wasmer-wasix: {e}"))?,
+            None => wasmer::Imports::new(),
+        };
+        match &self.imports {
             None => {
                 let host_inc = Function::new_typed(&mut store, |x: i32| -> i32 { x.wrapping_add(1) });
-                imports! { "env" => { "host_inc" => host_inc } }
+                imports.define("env", "host_inc", host_inc);
             }
             Some(file) => {
-                let mut imports = wasmer::Imports::new();
                 for imp in file {
                     let (respond, result) = (imp.respond.clone(), imp.result);
                     let f = Function::new(&mut store, imp.ty.clone(), move |_| {
@@ -152,23 +192,15 @@ impl Engine for Wasmer {
                     });
                     imports.define(&imp.module, &imp.name, f);
                 }
-                imports
             }
-        };
+        }
         let instance = wasmer::Instance::new(&mut store, module, &imports)?;
+        if let Some(env) = wasi.as_mut() {
+            env.initialize(&mut store, instance.clone()).map_err(|e| anyhow!("wasmer-wasix: initializing: {e}"))?;
+        }
         let memory = instance.exports.get_memory("memory").map_err(|e| anyhow!("{e}")).at("memory")?.clone();
-        Ok(WrInstance { store, instance, memory })
+        Ok(WrInstance { store, instance, memory, _wasi: wasi })
     }
-}
-
-impl Wasmer {
-    /// Why WASI is not applicable: wasmer's WASI is the wasmer-wasix crate (0.704.2 for
-    /// wasmer 7.4.2). Resolved against this build (cargo tree), it adds about 210 crates
-    /// with no features and about 420 with its `sys` feature (a tokio runtime, virtual file
-    /// systems and networking, webc packages, an HTTP client): left out.
-    const NO_WASI: &'static str = "no WASI implementation linked in this adapter: wasmer's is the wasmer-wasix \
-        crate (0.704.2 for wasmer 7.4.2), which adds some 200-400 crates to the build (a tokio runtime, virtual file \
-        systems and networking, webc packages), left out of this build";
 }
 
 fn val_type(t: &Type) -> ValType {
