@@ -4,8 +4,9 @@
 use anyhow::{anyhow, Result};
 use clap::Args;
 use interop_core::compare::{compare as compare_files, Comparison, Options};
+use interop_core::merge::{load_runs, section_heading};
 use interop_core::results::{Failure, ResultsFile, RowKey};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -41,14 +42,10 @@ pub struct CompareArgs {
 
 pub const COMPARE_FORMATS: &[&str] = &["terminal", "markdown", "json"];
 
-fn load(path: &std::path::Path) -> Result<ResultsFile> {
-    // Loading derives the statistics and the cost model from the raw samples, as in `report`.
-    Ok(ResultsFile::load(path)?)
-}
-
-/// The comparison, its rendering (stdout), its notes (stderr), and whether the
-/// `--fail-above` gate is crossed.
-pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)> {
+/// The comparisons (one per machine both files have; one when each file is a single run),
+/// their rendering (stdout), their notes (stderr), and whether the `--fail-above` gate is
+/// crossed.
+pub fn run_compare(a: &CompareArgs) -> Result<(Vec<Comparison>, String, String, bool)> {
     if let Some(p) = a.fail_above {
         if !(p.is_finite() && p >= 0.0) {
             return Err(anyhow!("--fail-above takes a percentage of zero or more, not {p}"));
@@ -58,12 +55,88 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         return Err(anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")));
     }
     let (old_path, new_path) = crate::baseline::resolve(a.baseline.as_deref(), &a.old, a.new.as_deref())?;
-    let (old, new) = (load(&old_path)?, load(&new_path)?);
+    let (old_runs, new_runs) = (load_runs(&old_path)?, load_runs(&new_path)?);
     if a.fail_above.is_some() && !a.force {
-        refuse_quick_gate(&[("OLD", &old_path, &old), ("NEW", &new_path, &new)])?;
+        for old in &old_runs {
+            refuse_quick_gate(&[("OLD", &old_path, old)])?;
+        }
+        for new in &new_runs {
+            refuse_quick_gate(&[("NEW", &new_path, new)])?;
+        }
     }
-    let cmp = compare_files(&old, &new, Options::default());
-    let newly_failed = newly_failed(&cmp, &new);
+    if let ([old], [new]) = (old_runs.as_slice(), new_runs.as_slice()) {
+        let (cmp, out, notes, failed) = compare_pair(a, &old_path, &new_path, old, new)?;
+        return Ok((vec![cmp], out, notes, failed));
+    }
+    compare_machines(a, &old_path, &new_path, &old_runs, &new_runs)
+}
+
+/// OLD and NEW with runs from several machines (`merge`): each machine of OLD compared with
+/// the run of the same fingerprint in NEW, one section per machine. With the gate, a
+/// machine of OLD that NEW lacks fails it (a CI job whose results went missing).
+fn compare_machines(
+    a: &CompareArgs,
+    old_path: &Path,
+    new_path: &Path,
+    old_runs: &[ResultsFile],
+    new_runs: &[ResultsFile],
+) -> Result<(Vec<Comparison>, String, String, bool)> {
+    let markdown = matches!(a.format.as_str(), "markdown" | "md");
+    let json = a.format == "json";
+    let (mut cmps, mut out, mut notes, mut failed) = (Vec::new(), String::new(), String::new(), false);
+    let mut sections = Vec::new();
+    let pairs: Vec<(&ResultsFile, &ResultsFile)> = old_runs
+        .iter()
+        .filter_map(|o| new_runs.iter().find(|n| n.machine.fingerprint == o.machine.fingerprint).map(|n| (o, n)))
+        .collect();
+    for (i, (o, n)) in pairs.iter().enumerate() {
+        let (cmp, text, note, f) = compare_pair(a, old_path, new_path, o, n)?;
+        failed |= f;
+        if json {
+            sections.push(serde_json::json!({ "machine": o.machine, "comparison": cmp }));
+        } else {
+            out.push_str(&section_heading(i, pairs.len(), o, markdown));
+            out.push_str(&text);
+        }
+        if !note.is_empty() {
+            notes.push_str(&format!("machine {}:\n{note}", o.machine.fingerprint));
+        }
+        cmps.push(cmp);
+    }
+    for (label, runs, other, path) in [("OLD", old_runs, new_runs, new_path), ("NEW", new_runs, old_runs, old_path)] {
+        for r in runs.iter().filter(|r| !other.iter().any(|x| x.machine.fingerprint == r.machine.fingerprint)) {
+            notes.push_str(&format!(
+                "interop-bench: machine {} of {label} has no run in {}: not compared\n",
+                r.machine.title(),
+                path.display()
+            ));
+            if label == "OLD" && a.fail_above.is_some() {
+                failed = true;
+            }
+        }
+    }
+    if pairs.is_empty() && a.fail_above.is_some() {
+        failed = true;
+        notes.push_str("interop-bench: no machine of OLD has a run in NEW (by fingerprint): nothing was compared, so the gate cannot pass\n");
+    }
+    if json {
+        out = serde_json::to_string_pretty(&serde_json::json!({ "machines": sections }))? + "\n";
+    }
+    Ok((cmps, out, notes, failed))
+}
+
+/// One run of OLD against one run of NEW (one machine each): the comparison, its rendering,
+/// its notes, and whether the gate is crossed.
+fn compare_pair(
+    a: &CompareArgs,
+    old_path: &Path,
+    new_path: &Path,
+    old: &ResultsFile,
+    new: &ResultsFile,
+) -> Result<(Comparison, String, String, bool)> {
+    let (old_path, new_path) = (old_path.to_path_buf(), new_path.to_path_buf());
+    let cmp = compare_files(old, new, Options::default());
+    let newly_failed = newly_failed(&cmp, new);
     let rendered = cmp
         .render(&a.format)
         .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")))?;
@@ -123,7 +196,7 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
             failed = true;
         }
         let noise = interop_core::noise::gate_noise_pct(old.derived.noise_pct, new.derived.noise_pct);
-        notes.push_str(&gate_basis(pct, noise, &old, &new));
+        notes.push_str(&gate_basis(pct, noise, old, new));
         let bad = interop_core::noise::regressions_beyond_noise(&cmp, pct, noise);
         if !bad.is_empty() {
             failed = true;
@@ -291,7 +364,8 @@ mod tests {
 
     #[test]
     fn identical_files_pass_the_gate() {
-        let (cmp, out, _, failed) = run_compare(&args(fixture(), fixture(), Some(10.0))).unwrap();
+        let (mut cmp, out, _, failed) = run_compare(&args(fixture(), fixture(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(!failed);
         assert!(cmp.rows.iter().all(|c| !c.significant()));
         assert!(out.contains("0 slower, 0 faster"), "{out}");
@@ -300,7 +374,8 @@ mod tests {
     #[test]
     fn a_2x_slowdown_fails_the_gate() {
         let new = slowed(2.0);
-        let (cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let (mut cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(failed, "{notes}");
         assert!(notes.contains("got slower by more than 10%"), "{notes}");
         // Every row doubled; a row whose 5 samples spread over 2x may still read as noise.
@@ -357,7 +432,8 @@ mod tests {
     #[test]
     fn nothing_compared_fails_the_gate() {
         let new = renamed();
-        let (cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let (mut cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(cmp.rows.is_empty());
         assert!(failed, "{notes}");
         assert!(notes.contains("nothing was compared"), "{notes}");

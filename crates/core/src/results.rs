@@ -310,6 +310,41 @@ pub struct Machine {
     pub os: String,
     /// Toolchain name to version, e.g. `rustc` → `rustc 1.95.0 (...)`.
     pub toolchains: BTreeMap<String, String>,
+    /// A short hash of the fields above that describe the machine (see
+    /// [`Machine::derive_fingerprint`]): what `merge` keeps runs apart by. Files written
+    /// before it get it derived on load.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+}
+
+/// Toolchains that are tools of one kind of run, not of the machine: left out of the
+/// fingerprint (a `run --counts` records valgrind; the same machine without it is the same).
+const NOT_FINGERPRINTED: &[&str] = &["valgrind"];
+
+impl Machine {
+    /// The first 12 hex digits of the sha256 of the CPU model, the core count, the OS
+    /// string (name, version, kernel, architecture) and the host toolchains' versions.
+    pub fn derive_fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(format!("cpu={}\ncores={}\nos={}\n", self.cpu_model, self.cores, self.os));
+        for (tool, version) in self.toolchains.iter().filter(|(t, _)| !NOT_FINGERPRINTED.contains(&t.as_str())) {
+            h.update(format!("{tool}={version}\n"));
+        }
+        hex::encode(h.finalize())[..12].to_string()
+    }
+
+    /// Sets the fingerprint from the fields when it is missing.
+    pub fn ensure_fingerprint(&mut self) {
+        if self.fingerprint.is_empty() {
+            self.fingerprint = self.derive_fingerprint();
+        }
+    }
+
+    /// `3f2a9c01b4de (AMD EPYC 7B13, 2 cores, Debian 12 ...)`: a machine, as headings name it.
+    pub fn title(&self) -> String {
+        format!("{} ({}, {} cores, {})", self.fingerprint, self.cpu_model, self.cores, self.os)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -440,6 +475,8 @@ pub enum ResultsError {
     Parse { path: String, source: serde_json::Error },
     #[error("{path} has schema_version {found}; this build reads 1 and {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
+    #[error("{path} merges runs from several machines (`interop-bench merge`): read it with merge::load_runs")]
+    Merged { path: String },
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
 }
@@ -525,8 +562,12 @@ impl ResultsFile {
         if found == 1 {
             upgrade_v1(&mut value);
         }
+        if value.get("machines").is_some() {
+            return Err(ResultsError::Merged { path: p });
+        }
         let mut r: ResultsFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })?;
         r.schema_version = SCHEMA_VERSION;
+        r.machine.ensure_fingerprint();
         r.rederive();
         Ok(r)
     }
