@@ -85,12 +85,35 @@ pub mod stop {
     pub const TIME_CAP: &str = "time_cap";
     /// The hard bound on the number of samples came first: the target was not reached.
     pub const SAMPLE_CAP: &str = "sample_cap";
+    /// The interval was narrowing too slowly to reach the target within the per-row time
+    /// cap (projected from how far it had come after a quarter of the cap; see
+    /// [`projected_out_of_reach`]): stopped early, the target not reached.
+    pub const PROJECTED: &str = "projected";
     /// A fixed number of samples was asked for (`--samples`, `--quick`): no target.
     pub const FIXED: &str = "fixed";
 
     /// Sampling ended before its precision target was reached.
     pub fn missed_target(stop: Option<&str>) -> bool {
-        matches!(stop, Some(TIME_CAP) | Some(SAMPLE_CAP))
+        matches!(stop, Some(TIME_CAP) | Some(SAMPLE_CAP) | Some(PROJECTED))
+    }
+
+    /// The share of the per-row cap after which a row's sampling is projected.
+    pub const PROJECT_AFTER: f64 = 0.25;
+    /// A row stops early when reaching its target would take more than this many times the cap.
+    pub const PROJECT_MARGIN: f64 = 2.0;
+
+    /// The adaptive stopping rule's early exit (both hosts use it): after `elapsed_s` of
+    /// sampling (at least [`PROJECT_AFTER`] of `cap_s`), the mean's relative half-width
+    /// `half_width` would shrink to `precision` (both fractions) after about
+    /// `elapsed_s × (half_width / precision)²` in all (the interval narrows as one over the
+    /// square root of the samples); when that is beyond [`PROJECT_MARGIN`] times the cap,
+    /// the row would miss its target at the cap anyway, and more samples buy little.
+    pub fn projected_out_of_reach(elapsed_s: f64, cap_s: f64, half_width: f64, precision: f64) -> bool {
+        if !(precision > 0.0 && cap_s > 0.0) || elapsed_s < PROJECT_AFTER * cap_s {
+            return false;
+        }
+        let needed = elapsed_s * (half_width / precision).powi(2);
+        !(needed <= PROJECT_MARGIN * cap_s)
     }
 }
 
