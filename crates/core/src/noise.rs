@@ -23,6 +23,7 @@
 
 use crate::compare::{Comparison, RowChange, Verdict};
 use crate::results::{RawRow, ResultRow, ResultsFile, RowKey};
+use crate::stats::bootstrap::median;
 use crate::stats::estimate;
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
@@ -107,16 +108,19 @@ pub fn regressions_beyond_row_noise(cmp: &Comparison, pct: f64, noise_of: impl F
         .collect()
 }
 
-/// How far a row's mean moved within its own run: `|mean of the second half of its
-/// samples / mean of the first half - 1|` in percent (an odd middle sample is left out).
-/// A row whose cost comes in bursts (a Go collection every so many samples) or that drifts
-/// moves this much between two runs too. `None` below 4 samples.
+/// How far a row's level moved within its own run: `|median of the second half of its
+/// samples / median of the first half - 1|` in percent (an odd middle sample is left
+/// out). A row that drifts while it is measured (the machine's clock or neighbours
+/// changing) moves this much between two runs too. Medians, so that one stray sample (a
+/// preemption on a busy machine) does not make the row's allowance huge; how much a row's
+/// mean moves with the number of bursts it caught (Go collections) is what its
+/// [`History`] measures. `None` below 4 samples.
 pub fn half_drift_pct(samples: &[f64]) -> Option<f64> {
     let h = samples.len() / 2;
     if h < 2 {
         return None;
     }
-    let (a, b) = (estimate(&samples[..h]), estimate(&samples[samples.len() - h..]));
+    let (a, b) = (median(&samples[..h]), median(&samples[samples.len() - h..]));
     let pct = ((b / a - 1.0) * 100.0).abs();
     pct.is_finite().then_some(pct)
 }
@@ -242,6 +246,8 @@ mod tests {
         assert!((half_drift_pct(&[10.0, 10.0, 12.0, 12.0]).unwrap() - 20.0).abs() < 1e-9);
         // The odd middle sample is left out.
         assert!((half_drift_pct(&[10.0, 10.0, 99.0, 11.0, 11.0]).unwrap() - 10.0).abs() < 1e-9);
+        // One stray sample does not move a half's level.
+        assert!((half_drift_pct(&[10.0, 10.0, 10.0, 10.0, 10.0, 500.0]).unwrap()).abs() < 1e-9);
         assert!(half_drift_pct(&[5.0; 8]).unwrap() < 1e-12);
     }
 
