@@ -498,7 +498,7 @@ pub enum ResultsError {
     Parse { path: String, source: serde_json::Error },
     #[error("{path} has schema_version {found}; this build reads 1 and {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
-    #[error("{path} merges runs from several machines (`interop-bench merge`): read it with merge::load_runs")]
+    #[error("{path} merges runs from several machines (`interop-bench merge`): `report` and `compare` read it (one machine: `report --machine FINGERPRINT`)")]
     Merged { path: String },
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
