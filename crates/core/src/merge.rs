@@ -237,8 +237,6 @@ pub fn section_heading(i: usize, n: usize, run: &ResultsFile, markdown: bool) ->
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_fingerprint_is_the_machine_not_the_run() {
         let mut a = crate::results::Machine { cpu_model: "CPU A".into(), cores: 4, os: "Linux 6.1".into(), ..Default::default() };
