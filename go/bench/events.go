@@ -41,7 +41,7 @@ type RowEvent struct {
 	Verified       bool               `json:"verified"`
 	Metrics        map[string]float64 `json:"metrics,omitempty"`
 	InputSHA256    string             `json:"input_sha256,omitempty"`
-	// Stop: what ended the sampling (precision, time_cap, sample_cap, fixed).
+	// Stop: what ended the sampling (precision, time_cap, sample_cap, projected, fixed).
 	Stop string `json:"stop,omitempty"`
 }
 

@@ -27,8 +27,29 @@ const (
 	StopPrecision = "precision"
 	StopTimeCap   = "time_cap"
 	StopSampleCap = "sample_cap"
+	StopProjected = "projected"
 	StopFixed     = "fixed"
 )
+
+// The early exit of adaptive sampling, as the Rust side's stop::projected_out_of_reach
+// (crates/core/src/results.rs): from projectAfter of the time cap on, a row whose
+// interval would reach the target only after more than projectMargin times the cap stops.
+const (
+	projectAfter  = 0.25
+	projectMargin = 2.0
+)
+
+// projectedOutOfReach: after elapsed of sampling, the mean's relative half-width hw
+// would shrink to precision (both fractions) after about elapsed × (hw/precision)² in
+// all (one over the square root of the samples); beyond projectMargin × limit the row
+// would miss its target at the cap anyway.
+func projectedOutOfReach(elapsed, limit time.Duration, hw, precision float64) bool {
+	if !(precision > 0) || limit <= 0 || elapsed.Seconds() < projectAfter*limit.Seconds() {
+		return false
+	}
+	needed := elapsed.Seconds() * (hw / precision) * (hw / precision)
+	return !(needed <= projectMargin*limit.Seconds())
+}
 
 // maxSamples bounds adaptive sampling whatever the time cap.
 const maxSamples = 100_000
@@ -239,12 +260,20 @@ func Measure(c Case, cfg Config) (Result, error) {
 			res.Stop = StopFixed
 			break
 		}
-		if run.relativeHalfWidth() <= cfg.PrecisionPct/100 && collectorSeen(total, float64(iters)*float64(n)) {
+		hw, seen := run.relativeHalfWidth(), collectorSeen(total, float64(iters)*float64(n))
+		if hw <= cfg.PrecisionPct/100 && seen {
 			res.Stop = StopPrecision
 			break
 		}
-		if time.Since(sampling) >= maxRow {
+		elapsed := time.Since(sampling)
+		if elapsed >= maxRow {
 			res.Stop = StopTimeCap
+			break
+		}
+		// Out of reach: stop early, but (as for precision) not before the collector's
+		// share is in the samples.
+		if seen && projectedOutOfReach(elapsed, maxRow, hw, cfg.PrecisionPct/100) {
+			res.Stop = StopProjected
 			break
 		}
 		if n >= maxSamples {

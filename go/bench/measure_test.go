@@ -35,13 +35,30 @@ func TestAdaptiveSamplingStopsAtThePrecisionTarget(t *testing.T) {
 	}
 }
 
-func TestAdaptiveSamplingStopsAtTheTimeCapAndFixedTakesExactly(t *testing.T) {
+func TestProjectionStopsOnlyRowsThatWouldMissByFar(t *testing.T) {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	for _, c := range []struct {
+		elapsed, limit, hw float64
+		want               bool
+	}{
+		{100, 500, 0.10, false}, // too early to tell
+		{250, 500, 0.02, false}, // 4x half the cap: twice the cap, on the edge
+		{125, 500, 0.03, true},  // 9x a quarter: 2.25 s
+		{125, 500, 0.012, false},
+	} {
+		if got := projectedOutOfReach(ms(c.elapsed), ms(c.limit), c.hw, 0.01); got != c.want {
+			t.Errorf("%+v: got %v", c, got)
+		}
+	}
+}
+
+func TestAdaptiveSamplingStopsOutOfReachRowsEarlyAndFixedTakesExactly(t *testing.T) {
 	cfg := Config{TargetSampleMs: 0.1, Samples: 3, PrecisionPct: 1e-9, MaxRowMs: 5}
 	res, err := Measure(fakeCase(func(i int) float64 { return 50 + 100*float64(i%2) }), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Stop != StopTimeCap || len(res.NsPerOp) < 3 {
+	if res.Stop != StopProjected || len(res.NsPerOp) < 3 {
 		t.Fatalf("%s after %d", res.Stop, len(res.NsPerOp))
 	}
 	res, err = Measure(fakeCase(func(i int) float64 { return 50 + 100*float64(i%2) }), Config{TargetSampleMs: 0.1, Samples: 4})

@@ -1,6 +1,11 @@
 //! Named baselines, as criterion users know them: `run --save-baseline NAME` keeps a copy
 //! of the run's results file as `results/baselines/NAME.json`; `compare NAME NEW` and
 //! `compare --baseline NAME NEW` compare against it.
+//!
+//! Each save also keeps a copy in `results/baselines/NAME.history/` (the last
+//! [`HISTORY_RUNS`]): how far each row moved over those runs is the noise `compare
+//! --fail-above` allows that row (interop_core::noise::History). Any results file `X.json`
+//! with a folder `X.history/` of earlier runs beside it is read the same way.
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -44,7 +49,45 @@ pub fn save_in(results: &Path, name: &str, from: &Path) -> Result<PathBuf> {
     let tmp = to.with_extension(format!("json.tmp{}", std::process::id()));
     std::fs::copy(from, &tmp).with_context(|| format!("cannot copy {} to {}", from.display(), tmp.display()))?;
     std::fs::rename(&tmp, &to).with_context(|| format!("cannot write the baseline {}", to.display()))?;
+    keep_in_history(&to, from)?;
     Ok(to)
+}
+
+/// Saved runs a baseline's history keeps (the oldest go first).
+pub const HISTORY_RUNS: usize = 5;
+
+/// The folder of earlier runs beside a results file: `X.json` → `X.history/`.
+pub fn history_dir(file: &Path) -> PathBuf {
+    file.with_extension("history")
+}
+
+/// Adds a copy of `from` to the history of the baseline file `baseline`, and drops all
+/// but the newest [`HISTORY_RUNS`].
+fn keep_in_history(baseline: &Path, from: &Path) -> Result<()> {
+    let dir = history_dir(baseline);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let to = dir.join(format!("{ms:015}-{}.json", std::process::id()));
+    std::fs::copy(from, &to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    let mut runs = history_files(&dir);
+    while runs.len() > HISTORY_RUNS {
+        let old = runs.remove(0);
+        std::fs::remove_file(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// The runs of a history folder, oldest first (none when it does not exist).
+pub fn history_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    v
 }
 
 fn names(results: &Path) -> Vec<String> {

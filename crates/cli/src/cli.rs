@@ -23,6 +23,9 @@ pub enum Command {
     List(ListArgs),
     /// Compare two results files row by row: the change, its interval, and whether it is beyond the noise.
     Compare(crate::compare::CompareArgs),
+    /// Merge results files from several machines into one (each machine's rows kept apart by
+    /// its fingerprint), for `report` and `compare`.
+    Merge(crate::merge::MergeArgs),
     /// Internal: measure one runtime and print events as JSON lines (see docs/hosts.md).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -251,6 +254,10 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// A merged file (`merge`): report only the machine of this fingerprint (or a prefix of
+    /// it). Needed for html and csv; terminal, markdown and benchstat show every machine.
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub machine: Option<String>,
 }
 
 #[derive(Args)]
@@ -324,6 +331,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => crate::report::report(a),
         Command::List(a) => crate::report::list(a),
         Command::Compare(a) => crate::compare::compare(a),
+        Command::Merge(a) => crate::merge::merge(a),
         Command::Worker(a) => crate::worker::worker(a),
     }
 }

@@ -4,8 +4,13 @@
 use anyhow::{anyhow, Result};
 use clap::Args;
 use interop_core::compare::{compare as compare_files, Comparison, Options};
-use interop_core::results::{Failure, ResultsFile, RowKey};
-use std::path::PathBuf;
+use crate::baseline::history_dir;
+use interop_core::compare::RowChange;
+use interop_core::merge::{load_runs, section_heading};
+use interop_core::noise::{gate_noise_pct, regressions_beyond_row_noise, row_noise, History, NoiseSource};
+use interop_core::results::{Failure, ResultRow, ResultsFile, RowKey};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -22,9 +27,12 @@ pub struct CompareArgs {
     /// back-to-back runs of one build differ beyond the noise).
     #[arg(long)]
     pub force: bool,
-    /// Exit with status 1 when a row got slower by more than this many percent plus the
-    /// run-to-run noise the two runs measured on their machine, and the change is beyond
-    /// the noise (for CI gates).
+    /// Exit with status 1 when a row got slower by more than this many percent plus that
+    /// row's run-to-run noise, and the change is beyond the noise (for CI gates). A row's
+    /// noise: the spread of its mean over the earlier runs kept beside OLD (`run
+    /// --save-baseline` keeps the last 5 in results/baselines/NAME.history/), else the
+    /// noise the two runs measured on their machine; at least the row's own move between
+    /// the halves of its samples.
     /// The gate also fails when no row could be compared, and when a row measured in OLD
     /// failed in NEW.
     #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
@@ -41,14 +49,10 @@ pub struct CompareArgs {
 
 pub const COMPARE_FORMATS: &[&str] = &["terminal", "markdown", "json"];
 
-fn load(path: &std::path::Path) -> Result<ResultsFile> {
-    // Loading derives the statistics and the cost model from the raw samples, as in `report`.
-    Ok(ResultsFile::load(path)?)
-}
-
-/// The comparison, its rendering (stdout), its notes (stderr), and whether the
-/// `--fail-above` gate is crossed.
-pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)> {
+/// The comparisons (one per machine both files have; one when each file is a single run),
+/// their rendering (stdout), their notes (stderr), and whether the `--fail-above` gate is
+/// crossed.
+pub fn run_compare(a: &CompareArgs) -> Result<(Vec<Comparison>, String, String, bool)> {
     if let Some(p) = a.fail_above {
         if !(p.is_finite() && p >= 0.0) {
             return Err(anyhow!("--fail-above takes a percentage of zero or more, not {p}"));
@@ -58,12 +62,94 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         return Err(anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")));
     }
     let (old_path, new_path) = crate::baseline::resolve(a.baseline.as_deref(), &a.old, a.new.as_deref())?;
-    let (old, new) = (load(&old_path)?, load(&new_path)?);
+    let (old_runs, new_runs) = (load_runs(&old_path)?, load_runs(&new_path)?);
     if a.fail_above.is_some() && !a.force {
-        refuse_quick_gate(&[("OLD", &old_path, &old), ("NEW", &new_path, &new)])?;
+        for old in &old_runs {
+            refuse_quick_gate(&[("OLD", &old_path, old)])?;
+        }
+        for new in &new_runs {
+            refuse_quick_gate(&[("NEW", &new_path, new)])?;
+        }
     }
-    let cmp = compare_files(&old, &new, Options::default());
-    let newly_failed = newly_failed(&cmp, &new);
+    let mut history_notes = String::new();
+    let history = if a.fail_above.is_some() { load_history(&old_path, &mut history_notes) } else { Vec::new() };
+    let (cmps, out, notes, failed) = if let ([old], [new]) = (old_runs.as_slice(), new_runs.as_slice()) {
+        let (cmp, out, notes, failed) = compare_pair(a, &old_path, &new_path, old, new, &history)?;
+        (vec![cmp], out, notes, failed)
+    } else {
+        compare_machines(a, &old_path, &new_path, &old_runs, &new_runs, &history)?
+    };
+    Ok((cmps, out, history_notes + &notes, failed))
+}
+
+/// OLD and NEW with runs from several machines (`merge`): each machine of OLD compared with
+/// the run of the same fingerprint in NEW, one section per machine. With the gate, a
+/// machine of OLD that NEW lacks fails it (a CI job whose results went missing).
+fn compare_machines(
+    a: &CompareArgs,
+    old_path: &Path,
+    new_path: &Path,
+    old_runs: &[ResultsFile],
+    new_runs: &[ResultsFile],
+    history: &[ResultsFile],
+) -> Result<(Vec<Comparison>, String, String, bool)> {
+    let markdown = matches!(a.format.as_str(), "markdown" | "md");
+    let json = a.format == "json";
+    let (mut cmps, mut out, mut notes, mut failed) = (Vec::new(), String::new(), String::new(), false);
+    let mut sections = Vec::new();
+    let pairs: Vec<(&ResultsFile, &ResultsFile)> = old_runs
+        .iter()
+        .filter_map(|o| new_runs.iter().find(|n| n.machine.fingerprint == o.machine.fingerprint).map(|n| (o, n)))
+        .collect();
+    for (i, (o, n)) in pairs.iter().enumerate() {
+        let (cmp, text, note, f) = compare_pair(a, old_path, new_path, o, n, history)?;
+        failed |= f;
+        if json {
+            sections.push(serde_json::json!({ "machine": o.machine, "comparison": cmp }));
+        } else {
+            out.push_str(&section_heading(i, pairs.len(), o, markdown));
+            out.push_str(&text);
+        }
+        if !note.is_empty() {
+            notes.push_str(&format!("machine {}:\n{note}", o.machine.fingerprint));
+        }
+        cmps.push(cmp);
+    }
+    for (label, runs, other, path) in [("OLD", old_runs, new_runs, new_path), ("NEW", new_runs, old_runs, old_path)] {
+        for r in runs.iter().filter(|r| !other.iter().any(|x| x.machine.fingerprint == r.machine.fingerprint)) {
+            notes.push_str(&format!(
+                "interop-bench: machine {} of {label} has no run in {}: not compared\n",
+                r.machine.title(),
+                path.display()
+            ));
+            if label == "OLD" && a.fail_above.is_some() {
+                failed = true;
+            }
+        }
+    }
+    if pairs.is_empty() && a.fail_above.is_some() {
+        failed = true;
+        notes.push_str("interop-bench: no machine of OLD has a run in NEW (by fingerprint): nothing was compared, so the gate cannot pass\n");
+    }
+    if json {
+        out = serde_json::to_string_pretty(&serde_json::json!({ "machines": sections }))? + "\n";
+    }
+    Ok((cmps, out, notes, failed))
+}
+
+/// One run of OLD against one run of NEW (one machine each): the comparison, its rendering,
+/// its notes, and whether the gate is crossed.
+fn compare_pair(
+    a: &CompareArgs,
+    old_path: &Path,
+    new_path: &Path,
+    old: &ResultsFile,
+    new: &ResultsFile,
+    history: &[ResultsFile],
+) -> Result<(Comparison, String, String, bool)> {
+    let (old_path, new_path) = (old_path.to_path_buf(), new_path.to_path_buf());
+    let cmp = compare_files(old, new, Options::default());
+    let newly_failed = newly_failed(&cmp, new);
     let rendered = cmp
         .render(&a.format)
         .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")))?;
@@ -122,18 +208,35 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Comparison, String, String, bool)
         if !newly_failed.is_empty() {
             failed = true;
         }
-        let noise = interop_core::noise::gate_noise_pct(old.derived.noise_pct, new.derived.noise_pct);
-        notes.push_str(&gate_basis(pct, noise, &old, &new));
-        let bad = interop_core::noise::regressions_beyond_noise(&cmp, pct, noise);
+        let reference = gate_noise_pct(old.derived.noise_pct, new.derived.noise_pct);
+        // The earlier runs of this machine kept beside OLD, measured the same way.
+        let same: Vec<&ResultsFile> = history
+            .iter()
+            .filter(|h| h.machine.fingerprint == old.machine.fingerprint && h.config.mode == old.config.mode)
+            .collect();
+        let hist = (same.len() >= 2).then(|| History::of(same.iter().copied()));
+        notes.push_str(&gate_basis(pct, reference, old, new, hist.as_ref(), &history_dir(&old_path)));
+        let (olds, news): (BTreeMap<&RowKey, &ResultRow>, BTreeMap<&RowKey, &ResultRow>) =
+            (old.results.iter().map(|r| (&r.key, r)).collect(), new.results.iter().map(|r| (&r.key, r)).collect());
+        let noise_of = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
+            (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference),
+            _ => (reference, NoiseSource::Reference),
+        };
+        let bad = regressions_beyond_row_noise(&cmp, pct, |c| noise_of(c).0);
         if !bad.is_empty() {
             failed = true;
             notes.push_str(&format!(
-                "interop-bench: {} row(s) got slower by more than {pct}% + {noise:.1}% (this machine's run-to-run noise), beyond the noise:\n",
+                "interop-bench: {} row(s) got slower by more than {pct}% + their run-to-run noise, beyond the noise:\n",
                 bad.len()
             ));
-            for c in bad {
+            for (c, noise) in bad {
+                let from = match noise_of(c).1 {
+                    NoiseSource::History(n) => format!("its spread over {n} saved runs"),
+                    NoiseSource::WithinRun => "its move within a run".into(),
+                    NoiseSource::Reference => "the reference rows' move".into(),
+                };
                 notes.push_str(&format!(
-                    "  {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%)\n",
+                    "  {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%), allowed {pct}% + {noise:.1}% ({from})\n",
                     c.key.label(),
                     c.change_pct,
                     c.ci_low_pct,
@@ -162,14 +265,34 @@ fn refuse_quick_gate(files: &[(&str, &std::path::Path, &ResultsFile)]) -> Result
     Ok(())
 }
 
-/// One line saying what the gate allows for.
-fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile) -> String {
+/// What the gate allows for, in a line or two.
+fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile, hist: Option<&History>, dir: &Path) -> String {
     let one = |f: &ResultsFile| f.derived.noise_pct.map(|n| format!("{n:.1}%")).unwrap_or_else(|| "not recorded".into());
+    let history = match hist {
+        Some(h) => format!("the spread of its mean over the {} saved runs in {}, else ", h.runs, dir.display()),
+        None => String::new(),
+    };
     format!(
-        "interop-bench: gate: slower by more than {pct}% + {noise:.1}% run-to-run noise (the reference rows moved {} in OLD, {} in NEW between the start and the end of the run)\n",
+        "interop-bench: gate: a row fails when slower by more than {pct}% + its run-to-run noise: {history}{noise:.1}% run-to-run noise \
+         (the reference rows moved {} in OLD, {} in NEW between the start and the end of the run); never less than the row's \
+         own move between the halves of its samples{}\n",
         one(old),
-        one(new)
+        one(new),
+        if hist.is_none() { " (save baselines with `run --save-baseline NAME` to give each row its own history)" } else { "" }
     )
+}
+
+/// The earlier runs kept beside OLD (`X.history/` beside `X.json`; `run --save-baseline`
+/// fills it), each machine's run of each; unreadable ones are skipped with a note.
+fn load_history(old: &Path, notes: &mut String) -> Vec<ResultsFile> {
+    let mut runs = Vec::new();
+    for f in crate::baseline::history_files(&history_dir(old)) {
+        match load_runs(&f) {
+            Ok(r) => runs.extend(r),
+            Err(e) => notes.push_str(&format!("interop-bench: history: skipped {e}\n")),
+        }
+    }
+    runs
 }
 
 /// Rows of OLD that NEW did not measure because they failed there (the failure's host,
@@ -271,6 +394,65 @@ mod tests {
         assert!(failed && notes.contains("not recorded"), "{notes}");
     }
 
+    /// synthetic.json (12 steady samples a row, no noise record) with the samples of the
+    /// rows of `scenario` multiplied by `factor`.
+    fn synthetic(scenario: &str, factor: f64) -> serde_json::Value {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/synthetic.json");
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        for row in v["results"].as_array_mut().unwrap().iter_mut().filter(|r| r["scenario"] == scenario) {
+            for s in row["sample_ns_per_op"].as_array_mut().unwrap() {
+                *s = serde_json::json!(s.as_f64().unwrap() * factor);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn each_row_is_allowed_its_own_spread_over_the_saved_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, v: &serde_json::Value| {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+            p
+        };
+        let old = write("main.json", &synthetic("add", 1.0));
+        // add rows 30% slower; noop rows 30% slower in another file.
+        let add_slower = write("add.json", &synthetic("add", 1.3));
+        let noop_slower = write("noop.json", &synthetic("noop", 1.3));
+        // Without a history, both fail a 5% gate (no noise record, steady samples).
+        for new in [&add_slower, &noop_slower] {
+            let (_, _, notes, failed) = run_compare(&args(old.clone(), new.clone(), Some(5.0))).unwrap();
+            assert!(failed, "{notes}");
+        }
+        // Saved runs in which add moved by 40% and noop did not move.
+        for (i, f) in [1.0, 1.4, 1.2].into_iter().enumerate() {
+            write(&format!("main.history/{i}.json"), &synthetic("add", f));
+        }
+        let (_, _, notes, failed) = run_compare(&args(old.clone(), add_slower, Some(5.0))).unwrap();
+        assert!(!failed, "add moves 40% from run to run: a 30% change is within it\n{notes}");
+        assert!(notes.contains("3 saved runs"), "{notes}");
+        let (_, _, notes, failed) = run_compare(&args(old.clone(), noop_slower, Some(5.0))).unwrap();
+        assert!(failed, "noop never moved: 30% is a regression\n{notes}");
+        let named: Vec<&str> = notes.lines().filter(|l| l.starts_with("  rust ") || l.starts_with("  go ")).collect();
+        assert!(!named.is_empty() && named.iter().all(|l| l.contains(" noop")), "{notes}");
+    }
+
+    #[test]
+    fn saving_a_baseline_keeps_the_last_runs_as_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("results");
+        for _ in 0..crate::baseline::HISTORY_RUNS + 2 {
+            crate::baseline::save_in(&root, "main", &fixture()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let hist = crate::baseline::history_files(&root.join("baselines/main.history"));
+        assert_eq!(hist.len(), crate::baseline::HISTORY_RUNS);
+        // The history folder is not a baseline name.
+        let e = crate::baseline::resolve_in(&root, Some("nope"), &fixture(), None).unwrap_err().to_string();
+        assert!(e.contains("main") && !e.contains("main.history"), "{e}");
+    }
+
     #[test]
     fn a_baseline_is_found_by_name_or_flag_and_a_wrong_name_lists_the_saved_ones() {
         let dir = tempfile::tempdir().unwrap();
@@ -291,7 +473,8 @@ mod tests {
 
     #[test]
     fn identical_files_pass_the_gate() {
-        let (cmp, out, _, failed) = run_compare(&args(fixture(), fixture(), Some(10.0))).unwrap();
+        let (mut cmp, out, _, failed) = run_compare(&args(fixture(), fixture(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(!failed);
         assert!(cmp.rows.iter().all(|c| !c.significant()));
         assert!(out.contains("0 slower, 0 faster"), "{out}");
@@ -300,7 +483,8 @@ mod tests {
     #[test]
     fn a_2x_slowdown_fails_the_gate() {
         let new = slowed(2.0);
-        let (cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let (mut cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(failed, "{notes}");
         assert!(notes.contains("got slower by more than 10%"), "{notes}");
         // Every row doubled; a row whose 5 samples spread over 2x may still read as noise.
@@ -357,7 +541,8 @@ mod tests {
     #[test]
     fn nothing_compared_fails_the_gate() {
         let new = renamed();
-        let (cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let (mut cmp, _, notes, failed) = run_compare(&args(fixture(), new.to_path_buf(), Some(10.0))).unwrap();
+        let cmp = cmp.remove(0);
         assert!(cmp.rows.is_empty());
         assert!(failed, "{notes}");
         assert!(notes.contains("nothing was compared"), "{notes}");

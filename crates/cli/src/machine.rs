@@ -3,7 +3,10 @@
 use interop_core::results::Machine;
 use std::process::Command;
 
-pub fn describe(with_go: bool) -> Machine {
+/// The machine and its host toolchains. The Go toolchain is recorded whenever one is on
+/// the PATH, whether or not this run uses the Go host: the fingerprint describes the
+/// machine, so a Rust-only shard and a Go shard of one CI runner merge as one machine.
+pub fn describe() -> Machine {
     let (cpu_model, cores) = match sysinfo::System::new() {
         Ok(mut sys) => {
             sys.refresh_cpu_all();
@@ -21,12 +24,12 @@ pub fn describe(with_go: bool) -> Machine {
     );
     let mut toolchains = std::collections::BTreeMap::new();
     toolchains.insert("rustc".to_string(), interop_host::RUSTC.to_string());
-    if with_go {
-        if let Some(v) = go_version() {
-            toolchains.insert("go".to_string(), v);
-        }
+    if let Some(v) = go_version() {
+        toolchains.insert("go".to_string(), v);
     }
-    Machine { cpu_model, cores, os, toolchains }
+    let mut m = Machine { cpu_model, cores, os, toolchains, fingerprint: String::new() };
+    m.ensure_fingerprint();
+    m
 }
 
 pub fn go_version() -> Option<String> {

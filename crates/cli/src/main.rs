@@ -6,6 +6,7 @@ mod compare;
 mod gocache;
 mod guard;
 mod machine;
+mod merge;
 mod noise;
 mod orchestrate;
 mod probes;

@@ -58,4 +58,16 @@ fn the_gate_passes_a_rerun_and_fails_a_slowed_path_naming_it() {
     assert_eq!(o.status.code(), Some(1), "a slowed path passed the gate:\n{}\n{err}", text(&o.stdout));
     let named: Vec<&str> = err.lines().filter(|l| l.starts_with("  rust wasmtime ")).collect();
     assert!(!named.is_empty() && named.iter().all(|l| l.contains(" noop")), "{err}");
+
+    // A second save of the baseline: its history holds two runs, and each row is allowed
+    // its own spread over them; the rerun still passes and the slowed path still fails.
+    run(cwd, "a2.json", None, &["--save-baseline", "before"]);
+    let o = compare(&["before", "b.json", "--fail-above", "100", "--force"]);
+    let err = text(&o.stderr);
+    assert!(o.status.success() && err.contains("2 saved runs"), "{err}");
+    let o = compare(&["before", "slow.json", "--fail-above", "100", "--force"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let named: Vec<&str> = err.lines().filter(|l| l.starts_with("  rust wasmtime ")).collect();
+    assert!(!named.is_empty() && named.iter().all(|l| l.contains(" noop")), "{err}");
 }

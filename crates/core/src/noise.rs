@@ -8,14 +8,24 @@
 //! of this machine over the length of a run (their median move), recorded in the results file as data
 //! ([`NoiseRecord`]) and derived on load ([`NoiseRecord::noise_pct`]).
 //!
+//! One figure for the machine does not describe every row: a Go row whose cost comes in
+//! collector bursts, or a row near the timer's floor, moves much more from run to run than
+//! the native reference rows. So the gate allows each row its own noise ([`row_noise`]):
+//! the spread of that row's estimate over the runs a baseline kept ([`History`], from
+//! `run --save-baseline`, which keeps the last few), or, without two of those, the run's
+//! reference noise; and never less than how far the row moved between the first and the
+//! second half of its own samples in OLD or NEW ([`half_drift_pct`]).
+//!
 //! `compare --fail-above PCT` then fails a row only when its slowdown is significant
 //! (the comparison's verdict: Mann–Whitney and the bootstrap interval agree), larger
-//! than PCT plus the noise, and its interval's lower end is beyond the noise
-//! ([`regressions_beyond_noise`]).
+//! than PCT plus the row's noise, and its interval's lower end is beyond that noise
+//! ([`regressions_beyond_row_noise`]).
 
 use crate::compare::{Comparison, RowChange, Verdict};
-use crate::results::RawRow;
+use crate::results::{RawRow, ResultRow, ResultsFile, RowKey};
+use crate::stats::bootstrap::median;
 use crate::stats::estimate;
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The scenarios of the Rust host's native baseline measured at both ends of a run.
@@ -82,12 +92,102 @@ pub fn gate_noise_pct(old: Option<f64>, new: Option<f64>) -> f64 {
 /// noise by the comparison's own test, by more than `pct + noise_pct` percent, and with
 /// the lower end of the change's interval above `noise_pct`.
 pub fn regressions_beyond_noise(cmp: &Comparison, pct: f64, noise_pct: f64) -> Vec<&RowChange> {
+    regressions_beyond_row_noise(cmp, pct, |_| noise_pct).into_iter().map(|(c, _)| c).collect()
+}
+
+/// As [`regressions_beyond_noise`], with each row's own noise (`noise_of`, percent): the
+/// failing rows with the noise allowed for each.
+pub fn regressions_beyond_row_noise(cmp: &Comparison, pct: f64, noise_of: impl Fn(&RowChange) -> f64) -> Vec<(&RowChange, f64)> {
     cmp.rows
         .iter()
-        .filter(|c| c.verdict == Verdict::Slower && c.change_pct > pct + noise_pct && c.ci_low_pct > noise_pct)
+        .filter(|c| c.verdict == Verdict::Slower)
         // A row both files counted is gated on its instructions, never on time.
         .filter(|c| !cmp.counts.iter().any(|k| k.key == c.key))
+        .map(|c| (c, noise_of(c)))
+        .filter(|(c, noise)| c.change_pct > pct + noise && c.ci_low_pct > *noise)
         .collect()
+}
+
+/// How far a row's level moved within its own run: `|median of the second half of its
+/// samples / median of the first half - 1|` in percent (an odd middle sample is left
+/// out). A row that drifts while it is measured (the machine's clock or neighbours
+/// changing) moves this much between two runs too. Medians, so that one stray sample (a
+/// preemption on a busy machine) does not make the row's allowance huge; how much a row's
+/// mean moves with the number of bursts it caught (Go collections) is what its
+/// [`History`] measures. `None` below 4 samples.
+pub fn half_drift_pct(samples: &[f64]) -> Option<f64> {
+    let h = samples.len() / 2;
+    if h < 2 {
+        return None;
+    }
+    let (a, b) = (median(&samples[..h]), median(&samples[samples.len() - h..]));
+    let pct = ((b / a - 1.0) * 100.0).abs();
+    pct.is_finite().then_some(pct)
+}
+
+/// Each row's estimate over earlier runs of one machine and one mode (the history a
+/// baseline keeps, see `run --save-baseline`): how far the row itself moves from run to run.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The runs it was made from.
+    pub runs: usize,
+    estimates: BTreeMap<RowKey, Vec<f64>>,
+}
+
+impl History {
+    pub fn of<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> History {
+        let mut h = History::default();
+        for run in runs {
+            h.runs += 1;
+            for r in &run.results {
+                let e = r.estimate();
+                if e.is_finite() && e > 0.0 {
+                    h.estimates.entry(r.key.clone()).or_default().push(e);
+                }
+            }
+        }
+        h
+    }
+
+    /// The row's run-to-run spread, `max / min - 1` of its estimates in percent; `None`
+    /// when fewer than two runs measured it.
+    pub fn spread_pct(&self, key: &RowKey) -> Option<f64> {
+        let v = self.estimates.get(key).filter(|v| v.len() >= 2)?;
+        let (lo, hi) = v.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &e| (lo.min(e), hi.max(e)));
+        Some((hi / lo - 1.0) * 100.0)
+    }
+
+    /// How many runs measured the row.
+    pub fn runs_of(&self, key: &RowKey) -> usize {
+        self.estimates.get(key).map_or(0, Vec::len)
+    }
+}
+
+/// Where a row's noise allowance came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoiseSource {
+    /// The spread of the row's estimate over this many saved runs.
+    History(usize),
+    /// The row's own move between the halves of its samples (in OLD or NEW).
+    WithinRun,
+    /// The run's reference rows (this machine's noise over a run).
+    Reference,
+}
+
+/// The run-to-run noise the gate allows a row, in percent, and where it came from: the
+/// spread of the row over the saved runs when at least two measured it, else the run's
+/// reference noise; in both cases at least the row's own within-run move (in OLD or NEW).
+pub fn row_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, reference_pct: f64) -> (f64, NoiseSource) {
+    let within = [&old.sample_ns_per_op, &new.sample_ns_per_op].into_iter().filter_map(|s| half_drift_pct(s)).fold(0.0, f64::max);
+    let (base, source) = match history.and_then(|h| Some((h.spread_pct(&old.key)?, h.runs_of(&old.key)))) {
+        Some((spread, n)) => (spread, NoiseSource::History(n)),
+        None => (reference_pct, NoiseSource::Reference),
+    };
+    if within > base {
+        (within, NoiseSource::WithinRun)
+    } else {
+        (base, source)
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +234,62 @@ mod tests {
             p_value: 0.001,
             verdict,
         }
+    }
+
+    fn row(scenario: &str, samples: Vec<f64>) -> ResultRow {
+        ResultRow::from_raw(RawRow { sample_ns_per_op: samples, ..raw(scenario, 1.0) })
+    }
+
+    #[test]
+    fn a_row_moving_between_the_halves_of_its_samples_is_that_noisy() {
+        assert_eq!(half_drift_pct(&[1.0, 1.0, 1.0]), None);
+        assert!((half_drift_pct(&[10.0, 10.0, 12.0, 12.0]).unwrap() - 20.0).abs() < 1e-9);
+        // The odd middle sample is left out.
+        assert!((half_drift_pct(&[10.0, 10.0, 99.0, 11.0, 11.0]).unwrap() - 10.0).abs() < 1e-9);
+        // One stray sample does not move a half's level.
+        assert!((half_drift_pct(&[10.0, 10.0, 10.0, 10.0, 10.0, 500.0]).unwrap()).abs() < 1e-9);
+        assert!(half_drift_pct(&[5.0; 8]).unwrap() < 1e-12);
+    }
+
+    #[test]
+    fn each_row_gets_its_own_noise_from_history_else_the_reference() {
+        let steady = |ns: f64| row("add", vec![ns; 10]);
+        let run = |add: f64, noop: f64| ResultsFile { results: vec![steady(add), row("noop", vec![noop; 10])], ..ResultsFile::new() };
+        // add moved 100 → 110 → 104 over three runs; noop never moved.
+        let runs = [run(100.0, 10.0), run(110.0, 10.0), run(104.0, 10.0)];
+        let h = History::of(&runs);
+        assert_eq!(h.runs, 3);
+        assert!((h.spread_pct(&steady(1.0).key).unwrap() - 10.0).abs() < 1e-9);
+        assert_eq!(h.spread_pct(&row("noop", vec![1.0]).key), Some(0.0));
+        let (old, new) = (steady(100.0), steady(100.0));
+        assert_eq!(row_noise(&old, &new, Some(&h), 3.0), (h.spread_pct(&old.key).unwrap(), NoiseSource::History(3)));
+        // A row no two saved runs measured: the reference.
+        let other = row("string_roundtrip", vec![50.0; 10]);
+        assert_eq!(row_noise(&other, &other, Some(&h), 3.0), (3.0, NoiseSource::Reference));
+        assert_eq!(row_noise(&old, &new, None, 3.0), (3.0, NoiseSource::Reference));
+        // A row that moved within its own run gets at least that.
+        let bursty = row("add", vec![100.0, 100.0, 100.0, 130.0, 130.0, 130.0]);
+        let (pct, source) = row_noise(&old, &bursty, Some(&h), 3.0);
+        assert!((pct - 30.0).abs() < 1e-9 && source == NoiseSource::WithinRun, "{pct} {source:?}");
+    }
+
+    #[test]
+    fn the_gate_uses_each_rows_noise() {
+        let cmp = Comparison {
+            options: Default::default(),
+            rows: vec![change(12.0, 9.0, Verdict::Slower)],
+            only_old: vec![],
+            only_new: vec![],
+            geomean_ratio: None,
+            components: vec![],
+            warnings: vec![],
+            counts: vec![],
+        };
+        // 12% slower: within a row noise of 8% (5 + 8 > 12), beyond one of 2%.
+        assert!(regressions_beyond_row_noise(&cmp, 5.0, |_| 8.0).is_empty());
+        let bad = regressions_beyond_row_noise(&cmp, 5.0, |_| 2.0);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].1, 2.0);
     }
 
     #[test]

@@ -85,12 +85,35 @@ pub mod stop {
     pub const TIME_CAP: &str = "time_cap";
     /// The hard bound on the number of samples came first: the target was not reached.
     pub const SAMPLE_CAP: &str = "sample_cap";
+    /// The interval was narrowing too slowly to reach the target within the per-row time
+    /// cap (projected from how far it had come after a quarter of the cap; see
+    /// [`projected_out_of_reach`]): stopped early, the target not reached.
+    pub const PROJECTED: &str = "projected";
     /// A fixed number of samples was asked for (`--samples`, `--quick`): no target.
     pub const FIXED: &str = "fixed";
 
     /// Sampling ended before its precision target was reached.
     pub fn missed_target(stop: Option<&str>) -> bool {
-        matches!(stop, Some(TIME_CAP) | Some(SAMPLE_CAP))
+        matches!(stop, Some(TIME_CAP) | Some(SAMPLE_CAP) | Some(PROJECTED))
+    }
+
+    /// The share of the per-row cap after which a row's sampling is projected.
+    pub const PROJECT_AFTER: f64 = 0.25;
+    /// A row stops early when reaching its target would take more than this many times the cap.
+    pub const PROJECT_MARGIN: f64 = 2.0;
+
+    /// The adaptive stopping rule's early exit (both hosts use it): after `elapsed_s` of
+    /// sampling (at least [`PROJECT_AFTER`] of `cap_s`), the mean's relative half-width
+    /// `half_width` would shrink to `precision` (both fractions) after about
+    /// `elapsed_s × (half_width / precision)²` in all (the interval narrows as one over the
+    /// square root of the samples); when that is beyond [`PROJECT_MARGIN`] times the cap,
+    /// the row would miss its target at the cap anyway, and more samples buy little.
+    pub fn projected_out_of_reach(elapsed_s: f64, cap_s: f64, half_width: f64, precision: f64) -> bool {
+        if !(precision > 0.0 && cap_s > 0.0) || elapsed_s < PROJECT_AFTER * cap_s {
+            return false;
+        }
+        let needed = elapsed_s * (half_width / precision).powi(2);
+        !(needed <= PROJECT_MARGIN * cap_s)
     }
 }
 
@@ -310,6 +333,41 @@ pub struct Machine {
     pub os: String,
     /// Toolchain name to version, e.g. `rustc` → `rustc 1.95.0 (...)`.
     pub toolchains: BTreeMap<String, String>,
+    /// A short hash of the fields above that describe the machine (see
+    /// [`Machine::derive_fingerprint`]): what `merge` keeps runs apart by. Files written
+    /// before it get it derived on load.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+}
+
+/// Toolchains that are tools of one kind of run, not of the machine: left out of the
+/// fingerprint (a `run --counts` records valgrind; the same machine without it is the same).
+const NOT_FINGERPRINTED: &[&str] = &["valgrind"];
+
+impl Machine {
+    /// The first 12 hex digits of the sha256 of the CPU model, the core count, the OS
+    /// string (name, version, kernel, architecture) and the host toolchains' versions.
+    pub fn derive_fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(format!("cpu={}\ncores={}\nos={}\n", self.cpu_model, self.cores, self.os));
+        for (tool, version) in self.toolchains.iter().filter(|(t, _)| !NOT_FINGERPRINTED.contains(&t.as_str())) {
+            h.update(format!("{tool}={version}\n"));
+        }
+        hex::encode(h.finalize())[..12].to_string()
+    }
+
+    /// Sets the fingerprint from the fields when it is missing.
+    pub fn ensure_fingerprint(&mut self) {
+        if self.fingerprint.is_empty() {
+            self.fingerprint = self.derive_fingerprint();
+        }
+    }
+
+    /// `3f2a9c01b4de (AMD EPYC 7B13, 2 cores, Debian 12 ...)`: a machine, as headings name it.
+    pub fn title(&self) -> String {
+        format!("{} ({}, {} cores, {})", self.fingerprint, self.cpu_model, self.cores, self.os)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -440,6 +498,8 @@ pub enum ResultsError {
     Parse { path: String, source: serde_json::Error },
     #[error("{path} has schema_version {found}; this build reads 1 and {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
+    #[error("{path} merges runs from several machines (`interop-bench merge`): `report` and `compare` read it (one machine: `report --machine FINGERPRINT`)")]
+    Merged { path: String },
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
 }
@@ -525,8 +585,12 @@ impl ResultsFile {
         if found == 1 {
             upgrade_v1(&mut value);
         }
+        if value.get("machines").is_some() {
+            return Err(ResultsError::Merged { path: p });
+        }
         let mut r: ResultsFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })?;
         r.schema_version = SCHEMA_VERSION;
+        r.machine.ensure_fingerprint();
         r.rederive();
         Ok(r)
     }

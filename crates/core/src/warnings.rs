@@ -53,8 +53,12 @@ impl WarningKind {
                  the rows it is derived from, measured apart, disagree by more than their own noise; it is reported as \"rows disagree\", never as a negative cost"
             ),
             WarningKind::PrecisionNotReached { half_width_pct, stop } => format!(
-                "never reached the precision target: sampling ended at the {} with the mean known to ±{half_width_pct:.1}%",
-                if stop == crate::results::stop::SAMPLE_CAP { "sample cap" } else { "per-row time cap" }
+                "never reached the precision target: sampling ended {} with the mean known to ±{half_width_pct:.1}%",
+                match stop.as_str() {
+                    crate::results::stop::SAMPLE_CAP => "at the sample cap",
+                    crate::results::stop::PROJECTED => "early, the target projected out of reach within the per-row time cap,",
+                    _ => "at the per-row time cap",
+                }
             ),
         }
     }

@@ -68,6 +68,7 @@ pub enum Stop {
     Precision,
     TimeCap,
     SampleCap,
+    Projected,
     Fixed,
 }
 
@@ -78,6 +79,7 @@ impl Stop {
             Stop::Precision => stop::PRECISION,
             Stop::TimeCap => stop::TIME_CAP,
             Stop::SampleCap => stop::SAMPLE_CAP,
+            Stop::Projected => stop::PROJECTED,
             Stop::Fixed => stop::FIXED,
         }
     }
@@ -106,7 +108,8 @@ pub struct Samples {
 ///    about `target_sample` a sample.
 /// 3. Samples, back to back: `samples` of them, or, with a precision target, at least
 ///    `samples` and then until the mean's 95% interval is within the target or
-///    `max_row` has passed.
+///    `max_row` has passed, or, from a quarter of `max_row` on, until the interval is
+///    projected to miss the target at `max_row` by far (`stop::projected_out_of_reach`).
 ///
 /// With `cfg.count` the same loop is counted in instructions instead (crate::counts).
 pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>) -> Result<Samples> {
@@ -162,11 +165,17 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         if !cfg.adaptive() {
             break Stop::Fixed;
         }
-        if running.relative_half_width(CONFIDENCE) <= cfg.precision {
+        let half_width = running.relative_half_width(CONFIDENCE);
+        if half_width <= cfg.precision {
             break Stop::Precision;
         }
-        if sampling.elapsed() >= cfg.max_row {
+        let elapsed = sampling.elapsed();
+        if elapsed >= cfg.max_row {
             break Stop::TimeCap;
+        }
+        let (e, cap) = (elapsed.as_secs_f64(), cfg.max_row.as_secs_f64());
+        if interop_core::results::stop::projected_out_of_reach(e, cap, half_width, cfg.precision) {
+            break Stop::Projected;
         }
         if n >= MAX_SAMPLES {
             break Stop::SampleCap;
@@ -299,12 +308,33 @@ mod tests {
     }
 
     #[test]
-    fn a_row_that_never_settles_stops_at_the_time_cap() {
-        let cfg = MeasureConfig { precision: 1e-9, max_row: Duration::from_millis(5), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 3) };
+    fn a_row_that_never_settles_stops_early_once_projected_out_of_reach() {
+        let cfg = MeasureConfig { precision: 1e-9, max_row: Duration::from_millis(8), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 3) };
+        let t = Instant::now();
         let s = measure(&cfg, fake(|i| if i % 2 == 0 { 150.0 } else { 50.0 })).unwrap();
-        assert_eq!(s.stop, Stop::TimeCap);
+        assert_eq!(s.stop, Stop::Projected);
         assert!(s.ns_per_op.len() >= 3);
+        // Stopped after about a quarter of the cap (not asserted as a time: only that the
+        // rule waited for that quarter).
+        assert!(t.elapsed() >= Duration::from_millis(2));
     }
+
+    #[test]
+    fn the_projection_stops_only_rows_that_would_miss_by_far() {
+        use interop_core::results::stop::projected_out_of_reach as out;
+        // Too early to tell.
+        assert!(!out(0.1, 0.5, 0.10, 0.01));
+        // ±2% after half the cap: ±1% needs 4x that, 2x the cap: on the edge, not beyond.
+        assert!(!out(0.25, 0.5, 0.02, 0.01));
+        // ±3% after a quarter of the cap: 9x, 2.25 s, far beyond 2 × 0.5 s.
+        assert!(out(0.125, 0.5, 0.03, 0.01));
+        // ±1.2% after a quarter: 1.44 × 0.125 s, within reach.
+        assert!(!out(0.125, 0.5, 0.012, 0.01));
+        // No interval to be had (a zero mean): stopped rather than sampled to the cap.
+        assert!(out(0.125, 0.5, f64::INFINITY, 0.01));
+        assert!(!out(0.125, 0.0, 0.5, 0.01) && !out(0.125, 0.5, 0.5, 0.0));
+    }
+
 
     #[test]
     fn warm_up_ends_once_consecutive_loops_agree_not_at_its_bound() {

@@ -300,7 +300,7 @@ func TestDriverWasm2goThroughDelegate(t *testing.T) {
 // sampleCountOK: tinyArgs asks for 2 samples, exactly 2 when fixed, at least 2 with a
 // precision target (how many more depends on this machine's noise).
 func sampleCountOK(e rowEv) bool {
-	if e.Stop == "precision" || e.Stop == "time_cap" || e.Stop == "sample_cap" {
+	if e.Stop == "precision" || e.Stop == "time_cap" || e.Stop == "sample_cap" || e.Stop == "projected" {
 		return len(e.SampleNsPerOp) >= 2
 	}
 	return len(e.SampleNsPerOp) == 2
@@ -318,7 +318,7 @@ func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
 		t.Fatal("no rows")
 	}
 	for _, r := range rows {
-		if r.Stop != "precision" && r.Stop != "time_cap" {
+		if r.Stop != "precision" && r.Stop != "time_cap" && r.Stop != "projected" {
 			t.Errorf("%s: stop %q with a precision target", r.Scenario, r.Stop)
 		}
 	}

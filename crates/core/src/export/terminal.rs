@@ -242,7 +242,7 @@ fn sampling_outcome(r: &ResultsFile) -> Option<String> {
         return None;
     }
     let count = |s: &str| r.results.iter().filter(|row| row.stop.as_deref() == Some(s)).count();
-    let capped = count(stop::TIME_CAP) + count(stop::SAMPLE_CAP);
+    let capped = count(stop::TIME_CAP) + count(stop::SAMPLE_CAP) + count(stop::PROJECTED);
     let noise = match r.derived.noise_pct {
         Some(n) => format!("; run-to-run noise (reference rows, start to end) {n:.1}%"),
         None => String::new(),
