@@ -35,6 +35,10 @@ fn default_guest_variant() -> String {
     DEFAULT_GUEST_VARIANT.into()
 }
 
+fn is_default_guest_variant(v: &String) -> bool {
+    v == DEFAULT_GUEST_VARIANT
+}
+
 /// What identifies a row across runs: host language, runtime (engine and mode),
 /// API path, scenario, parameters and the guest build it ran on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,9 +48,10 @@ pub struct RowKey {
     pub api: String,
     pub scenario: String,
     pub params: Params,
-    /// The guest build variant (`o3`, `os-wee_alloc`, ...; see `guest.variants`). Files
-    /// written before variants read as [`DEFAULT_GUEST_VARIANT`].
-    #[serde(default = "default_guest_variant")]
+    /// The guest build variant (`o3`, `os-wee_alloc`, ...; see `guest.variants`). Not
+    /// written for the default build, so a default run's file (and every file written
+    /// before variants) reads as [`DEFAULT_GUEST_VARIANT`].
+    #[serde(default = "default_guest_variant", skip_serializing_if = "is_default_guest_variant")]
     pub guest_variant: String,
 }
 

@@ -274,8 +274,9 @@ fn chains<'a>(rows: &'a [ResultRow], main: &'a [ResultRow], primary: &str) -> Ve
         ];
         let reached: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].1.is_some()).collect();
         let (Some(&first), Some(&last)) = (reached.first(), reached.last()) else { continue };
-        if first != 0 {
-            // Without the host's own sum there is no chain to start from.
+        if first != 0 || reached.len() < 3 {
+            // Without the host's own sum there is no chain to start from; with it and the
+            // guest alone, compute_ratio already says it all.
             continue;
         }
         let total_row = steps[last].1.unwrap();
