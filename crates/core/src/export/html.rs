@@ -124,6 +124,7 @@ impl Exporter for Html {
                     (chart_block(charts::startup(r, &colors), "This run has no compile, instantiate or first_call rows."))
 
                     h2 #seed { "The founding document's table, measured" }
+                    p.caption { "Measured on " (super::variants::guest_label(r)) "." }
                     @if r.derived.seed_table.is_empty() {
                         p.caption { "No row of this run matches the seed's benchmarks." }
                     } @else {
@@ -152,6 +153,32 @@ impl Exporter for Html {
                                 li { code { "Benchmark" (a.benchmark) } " (" (a.host) "): " (a.sentence(ns)) }
                             }
                         }
+                    }
+
+                    @if let Some((header, rows)) = super::variants::builds(r) {
+                        h2 #guest-builds { "Guest builds" }
+                        table {
+                            tr { @for h in &header { th { (h) } } }
+                            @for row in &rows { tr { @for c in row { td { (c) } } } }
+                        }
+                    }
+                    @if let Some((header, rows)) = super::variants::side_by_side(r) {
+                        h2 #guest-variants { "Guest builds side by side" }
+                        p.caption { (super::variants::VARIANTS_NOTE) }
+                        div.wide {
+                            table {
+                                tr { @for h in &header { th { (h) } } }
+                                @for row in &rows {
+                                    tr { @for (i, c) in row.iter().enumerate() { @if i >= 4 { td.num { (c) } } @else { td { (c) } } } }
+                                }
+                            }
+                        }
+                    }
+                    @let chains = super::variants::chain_lines(r);
+                    @if !chains.is_empty() {
+                        h2 #compute-steps { "The compute, step by step (sum_array_resident, 10000 i32)" }
+                        p.caption { (super::variants::CHAIN_NOTE) }
+                        ul { @for c in &chains { li { (c) } } }
                     }
 
                     @for m in &r.derived.engines {
