@@ -323,3 +323,187 @@ fn chains<'a>(rows: &'a [ResultRow], main: &'a [ResultRow], primary: &str) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{RawRow, ResultsFile, RowKey};
+
+    fn row(runtime: &str, scenario: &str, param: Option<(&str, u64)>, variant: &str, samples: Vec<f64>) -> ResultRow {
+        let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
+        let api = if runtime == "native" { "direct" } else if scenario.starts_with("string") { "view" } else { "typed" };
+        ResultRow::from_raw(RawRow {
+            key: RowKey {
+                host: "rust".into(),
+                runtime: runtime.into(),
+                api: api.into(),
+                scenario: scenario.into(),
+                params,
+                guest_variant: variant.into(),
+            },
+            iters_per_sample: 1000,
+            sample_ns_per_op: samples,
+            verified: true,
+            metrics: Default::default(),
+            input_sha256: None,
+            stop: None,
+        })
+    }
+
+    fn flat(v: f64) -> Vec<f64> {
+        vec![v; 12]
+    }
+
+    /// The chain's rows: native vectorized and scalar, the guest with and without SIMD, the
+    /// explicit-checks configuration, all at 10,000 i32.
+    fn chain_rows(native: f64, scalar: f64, simd: f64, plain: f64, bounds: Vec<f64>) -> Vec<ResultRow> {
+        let len = Some(("len", CHAIN_LEN));
+        vec![
+            row("native", "empty", None, "o3", flat(1.0)),
+            row("native", "native_sum", len, "o3", flat(native)),
+            row("native", "native_sum_scalar", len, "o3", flat(scalar)),
+            row("wasmtime", "sum_array_resident", len, "o3", flat(plain)),
+            row("wasmtime:bounds", "sum_array_resident", len, "o3", bounds),
+            row("wasmtime", "sum_array_resident", len, "o3-simd", flat(simd)),
+        ]
+    }
+
+    fn shown_sum(s: &CaseSplit) -> f64 {
+        s.parts.iter().map(|p| p.shown).sum()
+    }
+
+    #[test]
+    fn the_chain_telescopes_to_the_bounds_checked_row() {
+        let rows = chain_rows(300.0, 1000.0, 1200.0, 2500.0, flat(3000.0));
+        let v = variants(&rows, &[], "o3");
+        assert_eq!(v.splits.len(), 1, "{:?}", v.splits);
+        let s = &v.splits[0];
+        assert_eq!(s.runtime, "wasmtime");
+        assert!((s.total - 3000.0).abs() < 1e-9);
+        let got: Vec<(&str, f64)> = s.parts.iter().map(|p| (p.name.as_str(), p.value)).collect();
+        let want = [
+            ("native sum (vectorized)", 300.0),
+            ("vectorization (native)", 700.0),
+            ("Wasm code and the call", 200.0),
+            ("SIMD (guest)", 1300.0),
+            ("bounds checks", 500.0),
+        ];
+        for ((gn, gv), (wn, wv)) in got.iter().zip(want) {
+            assert_eq!(*gn, wn);
+            assert!((gv - wv).abs() < 1e-9, "{gn}: {gv} != {wv}");
+        }
+        assert!((shown_sum(s) - 3000.0).abs() < 1e-6, "the parts add up to the total");
+        let shares: f64 = s.parts.iter().map(|p| p.share).sum();
+        assert!((shares - 1.0).abs() < 1e-9);
+        assert_eq!(s.overshoot, 0.0);
+    }
+
+    #[test]
+    fn a_step_that_goes_down_is_below_noise_never_negative_and_the_rest_still_add_up() {
+        // The guest with SIMD (700 ns) beats the host's scalar loop (1000 ns).
+        let rows = chain_rows(300.0, 1000.0, 700.0, 2500.0, flat(3000.0));
+        let s = &variants(&rows, &[], "o3").splits[0];
+        let step = s.parts.iter().find(|p| p.name == "Wasm code and the call").unwrap();
+        assert!(step.below_noise && step.shown == 0.0, "{step:?}");
+        assert!(s.parts.iter().all(|p| p.shown >= 0.0), "no part is drawn below zero");
+        assert!((shown_sum(s) - 3000.0).abs() < 1e-6, "still adds up: {}", shown_sum(s));
+        assert!(s.overshoot > 0.0, "the other parts exceeded the total and were scaled");
+    }
+
+    #[test]
+    fn a_step_within_the_noise_is_below_noise_and_its_time_stays_in_other() {
+        // Explicit checks that the rows cannot tell from the default: 2500 ± 400 against 2500.
+        let noisy: Vec<f64> = (0..12).map(|i| if i % 2 == 0 { 2100.0 } else { 2900.0 }).collect();
+        let rows = chain_rows(300.0, 1000.0, 1200.0, 2500.0, noisy);
+        let s = &variants(&rows, &[], "o3").splits[0];
+        let b = s.parts.iter().find(|p| p.name == "bounds checks").unwrap();
+        assert!(b.below_noise && b.shown == 0.0 && b.ci_low < 0.0 && b.ci_high > 0.0, "{b:?}");
+        assert!((shown_sum(s) - s.total).abs() < 1e-6);
+        let c = variants(&rows, &[], "o3").components.into_iter().find(|c| c.component == "bounds_checks").unwrap();
+        assert!(c.below_noise() && c.text().starts_with("below noise"), "{}", c.text());
+    }
+
+    #[test]
+    fn without_the_simd_build_or_the_checked_engine_the_chain_says_what_it_lacks() {
+        let len = Some(("len", CHAIN_LEN));
+        let rows = vec![
+            row("native", "native_sum", len, "o3", flat(300.0)),
+            row("native", "native_sum_scalar", len, "o3", flat(1000.0)),
+            row("wasm3", "sum_array_resident", len, "o3", flat(60_000.0)),
+        ];
+        let s = &variants(&rows, &[], "o3").splits[0];
+        assert!((s.total - 60_000.0).abs() < 1e-9);
+        assert_eq!(s.parts.len(), 4, "native, vectorization, the merged step, other: {:?}", s.parts);
+        assert!((s.parts[2].value - 59_000.0).abs() < 1e-9);
+        assert_eq!(s.missing.len(), 2, "{:?}", s.missing);
+        // Only the host's sum and the guest: no chain (compute_ratio says it).
+        let rows = vec![row("native", "native_sum", len, "o3", flat(300.0)), row("wasm3", "sum_array_resident", len, "o3", flat(6e4))];
+        assert!(variants(&rows, &[], "o3").splits.is_empty());
+    }
+
+    #[test]
+    fn each_allocator_gets_its_own_round_trip_and_the_components_are_measured_differences() {
+        let mut rows = chain_rows(300.0, 1000.0, 1200.0, 2500.0, flat(3000.0));
+        for (variant, alloc) in [("o3", 100.0), ("os-wee_alloc", 40.0), ("o3-talc", 70.0)] {
+            for bytes in [16u64, 51] {
+                rows.push(row("wasmtime", "string_roundtrip", Some(("bytes", bytes)), variant, flat(50.0)));
+                rows.push(row("wasmtime", "string_alloc_per_call", Some(("bytes", bytes)), variant, flat(50.0 + alloc)));
+            }
+        }
+        let v = variants(&rows, &[], "o3");
+        let alloc: Vec<(&str, f64)> = v
+            .components
+            .iter()
+            .filter(|c| c.component == "alloc_roundtrip")
+            .map(|c| (c.guest_variant.as_str(), c.value))
+            .collect();
+        assert_eq!(alloc.len(), 2, "the primary's is in the main model: {alloc:?}");
+        assert!(alloc.iter().any(|(n, x)| *n == "os-wee_alloc" && (x - 40.0).abs() < 1e-9));
+        assert!(alloc.iter().any(|(n, x)| *n == "o3-talc" && (x - 70.0).abs() < 1e-9));
+        let get = |name: &str| v.components.iter().find(|c| c.component == name && c.params.get("len") == Some(&CHAIN_LEN)).unwrap().value;
+        assert!((get("native_vectorization") - 700.0).abs() < 1e-9);
+        assert!((get("guest_simd") - 1300.0).abs() < 1e-9);
+        assert!((get("bounds_checks") - 500.0).abs() < 1e-9);
+        // Side by side: each case with a cell per variant, ratios against the primary.
+        let r = v.table.iter().find(|r| r.scenario == "string_alloc_per_call").unwrap();
+        assert_eq!(r.cells.len(), 3);
+        assert!(r.cells[0].ratio.is_none());
+        assert!((r.cells[1].ratio.unwrap() - 90.0 / 150.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn simd_siblings_are_named_from_the_primary() {
+        assert_eq!(simd_pair("o3"), ("o3".into(), "o3-simd".into()));
+        assert_eq!(simd_pair("os-wee_alloc"), ("os-wee_alloc".into(), "os-simd-wee_alloc".into()));
+        assert_eq!(simd_pair("os-simd-talc"), ("os-talc".into(), "os-simd-talc".into()));
+    }
+
+    #[test]
+    fn rows_of_the_default_build_do_not_write_their_variant_and_older_files_read_as_it() {
+        let r = row("wasmtime", "noop", None, "o3", flat(1.0));
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json.get("guest_variant").is_none(), "{json}");
+        let back: ResultRow = serde_json::from_value(json).unwrap();
+        assert_eq!(back.key.guest_variant, "o3");
+        let other = row("wasmtime", "noop", None, "os-wee_alloc", flat(1.0));
+        let json = serde_json::to_value(&other).unwrap();
+        assert_eq!(json["guest_variant"], "os-wee_alloc");
+        assert_ne!(other.key, r.key, "the variant is part of the row's key");
+        assert!(other.key.label().ends_with("[guest os-wee_alloc]"), "{}", other.key.label());
+    }
+
+    #[test]
+    fn an_older_file_of_a_users_module_reads_as_the_custom_variant() {
+        let mut f = ResultsFile::new();
+        f.guest.source = "plugin.wasm".into();
+        f.results.push(row("wasmtime", "noop", None, "o3", flat(1.0)));
+        let dir = std::env::temp_dir().join(format!("interop-variants-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.json");
+        f.save_atomic(&path).unwrap();
+        let back = ResultsFile::load(&path).unwrap();
+        assert_eq!(back.results[0].key.guest_variant, crate::results::CUSTOM_GUEST_VARIANT);
+        assert_eq!(back.primary_variant(), "custom");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
