@@ -63,7 +63,7 @@ impl RowKey {
     /// `go wasmtime-go call string_roundtrip/bytes=64`: the row, as lists of rows name it;
     /// a row of another guest build than the default ends with it: `... [guest os-wee_alloc]`.
     pub fn label(&self) -> String {
-        format!("{} {} {} {}{}", self.host, self.runtime, self.api, self.case_label(), self.variant_suffix())
+        format!("{} {} {} {}", self.host, self.runtime, self.api, self.case_label())
     }
 
     /// ` [guest os]` for a row of a guest variant other than the default, else empty.
@@ -75,12 +75,14 @@ impl RowKey {
         }
     }
 
-    /// `scenario` or `scenario/bytes=64`.
+    /// `scenario` or `scenario/bytes=64`, and ` [guest os]` after it for a row of another
+    /// guest build than the default.
     pub fn case_label(&self) -> String {
         let mut s = self.scenario.clone();
         for (k, v) in &self.params {
             s.push_str(&format!("/{k}={v}"));
         }
+        s.push_str(&self.variant_suffix());
         s
     }
 }

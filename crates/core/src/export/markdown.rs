@@ -155,7 +155,7 @@ impl Exporter for Markdown {
                 ]);
             }
             right(&mut t, &[2]);
-            let _ = writeln!(out, "### The founding document's table, measured on {}\n\n{t}\n", cell(&super::variants::guest_label(r)));
+            let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n\nMeasured on {}.\n", cell(&super::variants::guest_label(r)));
         }
         if let Some((header, rows)) = super::variants::builds(r) {
             let mut t = table(&header);

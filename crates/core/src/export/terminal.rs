@@ -163,7 +163,7 @@ impl Exporter for Terminal {
                     s.main_source.clone(),
                 ]);
             }
-            let _ = writeln!(out, "\nThe founding document's table, measured on {}\n{t}", super::variants::guest_label(r));
+            let _ = writeln!(out, "\nThe founding document's table, measured\n{t}\nMeasured on {}.", super::variants::guest_label(r));
         }
         if !r.derived.advice.is_empty() {
             let _ = writeln!(out, "\nWhat to do about it: the cheapest path this run measured, per case");

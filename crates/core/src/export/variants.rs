@@ -116,6 +116,17 @@ pub fn chain_lines(r: &ResultsFile) -> Vec<String> {
         .collect()
 }
 
+/// The file with only its first guest build's rows (the file itself when it has one build).
+pub fn primary_only(r: &ResultsFile) -> std::borrow::Cow<'_, ResultsFile> {
+    let primary = r.primary_variant();
+    if r.results.iter().all(|x| x.key.guest_variant == primary) {
+        return std::borrow::Cow::Borrowed(r);
+    }
+    let mut only = r.clone();
+    only.results.retain(|x| x.key.guest_variant == primary);
+    std::borrow::Cow::Owned(only)
+}
+
 /// What a reader should know under the variants' tables.
 pub const VARIANTS_NOTE: &str = "Each column is the same case on another build of the same guest source (ratio to \
     the first build in brackets); the first build's rows feed everything above. A SIMD build is not applicable on an \
