@@ -4,6 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[allow(dead_code)]
+#[path = "src/variant.rs"]
+mod variant;
+use variant::Variant;
+
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.join("../..").canonicalize().expect("repository root");
@@ -28,7 +33,8 @@ fn main() {
         .args(["build", "--locked", "--target", &target, "--profile", &profile])
         .arg("--target-dir")
         .arg(&target_dir)
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"));
+        .args(Variant::DEFAULT.feature_args())
+        .env("CARGO_ENCODED_RUSTFLAGS", Variant::DEFAULT.rustflags(&rustflags).join("\x1f"));
     // The outer build's settings must not leak into the guest's.
     for var in ["RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
         cmd.env_remove(var);
@@ -38,6 +44,9 @@ fn main() {
             cmd.env_remove(k);
         }
     }
+    // The default variant's opt-level (set after the outer build's CARGO_PROFILE_* are removed).
+    let (k, v) = Variant::DEFAULT.cargo_env(&profile);
+    cmd.env(k, v);
     let status = cmd.status().unwrap_or_else(|e| panic!("cannot run {cargo} to build the guest: {e}"));
     if !status.success() {
         panic!("building the guest module (guest/) for {target} failed: see the cargo output above");
@@ -54,6 +63,8 @@ fn main() {
     println!("cargo:rustc-env=INTEROP_GUEST_TARGET={target}");
     println!("cargo:rustc-env=INTEROP_GUEST_PROFILE={profile}");
     println!("cargo:rustc-env=INTEROP_GUEST_RUSTFLAGS={}", rustflags.join(" "));
+    // The same, one flag per \x1f-separated field, for the variants built at run time.
+    println!("cargo:rustc-env=INTEROP_GUEST_RUSTFLAGS_ENCODED={}", rustflags.join("\x1f"));
     println!("cargo:rustc-env=INTEROP_GUEST_RUSTC={}", rustc_version());
 }
 

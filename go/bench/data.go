@@ -65,6 +65,18 @@ func SumI32(a []int32) int32 {
 	return s
 }
 
+// SumI32Scalar is native_sum_scalar: the same loop as SumI32, which Go's compiler does
+// not vectorize either (the Rust host's scalar sum keeps its compiler from vectorizing).
+//
+//go:noinline
+func SumI32Scalar(a []int32) int32 {
+	var s int32
+	for _, x := range a {
+		s += x
+	}
+	return s
+}
+
 // AddI32 is the Go baseline call, not inlined.
 //
 //go:noinline

@@ -49,6 +49,18 @@ func nativeCase(name string, param int64) (Case, error) {
 			}
 			return nil
 		})}, nil
+	case "native_sum_scalar":
+		// Go's compiler does not auto-vectorize: its native_sum is already a scalar loop.
+		// This is the same loop, kept for the comparison the Rust host makes.
+		arr, want := I32Array(int(param))
+		return Case{Loop: timed(func(k int) error {
+			for i := 0; i < k; i++ {
+				if s := SumI32Scalar(arr); s != want {
+					return fmt.Errorf("scalar sum of %d i32 returned %d, expected %d", len(arr), s, want)
+				}
+			}
+			return nil
+		})}, nil
 	}
 	return Case{}, errNoImpl{name}
 }

@@ -7,8 +7,29 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+// The global allocator is a build variant (crates/guest-build: `o3`, `os-wee_alloc`, ...):
+// exactly one of the features `dlmalloc` (the default), `wee_alloc`, `talc`.
+#[cfg(any(
+    all(feature = "dlmalloc", feature = "wee_alloc"),
+    all(feature = "dlmalloc", feature = "talc"),
+    all(feature = "wee_alloc", feature = "talc"),
+    not(any(feature = "dlmalloc", feature = "wee_alloc", feature = "talc")),
+))]
+compile_error!("build the guest with exactly one allocator feature: dlmalloc, wee_alloc or talc");
+
+#[cfg(feature = "dlmalloc")]
 #[global_allocator]
 static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[cfg(feature = "wee_alloc")]
+#[global_allocator]
+static ALLOC: wee_alloc::WeeAlloc = wee_alloc::WeeAlloc::INIT;
+
+// SAFETY: the guest is single-threaded (wasm32 without threads), which `TalckWasm`'s
+// no-op lock assumes.
+#[cfg(feature = "talc")]
+#[global_allocator]
+static ALLOC: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -202,8 +202,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
     pub save_baseline: Option<String>,
     /// Use this module instead of the built-in guest (it must export what the scenarios call).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "guest_variants")]
     pub guest: Option<PathBuf>,
+    /// Guest builds to run every selected scenario on, comma-separated (default: o3, the
+    /// default build). Names: opt-level (o3, os), `-simd` for simd128, the allocator unless
+    /// dlmalloc (`-wee_alloc`, `-talc`): e.g. o3,os,o3-simd,os-wee_alloc (the founding
+    /// document's build). `list` shows them all. Each is built once and cached in
+    /// guest/target/variants/. The first one feeds the cost model; the others are set beside it.
+    #[arg(long, value_delimiter = ',')]
+    pub guest_variants: Vec<String>,
     /// Run the scenarios of this file (your module's exports, payloads and checks; see
     /// docs/scenario-files.md) instead of the built-in list, on every selected runtime.
     #[arg(long)]

@@ -7,7 +7,7 @@ use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use interop_core::export::{Exporter, Terminal};
-use interop_core::results::{Event, Failure, GuestInfo, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
+use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
 use sha2::{Digest, Sha256};
@@ -65,6 +65,66 @@ pub fn go_host(work: &Path) -> Result<Host> {
     Ok(Host { name: "go", program, prefix: vec![], runtimes })
 }
 
+/// A guest module a run measures, with its description for the results file.
+pub struct RunGuest {
+    pub wasm: Vec<u8>,
+    /// `builtin` or the --guest path.
+    pub source: String,
+    pub info: GuestVariant,
+}
+
+/// The guest modules of a run: `--guest FILE` (one, variant `custom`), or the variants of
+/// `--guest-variants` (default: the default build), built or taken from the cache.
+pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
+    use interop_core::results::CUSTOM_GUEST_VARIANT;
+    use interop_guest_build::Variant;
+    if let Some(p) = &a.guest {
+        let wasm = std::fs::read(p).with_context(|| format!("cannot read the guest module {}", p.display()))?;
+        let info = GuestVariant {
+            name: CUSTOM_GUEST_VARIANT.into(),
+            about: format!("the module {}", p.display()),
+            size_bytes: wasm.len() as u64,
+            sha256: sha256_hex(&wasm),
+            ..GuestVariant::default()
+        };
+        return Ok(vec![RunGuest { wasm, source: p.display().to_string(), info }]);
+    }
+    let mut wanted: Vec<Variant> = Vec::new();
+    for name in &a.guest_variants {
+        let v = Variant::parse(name).map_err(|e| anyhow::anyhow!("--guest-variants: {e}"))?;
+        if !wanted.contains(&v) {
+            wanted.push(v);
+        }
+    }
+    if wanted.is_empty() {
+        wanted.push(Variant::DEFAULT);
+    }
+    let mut out = Vec::new();
+    for v in wanted {
+        if v != Variant::DEFAULT {
+            eprintln!("interop-bench: guest variant {v} ({})", v.about());
+        }
+        let built = interop_guest_build::build_variant(v).map_err(|e| anyhow::anyhow!(e))?;
+        let mut build: std::collections::BTreeMap<String, String> = interop_guest_build::variant_flags(v).into_iter().collect();
+        if v == Variant::DEFAULT {
+            // The default build's own record, as every results file had it.
+            build.extend(interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        }
+        let info = GuestVariant {
+            name: v.name(),
+            about: v.about(),
+            allocator: v.alloc.crate_version().into(),
+            allocator_note: v.alloc.note().into(),
+            simd: v.simd,
+            size_bytes: built.wasm.len() as u64,
+            sha256: sha256_hex(&built.wasm),
+            build,
+        };
+        out.push(RunGuest { wasm: built.wasm, source: "builtin".into(), info });
+    }
+    Ok(out)
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -111,13 +171,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             bail!("unknown host `{h}` (hosts: rust, go)");
         }
     }
-    let (wasm, source) = match &a.guest {
-        Some(p) => (
-            std::fs::read(p).with_context(|| format!("cannot read the guest module {}", p.display()))?,
-            p.display().to_string(),
-        ),
-        None => (interop_host::GUEST_WASM.to_vec(), "builtin".to_string()),
-    };
+    // The guest builds: a user's module, or the built-in guest's variants (the default build
+    // unless --guest-variants), each built once and cached (crates/guest-build).
+    let variants = guest_variants(&a)?;
+    let (wasm, source) = (variants[0].wasm.clone(), variants[0].source.clone());
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.
     let out_path = a.out.clone().unwrap_or_else(guard::default_out_path);
@@ -128,8 +185,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let work = std::env::temp_dir().join(format!("interop-bench-{}-{}", std::process::id(), &sha[..12]));
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
     guard::set_work_dir(&mut guard, &work)?;
-    let guest_file = work.join("guest.wasm");
-    std::fs::write(&guest_file, &wasm).with_context(|| format!("cannot write {}", guest_file.display()))?;
+    let mut variant_files = Vec::new();
+    for v in &variants {
+        let f = work.join(format!("guest-{}.wasm", v.info.name));
+        std::fs::write(&f, &v.wasm).with_context(|| format!("cannot write {}", f.display()))?;
+        variant_files.push(f);
+    }
+    let guest_file = variant_files[0].clone();
     let scenarios_file = work.join("scenarios.toml");
     std::fs::write(&scenarios_file, &list_toml).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
 
@@ -187,7 +249,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         sha256: sha,
         size_bytes: wasm.len() as u64,
         source,
-        build: interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        build: variants[0].info.build.clone(),
+        variants: variants.iter().map(|v| v.info.clone()).collect(),
     };
     if let Some(v) = &valgrind {
         results.machine.toolchains.insert("valgrind".into(), v.clone());
@@ -223,7 +286,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Under --counts a Go runtime runs twice (collector off, then on).
     let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
     let passes = |h: &Host| usize::from(a.with_time) + count_passes(h);
-    let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0)).sum::<usize>() + probe_plan.len();
+    // Every variant runs the plan; the native baselines (no guest) run once.
+    let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
+    let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0) * runs(&p.1)).sum::<usize>() + probe_plan.len();
     if a.counts {
         let mut secs: f64 = plan
             .iter()
@@ -255,25 +320,32 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let timed = !a.counts || a.with_time;
     let noise_start =
         if timed { reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
-    for (i, (host, runtime, scenarios)) in plan.iter().enumerate() {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for vi in 0..variants.len() {
+        runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
+    }
+    for (vi, i) in runs {
+        let (host, runtime, scenarios) = &plan[i];
+        let (guest_file, variant) = (&variant_files[vi], &variants[vi].info);
+        let primary = vi == 0;
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         if !a.counts || a.with_time {
-            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false };
-            drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary };
+            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
             if !a.counts {
                 continue;
             }
         }
         for gc_on in [false, true].into_iter().take(if host.name == "go" { 2 } else { 1 }) {
             let pass = CountsPass {
-                out_base: work.join(format!("callgrind-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
+                out_base: work.join(format!("callgrind-{vi}-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
                 work: a.count_work,
                 repeats: a.count_repeats,
                 go: host.name == "go",
                 gc_on,
             };
-            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true };
-            drive(host, runtime, scenarios, &guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary };
+            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
         }
     }
     if !probe_plan.is_empty() {
@@ -515,6 +587,10 @@ struct Sink<'a> {
     gc_on: bool,
     /// A worker under callgrind (`--counts`).
     counting: bool,
+    /// The guest variant the worker runs: every row is marked with it.
+    variant: &'a GuestVariant,
+    /// The run's first variant (its failures are the run's, unmarked).
+    primary: bool,
 }
 
 impl Sink<'_> {
@@ -531,6 +607,20 @@ impl Sink<'_> {
             }
             e => e,
         };
+        let e = self.mark(e);
+        // A variant's not-applicable entry the run's first guest already said (an engine
+        // without a copy API) is not said again for every variant.
+        if let Event::Failure(f) = &e {
+            if !f.is_failure()
+                && !self.primary
+                && !f.error.contains("WebAssembly SIMD")
+                && self.results.not_applicable.iter().any(|n| {
+                    n.guest_variant.is_empty() && n.host == f.host && n.runtime == f.runtime && n.scenario == f.scenario && n.api == f.api
+                })
+            {
+                return Ok(());
+            }
+        }
         let save = matches!(e, Event::Row(_) | Event::Failure(_) | Event::Count(_));
         match &e {
             Event::Start { host, runtime, scenario } => {
@@ -557,6 +647,40 @@ impl Sink<'_> {
         Ok(())
     }
 
+    /// Marks an event with the guest variant it ran on. A SIMD build that an engine does not
+    /// compile (no WebAssembly SIMD) is not applicable there, with the engine's own words.
+    fn mark(&self, e: Event) -> Event {
+        let v = &self.variant.name;
+        match e {
+            Event::Row(mut r) => {
+                r.key.guest_variant = v.clone();
+                Event::Row(r)
+            }
+            Event::Count(mut c) => {
+                c.key.guest_variant = v.clone();
+                Event::Count(c)
+            }
+            Event::Failure(mut f) if !self.primary => {
+                f.guest_variant = v.clone();
+                let compile = f.error.contains("failed to compile") || f.error.contains("compile guest") || f.scenario == "compile";
+                if self.variant.simd && f.is_failure() && compile {
+                    f.status = "not_applicable".into();
+                    f.error = format!(
+                        "{}: {}: not applicable: guest variant {v} uses WebAssembly SIMD (simd128), which {} rejected: {}",
+                        f.runtime,
+                        f.scenario,
+                        f.runtime,
+                        one_line(&f.error)
+                    );
+                } else {
+                    f.error = format!("guest variant {v}: {}", f.error);
+                }
+                Event::Failure(f)
+            }
+            e => e,
+        }
+    }
+
     fn fail(&mut self, host: &str, runtime: &str, scenario: &str, error: String) -> Result<()> {
         // Under --counts, a worker that dies under valgrind (an engine valgrind cannot run:
         // a reservation it refuses, an instruction it does not know) is not applicable
@@ -576,6 +700,7 @@ impl Sink<'_> {
             params: Params::new(),
             export: String::new(),
             error,
+            guest_variant: String::new(),
             status: if na { "not_applicable".into() } else { "failed".into() },
         }))
     }

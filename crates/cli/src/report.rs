@@ -98,6 +98,14 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         }
         let _ = std::fs::remove_dir_all(&work);
     }
+    println!("\nGuest variants (run --guest-variants a,b,...; the first feeds the cost model):");
+    for v in interop_guest_build::Variant::all() {
+        let note = match v.alloc {
+            interop_guest_build::Alloc::WeeAlloc => "  (wee_alloc is unmaintained: RUSTSEC-2022-0054)",
+            _ => "",
+        };
+        println!("  {:<22} {}{note}", v.name(), v.about());
+    }
     println!("\nScenarios (scenarios/scenarios.toml):");
     for s in ScenarioList::builtin().scenarios {
         let values = match &s.param {

@@ -312,7 +312,7 @@ mod tests {
 
     fn row(v: Vec<f64>, gc: Vec<f64>) -> CountRow {
         CountRow {
-            key: RowKey { host: "go".into(), runtime: "r".into(), api: "a".into(), scenario: "s".into(), params: Default::default() },
+            key: RowKey { host: "go".into(), runtime: "r".into(), api: "a".into(), scenario: "s".into(), params: Default::default(), guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
             n1: 10,
             n2: 50,
             instructions_per_op: v,
@@ -324,7 +324,7 @@ mod tests {
 
     fn counted(runtime: &str, api: &str, scenario: &str, v: f64, gc: Option<f64>) -> CountRow {
         CountRow {
-            key: RowKey { host: "go".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params: Default::default() },
+            key: RowKey { host: "go".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params: Default::default(), guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
             n1: 100,
             n2: 500,
             instructions_per_op: vec![v, v + 1.0],

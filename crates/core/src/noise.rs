@@ -197,7 +197,7 @@ mod tests {
 
     fn raw(scenario: &str, ns: f64) -> RawRow {
         RawRow {
-            key: RowKey { host: "rust".into(), runtime: "native".into(), api: "direct".into(), scenario: scenario.into(), params: Default::default() },
+            key: RowKey { host: "rust".into(), runtime: "native".into(), api: "direct".into(), scenario: scenario.into(), params: Default::default(), guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
             iters_per_sample: 1000,
             sample_ns_per_op: vec![ns, ns],
             verified: true,

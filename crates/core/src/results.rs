@@ -23,8 +23,24 @@ pub const READABLE_SCHEMAS: &[u64] = &[1, 2];
 /// Parameters of a row, e.g. `{"bytes": 64}`; empty for scenarios without one.
 pub type Params = BTreeMap<String, u64>;
 
+/// The guest build a run uses unless asked otherwise (crates/guest-build's
+/// `Variant::DEFAULT`: opt-level 3, no SIMD, dlmalloc); what every row of a file written
+/// before guest variants existed ran on (or the `--guest` module: see [`ResultsFile::load`]).
+pub const DEFAULT_GUEST_VARIANT: &str = "o3";
+
+/// The variant name of rows measured on a user's module (`run --guest`).
+pub const CUSTOM_GUEST_VARIANT: &str = "custom";
+
+fn default_guest_variant() -> String {
+    DEFAULT_GUEST_VARIANT.into()
+}
+
+fn is_default_guest_variant(v: &String) -> bool {
+    v == DEFAULT_GUEST_VARIANT
+}
+
 /// What identifies a row across runs: host language, runtime (engine and mode),
-/// API path, scenario and parameters.
+/// API path, scenario, parameters and the guest build it ran on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RowKey {
     pub host: String,
@@ -32,6 +48,11 @@ pub struct RowKey {
     pub api: String,
     pub scenario: String,
     pub params: Params,
+    /// The guest build variant (`o3`, `os-wee_alloc`, ...; see `guest.variants`). Not
+    /// written for the default build, so a default run's file (and every file written
+    /// before variants) reads as [`DEFAULT_GUEST_VARIANT`].
+    #[serde(default = "default_guest_variant", skip_serializing_if = "is_default_guest_variant")]
+    pub guest_variant: String,
 }
 
 impl RowKey {
@@ -39,17 +60,29 @@ impl RowKey {
         self.params.values().next().copied()
     }
 
-    /// `go wasmtime-go call string_roundtrip/bytes=64`: the row, as lists of rows name it.
+    /// `go wasmtime-go call string_roundtrip/bytes=64`: the row, as lists of rows name it;
+    /// a row of another guest build than the default ends with it: `... [guest os-wee_alloc]`.
     pub fn label(&self) -> String {
         format!("{} {} {} {}", self.host, self.runtime, self.api, self.case_label())
     }
 
-    /// `scenario` or `scenario/bytes=64`.
+    /// ` [guest os]` for a row of a guest variant other than the default, else empty.
+    pub fn variant_suffix(&self) -> String {
+        if self.guest_variant == DEFAULT_GUEST_VARIANT {
+            String::new()
+        } else {
+            format!(" [guest {}]", self.guest_variant)
+        }
+    }
+
+    /// `scenario` or `scenario/bytes=64`, and ` [guest os]` after it for a row of another
+    /// guest build than the default.
     pub fn case_label(&self) -> String {
         let mut s = self.scenario.clone();
         for (k, v) in &self.params {
             s.push_str(&format!("/{k}={v}"));
         }
+        s.push_str(&self.variant_suffix());
         s
     }
 }
@@ -131,6 +164,10 @@ pub struct Failure {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub export: String,
     pub error: String,
+    /// The guest variant it happened on, in a run of several (`run --guest-variants`);
+    /// empty: the run's only (or first) guest.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guest_variant: String,
     /// In a host's event: "failed", or "not_applicable" for a scenario the engine cannot
     /// express (the results file moves those to [`ResultsFile::not_applicable`], so a
     /// saved failure is always "failed" and does not write it).
@@ -163,11 +200,23 @@ pub struct NotApplicable {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: Params,
     pub reason: String,
+    /// The guest variant it does not apply to (a SIMD build on an engine without SIMD);
+    /// empty: any guest.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guest_variant: String,
 }
 
 impl From<Failure> for NotApplicable {
     fn from(f: Failure) -> Self {
-        NotApplicable { host: f.host, runtime: f.runtime, scenario: f.scenario, api: f.api, params: f.params, reason: f.error }
+        NotApplicable {
+            host: f.host,
+            runtime: f.runtime,
+            scenario: f.scenario,
+            api: f.api,
+            params: f.params,
+            reason: f.error,
+            guest_variant: f.guest_variant,
+        }
     }
 }
 
@@ -378,6 +427,32 @@ pub struct GuestInfo {
     pub source: String,
     /// How it was built: target, rustflags, profile, rustc.
     pub build: BTreeMap<String, String>,
+    /// The guest builds the rows ran on (`run --guest-variants`), the run's first (whose
+    /// rows the cost model reads) first; the fields above describe it. Absent in files
+    /// written before variants: every row then ran the guest above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<GuestVariant>,
+}
+
+/// One guest build of a run: how it was built and what came out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuestVariant {
+    /// `o3` (the default), `os`, `o3-simd`, `os-wee_alloc`, ... (the rows' `guest_variant`).
+    pub name: String,
+    /// One line: opt-level, SIMD, allocator.
+    pub about: String,
+    /// The global allocator's crate and version, e.g. `wee_alloc 0.4.5`.
+    pub allocator: String,
+    /// What a reader should know about the allocator (e.g. that it is unmaintained).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub allocator_note: String,
+    /// Built with WebAssembly SIMD (simd128): engines without SIMD reject it.
+    #[serde(default)]
+    pub simd: bool,
+    pub size_bytes: u64,
+    pub sha256: String,
+    /// target, profile, opt-level, rustflags, features, rustc.
+    pub build: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -485,6 +560,13 @@ pub struct Derived {
     /// The cgo layers in instructions (from `counts`), beside the time split.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub count_layers: Vec<crate::counts::CountLayer>,
+    /// Guest build variants side by side (a run of several `--guest-variants`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<crate::analysis::VariantRow>,
+    /// `sum_array_resident` (10,000 i32) on each engine split step by step: the host's
+    /// vectorized sum, vectorization, the Wasm code and the call, SIMD, bounds checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variant_splits: Vec<crate::analysis::CaseSplit>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -530,7 +612,12 @@ impl ResultsFile {
         for row in &mut self.results {
             *row = ResultRow::from_raw(row.raw());
         }
-        let model = crate::analysis::model(&self.results, &self.runtimes);
+        // One guest build feeds the model; the others are set beside it (derived.variants).
+        let primary = self.primary_variant();
+        let main: Vec<ResultRow> = self.results.iter().filter(|r| r.key.guest_variant == primary).cloned().collect();
+        let mut model = crate::analysis::model(&main, &self.runtimes);
+        let variants = crate::analysis::variants(&self.results, &self.guest.variants, &primary);
+        model.components.extend(variants.components.iter().cloned());
         let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures);
         let capabilities = crate::capabilities::table(&self.capabilities);
         self.derived = Derived {
@@ -539,7 +626,9 @@ impl ResultsFile {
             seed_cases: model.seed_cases,
             seed_table: model.seed_table,
             engines: model.engines,
-            advice: crate::analysis::advice(&self.results, &capabilities),
+            advice: crate::analysis::advice(&main, &capabilities),
+            variants: variants.table,
+            variant_splits: variants.splits,
             capabilities,
             warnings,
             noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),
@@ -567,6 +656,21 @@ impl ResultsFile {
         self.counts.iter().find(|c| &c.key == key)
     }
 
+    /// The guest variant whose rows the cost model, the seed table, the engines and the
+    /// advice read: the run's first (the default build unless `--guest-variants` put
+    /// another first). The other variants' rows are compared with it (`derived.variants`).
+    pub fn primary_variant(&self) -> String {
+        match self.guest.variants.first() {
+            Some(v) => v.name.clone(),
+            None => self.results.first().map(|r| r.key.guest_variant.clone()).unwrap_or_else(default_guest_variant),
+        }
+    }
+
+    /// The guest variant's description, if the file has it.
+    pub fn variant(&self, name: &str) -> Option<&GuestVariant> {
+        self.guest.variants.iter().find(|v| v.name == name)
+    }
+
     pub fn hard_failures(&self) -> usize {
         self.failures.len()
     }
@@ -591,6 +695,15 @@ impl ResultsFile {
         let mut r: ResultsFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })?;
         r.schema_version = SCHEMA_VERSION;
         r.machine.ensure_fingerprint();
+        // Before variants, a run of a user's module (--guest) wrote no variant: its rows
+        // ran that module, not the default build.
+        if r.guest.variants.is_empty() && !r.guest.source.is_empty() && r.guest.source != "builtin" {
+            for row in &mut r.results {
+                if row.key.guest_variant == DEFAULT_GUEST_VARIANT {
+                    row.key.guest_variant = CUSTOM_GUEST_VARIANT.into();
+                }
+            }
+        }
         r.rederive();
         Ok(r)
     }

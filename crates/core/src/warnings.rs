@@ -149,6 +149,7 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
     }
     for c in components.iter().filter(|c| c.negative_beyond_noise()) {
         let row = RowKey {
+            guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into(),
             host: c.host.clone(),
             runtime: c.runtime.clone(),
             api: c.api.clone(),

@@ -26,6 +26,18 @@ fn sum(xs: &[i32]) -> i32 {
     inputs::wrapping_sum(xs)
 }
 
+/// The same wrapping sum, one element at a time: each element passes through
+/// `black_box`, which the optimiser cannot see through, so the loop stays scalar (one add
+/// per element on one accumulator) instead of being vectorized as [`sum`] is.
+#[inline(never)]
+fn sum_scalar(xs: &[i32]) -> i32 {
+    let mut acc = 0i32;
+    for x in xs {
+        acc = acc.wrapping_add(black_box(*x));
+    }
+    acc
+}
+
 impl Runtime for Native {
     fn info(&self) -> RuntimeInfo {
         RuntimeInfo {
@@ -86,12 +98,13 @@ fn run_case(case: &Case, cfg: &MeasureConfig) -> Result<crate::measure::Samples>
                 Ok(())
             })
         }),
-        "native_sum" => {
+        "native_sum" | "native_sum_scalar" => {
             let values = inputs::array(case.value() as usize);
             let expected = inputs::wrapping_sum(&values);
+            let f: fn(&[i32]) -> i32 = if case.scenario.name == "native_sum" { sum } else { sum_scalar };
             measure(cfg, |iters| {
                 time_loop(iters, |_| {
-                    let r = sum(black_box(&values));
+                    let r = f(black_box(&values));
                     if r != expected {
                         bail!("sum returned {r}, expected {expected}");
                     }

@@ -166,6 +166,7 @@ pub fn run_plugin<E: Engine>(
                 match result {
                     Ok(mut samples) => emit(crate::runner::row_event(RawRow {
                         key: RowKey {
+                            guest_variant: interop_core::results::DEFAULT_GUEST_VARIANT.into(),
                             host: HOST.into(),
                             runtime: runtime.into(),
                             api: api.label.into(),

@@ -76,6 +76,7 @@ pub fn failure(runtime: &str, scenario: &str, api: &str, params: &Params, err: &
         params: params.clone(),
         export: blamed_export(err).unwrap_or_default(),
         error: format!("{runtime}: {scenario}: {err:#}"),
+        guest_variant: String::new(),
         status: "failed".into(),
     }
 }
@@ -90,6 +91,7 @@ pub fn not_applicable(runtime: &str, scenario: &str, api: &str, why: &str) -> Fa
         params: Params::new(),
         export: String::new(),
         error: format!("{runtime}: {scenario}{on}: not applicable: {why}"),
+        guest_variant: String::new(),
         status: "not_applicable".into(),
     }
 }
@@ -97,6 +99,7 @@ pub fn not_applicable(runtime: &str, scenario: &str, api: &str, why: &str) -> Fa
 pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
     RawRow {
         key: RowKey {
+            guest_variant: interop_core::results::DEFAULT_GUEST_VARIANT.into(),
             host: HOST.into(),
             runtime: runtime.into(),
             api: api.into(),
@@ -127,6 +130,7 @@ pub fn row_event(raw: RawRow, s_counted: Option<crate::counts::Counted>, cfg: &M
             verified: raw.verified,
         }),
         (None, true) => Event::Failure(Failure {
+            guest_variant: String::new(),
             status: "not_applicable".into(),
             error: format!(
                 "{}: {}: not applicable: this row's work runs outside the worker process (or is timed by hand), so callgrind cannot count it",

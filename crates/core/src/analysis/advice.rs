@@ -335,7 +335,7 @@ mod tests {
     fn row(host: &str, runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns: f64) -> ResultRow {
         let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
         ResultRow::from_raw(RawRow {
-            key: RowKey { host: host.into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params },
+            key: RowKey { host: host.into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params, guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
             iters_per_sample: 100,
             sample_ns_per_op: vec![ns; 6],
             verified: true,

@@ -13,10 +13,12 @@ mod advice;
 mod engines;
 mod layers;
 mod seed;
+mod variants;
 
 pub use advice::{advice, floor_check, is_translated, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
 pub use layers::{batched_crossing, cgo_layers, LAYER_CASES};
+pub use variants::{variants, VariantCell, VariantRow, Variants, BOUNDS_SUFFIX};
 pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};
 
 use crate::results::{Params, ResultRow, RuntimeInfo};
@@ -50,6 +52,10 @@ pub struct Component {
     /// The Go host's counters per operation of the row the component describes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, f64>,
+    /// The guest build variant it was derived from, when not the file's primary one
+    /// (e.g. `alloc_roundtrip` of `os-wee_alloc`); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guest_variant: String,
 }
 
 impl Component {
@@ -61,6 +67,9 @@ impl Component {
         }
         for (k, v) in &self.params {
             label.push_str(&format!(" ({k}={v})"));
+        }
+        if !self.guest_variant.is_empty() {
+            label.push_str(&format!(" [guest {}]", self.guest_variant));
         }
         label
     }
@@ -114,6 +123,9 @@ pub const COMPONENTS: &[(&str, &str)] = &[
     ("copy_out_per_byte", "cost per byte copied out of guest memory"),
     ("alloc_roundtrip", "the guest's allocate + deallocate pair, per call (alloc_per_call - roundtrip)"),
     ("compute_ratio", "guest sum_array (data resident) over the native sum of the same array"),
+    ("native_vectorization", "what auto-vectorization saves the host's own sum: native_sum_scalar (a loop the compiler cannot vectorize) - native_sum"),
+    ("guest_simd", "what WebAssembly SIMD saves the guest's sum: sum_array_resident on the guest built without simd128 - the same guest built with it"),
+    ("bounds_checks", "what explicit bounds checks cost the guest's code: sum_array_resident on the engine's explicit-checks configuration (`:bounds`) - on its default (guard pages)"),
     ("batch_per_add", "one addition inside batch_add, copies included, against one add call"),
     ("compile", "bytes to compiled module"),
     ("deserialize", "start-up mitigation: an ahead-of-time compiled (serialized) module loaded back, against compile"),
@@ -268,6 +280,7 @@ impl Out {
             unit: unit.to_string(),
             derivation,
             counters: BTreeMap::new(),
+            guest_variant: String::new(),
         });
         self.list.last_mut()
     }

@@ -169,7 +169,7 @@ pub fn seed_cases(rows: &[ResultRow], infos: &[RuntimeInfo]) -> Vec<CaseSplit> {
     out
 }
 
-type Stat = Box<dyn Fn(&[f64]) -> f64>;
+pub(crate) type Stat = Box<dyn Fn(&[f64]) -> f64>;
 
 /// Splits one row of a seed case.
 fn split<'a>(rows: &'a [ResultRow], infos: &[RuntimeInfo], row: &'a ResultRow, bench: &str) -> CaseSplit {
@@ -246,9 +246,33 @@ fn split<'a>(rows: &'a [ResultRow], infos: &[RuntimeInfo], row: &'a ResultRow, b
         }
     }
 
-    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
+    let other_what = match k.scenario.as_str() {
+        "native_call" => "the call itself",
+        "native_sum" => "the sum itself",
+        "string_roundtrip" => "the guest's reverse and what the parts miss",
+        "sum_array" => "what the parts miss",
+        _ => "what the parts miss",
+    };
     let label = format!("seed/{}/{}/{}/{}", k.host, k.runtime, k.api, k.case_label());
-    let reps = bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(&label));
+    assemble(bench, row, &inputs, parts, missing, &label, other_what)
+}
+
+/// The parts of a case, each a function of the means of `inputs` (`inputs[0]` the case's
+/// own row, the total), made to add up to the total: a part whose interval reaches zero
+/// is drawn as zero (its time stays in `other`), and parts that exceed the total are scaled
+/// down to it (the overshoot is recorded). One bootstrap, seeded by `label`, for all.
+pub(crate) fn assemble(
+    bench: &str,
+    row: &ResultRow,
+    inputs: &[&ResultRow],
+    parts: Vec<(&str, String, Stat)>,
+    mut missing: Vec<String>,
+    label: &str,
+    other_what: &str,
+) -> CaseSplit {
+    let k = &row.key;
+    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
+    let reps = bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(label));
     let (total, total_lo, total_hi) = reps.estimate(CONFIDENCE, |m| m[0]);
     let mut out: Vec<Part> = Vec::new();
     let mut significant: Vec<&Stat> = Vec::new();
@@ -286,13 +310,6 @@ fn split<'a>(rows: &'a [ResultRow], infos: &[RuntimeInfo], row: &'a ResultRow, b
             p.shown *= scale;
         }
         0.0
-    };
-    let other_what = match k.scenario.as_str() {
-        "native_call" => "the call itself",
-        "native_sum" => "the sum itself",
-        "string_roundtrip" => "the guest's reverse and what the parts miss",
-        "sum_array" => "what the parts miss",
-        _ => "what the parts miss",
     };
     out.push(Part {
         name: "other".into(),

@@ -81,7 +81,10 @@ fn parts_table(r: &ResultsFile, scenario: &str) -> Markup {
 
 impl Exporter for Html {
     fn render(&self, r: &ResultsFile) -> Rendered {
-        let colors = Colors::of(r);
+        // The charts draw the first guest build's rows (the others are in "Guest builds side by side").
+        let primary = super::variants::primary_only(r);
+        let pr: &ResultsFile = &primary;
+        let colors = Colors::of(pr);
         let m = &r.machine;
         let (failed, na) = (&r.failures, &r.not_applicable);
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
@@ -105,12 +108,12 @@ impl Exporter for Html {
 
                     h2 #crossing { "The crossing" }
                     p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language. The bar is the mean of the samples (total time over total calls, so bursts such as garbage-collection cycles are in it); the whisker, its 95% confidence interval." }
-                    (chart_block(charts::crossing(r, &colors), "This run has no noop rows."))
+                    (chart_block(charts::crossing(pr, &colors), "This run has no noop rows."))
 
                     h2 #scaling { "Cost against payload size" }
                     p.caption { "Both axes logarithmic. Flat at the left: the fixed cost of the call dominates; a slope of one at the right: the time grows with the bytes copied and processed. Dashed lines: an engine's second memory API." }
-                    (chart_block(charts::scaling(r, &colors, "string_roundtrip", "String round trip (copy in, reverse_string_in_place, copy out)", "string length in bytes"), "This run has no string_roundtrip rows."))
-                    (chart_block(charts::scaling(r, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
+                    (chart_block(charts::scaling(pr, &colors, "string_roundtrip", "String round trip (copy in, reverse_string_in_place, copy out)", "string length in bytes"), "This run has no string_roundtrip rows."))
+                    (chart_block(charts::scaling(pr, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
 
                     h2 #decomposition { "Where the time goes" }
                     p.caption { "Each bar is one measured row of the seed's case, drawn to its measured mean and split into the cost model's parts, measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to the bar. The table under each chart gives every part." }
@@ -121,9 +124,10 @@ impl Exporter for Html {
 
                     h2 #startup { "Start-up" }
                     p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results). The mitigations beside their plain path: (AOT) loads a module compiled ahead of time (deserialize), (pre) instantiates with the imports resolved once (wasmtime's InstancePre); the pooling allocator is its own runtime, wasmtime:pooling." }
-                    (chart_block(charts::startup(r, &colors), "This run has no compile, instantiate or first_call rows."))
+                    (chart_block(charts::startup(pr, &colors), "This run has no compile, instantiate or first_call rows."))
 
                     h2 #seed { "The founding document's table, measured" }
+                    p.caption { "Measured on " (super::variants::guest_label(r)) "." }
                     @if r.derived.seed_table.is_empty() {
                         p.caption { "No row of this run matches the seed's benchmarks." }
                     } @else {
@@ -152,6 +156,32 @@ impl Exporter for Html {
                                 li { code { "Benchmark" (a.benchmark) } " (" (a.host) "): " (a.sentence(ns)) }
                             }
                         }
+                    }
+
+                    @if let Some((header, rows)) = super::variants::builds(r) {
+                        h2 #guest-builds { "Guest builds" }
+                        table {
+                            tr { @for h in &header { th { (h) } } }
+                            @for row in &rows { tr { @for c in row { td { (c) } } } }
+                        }
+                    }
+                    @if let Some((header, rows)) = super::variants::side_by_side(r) {
+                        h2 #guest-variants { "Guest builds side by side" }
+                        p.caption { (super::variants::VARIANTS_NOTE) }
+                        div.wide {
+                            table {
+                                tr { @for h in &header { th { (h) } } }
+                                @for row in &rows {
+                                    tr { @for (i, c) in row.iter().enumerate() { @if i >= 4 { td.num { (c) } } @else { td { (c) } } } }
+                                }
+                            }
+                        }
+                    }
+                    @let chains = super::variants::chain_lines(r);
+                    @if !chains.is_empty() {
+                        h2 #compute-steps { "The compute, step by step (sum_array_resident, 10000 i32)" }
+                        p.caption { (super::variants::CHAIN_NOTE) }
+                        ul { @for c in &chains { li { (c) } } }
                     }
 
                     @for m in &r.derived.engines {

@@ -155,7 +155,31 @@ impl Exporter for Markdown {
                 ]);
             }
             right(&mut t, &[2]);
-            let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n");
+            let _ = writeln!(out, "### The founding document's table, measured\n\n{t}\n\nMeasured on {}.\n", cell(&super::variants::guest_label(r)));
+        }
+        if let Some((header, rows)) = super::variants::builds(r) {
+            let mut t = table(&header);
+            for row in rows {
+                t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
+            }
+            let _ = writeln!(out, "### Guest builds\n\n{t}\n");
+        }
+        if let Some((header, rows)) = super::variants::side_by_side(r) {
+            let h: Vec<&str> = header.iter().map(String::as_str).collect();
+            let mut t = table(&h);
+            for row in rows {
+                t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
+            }
+            right(&mut t, &(4..header.len()).collect::<Vec<_>>());
+            let _ = writeln!(out, "### Guest builds side by side\n\n{t}\n\n{}\n", cell(super::variants::VARIANTS_NOTE));
+        }
+        let chains = super::variants::chain_lines(r);
+        if !chains.is_empty() {
+            let _ = writeln!(out, "### The compute, step by step (sum_array_resident, 10000 i32)\n");
+            for c in &chains {
+                let _ = writeln!(out, "- {}", cell(c));
+            }
+            let _ = writeln!(out, "\n{}\n", cell(super::variants::CHAIN_NOTE));
         }
         if !r.derived.advice.is_empty() {
             let _ = writeln!(out, "### What to do about it\n");

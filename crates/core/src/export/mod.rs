@@ -8,6 +8,7 @@ mod json;
 mod markdown;
 pub mod notes;
 mod terminal;
+pub mod variants;
 
 pub use benchstat::{benchmark_name, Benchstat};
 pub use csv::Csv;

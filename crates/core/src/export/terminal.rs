@@ -163,7 +163,7 @@ impl Exporter for Terminal {
                     s.main_source.clone(),
                 ]);
             }
-            let _ = writeln!(out, "\nThe founding document's table, measured\n{t}");
+            let _ = writeln!(out, "\nThe founding document's table, measured\n{t}\nMeasured on {}.", super::variants::guest_label(r));
         }
         if !r.derived.advice.is_empty() {
             let _ = writeln!(out, "\nWhat to do about it: the cheapest path this run measured, per case");
@@ -195,6 +195,36 @@ impl Exporter for Terminal {
                 let part = if m.runtimes.len() > ENGINE_COLUMNS { format!(", part {}", i + 1) } else { String::new() };
                 let _ = writeln!(out, "\nEngines side by side (host {}{part})\n{t}", m.host);
             }
+        }
+
+        // The guest builds side by side, and the compute step by step.
+        if let Some((header, rows)) = super::variants::builds(r) {
+            let mut t = self.table(header);
+            for row in rows {
+                t.add_row(row);
+            }
+            let _ = writeln!(out, "\nGuest builds\n{t}");
+        }
+        if let Some((header, rows)) = super::variants::side_by_side(r) {
+            let n = header.len();
+            let mut t = self.table(header.iter().map(String::as_str).collect());
+            for row in rows {
+                t.add_row(row);
+            }
+            for c in 4..n {
+                if let Some(col) = t.column_mut(c) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            let _ = writeln!(out, "\nGuest builds side by side\n{t}\n{}", super::variants::VARIANTS_NOTE);
+        }
+        let chains = super::variants::chain_lines(r);
+        if !chains.is_empty() {
+            let _ = writeln!(out, "\nThe compute, step by step (sum_array_resident, 10000 i32)");
+            for c in &chains {
+                let _ = writeln!(out, "  {c}");
+            }
+            let _ = writeln!(out, "{}", super::variants::CHAIN_NOTE);
         }
 
         // What each engine gives up.

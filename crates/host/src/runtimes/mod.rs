@@ -32,6 +32,7 @@ fn registry() -> Vec<(&'static str, Make)> {
         ("wasmtime:winch", || Box::new(Wasm(wasmtime::Wasmtime::winch()))),
         ("wasmtime:pulley", || Box::new(Wasm(wasmtime::Wasmtime::pulley()))),
         ("wasmtime:pooling", || Box::new(Wasm(wasmtime::Wasmtime::pooling()))),
+        ("wasmtime:bounds", || Box::new(Wasm(wasmtime::Wasmtime::bounds()))),
     ]);
     #[cfg(feature = "wasmer")]
     v.extend([

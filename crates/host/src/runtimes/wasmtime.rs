@@ -74,6 +74,21 @@ impl Wasmtime {
         Self::with_config(&config, "wasmtime:pulley", "Pulley interpreter (pulley64 bytecode)")
     }
 
+    /// Cranelift with every linear-memory access checked explicitly: no signal handlers
+    /// (`signals_based_traps(false)`: a trap is an explicit check, never a caught SIGSEGV),
+    /// no virtual-memory reservation beyond the memory's size (`memory_reservation(0)`) and
+    /// no guard pages (`memory_guard_size(0)`), so Cranelift cannot elide any bounds check.
+    /// Beside `wasmtime`, it measures what the guard pages save: the `bounds_checks` component.
+    pub fn bounds() -> Self {
+        let mut config = wasmtime::Config::new();
+        config.signals_based_traps(false).memory_reservation(0).memory_guard_size(0).memory_reservation_for_growth(0);
+        Self::with_config(
+            &config,
+            "wasmtime:bounds",
+            "Cranelift, explicit bounds checks (signals_based_traps off, memory_reservation 0, memory_guard_size 0)",
+        )
+    }
+
     /// Cranelift with the pooling instance allocator: memories, tables and instances come
     /// from slots reserved once per engine, so instantiating reuses them instead of mapping
     /// fresh memory. Sized for the runner's largest number of live instances (64 fresh
