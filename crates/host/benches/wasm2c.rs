@@ -78,7 +78,8 @@ fn memory(c: &mut Criterion, inst: &mut W2cInstance) {
     let f = inst.func("reverse_string_in_place", Sig::IIToV, "guarded").unwrap();
     let input = inputs::text(S);
     let mut out = vec![0u8; S];
-    c.bench_function("wasm2c_string_roundtrip_51/view", |b| {
+    let mut g = c.benchmark_group("wasm2c_string_roundtrip_51");
+    g.bench_function("view", |b| {
         b.iter(|| {
             inst.write(MemApi::View, ptr, &input).unwrap();
             inst.call_ii_v(&f, ptr as i32, S as i32).unwrap();
@@ -86,6 +87,7 @@ fn memory(c: &mut Criterion, inst: &mut W2cInstance) {
             assert!(out[0] == input[S - 1] && out[S - 1] == input[0], "the string came back unreversed");
         })
     });
+    g.finish();
     assert!(out.iter().eq(input.iter().rev()), "the string came back unreversed");
 
     const N: usize = 10_000;
@@ -94,13 +96,15 @@ fn memory(c: &mut Criterion, inst: &mut W2cInstance) {
     let want = inputs::wrapping_sum(&values);
     let ptr = alloc(inst, bytes.len());
     let f = inst.func("sum_array", Sig::IIToI, "guarded").unwrap();
-    c.bench_function("wasm2c_sum_array_10000/view", |b| {
+    let mut g = c.benchmark_group("wasm2c_sum_array_10000");
+    g.bench_function("view", |b| {
         b.iter(|| {
             inst.write(MemApi::View, ptr, &bytes).unwrap();
             let r = inst.call_ii_i(&f, ptr as i32, N as i32).unwrap();
             assert_eq!(r, want, "sum_array of {N} i32");
         })
     });
+    g.finish();
 }
 
 fn wasm2c(c: &mut Criterion) {
