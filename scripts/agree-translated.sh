@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The translated engines' rows against independent harnesses, back to back: the tool's
-# rows (noop, add, string_roundtrip 51 B, sum_array 10000 on wasm2go and wasm2c), then
-# `go test -bench` over the same wasm2go translation (go/internal/agree, the tool's cached
-# package mapped in with -overlay) and a C clock_gettime loop over the same wasm2c shared
-# object (scripts/agree/wasm2c_bench.c, dlopen of the tool's cached guest.so), and the
-# ratio of each pair. Run it on a quiet machine; the rows should agree within ~10%.
+# The translated engines' rows against independent harnesses, interleaved: ROUNDS times
+# (default 2) the tool's rows (noop, add, string_roundtrip 51 B, sum_array 10000 on wasm2go
+# and wasm2c), then `go test -bench` over the same wasm2go translation (go/internal/agree,
+# the tool's cached package mapped in with -overlay), then criterion over the same wasm2c
+# shared object (crates/host/benches/wasm2c.rs: the adapter's cache, the same FFI), and
+# the ratio tool / independent of each pair, per round and their mean. On a shared or
+# noisy machine the rounds differ from each other: read the spread, not one figure.
+# On a quiet machine the rows should agree within ~10%.
 #
-#   scripts/agree-translated.sh                 # the tool's default sampling, -benchtime 1s
+#   scripts/agree-translated.sh                 # the tool's default sampling, -benchtime 1s, criterion 1 s + 2 s
+#   ROUNDS=3 scripts/agree-translated.sh
 #   QUICK=1 scripts/agree-translated.sh         # tiny counts: checks the script works, times nothing
 #
-# Needs: a release build (cargo build --release), Go, cc, wasm2c's runtime headers
-# (Debian's wabt: scripts/install-deps.sh), python3 (to read the results file).
+# Needs: a release build (cargo build --release), Go, cc and Debian's wabt (wasm2c;
+# scripts/install-deps.sh), python3 (to read the results). The criterion bench is built
+# here (cargo bench, the release profile) the first time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/target/release/interop-bench"
@@ -19,70 +23,110 @@ guest=${INTEROP_GUEST:-$root/guest/target/interop_guest.wasm}
 [ -f "$guest" ] || { echo "no guest at $guest (build it with cargo build --release, or set INTEROP_GUEST)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+rounds=${ROUNDS:-2}
+# The bench with the wasm2c adapter alone: no other engine is built for it.
+crit_pkg=(-p interop-host --no-default-features --features wasm2c --bench wasm2c)
 if [ -n "${QUICK:-}" ]; then
-  tool_args=(--quick --samples 2 --warmup-ms 0 --target-sample-ms 0.05); benchtime=100x; c_iters=2000
+  tool_args=(--quick --samples 2 --warmup-ms 0 --target-sample-ms 0.05); benchtime=100x
+  crit_args=(--warm-up-time 0.01 --measurement-time 0.02 --sample-size 10); rounds=${ROUNDS:-1}
 else
-  tool_args=(); benchtime=1s; c_iters=${C_ITERS:-20000000}
+  tool_args=(); benchtime=1s; crit_args=(--warm-up-time 1 --measurement-time 2)
 fi
 
-echo "== the tool" >&2
-"$bench" run "${tool_args[@]}" --no-progress --no-capabilities --guest "$guest" --runtimes wasm2go,wasm2c \
-  --scenarios empty,noop,add,string_roundtrip,sum_array -o "$work/tool.json" >"$work/tool.txt" 2>"$work/tool.err" || {
-  cat "$work/tool.err" >&2; exit 1; }
+echo "== building the criterion bench (cargo bench --no-run, release profile)" >&2
+(cd "$root" && cargo bench -q --no-run "${crit_pkg[@]}") >&2
 
-sha=$(sha256sum "$guest" | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/interop-bench
-gofile=$(ls -t "$cache"/wasm2go/"$sha"-*/guest.go | head -1)
-so=$(ls -t "$cache"/wasm2c/"$sha"-signals-*/guest.so | head -1)
+for r in $(seq 1 "$rounds"); do
+  echo "== round $r/$rounds: the tool" >&2
+  "$bench" run "${tool_args[@]}" --no-progress --no-capabilities --guest "$guest" --runtimes wasm2go,wasm2c \
+    --scenarios empty,noop,add,string_roundtrip,sum_array -o "$work/tool-$r.json" >"$work/tool.txt" 2>"$work/tool.err" || {
+    cat "$work/tool.err" >&2; exit 1; }
 
-echo "== go test -bench over $gofile" >&2
-printf '{"Replace":{"%s":"%s"}}' "$root/go/internal/agree/guest/guest.go" "$gofile" >"$work/overlay.json"
-(cd "$root/go" && go test -vet=off -tags agree -overlay "$work/overlay.json" -run XXX -bench . -benchtime "$benchtime" ./internal/agree) >"$work/go.txt"
+  sha=$(sha256sum "$guest" | cut -c1-16)
+  cache=${XDG_CACHE_HOME:-$HOME/.cache}/interop-bench
+  gofile="$cache/wasm2go/$sha-v0.4.22/guest.go"
+  [ -f "$gofile" ] || gofile=$(ls -t "$cache"/wasm2go/"$sha"-*/guest.go | head -1)
 
-echo "== C loop over $so" >&2
-cc -O2 -I/usr/share/wabt/wasm2c -o "$work/wasm2c_bench" "$root/scripts/agree/wasm2c_bench.c" -ldl
-"$work/wasm2c_bench" "$so" "$c_iters" >"$work/c.txt"
+  echo "== round $r/$rounds: go test -bench over $gofile" >&2
+  printf '{"Replace":{"%s":"%s"}}' "$root/go/internal/agree/guest/guest.go" "$gofile" >"$work/overlay.json"
+  (cd "$root/go" && go test -vet=off -tags agree -overlay "$work/overlay.json" -run XXX -bench . -benchtime "$benchtime" ./internal/agree) >"$work/go-$r.txt"
 
-python3 - "$work/tool.json" "$work/go.txt" "$work/c.txt" <<'PY'
-import json, re, sys
-tool = json.load(open(sys.argv[1]))
-def row(host, rt, api, scenario, param=None):
+  echo "== round $r/$rounds: criterion over the wasm2c shared object" >&2
+  (cd "$root" && INTEROP_GUEST="$guest" CRITERION_HOME="$work/criterion-$r" \
+    cargo bench -q "${crit_pkg[@]}" -- --noplot "${crit_args[@]}") >"$work/criterion-$r.txt" 2>"$work/criterion-$r.err" || {
+    cat "$work/criterion-$r.err" >&2; exit 1; }
+  grep -h "wasm2c shared object" "$work/criterion-$r.err" >&2 || true
+done
+
+python3 - "$work" "$rounds" <<'PY'
+import json, os, re, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+
+def tool_row(tool, host, rt, api, scenario, param=None):
     for r in tool["results"]:
-        k = r
-        if (k["host"], k["runtime"], k["api"], k["scenario"]) == (host, rt, api, scenario) and \
-           (param is None or list(k.get("params", {}).values()) == [param]):
+        if (r["host"], r["runtime"], r["api"], r["scenario"]) == (host, rt, api, scenario) and \
+           (param is None or list(r.get("params", {}).values()) == [param]):
             s = r["sample_ns_per_op"]
             return sum(s) / len(s)
     return None
-gob = {}
-for line in open(sys.argv[2]):
-    m = re.match(r"Benchmark(\w+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
-    if m: gob[m.group(1)] = float(m.group(3))
-cb = {}
-for line in open(sys.argv[3]):
-    case, api, v = line.split()
-    cb[(case, api)] = float(v)
+
+def go_bench(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"Benchmark(\w+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
+        if m:
+            out[m.group(1)] = float(m.group(3))
+    return out
+
+def criterion(root, ident):
+    p = os.path.join(root, ident, "new", "estimates.json")
+    if not os.path.exists(p):
+        return None
+    return json.load(open(p))["mean"]["point_estimate"]  # the mean of the samples' ns/iter, as the tool's
+
+# (engine, case, tool row, who, independent key). The wasm2go rows are compared with the
+# b.N form of the same loop body; the b.Loop form is printed beside it (see agree_test.go).
 pairs = [
-    ("wasm2go", "noop", row("go", "wasm2go", "direct", "noop"), "go test", gob.get("Noop")),
-    ("wasm2go", "add", row("go", "wasm2go", "direct", "add"), "go test", gob.get("Add")),
-    ("wasm2go", "string_roundtrip 51 B (view)", row("go", "wasm2go", "view", "string_roundtrip", 51), "go test", gob.get("StringRoundtrip51")),
-    ("wasm2go", "sum_array 10000 (view)", row("go", "wasm2go", "view", "sum_array", 10000), "go test", gob.get("SumArray10000")),
-    ("wasm2c", "noop unguarded", row("rust", "wasm2c", "unguarded", "noop"), "C loop", cb.get(("noop", "unguarded"))),
-    ("wasm2c", "noop guarded", row("rust", "wasm2c", "guarded", "noop"), "C loop", cb.get(("noop", "guarded"))),
-    ("wasm2c", "add unguarded", row("rust", "wasm2c", "unguarded", "add"), "C loop", cb.get(("add", "unguarded"))),
-    ("wasm2c", "add guarded", row("rust", "wasm2c", "guarded", "add"), "C loop", cb.get(("add", "guarded"))),
-    ("wasm2c", "string_roundtrip 51 B (view)", row("rust", "wasm2c", "view", "string_roundtrip", 51), "C loop", cb.get(("string_roundtrip/bytes=51", "view"))),
-    ("wasm2c", "sum_array 10000 (view)", row("rust", "wasm2c", "view", "sum_array", 10000), "C loop", cb.get(("sum_array/len=10000", "view"))),
+    ("wasm2go", "noop", ("go", "wasm2go", "direct", "noop", None), "go test", "Noop"),
+    ("wasm2go", "add", ("go", "wasm2go", "direct", "add", None), "go test", "Add"),
+    ("wasm2go", "string_roundtrip 51 B (view)", ("go", "wasm2go", "view", "string_roundtrip", 51), "go test", "StringRoundtrip51"),
+    ("wasm2go", "sum_array 10000 (view)", ("go", "wasm2go", "view", "sum_array", 10000), "go test", "SumArray10000"),
 ]
-floors = {h: row(h, "native", "direct", "empty") for h in ("go", "rust")}
-print(f"harness floor (empty): go {floors['go']} ns, rust {floors['rust']} ns")
-print(f"{'engine':8} {'case':30} {'tool ns/op':>11} {'independent':>12} {'ratio':>7}")
+for api in ("unguarded", "guarded", "guarded_batch"):
+    pairs.append(("wasm2c", f"noop {api}", ("rust", "wasm2c", api, "noop", None), "criterion", f"wasm2c_noop/{api}"))
+for api in ("unguarded", "guarded", "guarded_batch"):
+    pairs.append(("wasm2c", f"add {api}", ("rust", "wasm2c", api, "add", None), "criterion", f"wasm2c_add/{api}"))
+pairs += [
+    ("wasm2c", "string_roundtrip 51 B (view)", ("rust", "wasm2c", "view", "string_roundtrip", 51), "criterion", "wasm2c_string_roundtrip_51/view"),
+    ("wasm2c", "sum_array 10000 (view)", ("rust", "wasm2c", "view", "sum_array", 10000), "criterion", "wasm2c_sum_array_10000/view"),
+]
+
+ratios = {p[1] + p[0]: [] for p in pairs}
 missing = 0
-for eng, case, t, who, i in pairs:
-    if t is None or i is None:
-        missing += 1
-        print(f"{eng:8} {case:30} {'-' if t is None else f'{t:.3f}':>11} {'-' if i is None else f'{i:.3f}':>12}       (missing: {who})")
-        continue
-    print(f"{eng:8} {case:30} {t:11.3f} {i:12.3f} {t / i:7.2f}  ({who})")
+for r in range(1, rounds + 1):
+    tool = json.load(open(f"{work}/tool-{r}.json"))
+    gob = go_bench(f"{work}/go-{r}.txt")
+    crit = f"{work}/criterion-{r}"
+    fl = {h: tool_row(tool, h, "native", "direct", "empty") for h in ("go", "rust")}
+    print(f"round {r}: the tool's harness floor (empty): go {fl['go']:.3f} ns, rust {fl['rust']:.3f} ns; "
+          f"go test's: b.N {gob.get('Empty', float('nan')):.3f} ns, b.Loop {gob.get('EmptyLoop', float('nan')):.3f} ns")
+    print(f"  {'engine':8} {'case':30} {'tool ns/op':>11} {'independent':>12} {'ratio':>6}")
+    for eng, case, key, who, ind in pairs:
+        t = tool_row(tool, *key)
+        i = gob.get(ind) if who == "go test" else criterion(crit, ind)
+        extra = ""
+        if who == "go test" and gob.get(ind + "Loop") is not None:
+            extra = f"  (b.Loop form {gob[ind + 'Loop']:.3f})"
+        if t is None or i is None:
+            missing += 1
+            print(f"  {eng:8} {case:30} {'-' if t is None else f'{t:.3f}':>11} {'-' if i is None else f'{i:.3f}':>12}        (missing: {who})")
+            continue
+        ratios[case + eng].append(t / i)
+        print(f"  {eng:8} {case:30} {t:11.3f} {i:12.3f} {t / i:6.2f}  {who}{extra}")
+print(f"mean ratio tool / independent over {rounds} round(s) [each round's]:")
+for eng, case, _, who, _ in pairs:
+    v = ratios[case + eng]
+    if v:
+        print(f"  {eng:8} {case:30} {sum(v) / len(v):6.2f}  [{', '.join(f'{x:.2f}' for x in v)}]  vs {who}")
 sys.exit(1 if missing else 0)
 PY

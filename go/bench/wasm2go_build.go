@@ -339,7 +339,16 @@ func buildWasm2go(wasm []byte, progress io.Writer) (Wasm2goWorker, error) {
 	if err := tmpl.Execute(&main, g); err != nil {
 		return Wasm2goWorker{}, fmt.Errorf("wasm2go worker template: %w", err)
 	}
-	mainFile := filepath.Join(dir, "zz_wasm2go_worker.go")
+	// The glue and the worker depend on the driver's sources (this checkout's template
+	// and code), not only on the module: they live in a folder of their own per source
+	// tree and glue, so that two checkouts (or branches) sharing the cache never build
+	// with each other's glue. go build is incremental inside it.
+	wkey := sha256.Sum256(append([]byte(src+"\x00"), main.Bytes()...))
+	wdir := filepath.Join(dir, "worker-"+hex.EncodeToString(wkey[:])[:16])
+	if err := os.MkdirAll(wdir, 0o755); err != nil {
+		return Wasm2goWorker{}, fmt.Errorf("wasm2go cache: %w", err)
+	}
+	mainFile := filepath.Join(wdir, "zz_wasm2go_worker.go")
 	if err := writeIfChanged(mainFile, main.Bytes()); err != nil {
 		return Wasm2goWorker{}, err
 	}
@@ -347,11 +356,11 @@ func buildWasm2go(wasm []byte, progress io.Writer) (Wasm2goWorker, error) {
 		filepath.Join(virt, "guest", "guest.go"):                             goFile,
 		filepath.Join(src, "cmd", "interop-go-host", "zz_wasm2go_worker.go"): mainFile,
 	}})
-	overlayFile := filepath.Join(dir, "overlay.json")
+	overlayFile := filepath.Join(wdir, "overlay.json")
 	if err := writeIfChanged(overlayFile, overlay); err != nil {
 		return Wasm2goWorker{}, err
 	}
-	exe := filepath.Join(dir, "interop-go-host-wasm2go")
+	exe := filepath.Join(wdir, "interop-go-host-wasm2go")
 	if _, err := os.Stat(exe); err != nil {
 		fmt.Fprintf(progress, "wasm2go: building the worker for guest %s (go build, once per module; may take a minute)...\n", sha[:16])
 	}

@@ -75,13 +75,12 @@ func recoverTrap(err *error) {
 // Mismatch is a wrong result of export (for the generated loops).
 func Mismatch(export, format string, args ...any) error { return mismatch(export, format, args...) }
 
-// NewAccess is the memory access of one memory API (for the generated loops).
-func NewAccess(mem Memory, memAPI string) (*access, error) { return newAccess(mem, memAPI) }
-
-// In, Out and Refresh: see access.in, access.out, access.refresh.
-func (a *access) In(off uint32, src []byte) error  { return a.in(off, src) }
-func (a *access) Out(off uint32, dst []byte) error { return a.out(off, dst) }
-func (a *access) Refresh()                         { a.refresh() }
+// Wasm2goOutOfBounds is a generated loop's copy (dir "in" or "out") of n bytes at off
+// that does not fit in guest memory of size bytes: an error, checked before the copy so
+// that a Go bounds panic is never reported as a trap.
+func Wasm2goOutOfBounds(dir string, off uint32, n, size int) error {
+	return fmt.Errorf("copy %s of %d bytes at %d beyond memory (%d bytes)", dir, n, off, size)
+}
 
 // VerifyReversed is string_roundtrip's full check after a sample.
 func VerifyReversed(dst, src []byte) func() error { return verifyReversed(dst, src) }
@@ -135,9 +134,6 @@ func BatchAddData(n int) (ab, bb, out []byte, check func(full bool) error) {
 
 // w2gMemory is the module's memory slice: view holds it, copy fetches it per access.
 type w2gMemory struct{ p *[]byte }
-
-// Wasm2goMemory wraps the translated module's memory slice as a Memory.
-func Wasm2goMemory(p *[]byte) Memory { return w2gMemory{p} }
 
 func (m w2gMemory) View() []byte { return *m.p }
 

@@ -175,11 +175,20 @@ pub fn run_probe(
             cause_line(&stderr).map(|c| format!(": {}", clip(c, 80))).unwrap_or_default()
         );
         return match failures.first() {
-            Some((api, e)) if !api.is_empty() => outcome(
-                Outcome::PartlyContained,
-                format!("{api}: contained; then the worker died ({why}); the contained error: {}", short(e)),
-                elapsed,
-            ),
+            Some((api, e)) if !api.is_empty() => {
+                // Every API path that contained it before one let it kill the worker.
+                let mut apis: Vec<&str> = Vec::new();
+                for (a, _) in &failures {
+                    if !a.is_empty() && !apis.contains(&a.as_str()) {
+                        apis.push(a);
+                    }
+                }
+                outcome(
+                    Outcome::PartlyContained,
+                    format!("{}: contained; then the worker died ({why}); the contained error: {}", apis.join(", "), short(e)),
+                    elapsed,
+                )
+            }
             _ => outcome(Outcome::WorkerDied, why, elapsed),
         };
     }

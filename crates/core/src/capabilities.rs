@@ -100,10 +100,11 @@ impl CapabilityRow {
             v.push("no validation (trusted modules only)".to_string());
         }
         let only_through = |what: &str, c: &CapCell| match c.verdict.as_str() {
-            // "guarded: contained; then the worker died (...)": the API path that contains it.
+            // "guarded, guarded_batch: contained; then the worker died (...)": the API paths
+            // that contain it.
             "partly" => Some(format!(
-                "{what} is contained only through `{}`; another path lets it kill the process",
-                c.text.split(':').next().unwrap_or("")
+                "{what} is contained only through {}; another path lets it kill the process",
+                c.text.split(':').next().unwrap_or("").split(", ").map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" or ")
             )),
             "no" => Some(format!("{what} {}", c.text)),
             _ => None,
@@ -281,6 +282,11 @@ mod tests {
         assert_eq!(
             t[0].gives_up(),
             "a trap is contained only through `guarded`; another path lets it kill the process"
+        );
+        let y = o("wasm2c", "trap", Outcome::PartlyContained, "guarded, guarded_batch: contained; then the worker died");
+        assert_eq!(
+            table(&[y])[0].gives_up(),
+            "a trap is contained only through `guarded` or `guarded_batch`; another path lets it kill the process"
         );
     }
 }

@@ -233,6 +233,31 @@ pub trait Instance {
     fn write(&mut self, api: MemApi, offset: u32, data: &[u8]) -> Result<()>;
     /// Copies linear memory at `offset` into `out`.
     fn read(&mut self, api: MemApi, offset: u32, out: &mut [u8]) -> Result<()>;
+
+    /// The call API [`GUARDED_BATCH`]: `iters` calls of `f` (bound to that API) inside ONE
+    /// trap guard, every result checked. A trap ends the batch with an error (the calls
+    /// after it are lost, the guest's state is whatever the trap left). Only engines whose
+    /// trap guard is an API path of its own (wasm2c) list that API; the others never get
+    /// here.
+    fn call_batch(&mut self, _f: &Self::Func, _op: BatchOp, _iters: u64) -> Result<()> {
+        anyhow::bail!("this engine has no call API `{GUARDED_BATCH}`")
+    }
+}
+
+/// The call API of engines whose trap guard is a path of its own: one guard around a
+/// whole timed batch of calls ([`Instance::call_batch`]), between `guarded` (a guard per
+/// call) and `unguarded` (none: a trap kills the process).
+pub const GUARDED_BATCH: &str = "guarded_batch";
+
+/// One call of a [`Instance::call_batch`] batch, with what checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOp {
+    /// `no_op()`.
+    NoOp,
+    /// `add_numbers(i, b)` of the i-th call, checked against `i + b` (wrapping).
+    Add { b: i32 },
+    /// `call_host(k)`, checked against `k`.
+    CallHost { k: i32 },
 }
 
 /// An error blamed on one guest export: failures name it.

@@ -2,7 +2,9 @@
 //! the timed region, checks the operation once, then measures; every timed operation
 //! checks its own result.
 
-use crate::adapter::{blamed_export, not_applicable_reason, At, Engine, EngineInfo, Instance, MemApi, Sig};
+use crate::adapter::{
+    blamed_export, not_applicable_reason, At, BatchOp, Engine, EngineInfo, Instance, MemApi, Sig, GUARDED_BATCH,
+};
 use crate::measure::{measure, time_loop, MeasureConfig, Samples};
 use crate::HOST;
 use anyhow::{bail, ensure, Result};
@@ -347,6 +349,17 @@ fn instantiation<I: Instance>(cfg: &MeasureConfig, api: Api, instantiate: impl F
     })
 }
 
+/// A call scenario on the call API [`GUARDED_BATCH`]: each sample's whole loop of calls
+/// is one [`Instance::call_batch`] (one trap guard), after one checked batch of one call.
+fn batched<I: Instance>(cfg: &MeasureConfig, inst: &mut I, f: &I::Func, op: BatchOp, export: &str) -> Result<Samples> {
+    inst.call_batch(f, op, 1).at(export)?;
+    measure(cfg, |iters| {
+        let t = Instant::now();
+        inst.call_batch(f, op, iters).at(export)?;
+        Ok(t.elapsed())
+    })
+}
+
 fn run_case<E: Engine>(
     engine: &E,
     module: &E::Module,
@@ -434,6 +447,9 @@ fn run_case<E: Engine>(
     match name {
         "noop" => {
             let f = inst.func("no_op", Sig::VV, api.call).at("no_op")?;
+            if api.call == GUARDED_BATCH {
+                return batched(cfg, inst, &f, BatchOp::NoOp, "no_op");
+            }
             inst.call_vv(&f).at("no_op")?;
             let extra = test_extra_work(name);
             measure(cfg, |iters| {
@@ -447,6 +463,9 @@ fn run_case<E: Engine>(
         }
         "add" => {
             let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
+            if api.call == GUARDED_BATCH {
+                return batched(cfg, inst, &f, BatchOp::Add { b: 20 }, "add_numbers");
+            }
             let extra = test_extra_work(name);
             measure(cfg, |iters| {
                 time_loop(iters, |i| {
@@ -465,6 +484,9 @@ fn run_case<E: Engine>(
         "host_import" => {
             let f = inst.func("call_host", Sig::IToI, api.call).at("call_host")?;
             let k = n as i32;
+            if api.call == GUARDED_BATCH {
+                return batched(cfg, inst, &f, BatchOp::CallHost { k }, "call_host");
+            }
             measure(cfg, |iters| {
                 time_loop(iters, |_| {
                     let r = inst.call_i_i(&f, k).at("call_host")?;

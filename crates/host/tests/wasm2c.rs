@@ -3,7 +3,7 @@
 //! process: this test binary run again on one ignored test).
 #![cfg(feature = "wasm2c")]
 
-use interop_host::adapter::{Engine, Instance, Sig};
+use interop_host::adapter::{BatchOp, Engine, Instance, Sig, GUARDED_BATCH};
 use interop_host::runtimes::wasm2c::Wasm2c;
 
 fn module(body: &str) -> Vec<u8> {
@@ -49,6 +49,45 @@ fn guarded_calls_survive_traps_and_the_instance_goes_on() {
             inst.call_vv(&noop).unwrap();
         }
     }
+}
+
+/// The guard around a whole batch: a trap in the middle of a batch is an error, not a
+/// crash, and the same instance runs the next batch; the calls before the trap ran.
+#[test]
+fn a_trap_inside_a_guarded_batch_is_an_error() {
+    // add_numbers traps once its first argument reaches 5: calls 0..4 of a batch run.
+    let wasm = module("local.get 0 i32.const 5 i32.ge_s if unreachable end local.get 0 local.get 1 i32.add");
+    for eng in engines() {
+        let name = eng.info().runtime;
+        let m = eng.compile(&wasm).unwrap();
+        let mut inst = eng.instantiate(&m).unwrap();
+        let add = inst.func("add_numbers", Sig::IIToI, GUARDED_BATCH).unwrap();
+        let noop = inst.func("no_op", Sig::VV, GUARDED_BATCH).unwrap();
+        inst.call_batch(&add, BatchOp::Add { b: 20 }, 5).unwrap();
+        let err = inst.call_batch(&add, BatchOp::Add { b: 20 }, 1000).unwrap_err().to_string();
+        assert!(
+            err.contains("wasm trap (caught by wasm2c's guard): Unreachable instruction executed")
+                && err.contains("ended a batch of 1000 calls in one guard"),
+            "{name}: {err}"
+        );
+        // The guard is set up again for the next batch; the instance goes on.
+        inst.call_batch(&noop, BatchOp::NoOp, 1000).unwrap();
+        inst.call_batch(&add, BatchOp::Add { b: 20 }, 3).unwrap();
+        // A function bound for the batch is never called outside one (it would be unguarded).
+        let err = inst.call_vv(&noop).unwrap_err().to_string();
+        assert!(err.contains("called in a batch only"), "{name}: {err}");
+    }
+}
+
+/// A wrong result inside a batch is reported with the call that gave it.
+#[test]
+fn a_wrong_result_inside_a_batch_names_the_call() {
+    let eng = Wasm2c::bounds();
+    let m = eng.compile(&module("local.get 0 i32.const 7 i32.eq local.get 0 i32.add local.get 1 i32.add")).unwrap();
+    let mut inst = eng.instantiate(&m).unwrap();
+    let add = inst.func("add_numbers", Sig::IIToI, GUARDED_BATCH).unwrap();
+    let err = inst.call_batch(&add, BatchOp::Add { b: 20 }, 100).unwrap_err().to_string();
+    assert_eq!(err, "add_numbers(7, 20) returned 28");
 }
 
 #[test]

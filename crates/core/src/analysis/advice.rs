@@ -137,9 +137,19 @@ pub fn what_it_takes(runtime: &str, api: &str) -> String {
             "translating the module into Go ahead of time (ncruces/wasm2go) and calling its methods: a build \
              step per module, trusted modules only, no way to interrupt a runaway guest"
         }
+        ("wasm2c", "unguarded") => {
+            "translating the module into C ahead of time (WABT's wasm2c) and calling it through plain FFI: a build \
+             step per module, and no trap guard: a trap aborts the process"
+        }
+        ("wasm2c", "guarded_batch") => {
+            "translating the module into C ahead of time (WABT's wasm2c), a build step per module, and one trap \
+             guard (wasm_rt_impl_try) around a whole batch of FFI calls: a trap loses the rest of the batch and \
+             leaves the guest's state as the trapping call left it"
+        }
         ("wasm2c", _) => {
-            "translating the module into C ahead of time (WABT's wasm2c) and calling it through FFI: a build \
-             step per module; a trap needs wasm2c's guard around the call"
+            "translating the module into C ahead of time (WABT's wasm2c) and calling it through FFI, each call in \
+             wasm2c's trap guard (wasm_rt_impl_try; in the default build a sigsetjmp that saves the signal mask, \
+             a system call per call): a build step per module"
         }
         ("wasmtime", "typed") | ("wasmtime", "view") | ("wasmtime", "copy") => "wasmtime's TypedFunc, the default Rust path",
         ("wasmtime", "unchecked") => "wasmtime's Func::call_unchecked with ValRaw (unsafe: the caller checks the types)",
@@ -458,6 +468,20 @@ mod tests {
             ("wasm2c", "unguarded"),
         ] {
             assert!(!what_it_takes(rt, api).is_empty(), "{rt} {api}");
+        }
+    }
+
+    #[test]
+    fn each_wasm2c_trap_guard_path_says_what_it_risks() {
+        let risk = [
+            ("unguarded", "a trap aborts the process"),
+            ("guarded_batch", "a trap loses the rest of the batch"),
+            ("guarded", "a system call per call"),
+            ("view", "a system call per call"), // memory rows run guarded
+        ];
+        for (api, says) in risk {
+            let t = what_it_takes("wasm2c:bounds", api);
+            assert!(t.contains(says), "{api}: {t}");
         }
     }
 }

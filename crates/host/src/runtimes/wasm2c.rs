@@ -5,12 +5,19 @@
 //! `$XDG_CACHE_HOME/interop-bench/wasm2c`); `compile` times translate + C compile
 //! without that cache, in a few one-op samples (an op takes seconds).
 //!
-//! Call APIs, which differ only in how a trap is caught:
+//! Call APIs, which differ only in how a trap is caught, and what each one risks:
 //! - `guarded` (the default, what a service that must survive a trap uses): each call
 //!   inside wasm2c's trap guard, `wasm_rt_impl_try()` (a `sigsetjmp` that, in the default
 //!   build, saves the signal mask: a system call per call), in a shim function compiled
-//!   with the module. `batch_add` runs through it too, so it is also the batch guard: one
-//!   guard around n additions.
+//!   with the module. Risk: none beyond the cost, which every call pays.
+//! - `guarded_batch`: ONE guard around a whole timed batch of calls (the noop, add and
+//!   host_import rows): the shim's `interop_batch` enters the guard and calls back into
+//!   Rust, which makes the batch's calls over plain FFI. The guard's cost is paid once a
+//!   batch; but a trap longjmps out of the whole batch: the calls after it are lost, and
+//!   the guest's state (memory, globals, its stack pointer) is whatever the trapping
+//!   call left, half-done. The Rust frame the longjmp skips holds nothing to drop (a
+//!   plain old frame, the only kind a longjmp may cross). (`batch_add` is another kind
+//!   of batch: one guarded call doing n additions inside the guest.)
 //! - `unguarded`: the generated C function called directly over FFI. A trap has nowhere
 //!   to go: the shim prints which trap and aborts the process (an out-of-bounds access in
 //!   the default build is a SIGSEGV handed back to the previous handler: the process dies).
@@ -30,7 +37,7 @@
 //! applicable. Import: `env.host_inc` is a C function in the shim, called directly by the
 //! generated code.
 
-use crate::adapter::{check_sig, describe, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
+use crate::adapter::{check_sig, describe, BatchOp, Engine, EngineInfo, Instance, MemApi, Sig, ValType, GUARDED_BATCH};
 use crate::measure::{MeasureConfig, Samples};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use libloading::Library;
@@ -52,7 +59,9 @@ const RUNTIME_DIR: &str = "/usr/share/wabt/wasm2c";
 /// One op of `compile` takes seconds: at most this many samples of one op each.
 pub const COMPILE_SAMPLES: usize = 3;
 
-pub const CALL_APIS: &[&str] = &["guarded", "unguarded"];
+/// `unguarded` last: a capability probe's trap kills the worker there, after the guarded
+/// paths have shown they contain it.
+pub const CALL_APIS: &[&str] = &["guarded", GUARDED_BATCH, "unguarded"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
@@ -304,6 +313,17 @@ int interop_instantiate(Z_guest_instance_t* inst) {{
   interop_guarded = 0;
   return 0;
 }}
+/* The guarded_batch call API: one guard around a whole batch of calls, which body
+   (Rust) makes over plain FFI. A trap longjmps here, out of body: the rest of the batch
+   is lost. */
+int interop_batch(void (*body)(void*), void* ctx) {{
+  wasm_rt_trap_t code = wasm_rt_impl_try();
+  if (code != WASM_RT_TRAP_NONE) return code;
+  interop_guarded = 1;
+  body(ctx);
+  interop_guarded = 0;
+  return 0;
+}}
 void interop_free(Z_guest_instance_t* inst) {{ Z_guest_free(inst); }}
 const char* interop_strerror(int code) {{ return wasm_rt_strerror((wasm_rt_trap_t)code); }}
 "#
@@ -416,6 +436,8 @@ type InstFn = unsafe extern "C" fn(*mut c_void) -> c_int;
 type FreeFn = unsafe extern "C" fn(*mut c_void);
 type MemFn = unsafe extern "C" fn(*mut c_void) -> *mut RtMemory;
 type StrerrorFn = unsafe extern "C" fn(c_int) -> *const c_char;
+type BatchBody = unsafe extern "C" fn(*mut c_void);
+type BatchFn = unsafe extern "C" fn(BatchBody, *mut c_void) -> c_int;
 
 /// `wasm_rt_memory_t` of WABT 1.0.32.
 #[repr(C)]
@@ -427,6 +449,7 @@ struct RtMemory {
 }
 
 pub struct W2cModule {
+    path: PathBuf,
     lib: Arc<Library>,
     info: ModInfo,
     size: usize,
@@ -434,6 +457,15 @@ pub struct W2cModule {
     free: FreeFn,
     memory: MemFn,
     strerror: StrerrorFn,
+    batch: BatchFn,
+}
+
+impl W2cModule {
+    /// The shared object loaded (in the cache: the one every user of this module and
+    /// build shares, e.g. the criterion bench `benches/wasm2c.rs` and the tool).
+    pub fn shared_object(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// Loads a shared object built by [`build`].
@@ -448,8 +480,10 @@ fn load(so: &Path, info: ModInfo) -> Result<W2cModule> {
         let free: FreeFn = *lib.get::<FreeFn>(b"interop_free\0")?;
         let memory: MemFn = *lib.get::<MemFn>(b"interop_memory\0")?;
         let strerror: StrerrorFn = *lib.get::<StrerrorFn>(b"interop_strerror\0")?;
+        let batch: BatchFn = *lib.get::<BatchFn>(b"interop_batch\0")?;
         init();
-        Ok(W2cModule { size: size(), lib: Arc::new(lib), info, instantiate, free, memory, strerror })
+        let path = so.to_path_buf();
+        Ok(W2cModule { path, size: size(), lib: Arc::new(lib), info, instantiate, free, memory, strerror, batch })
     }
 }
 
@@ -503,7 +537,8 @@ impl Engine for Wasm2c {
                 "wasm2c",
                 "WABT wasm2c (Debian wabt) + cc -O2, loaded as a shared object (cached by sha256); WABT's default build: \
                  guard pages and a SIGSEGV handler, guarded = each call in wasm_rt_impl_try (sigsetjmp saving the signal \
-                 mask), unguarded = plain FFI (a trap aborts the process); batch_add runs guarded: one guard a batch; \
+                 mask), guarded_batch = one guard around a whole timed batch of calls (a trap loses the rest of the \
+                 batch and leaves the guest as the trap left it), unguarded = plain FFI (a trap aborts the process); \
                  compile = wasm2c + cc, 3 one-op samples at most; no fuel or epoch: a runaway guest is stopped \
                  only by killing the worker",
             ),
@@ -577,6 +612,7 @@ impl Engine for Wasm2c {
             info: module.info.clone(),
             free: module.free,
             strerror: module.strerror,
+            batch: module.batch,
         })
     }
 
@@ -629,6 +665,7 @@ pub struct W2cInstance {
     info: ModInfo,
     free: FreeFn,
     strerror: StrerrorFn,
+    batch: BatchFn,
     lib: Arc<Library>,
 }
 
@@ -642,9 +679,13 @@ impl Drop for W2cInstance {
 
 type P = *mut c_void;
 
-/// An export bound to one call API: the generated function itself (unguarded) or its
-/// guarded wrapper (returns the trap code, the result through a pointer).
+/// An export bound to one call API: the generated function itself (unguarded), its
+/// guarded wrapper (returns the trap code, the result through a pointer), or the
+/// generated function for calls inside a batch's guard only (`B*`: [`Instance::call_batch`]).
 pub enum W2cFunc {
+    BVV(unsafe extern "C" fn(P)),
+    BIToI(unsafe extern "C" fn(P, u32) -> u32),
+    BIIToI(unsafe extern "C" fn(P, u32, u32) -> u32),
     VV(unsafe extern "C" fn(P)),
     IToI(unsafe extern "C" fn(P, u32) -> u32),
     IIToI(unsafe extern "C" fn(P, u32, u32) -> u32),
@@ -695,7 +736,59 @@ impl W2cInstance {
 
 #[cold]
 fn wrong_binding() -> anyhow::Error {
-    anyhow!("function bound for another signature")
+    anyhow!("function bound for another signature, or for {GUARDED_BATCH} (called in a batch only)")
+}
+
+/// One batch of the `guarded_batch` call API, filled by [`W2cInstance::call_batch`] and
+/// run by [`batch_body`] inside the shim's guard. Plain data only: nothing in it or in
+/// `batch_body`'s frame has a destructor, so a trap's longjmp over that frame skips nothing.
+struct BatchCtx {
+    p: P,
+    call: BatchCall,
+    iters: u64,
+    /// The first wrong result: (argument, result).
+    wrong: Option<(i32, i32)>,
+}
+
+#[derive(Clone, Copy)]
+enum BatchCall {
+    VV(unsafe extern "C" fn(P)),
+    Add(unsafe extern "C" fn(P, u32, u32) -> u32, i32),
+    Host(unsafe extern "C" fn(P, u32) -> u32, i32),
+}
+
+/// The batch's calls, made by the shim's `interop_batch` inside its guard.
+unsafe extern "C" fn batch_body(ctx: *mut c_void) {
+    // SAFETY: ctx is the BatchCtx that call_batch passed, alive for the whole batch.
+    let c = unsafe { &mut *(ctx as *mut BatchCtx) };
+    let p = c.p;
+    // SAFETY (the calls): fn pointers of this instance's library with their C types.
+    match c.call {
+        BatchCall::VV(f) => {
+            for _ in 0..c.iters {
+                unsafe { f(p) };
+            }
+        }
+        BatchCall::Add(f, b) => {
+            for i in 0..c.iters {
+                let a = i as i32;
+                let r = unsafe { f(p, a as u32, b as u32) } as i32;
+                if r != a.wrapping_add(b) {
+                    c.wrong = Some((a, r));
+                    return;
+                }
+            }
+        }
+        BatchCall::Host(f, k) => {
+            for _ in 0..c.iters {
+                let r = unsafe { f(p, k as u32) } as i32;
+                if r != k {
+                    c.wrong = Some((k, r));
+                    return;
+                }
+            }
+        }
+    }
 }
 
 #[cold]
@@ -716,9 +809,10 @@ impl Instance for W2cInstance {
     type Func = W2cFunc;
 
     fn func(&mut self, export: &str, sig: Sig, api: &str) -> Result<W2cFunc> {
-        let guarded = match api {
-            "guarded" => true,
-            "unguarded" => false,
+        let (guarded, batch) = match api {
+            "guarded" => (true, false),
+            "unguarded" => (false, false),
+            GUARDED_BATCH => (false, true),
             _ => bail!("wasm2c has no call API `{api}` (it has {CALL_APIS:?})"),
         };
         let (params, results) = match self.info.exports.get(export) {
@@ -732,6 +826,16 @@ impl Instance for W2cInstance {
         }
         let plain = format!("Z_guestZ_{export}");
         let guard = format!("interop_g_{export}");
+        if batch {
+            return Ok(match sig {
+                Sig::VV => W2cFunc::BVV(self.sym(&plain)?),
+                Sig::IToI => W2cFunc::BIToI(self.sym(&plain)?),
+                Sig::IIToI => W2cFunc::BIIToI(self.sym(&plain)?),
+                _ => bail!(
+                    "export `{export}`: the {GUARDED_BATCH} call API batches no_op, add_numbers and call_host only"
+                ),
+            });
+        }
         Ok(match (sig, guarded) {
             (Sig::VV, false) => W2cFunc::VV(self.sym(&plain)?),
             (Sig::IToI, false) => W2cFunc::IToI(self.sym(&plain)?),
@@ -824,6 +928,31 @@ impl Instance for W2cInstance {
             }
             _ => return Err(wrong_binding()),
         })
+    }
+
+    fn call_batch(&mut self, f: &W2cFunc, op: BatchOp, iters: u64) -> Result<()> {
+        let call = match (f, op) {
+            (W2cFunc::BVV(f), BatchOp::NoOp) => BatchCall::VV(*f),
+            (W2cFunc::BIIToI(f), BatchOp::Add { b }) => BatchCall::Add(*f, b),
+            (W2cFunc::BIToI(f), BatchOp::CallHost { k }) => BatchCall::Host(*f, k),
+            _ => return Err(wrong_binding()),
+        };
+        let mut ctx = BatchCtx { p: self.p(), call, iters, wrong: None };
+        // SAFETY: interop_batch calls batch_body with &mut ctx inside wasm2c's guard; a
+        // trap longjmps back into interop_batch over batch_body's plain old frame.
+        let code = unsafe { (self.batch)(batch_body, &mut ctx as *mut BatchCtx as *mut c_void) };
+        if code != 0 {
+            return Err(anyhow!(
+                "{} (it ended a batch of {iters} calls in one guard: the calls after it were lost, and the guest's \
+                 state is what the trapping call left)",
+                self.trap(code)
+            ));
+        }
+        match (ctx.wrong, op) {
+            (None, _) => Ok(()),
+            (Some((a, r)), BatchOp::Add { b }) => bail!("add_numbers({a}, {b}) returned {r}"),
+            (Some((k, r)), _) => bail!("call_host({k}) returned {r}: the host import did not run {k} times"),
+        }
     }
 
     #[inline]
