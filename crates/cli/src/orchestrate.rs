@@ -120,7 +120,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     };
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.
-    let out_path = a.out.clone().unwrap_or_else(guard::default_out_path);
+    let out_path = a.output.clone().unwrap_or_else(guard::default_out_path);
+    // The export files' folders exist before the run, not only at its end.
+    let exports = crate::report::exports(&a);
+    for (flag, _, path) in &exports {
+        crate::report::check_writable(flag, path)?;
+    }
     guard::claim(&mut guard, &out_path, a.force)?;
 
     let sha = sha256_hex(&wasm);
@@ -304,6 +309,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         Some(name) => Some(crate::baseline::save(name, &out_path)?),
         None => None,
     };
+    // --export-*: the same exporters as `report -f`, from the same loaded results.
+    for (flag, format, path) in &exports {
+        let rendered = interop_core::export::by_name(format).expect("an exporter of every --export flag").render(&results);
+        if let Err(e) = std::fs::write(path, &rendered.output) {
+            eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
+        }
+    }
     let rendered = Terminal::default().render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
@@ -316,6 +328,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
     if let Some(html) = &html_path {
         eprintln!("report:  {}", html.display());
+    }
+    for (_, format, path) in &exports {
+        eprintln!("{format}: {}", path.display());
     }
     let failed: Vec<_> = results.failures.iter().filter(|f| f.is_failure()).collect();
     if !failed.is_empty() {

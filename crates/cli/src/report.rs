@@ -1,8 +1,9 @@
 //! `interop-bench report` and `interop-bench list`.
 
-use crate::cli::{ListArgs, ReportArgs};
-use anyhow::{anyhow, Context, Result};
-use interop_core::export::{self, FORMATS};
+use crate::cli::{ListArgs, ReportArgs, RunArgs};
+use anyhow::{bail, Context, Result};
+use interop_core::export;
+use std::path::{Path, PathBuf};
 use interop_core::results::ResultsFile;
 use interop_core::scenario::ScenarioList;
 use std::process::ExitCode;
@@ -11,15 +12,50 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     // Loading rebuilds statistics and the cost model from the raw samples: nothing is rerun,
     // nothing derived is read from the file.
     let results = ResultsFile::load(&a.file)?;
-    let exporter = export::by_name(&a.format)
-        .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, FORMATS.join(", ")))?;
+    let exporter = export::by_name(a.format.name()).expect("an exporter of every --format value");
     let rendered = exporter.render(&results);
-    match &a.output {
-        Some(p) => std::fs::write(p, &rendered.output).with_context(|| format!("cannot write {}", p.display()))?,
-        None => print!("{}", rendered.output),
-    }
+    write_output(a.output.as_deref(), &rendered.output)?;
     eprint!("{}", rendered.notes);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-o FILE` (checked first, so the message names the flag) or stdout.
+pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(p) => {
+            check_writable("--output", p)?;
+            std::fs::write(p, text).with_context(|| format!("--output: cannot write {}", p.display()))
+        }
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// A file can be created at `path`: its folder exists and it is not a folder itself.
+pub fn check_writable(flag: &str, path: &Path) -> Result<()> {
+    if path.is_dir() {
+        bail!("{flag}: {} is a folder, not a file", path.display());
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        bail!("{flag}: cannot write {}: the folder {} does not exist", path.display(), parent.display());
+    }
+    Ok(())
+}
+
+/// `run --export-*`: (flag, exporter name, file) of each one given.
+pub fn exports(a: &RunArgs) -> Vec<(&'static str, &'static str, PathBuf)> {
+    [
+        ("--export-json", "json", &a.export_json),
+        ("--export-markdown", "markdown", &a.export_markdown),
+        ("--export-csv", "csv", &a.export_csv),
+        ("--export-benchstat", "benchstat", &a.export_benchstat),
+    ]
+    .into_iter()
+    .filter_map(|(flag, format, p)| p.clone().map(|p| (flag, format, p)))
+    .collect()
 }
 
 pub fn list(a: ListArgs) -> Result<ExitCode> {

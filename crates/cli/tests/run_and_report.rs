@@ -217,6 +217,49 @@ fn unknown_names_are_refused_with_the_choices() {
     assert!(text(&o.stderr).contains("cannot read /nonexistent.json"));
 }
 
+/// `run --export-*` writes each file with the exporter `report -f` uses, from the same
+/// results; `-o` names the results file.
+#[test]
+fn run_exports_are_what_report_renders_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let file = |ext: &str| dir.path().join(format!("r.{ext}"));
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--runtimes", "wasmtime", "--scenarios", "empty,noop,add", "-o"])
+        .arg(&out)
+        .arg("--export-json")
+        .arg(file("export.json"))
+        .arg("--export-markdown")
+        .arg(file("md"))
+        .arg("--export-csv")
+        .arg(file("csv"))
+        .arg("--export-benchstat")
+        .arg(file("txt"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for (format, ext) in [("json", "export.json"), ("markdown", "md"), ("csv", "csv"), ("benchstat", "txt")] {
+        let exported = std::fs::read_to_string(file(ext)).unwrap_or_else(|e| panic!("{format}: {e}"));
+        let rep = bin().arg("report").arg(&out).args(["-f", format]).output().unwrap();
+        assert!(rep.status.success());
+        assert_eq!(exported, text(&rep.stdout), "--export-{format} differs from report -f {format}");
+        assert!(text(&o.stderr).contains(&format!("{format}: {}", file(ext).display())), "{}", text(&o.stderr));
+    }
+    // An export into a folder that does not exist is refused before anything runs.
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--runtimes", "wasmtime", "--scenarios", "noop", "-o"])
+        .arg(dir.path().join("s.json"))
+        .args(["--export-csv", "/nonexistent-dir/x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        text(&o.stderr),
+        "interop-bench: --export-csv: cannot write /nonexistent-dir/x.csv: the folder /nonexistent-dir does not exist\n"
+    );
+    assert!(!dir.path().join("s.json").exists());
+}
+
 /// `report` of a saved quick run, byte for byte (stdout and stderr). Regenerate with
 /// `UPDATE_GOLDEN=1 cargo test --release -p interop-bench --test run_and_report golden`.
 #[test]
