@@ -419,6 +419,15 @@ impl WorkerArgs {
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if matches!(cli.command, Command::Report(_) | Command::List(_) | Command::Compare(_) | Command::Completions(_)) {
+        // Commands that only print end quietly when their reader does (`report | head`),
+        // as other Unix tools do, instead of panicking on a closed stdout. (Not `run` and
+        // the worker: they talk to other processes over pipes and handle EPIPE themselves.)
+        // SAFETY: restoring a signal's default disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match cli.command {
         Command::Run(a) => crate::orchestrate::run(a),
         Command::Report(a) => crate::report::report(a),

@@ -58,26 +58,46 @@ pub fn exports(a: &RunArgs) -> Vec<(&'static str, &'static str, PathBuf)> {
     .collect()
 }
 
+/// `wasmtime 48.0.0`, `rustc 1.95.0 (...)` (not `rustc rustc 1.95.0`), `go1.26.8`.
+pub fn engine_version(engine: &str, version: &str) -> String {
+    if version.starts_with(engine) {
+        version.to_string()
+    } else {
+        format!("{engine} {version}")
+    }
+}
+
+/// One runtime of `list`.
+fn runtime_line(runtime: &str, engine: &str, version: &str, calls: &[String], memory: &[String], notes: &str) -> String {
+    format!(
+        "  {:<22} {}  call APIs: {}  memory APIs: {}  {}",
+        runtime,
+        engine_version(engine, version),
+        calls.join(", "),
+        if memory.is_empty() { "-".into() } else { memory.join(", ") },
+        notes
+    )
+    .trim_end()
+    .to_string()
+}
+
 pub fn list(a: ListArgs) -> Result<ExitCode> {
     println!("Runtimes (host rust):");
     for r in interop_host::runtimes::all() {
         let i = r.info();
-        println!(
-            "  {:<22} {} {}  call APIs: {}  memory APIs: {}  {}",
-            i.runtime,
-            i.engine,
-            i.version,
-            i.call_apis.join(", "),
-            if i.memory_apis.is_empty() { "-".into() } else { i.memory_apis.join(", ") },
-            i.notes
-        );
+        println!("{}", runtime_line(&i.runtime, &i.engine, &i.version, &i.call_apis, &i.memory_apis, &i.notes));
     }
     if a.go {
         let work = std::env::temp_dir().join(format!("interop-bench-list-{}", std::process::id()));
         std::fs::create_dir_all(&work)?;
         match crate::orchestrate::go_host(&work) {
-            Ok(h) => println!("Runtimes (host go): {}", h.runtimes.join(", ")),
-            Err(e) => println!("Go host unavailable: {e:#}"),
+            Ok(h) => {
+                println!("\nRuntimes (host go):");
+                for i in &h.infos {
+                    println!("{}", runtime_line(&i.runtime, &i.engine, &i.version, &i.call_apis, &i.memory_apis, &i.notes));
+                }
+            }
+            Err(e) => eprintln!("interop-bench: Go host unavailable: {e:#}"),
         }
         let _ = std::fs::remove_dir_all(&work);
     }

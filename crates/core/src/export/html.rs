@@ -282,7 +282,7 @@ impl Exporter for Html {
                         h2 #failures { "Failures and rows not applicable" }
                         ul {
                             @for f in failed.iter() { li { span.bad { "failed: " } (f.error) } }
-                            @for n in na.iter() { li { "not applicable: " (n.reason) } }
+                            @for n in na.iter() { li { (n.reason) } }
                         }
                     }
 
