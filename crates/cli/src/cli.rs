@@ -40,6 +40,17 @@ pub enum Command {
     Worker(WorkerArgs),
 }
 
+/// The terminal report's layout: the width to fit (`COLUMNS` when set, else stdout's
+/// terminal's) or none when stdout is not a terminal (one line per record, for tools).
+pub fn terminal(intervals: bool) -> interop_core::export::Terminal {
+    use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<u16>().ok()).filter(|w| *w >= 20);
+    let width = columns.or_else(|| {
+        std::io::stdout().is_terminal().then(terminal_size::terminal_size).flatten().map(|(w, _)| w.0)
+    });
+    interop_core::export::Terminal { width, intervals }
+}
+
 /// The "Examples:" section of each command's `--help`.
 pub mod examples {
     pub const TOP: &str = "Examples:
@@ -58,6 +69,8 @@ pub mod examples {
   interop-bench run --guest plugin.wasm --scenario-file plugin.toml";
     pub const REPORT: &str = "Examples:
   interop-bench report results/run-1.json                     # the terminal report again
+  interop-bench report results/run-1.json --intervals         # with each row's 95% interval
+  COLUMNS=100 interop-bench report results/run-1.json | less  # laid out for 100 columns, piped
   interop-bench report results/run-1.json -f html -o report.html
   interop-bench report results/run-1.json -f benchstat > cli.txt && benchstat cli.txt gotest.txt
   interop-bench report results/run-1.json -f csv -o samples.csv";
@@ -254,6 +267,10 @@ pub struct RunArgs {
     /// Also write Go's benchmark format for benchstat (as `report -f benchstat`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_benchstat: Option<PathBuf>,
+    /// The report: each row's 95% interval, samples and outliers, and each component's
+    /// interval, in columns of their own.
+    #[arg(long)]
+    pub intervals: bool,
     /// Also keep the results as the named baseline results/baselines/NAME.json (replacing
     /// one of that name), for `compare NAME NEW` or `compare --baseline NAME NEW`.
     #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
@@ -344,6 +361,10 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Terminal report: each row's 95% interval, samples and outliers, and each
+    /// component's interval, in columns of their own.
+    #[arg(long)]
+    pub intervals: bool,
 }
 
 #[derive(Args)]

@@ -6,7 +6,7 @@ use crate::guard;
 use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use interop_core::export::{Exporter, Terminal};
+use interop_core::export::Exporter;
 use interop_core::results::{Event, Failure, GuestInfo, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
@@ -321,7 +321,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
         }
     }
-    let rendered = Terminal::default().render(&results);
+    let rendered = crate::cli::terminal(a.intervals).render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
     for n in &notes {

@@ -2,7 +2,7 @@
 
 use crate::cli::{ListArgs, ReportArgs, RunArgs};
 use anyhow::{bail, Context, Result};
-use interop_core::export;
+use interop_core::export::{self, Exporter};
 use std::path::{Path, PathBuf};
 use interop_core::results::ResultsFile;
 use interop_core::scenario::ScenarioList;
@@ -12,8 +12,12 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     // Loading rebuilds statistics and the cost model from the raw samples: nothing is rerun,
     // nothing derived is read from the file.
     let results = ResultsFile::load(&a.file)?;
-    let exporter = export::by_name(a.format.name()).expect("an exporter of every --format value");
-    let rendered = exporter.render(&results);
+    let rendered = match a.format {
+        // Fitted to the terminal it is printed on (a file written with -o: no width).
+        crate::cli::ReportFormat::Terminal if a.output.is_none() => crate::cli::terminal(a.intervals).render(&results),
+        crate::cli::ReportFormat::Terminal => export::Terminal { width: None, intervals: a.intervals }.render(&results),
+        f => export::by_name(f.name()).expect("an exporter of every --format value").render(&results),
+    };
     write_output(a.output.as_deref(), &rendered.output)?;
     eprint!("{}", rendered.notes);
     Ok(ExitCode::SUCCESS)
