@@ -1,13 +1,18 @@
 //! The command line.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use interop_host::measure::MeasureConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "interop-bench", version, about = "Measures and explains what it costs a host program to call into WebAssembly.")]
+#[command(
+    name = "interop-bench",
+    version,
+    about = "Measures and explains what it costs a host program to call into WebAssembly.",
+    after_help = examples::TOP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -16,19 +21,73 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the scenarios on every selected runtime, save the results file, print the report.
+    #[command(after_help = examples::RUN)]
     Run(RunArgs),
     /// Render a saved results file again, without rerunning anything.
+    #[command(after_help = examples::REPORT)]
     Report(ReportArgs),
     /// List the runtimes this build contains (with versions) and the scenarios.
+    #[command(after_help = examples::LIST)]
     List(ListArgs),
     /// Compare two results files row by row: the change, its interval, and whether it is beyond the noise.
+    #[command(after_help = examples::COMPARE)]
     Compare(crate::compare::CompareArgs),
     /// Merge results files from several machines into one (each machine's rows kept apart by
     /// its fingerprint), for `report` and `compare`.
     Merge(crate::merge::MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(CompletionsArgs),
     /// Internal: measure one runtime and print events as JSON lines (see docs/hosts.md).
     #[command(hide = true)]
     Worker(WorkerArgs),
+}
+
+/// The terminal report's layout: the width to fit (`COLUMNS` when set, else stdout's
+/// terminal's) or none when stdout is not a terminal (one line per record, for tools).
+pub fn terminal(intervals: bool) -> interop_core::export::Terminal {
+    use std::io::IsTerminal;
+    let columns = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<u16>().ok()).filter(|w| *w >= 20);
+    let width = columns.or_else(|| {
+        std::io::stdout().is_terminal().then(terminal_size::terminal_size).flatten().map(|(w, _)| w.0)
+    });
+    interop_core::export::Terminal { width, intervals }
+}
+
+/// The "Examples:" section of each command's `--help`.
+pub mod examples {
+    pub const TOP: &str = "Examples:
+  interop-bench run --quick                       # seconds: every runtime, few short samples
+  interop-bench run                               # thorough: each row to ±1%
+  interop-bench report results/run-1.json -f markdown -o results.md
+  interop-bench compare old.json new.json --fail-above 5
+  interop-bench list --go
+  interop-bench completions bash > ~/.local/share/bash-completion/completions/interop-bench";
+    pub const RUN: &str = "Examples:
+  interop-bench run --quick                                   # smoke test, seconds
+  interop-bench run --hosts go --runtimes wazero:compiler,wasmtime-go --scenarios noop,add
+  interop-bench run -o results/today.json --save-baseline main
+  interop-bench run --quick --export-markdown r.md --export-csv r.csv --export-benchstat r.txt
+  interop-bench run --counts                                  # instructions per op under callgrind
+  interop-bench run --guest plugin.wasm --scenario-file plugin.toml";
+    pub const REPORT: &str = "Examples:
+  interop-bench report results/run-1.json                     # the terminal report again
+  interop-bench report results/run-1.json --intervals         # with each row's 95% interval
+  COLUMNS=100 interop-bench report results/run-1.json | less  # laid out for 100 columns, piped
+  interop-bench report results/run-1.json -f html -o report.html
+  interop-bench report results/run-1.json -f benchstat > cli.txt && benchstat cli.txt gotest.txt
+  interop-bench report results/run-1.json -f csv -o samples.csv";
+    pub const LIST: &str = "Examples:
+  interop-bench list          # the Rust host's runtimes with versions, and the scenarios
+  interop-bench list --go     # the Go host's runtimes too (builds the Go driver)";
+    pub const COMPARE: &str = "Examples:
+  interop-bench compare old.json new.json
+  interop-bench compare old.json new.json --fail-above 5      # exit 1 on a slowdown beyond 5% + noise
+  interop-bench compare --baseline main results/run-2.json -f markdown -o change.md";
+    pub const COMPLETIONS: &str = "Examples:
+  interop-bench completions bash > ~/.local/share/bash-completion/completions/interop-bench
+  interop-bench completions zsh > ~/.zfunc/_interop-bench     # with fpath+=(~/.zfunc) in ~/.zshrc
+  interop-bench completions fish > ~/.config/fish/completions/interop-bench.fish";
 }
 
 /// Bounds of the flags: every value the parser accepts is finite and within these, so
@@ -192,11 +251,29 @@ pub struct RunArgs {
     pub hosts: Vec<String>,
     /// Results file, written after every row (default: results/run-<unix ms>-<pid>.json).
     /// An existing file (or its .html report) is never replaced without --force.
-    #[arg(long, short)]
-    pub out: Option<PathBuf>,
-    /// Replace an existing --out file and its .html report (only once the run has a row to write).
+    /// (`--out` is the same flag.)
+    #[arg(long, short, alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing --output file and its .html report (only once the run has a row to write).
     #[arg(long)]
     pub force: bool,
+    /// Also write the report as JSON (the results file with its derived statistics, as
+    /// `report -f json`) to FILE once the run ends.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Also write the report as Markdown tables (as `report -f markdown`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Also write every raw sample as CSV (as `report -f csv`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Also write Go's benchmark format for benchstat (as `report -f benchstat`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_benchstat: Option<PathBuf>,
+    /// The report: each row's 95% interval, samples and outliers, and each component's
+    /// interval, in columns of their own.
+    #[arg(long)]
+    pub intervals: bool,
     /// Also keep the results as the named baseline results/baselines/NAME.json (replacing
     /// one of that name), for `compare NAME NEW` or `compare --baseline NAME NEW`.
     #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
@@ -251,20 +328,64 @@ pub struct RunArgs {
     pub count_repeats: u32,
 }
 
+/// `report --format`: every exporter of interop_core::export.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Tables for a person, fitted to the terminal's width.
+    #[value(alias = "text")]
+    Terminal,
+    /// The results file with its derived statistics.
+    Json,
+    /// One self-contained page with charts.
+    Html,
+    /// Tables to paste into an issue or a README.
+    #[value(alias = "md")]
+    Markdown,
+    /// Go's benchmark format, for benchstat (names as `go test -bench` prints them).
+    Benchstat,
+    /// One row a sample (and a counted repeat), with every unit the row has.
+    Csv,
+}
+
+impl ReportFormat {
+    /// The exporter's name in interop_core::export::by_name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Terminal => "terminal",
+            ReportFormat::Json => "json",
+            ReportFormat::Html => "html",
+            ReportFormat::Markdown => "markdown",
+            ReportFormat::Benchstat => "benchstat",
+            ReportFormat::Csv => "csv",
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct ReportArgs {
     /// A results file written by `run`.
     pub file: PathBuf,
-    /// Output format: terminal, json, html, markdown, benchstat, csv.
-    #[arg(long, short, default_value = "terminal")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Terminal)]
+    pub format: ReportFormat,
     /// Write to this file instead of stdout.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// A merged file (`merge`): report only the machine of this fingerprint (or a prefix of
     /// it). Needed for html and csv; terminal, markdown and benchstat show every machine.
     #[arg(long, value_name = "FINGERPRINT")]
     pub machine: Option<String>,
+    /// Terminal report: each row's 95% interval, samples and outliers, and each
+    /// component's interval, in columns of their own.
+    #[arg(long)]
+    pub intervals: bool,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args)]
@@ -333,12 +454,26 @@ impl WorkerArgs {
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if matches!(cli.command, Command::Report(_) | Command::List(_) | Command::Compare(_) | Command::Completions(_)) {
+        // Commands that only print end quietly when their reader does (`report | head`),
+        // as other Unix tools do, instead of panicking on a closed stdout. (Not `run` and
+        // the worker: they talk to other processes over pipes and handle EPIPE themselves.)
+        // SAFETY: restoring a signal's default disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match cli.command {
         Command::Run(a) => crate::orchestrate::run(a),
         Command::Report(a) => crate::report::report(a),
         Command::List(a) => crate::report::list(a),
         Command::Compare(a) => crate::compare::compare(a),
         Command::Merge(a) => crate::merge::merge(a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            clap_complete::generate(a.shell, &mut Cli::command(), "interop-bench", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Worker(a) => crate::worker::worker(a),
     }
 }
@@ -476,5 +611,55 @@ mod tests {
         assert!(c.adaptive() && c.target_sample == MeasureConfig::QUICK.target_sample);
         let e = parse(&["run", "--samples", "5", "--precision", "1"]).err().expect("conflict refused");
         assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn every_command_has_examples_and_formats_are_value_enums() {
+        use clap::CommandFactory;
+        let cmd = Cli::command();
+        assert!(cmd.get_after_help().is_some_and(|h| h.to_string().starts_with("Examples:")));
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let help = sub.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(help.starts_with("Examples:\n  interop-bench "), "{} has no examples", sub.get_name());
+        }
+        // A format a command does not have is clap's error, listing the ones it has.
+        let e = parse(&["compare", "a", "b", "-f", "csv"]).err().expect("csv is no compare format");
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+        assert!(e.to_string().contains("terminal, markdown, json"), "{e}");
+        let e = parse(&["report", "a", "--format", "yaml"]).err().expect("yaml is no format");
+        assert!(e.to_string().contains("terminal, json, html, markdown, benchstat, csv"), "{e}");
+        // The aliases of the old names still parse.
+        let Cli { command: Command::Report(r), .. } = parse(&["report", "a", "-f", "md"]).unwrap() else { unreachable!() };
+        assert_eq!(r.format, ReportFormat::Markdown);
+    }
+
+    #[test]
+    fn output_is_dash_o_everywhere_and_out_still_works_on_run() {
+        for args in [&["run", "-o", "x.json"][..], &["run", "--output", "x.json"], &["run", "--out", "x.json"]] {
+            let Cli { command: Command::Run(r), .. } = parse(args).unwrap() else { unreachable!() };
+            assert_eq!(r.output.as_deref(), Some(std::path::Path::new("x.json")), "{args:?}");
+        }
+        let Cli { command: Command::Report(r), .. } = parse(&["report", "a", "-o", "x.md"]).unwrap() else { unreachable!() };
+        assert!(r.output.is_some());
+        let Cli { command: Command::Compare(c), .. } = parse(&["compare", "a", "b", "-o", "x.md"]).unwrap() else { unreachable!() };
+        assert!(c.output.is_some());
+        // `--out` stays out of the help.
+        use clap::CommandFactory;
+        let help = Cli::command().find_subcommand_mut("run").unwrap().render_long_help().to_string();
+        assert!(help.contains("--output <FILE>") && !help.contains("--out <"), "{help}");
+    }
+
+    #[test]
+    fn completions_are_generated_for_the_common_shells() {
+        use clap::CommandFactory;
+        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "interop-bench", &mut buf);
+            let text = String::from_utf8(buf).unwrap();
+            for word in ["export-benchstat", "fail-above", "benchstat"] {
+                assert!(text.contains(word), "{shell}: no {word}");
+            }
+        }
+        assert!(parse(&["completions", "tcsh"]).is_err());
     }
 }

@@ -42,12 +42,36 @@ pub struct CompareArgs {
     /// never fail on time.
     #[arg(long, value_name = "PCT", default_value_t = 1.0, value_parser = crate::cli::fail_above_pct)]
     pub instructions_above: f64,
-    /// Output format: terminal, markdown, json.
-    #[arg(long, short, default_value = "terminal")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = CompareFormat::Terminal)]
+    pub format: CompareFormat,
+    /// Write the comparison to this file instead of stdout (the gate's notes stay on stderr).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
-pub const COMPARE_FORMATS: &[&str] = &["terminal", "markdown", "json"];
+/// `compare --format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareFormat {
+    /// A table for a person.
+    #[value(alias = "text")]
+    Terminal,
+    /// A table to paste into a pull request.
+    #[value(alias = "md")]
+    Markdown,
+    /// Every compared row with its change and interval.
+    Json,
+}
+
+impl CompareFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareFormat::Terminal => "terminal",
+            CompareFormat::Markdown => "markdown",
+            CompareFormat::Json => "json",
+        }
+    }
+}
 
 /// The comparisons (one per machine both files have; one when each file is a single run),
 /// their rendering (stdout), their notes (stderr), and whether the `--fail-above` gate is
@@ -57,9 +81,6 @@ pub fn run_compare(a: &CompareArgs) -> Result<(Vec<Comparison>, String, String, 
         if !(p.is_finite() && p >= 0.0) {
             return Err(anyhow!("--fail-above takes a percentage of zero or more, not {p}"));
         }
-    }
-    if !COMPARE_FORMATS.contains(&a.format.as_str()) {
-        return Err(anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")));
     }
     let (old_path, new_path) = crate::baseline::resolve(a.baseline.as_deref(), &a.old, a.new.as_deref())?;
     let (old_runs, new_runs) = (load_runs(&old_path)?, load_runs(&new_path)?);
@@ -93,8 +114,8 @@ fn compare_machines(
     new_runs: &[ResultsFile],
     history: &[ResultsFile],
 ) -> Result<(Vec<Comparison>, String, String, bool)> {
-    let markdown = matches!(a.format.as_str(), "markdown" | "md");
-    let json = a.format == "json";
+    let markdown = a.format == CompareFormat::Markdown;
+    let json = a.format == CompareFormat::Json;
     let (mut cmps, mut out, mut notes, mut failed) = (Vec::new(), String::new(), String::new(), false);
     let mut sections = Vec::new();
     let pairs: Vec<(&ResultsFile, &ResultsFile)> = old_runs
@@ -150,9 +171,7 @@ fn compare_pair(
     let (old_path, new_path) = (old_path.to_path_buf(), new_path.to_path_buf());
     let cmp = compare_files(old, new, Options::default());
     let newly_failed = newly_failed(&cmp, new);
-    let rendered = cmp
-        .render(&a.format)
-        .ok_or_else(|| anyhow!("unknown format `{}` (formats: {})", a.format, COMPARE_FORMATS.join(", ")))?;
+    let rendered = cmp.render(a.format.name()).ok_or_else(|| anyhow!("no renderer for `{}`", a.format.name()))?;
     let mut notes = rendered.notes;
     let mut failed = false;
     if !newly_failed.is_empty() {
@@ -318,7 +337,7 @@ fn newly_failed<'a>(cmp: &'a Comparison, new: &'a ResultsFile) -> Vec<(&'a RowKe
 
 pub fn compare(a: CompareArgs) -> Result<ExitCode> {
     let (_, output, notes, failed) = run_compare(&a)?;
-    print!("{output}");
+    crate::report::write_output(a.output.as_deref(), &output)?;
     eprint!("{notes}");
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
@@ -346,7 +365,7 @@ mod tests {
 
     fn args(old: PathBuf, new: PathBuf, fail_above: Option<f64>) -> CompareArgs {
         // The fixture is a --quick run: these tests gate on it on purpose.
-        CompareArgs { old, new: Some(new), baseline: None, force: true, fail_above, instructions_above: 1.0, format: "terminal".into() }
+        CompareArgs { old, new: Some(new), baseline: None, force: true, fail_above, instructions_above: 1.0, format: CompareFormat::Terminal, output: None }
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn claim(guard: &mut Guard, out: &Path, force: bool) -> Result<()> {
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {} for the results", dir.display()))?;
     if out.is_dir() {
-        bail!("--out {} is a folder; give a file name, e.g. {}", out.display(), out.join("run.json").display());
+        bail!("--output {} is a folder; give a file name, e.g. {}", out.display(), out.join("run.json").display());
     }
     let lock_file = lock_path(out);
     let file = loop {
@@ -136,7 +136,7 @@ pub fn claim(guard: &mut Guard, out: &Path, force: bool) -> Result<()> {
                 let holder = holder.trim();
                 bail!(
                     "another interop-bench run{} is writing {} (it holds {}): wait for it to end, or give this run \
-                     another --out",
+                     another --output",
                     if holder.is_empty() { String::new() } else { format!(" (pid {holder})") },
                     out.display(),
                     lock_file.display()
@@ -167,7 +167,7 @@ pub fn claim(guard: &mut Guard, out: &Path, force: bool) -> Result<()> {
             if p.exists() {
                 bail!(
                     "{} already exists: pass --force to replace it (and its .html report) once this run has a row \
-                     to write, or choose another --out",
+                     to write, or choose another --output",
                     p.display()
                 );
             }

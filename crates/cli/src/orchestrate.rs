@@ -6,7 +6,7 @@ use crate::guard;
 use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use interop_core::export::{Exporter, Terminal};
+use interop_core::export::Exporter;
 use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
@@ -24,6 +24,9 @@ pub struct Host {
     pub prefix: Vec<String>,
     /// Runtime names this host offers (the native baseline first).
     pub runtimes: Vec<String>,
+    /// What the Go driver said of each (`list --go`); empty for the Rust host, whose
+    /// runtimes are in this binary.
+    pub infos: Vec<interop_core::results::RuntimeInfo>,
 }
 
 pub fn rust_host() -> Result<Host> {
@@ -32,6 +35,7 @@ pub fn rust_host() -> Result<Host> {
         program: std::env::current_exe().context("cannot find the interop-bench executable")?,
         prefix: vec!["worker".into()],
         runtimes: interop_host::runtimes::all().iter().map(|r| r.info().runtime).collect(),
+        infos: Vec::new(),
     })
 }
 
@@ -54,15 +58,17 @@ pub fn go_host(work: &Path) -> Result<Host> {
     let program = crate::gocache::driver(&dir, &version)?;
     let out = Command::new(&program).args(["--runtime", "list"]).output().context("cannot run the Go driver")?;
     let mut runtimes = Vec::new();
+    let mut infos = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         if let Ok(Event::Runtime(info)) = serde_json::from_str::<Event>(line) {
-            runtimes.push(info.runtime);
+            runtimes.push(info.runtime.clone());
+            infos.push(info);
         }
     }
     if runtimes.is_empty() {
         bail!("the Go driver listed no runtimes:\n{}", String::from_utf8_lossy(&out.stderr));
     }
-    Ok(Host { name: "go", program, prefix: vec![], runtimes })
+    Ok(Host { name: "go", program, prefix: vec![], runtimes, infos })
 }
 
 /// A guest module a run measures, with its description for the results file.
@@ -177,7 +183,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let (wasm, source) = (variants[0].wasm.clone(), variants[0].source.clone());
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.
-    let out_path = a.out.clone().unwrap_or_else(guard::default_out_path);
+    let out_path = a.output.clone().unwrap_or_else(guard::default_out_path);
+    // The export files' folders exist before the run, not only at its end.
+    let exports = crate::report::exports(&a);
+    for (flag, _, path) in &exports {
+        crate::report::check_writable(flag, path)?;
+    }
     guard::claim(&mut guard, &out_path, a.force)?;
 
     let sha = sha256_hex(&wasm);
@@ -216,8 +227,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // The plan: (host, runtime, scenarios), the native baseline of each host first.
     for r in &a.runtimes {
         if !hosts.iter().any(|h| h.runtimes.contains(r)) {
-            let all: Vec<String> = hosts.iter().flat_map(|h| h.runtimes.iter().cloned()).collect();
-            bail!("unknown runtime `{r}` (available: {})", all.join(", "));
+            bail!("unknown runtime `{r}` ({})", available_runtimes(&hosts));
         }
     }
     let mut plan: Vec<(&Host, String, Vec<String>)> = Vec::new();
@@ -376,7 +386,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         Some(name) => Some(crate::baseline::save(name, &out_path)?),
         None => None,
     };
-    let rendered = Terminal::default().render(&results);
+    // --export-*: the same exporters as `report -f`, from the same loaded results.
+    for (flag, format, path) in &exports {
+        let rendered = interop_core::export::by_name(format).expect("an exporter of every --export flag").render(&results);
+        if let Err(e) = std::fs::write(path, &rendered.output) {
+            eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
+        }
+    }
+    let rendered = crate::cli::terminal(a.intervals).render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
     for n in &notes {
@@ -389,26 +406,45 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(html) = &html_path {
         eprintln!("report:  {}", html.display());
     }
+    for (_, format, path) in &exports {
+        eprintln!("{format}: {}", path.display());
+    }
     let failed: Vec<_> = results.failures.iter().filter(|f| f.is_failure()).collect();
     if !failed.is_empty() {
-        let mut scenarios: Vec<(&str, &str, &str)> =
-            failed.iter().map(|f| (f.host.as_str(), f.runtime.as_str(), f.scenario.as_str())).collect();
-        scenarios.sort();
-        scenarios.dedup();
-        eprintln!(
-            "interop-bench: {} scenario(s) failed on {} runtime(s) ({} failed row(s) or case(s)); every other result is in {}",
-            scenarios.len(),
-            {
-                let mut r: Vec<_> = scenarios.iter().map(|s| (s.0, s.1)).collect();
-                r.dedup();
-                r.len()
-            },
-            failed.len(),
-            out_path.display()
-        );
+        eprintln!("interop-bench: {}; every other result is in {}", failure_count(&failed), out_path.display());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `2 scenario(s) failed on 3 runtime(s) (6 failed row(s) or case(s))`: scenarios by name, runtimes by
+/// host and name, and the failure records themselves.
+pub fn failure_count(failed: &[&Failure]) -> String {
+    let mut scenarios: Vec<&str> = failed.iter().map(|f| f.scenario.as_str()).collect();
+    scenarios.sort();
+    scenarios.dedup();
+    let mut runtimes: Vec<(&str, &str)> = failed.iter().map(|f| (f.host.as_str(), f.runtime.as_str())).collect();
+    runtimes.sort();
+    runtimes.dedup();
+    let mut text = format!("{} scenario(s) failed on {} runtime(s)", scenarios.len(), runtimes.len());
+    if failed.len() != scenarios.len() {
+        text.push_str(&format!(" ({} failed row(s) or case(s))", failed.len()));
+    }
+    text
+}
+
+/// `host rust: wasmtime, ...; host go: ...`: each host's selectable runtimes once (the
+/// native baseline, which every host has and always runs, is left out).
+pub fn available_runtimes(hosts: &[Host]) -> String {
+    hosts
+        .iter()
+        .map(|h| {
+            let names: Vec<&str> = h.runtimes.iter().map(String::as_str).filter(|r| *r != "native").collect();
+            format!("host {}: {}", h.name, names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+        + "; the native baseline of each host always runs"
 }
 
 /// The reference rows of the run's noise record (crate::noise), with a word on the bar.

@@ -89,7 +89,7 @@ fn counts_repeat_pass_a_tight_gate_and_a_slowed_loop_fails_it_by_name() {
         assert!(text(&o.stdout).contains(needle), "{format} lacks {needle}:\n{}", text(&o.stdout));
     }
     let bs = bin().args(["report"]).arg(&a).args(["-f", "benchstat"]).output().unwrap();
-    let line = text(&bs.stdout).lines().find(|l| l.starts_with("BenchmarkNoop/host=rust/engine=wasmi/api=typed")).map(String::from);
+    let line = text(&bs.stdout).lines().find(|l| l.starts_with("BenchmarkWasmNoOpCall/engine=wasmi/api=typed-")).map(String::from);
     let line = line.expect("a benchstat line for wasmi noop");
     assert!(line.ends_with("instructions/op"), "{line}");
 }

@@ -217,12 +217,56 @@ fn unknown_names_are_refused_with_the_choices() {
     assert!(text(&o.stderr).contains("cannot read /nonexistent.json"));
 }
 
+/// `run --export-*` writes each file with the exporter `report -f` uses, from the same
+/// results; `-o` names the results file.
+#[test]
+fn run_exports_are_what_report_renders_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let file = |ext: &str| dir.path().join(format!("r.{ext}"));
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--runtimes", "wasmtime", "--scenarios", "empty,noop,add", "-o"])
+        .arg(&out)
+        .arg("--export-json")
+        .arg(file("export.json"))
+        .arg("--export-markdown")
+        .arg(file("md"))
+        .arg("--export-csv")
+        .arg(file("csv"))
+        .arg("--export-benchstat")
+        .arg(file("txt"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for (format, ext) in [("json", "export.json"), ("markdown", "md"), ("csv", "csv"), ("benchstat", "txt")] {
+        let exported = std::fs::read_to_string(file(ext)).unwrap_or_else(|e| panic!("{format}: {e}"));
+        let rep = bin().arg("report").arg(&out).args(["-f", format]).output().unwrap();
+        assert!(rep.status.success());
+        assert_eq!(exported, text(&rep.stdout), "--export-{format} differs from report -f {format}");
+        assert!(text(&o.stderr).contains(&format!("{format}: {}", file(ext).display())), "{}", text(&o.stderr));
+    }
+    // An export into a folder that does not exist is refused before anything runs.
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--runtimes", "wasmtime", "--scenarios", "noop", "-o"])
+        .arg(dir.path().join("s.json"))
+        .args(["--export-csv", "/nonexistent-dir/x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        text(&o.stderr),
+        "interop-bench: --export-csv: cannot write /nonexistent-dir/x.csv: the folder /nonexistent-dir does not exist\n"
+    );
+    assert!(!dir.path().join("s.json").exists());
+}
+
 /// `report` of a saved quick run, byte for byte (stdout and stderr). Regenerate with
 /// `UPDATE_GOLDEN=1 cargo test --release -p interop-bench --test run_and_report golden`.
 #[test]
 fn report_of_a_saved_run_matches_the_golden_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let o = bin().arg("report").arg(root.join("fixtures/quick-run.json")).output().unwrap();
+    // Piped (no COLUMNS): the layout for tools, one line a record.
+    let o = bin().arg("report").arg(root.join("fixtures/quick-run.json")).env_remove("COLUMNS").output().unwrap();
     assert!(o.status.success());
     for (name, got) in [("report.stdout", text(&o.stdout)), ("report.stderr", text(&o.stderr))] {
         let path = root.join("golden").join(name);
@@ -231,6 +275,40 @@ fn report_of_a_saved_run_matches_the_golden_output() {
         }
         let want = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(got, want, "{name} differs from {}", path.display());
+    }
+}
+
+/// The terminal layout at 80 and 120 columns (`COLUMNS`, as a terminal of that width
+/// gets), byte for byte: every line fits (without --intervals), no value is split from its unit, abbreviations
+/// come with their legend, and `--intervals` adds the interval columns.
+#[test]
+fn report_fits_80_and_120_columns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for (columns, extra) in [("80", None), ("120", None), ("80", Some("--intervals"))] {
+        let mut c = bin();
+        c.arg("report").arg(root.join("fixtures/quick-run.json")).env("COLUMNS", columns);
+        if let Some(e) = extra {
+            c.arg(e);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success());
+        let got = text(&o.stdout);
+        let name = format!("report-{columns}{}.stdout", extra.map(|e| e.replace("--", "-")).unwrap_or_default());
+        let path = root.join("golden").join(&name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &got).unwrap();
+        }
+        assert_eq!(got, std::fs::read_to_string(&path).unwrap_or_default(), "{name} differs from {}", path.display());
+        let width: usize = columns.parse().unwrap();
+        for line in got.lines() {
+            // (--intervals adds columns and may grow a table past the width, never split a value.)
+            assert!(extra.is_some() || line.chars().count() <= width, "{name}: {} columns: {line}", line.chars().count());
+            // A unit never starts a line: its number would be on the line before.
+            let first = line.split_whitespace().next().unwrap_or("");
+            assert!(!["ns", "µs", "ms", "ns/B", "B", "s"].contains(&first), "{name}: a value split from its unit: {line}");
+        }
+        assert!(got.contains("Abbreviations: ") && got.contains("wt = wasmtime"), "{name}");
+        assert_eq!(got.contains("95% CI"), extra.is_some(), "{name}");
     }
 }
 

@@ -46,9 +46,9 @@ pub enum MergeError {
 /// and model derived from its samples (as [`ResultsFile::load`] does).
 pub fn load_runs(path: &Path) -> Result<Vec<ResultsFile>, ResultsError> {
     let p = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Read { path: p.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|cause| ResultsError::Read { path: p.clone(), cause })?;
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|source| ResultsError::Parse { path: p.clone(), source })?;
+        serde_json::from_str(&text).map_err(|cause| ResultsError::Parse { path: p.clone(), cause })?;
     if value.get("machines").is_none() {
         return ResultsFile::load(path).map(|r| vec![r]);
     }
@@ -56,7 +56,7 @@ pub fn load_runs(path: &Path) -> Result<Vec<ResultsFile>, ResultsError> {
     if !READABLE_SCHEMAS.contains(&found) || found < 2 {
         return Err(ResultsError::Version { path: p, found });
     }
-    let mut m: MergedFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p.clone(), source })?;
+    let mut m: MergedFile = serde_json::from_value(value).map_err(|cause| ResultsError::Parse { path: p.clone(), cause })?;
     for run in &mut m.machines {
         run.schema_version = SCHEMA_VERSION;
         run.machine.ensure_fingerprint();

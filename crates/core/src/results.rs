@@ -572,18 +572,20 @@ pub struct Derived {
 pub const DERIVED_NOTE: &str =
     "derived from the data above by interop-bench's analysis; recomputed on every load, never read back";
 
+/// Each message names the file and carries its cause in its own text (the cause is not
+/// also a `source()`, so `{:#}` chains print it once).
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path} is not an interop-bench results file: {source}")]
-    Parse { path: String, source: serde_json::Error },
+    #[error("cannot read {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
+    #[error("{path} is not an interop-bench results file: {cause}")]
+    Parse { path: String, cause: serde_json::Error },
     #[error("{path} has schema_version {found}; this build reads 1 and {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
     #[error("{path} merges runs from several machines (`interop-bench merge`): `report` and `compare` read it (one machine: `report --machine FINGERPRINT`)")]
     Merged { path: String },
-    #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    #[error("cannot write {path}: {cause}")]
+    Write { path: String, cause: std::io::Error },
 }
 
 impl ResultsFile {
@@ -679,9 +681,9 @@ impl ResultsFile {
     /// its samples (whatever derived fields the file carries are not read).
     pub fn load(path: &Path) -> Result<Self, ResultsError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Read { path: p.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|cause| ResultsError::Read { path: p.clone(), cause })?;
         let mut value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|source| ResultsError::Parse { path: p.clone(), source })?;
+            serde_json::from_str(&text).map_err(|cause| ResultsError::Parse { path: p.clone(), cause })?;
         let found = value.get("schema_version").and_then(|v| v.as_u64()).unwrap_or(0);
         if !READABLE_SCHEMAS.contains(&found) {
             return Err(ResultsError::Version { path: p, found });
@@ -692,7 +694,7 @@ impl ResultsFile {
         if value.get("machines").is_some() {
             return Err(ResultsError::Merged { path: p });
         }
-        let mut r: ResultsFile = serde_json::from_value(value).map_err(|source| ResultsError::Parse { path: p, source })?;
+        let mut r: ResultsFile = serde_json::from_value(value).map_err(|cause| ResultsError::Parse { path: p, cause })?;
         r.schema_version = SCHEMA_VERSION;
         r.machine.ensure_fingerprint();
         // Before variants, a run of a user's module (--guest) wrote no variant: its rows
@@ -712,7 +714,7 @@ impl ResultsFile {
     /// interrupted run) sees the old file or the new one, never half of one.
     pub fn save_atomic(&self, path: &Path) -> Result<(), ResultsError> {
         let p = path.display().to_string();
-        let err = |source| ResultsError::Write { path: p.clone(), source };
+        let err = |cause| ResultsError::Write { path: p.clone(), cause };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(err)?;
         }

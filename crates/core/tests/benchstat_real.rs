@@ -47,10 +47,10 @@ fn the_real_benchstat_reads_our_output() {
     println!("{stdout}");
     assert!(!stderr.contains("parsing"), "benchstat complained:\n{stderr}");
     for name in [
-        "Noop/host=rust/engine=wasmtime/api=typed",
-        "StringRoundtrip/host=rust/engine=wasmtime/api=view/bytes=51",
-        "SumArray/host=rust/engine=wasmtime/api=copy/len=10000",
-        "NativeCall/host=rust/engine=native/api=direct",
+        "WasmNoOpCall/engine=wasmtime/api=typed",
+        "WasmReverseStringInPlace/engine=wasmtime/api=typed/mem=view-2",
+        "WasmSumArray/engine=wasmtime/api=typed/mem=copy-2",
+        "GoFunctionCall-2",
     ] {
         assert!(stdout.contains(name), "benchstat's output lacks {name}:\n{stdout}");
     }
@@ -68,4 +68,37 @@ fn the_real_benchstat_reads_our_output() {
     std::fs::write(&new, Benchstat.render(&slow).output).unwrap();
     let (stdout, _) = benchstat(&[&old, &new]).unwrap();
     assert!(stdout.contains("+100.00%"), "{stdout}");
+}
+
+/// `benchstat cli.txt gotest.txt` lines the two up: the CLI's rows of the Go host (the
+/// small-go fixture, from a `run --quick`) and `go test -bench` of the same cases
+/// (tests/fixtures/gotest-small.txt, captured from `cd go && go test -run XXX -bench ...
+/// -benchtime 200x -count 6` on the same machine) share names, so benchstat compares them
+/// row by row (`vs base` with a p-value) instead of listing each file's rows apart.
+#[test]
+fn benchstat_compares_the_cli_with_go_test_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = dir.path().join("cli.txt");
+    std::fs::write(&cli, Benchstat.render(&load("small-go.json")).output).unwrap();
+    let gotest = common::fixtures().join("gotest-small.txt");
+    let Some((stdout, stderr)) = benchstat(&[&cli, &gotest]) else { return };
+    assert!(!stderr.contains("parsing"), "benchstat complained:\n{stderr}");
+    for name in [
+        "GoFunctionCall-2",
+        "CgoCall-2",
+        "GoSumArray-2",
+        "WasmNoOpCall/engine=wazero:compiler/api=call_with_stack-2",
+        "WasmNoOpCall/engine=wasmtime-go/api=call-2",
+        "WasmAddNumbers/engine=wasmtime-go/api=call-2",
+        "WasmReverseStringInPlace/engine=wasmtime-go/api=call/mem=view-2",
+        "WasmSumArray/engine=wazero:compiler/api=call/mem=copy-2",
+    ] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{stdout}"));
+        assert!(row.contains("n=5+6"), "{name}: not compared across the two files: {row}\n{stdout}");
+    }
+    // allocs/op is compared too.
+    assert!(stdout.contains("allocs/op"), "{stdout}");
 }

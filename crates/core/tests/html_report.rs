@@ -18,7 +18,7 @@ fn registered_under_its_name() {
 
 #[test]
 fn one_self_contained_document() {
-    for fixture in ["synthetic.json", "quick-rust.json"] {
+    for fixture in ["synthetic.json", "quick-rust.json", "small-go.json"] {
         let page = html(fixture);
         assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{fixture}");
         assert!(page.trim_end().ends_with("</html>"), "{fixture}");
@@ -33,6 +33,12 @@ fn one_self_contained_document() {
             rest = &rest[i + 4..];
         }
         assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+        // Every id once (anchors must lead somewhere definite; there were two `engines`).
+        let mut ids: Vec<&str> = page.split(" id=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
+        let all = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "{fixture}: an id used twice");
         // Same number of opening and closing tags for the structural elements.
         for tag in ["table", "tr", "details", "ul", "div", "h2", "p"] {
             let open = page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count();

@@ -76,8 +76,8 @@ fn terminal_rows(out: &str, title: &str) -> Vec<Vec<String>> {
 fn html_and_terminal_show_the_same_values() {
     for f in FIXTURES {
         let r = load(f);
-        // Wide enough that no cell wraps.
-        let term = Terminal { width: Some(2000) }.render(&r).output;
+        // The layout for tools: one line a record, full names.
+        let term = Terminal { width: None, intervals: true }.render(&r).output;
         let page = Html.render(&r).output;
         let from_term: Vec<(String, String)> =
             terminal_rows(&term, "Where the time goes").iter().map(|c| (format!("{} {} {} {}", c[0], c[1], c[2], c[3]), c[4].clone())).collect();

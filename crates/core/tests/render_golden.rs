@@ -8,12 +8,12 @@ use interop_core::compare::{compare, Options};
 use interop_core::export::{by_name, Exporter, Terminal, FORMATS};
 use interop_core::results::ResultsFile;
 
-const FIXTURES: &[&str] = &["quick-rust", "synthetic", "synthetic-cgo"];
+const FIXTURES: &[&str] = &["quick-rust", "synthetic", "synthetic-cgo", "small-go"];
 
 fn render(format: &str, r: &ResultsFile) -> interop_core::export::Rendered {
     match format {
         // A fixed width: the terminal's would make the golden depend on where it runs.
-        "terminal" => Terminal { width: Some(200) }.render(r),
+        "terminal" => Terminal { width: Some(200), intervals: true }.render(r),
         f => by_name(f).unwrap_or_else(|| panic!("{f} is in FORMATS but by_name does not know it")).render(r),
     }
 }
@@ -60,13 +60,18 @@ fn csv_is_one_row_a_sample_and_parses_back() {
         let mut reader = csv::Reader::from_reader(out.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
         assert_eq!(
-            header,
+            header[..17],
             [
                 "host", "runtime", "api", "scenario", "params", "sample_index", "iters", "ns_per_op", "cgo_calls_per_op",
                 "allocs_per_op", "bytes_per_op", "gc_cycles_per_op", "gc_cpu_ns_per_op",
-                "cpu_ns_per_op", "instructions_per_op", "gc_instructions_per_op"
+                "cpu_ns_per_op", "instructions_per_op", "gc_instructions_per_op", "benchmark"
             ]
         );
+        // Then every other metric of the file's rows, by name.
+        let mut others: Vec<&String> = r.results.iter().flat_map(|x| x.metrics.keys()).filter(|k| !header[8..14].contains(k)).collect();
+        others.sort();
+        others.dedup();
+        assert_eq!(header[17..].iter().collect::<Vec<_>>(), others, "{fixture}");
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         let samples: usize = r.results.iter().map(|x| x.sample_ns_per_op.len()).sum();
         assert_eq!(records.len(), samples);
@@ -91,8 +96,40 @@ fn benchstat_lines_have_go_shape() {
         assert!(fields[2].ends_with(" ns/op"));
         fields[2].trim_end_matches(" ns/op").parse::<f64>().unwrap();
     }
-    assert!(out.starts_with("goos: linux\ngoarch: amd64\npkg: interop-bench\ncpu: "), "{out}");
-    assert!(out.contains("BenchmarkStringRoundtrip/host=rust/engine=wasmtime/api=view/bytes=51-2\t"));
+    assert!(out.starts_with("goos: linux\ngoarch: amd64\npkg: interop-bench/rust\ncpu: "), "{out}");
+    // The seed's string case under go test's name, without its 51 bytes; other sizes keep theirs.
+    assert!(out.contains("\nBenchmarkWasmReverseStringInPlace/engine=wasmtime/api=typed/mem=view-2\t"), "{out}");
+    assert!(out.contains("\nBenchmarkWasmReverseStringInPlace/engine=wasmtime/api=typed/mem=view/bytes=16-2\t"), "{out}");
+}
+
+/// The Go host's rows carry go test's names, keys and extra units: the counters each row
+/// holds, one unit each, on every sample line.
+#[test]
+fn benchstat_names_and_units_are_go_tests() {
+    let r = load("small-go.json");
+    let out = render("benchstat", &r).output;
+    let go = out.split("pkg: interop-bench/go\n").nth(1).expect("the Go host's rows under go test's package");
+    for name in [
+        "BenchmarkGoFunctionCall-2\t",
+        "BenchmarkCgoCall-2\t",
+        "BenchmarkGoSumArray-2\t",
+        "BenchmarkWasmNoOpCall/engine=wazero:compiler/api=call_with_stack-2\t",
+        "BenchmarkWasmAddNumbers/engine=wasmtime-go/api=call-2\t",
+        "BenchmarkWasmReverseStringInPlace/engine=wasmtime-go/api=call/mem=copy-2\t",
+        "BenchmarkWasmReverseStringInPlace/engine=wazero:compiler/api=call/mem=view/bytes=16-2\t",
+        "BenchmarkWasmSumArray/engine=wazero:compiler/api=call/mem=view-2\t",
+    ] {
+        assert!(go.lines().any(|l| l.starts_with(name)), "no {name:?} in\n{go}");
+    }
+    let line = go.lines().find(|l| l.starts_with("BenchmarkWasmNoOpCall/engine=wasmtime-go/api=call-2\t")).unwrap();
+    for unit in [" ns/op", " cgo-calls/op", " allocs/op", " B/op", " gc-cycles/op", " gc-cpu-ns/op", " cpu-ns/op"] {
+        assert!(line.contains(unit), "{unit} missing: {line}");
+    }
+    // Only the configuration keys go test prints, so benchstat puts both in one table.
+    for l in out.lines().filter(|l| !l.starts_with("Benchmark")) {
+        let key = l.split(':').next().unwrap();
+        assert!(["goos", "goarch", "pkg", "cpu"].contains(&key), "{l}");
+    }
 }
 
 #[test]

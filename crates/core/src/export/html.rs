@@ -185,7 +185,8 @@ impl Exporter for Html {
                     }
 
                     @for m in &r.derived.engines {
-                        h2 #engines { "Engines side by side (host " (m.host) ")" }
+                        // One id per host's table (the page had two `id="engines"`).
+                        h2 id=(format!("engines-{}", m.host)) { "Engines side by side (host " (m.host) ")" }
                         p.caption { "A column per engine and mode. The seed's benchmarks on each engine's fastest API path; the components on its default call API; copies per memory API; start-up with its mitigations (deserialize against compile, instantiate_pre against instantiate). – where not measured or not applicable." }
                         div.wide {
                             table {
@@ -312,7 +313,7 @@ impl Exporter for Html {
                         h2 #failures { "Failures and rows not applicable" }
                         ul {
                             @for f in failed.iter() { li { span.bad { "failed: " } (f.error) } }
-                            @for n in na.iter() { li { "not applicable: " (n.reason) } }
+                            @for n in na.iter() { li { (n.reason) } }
                         }
                     }
 

@@ -1,0 +1,106 @@
+//! Every bad input a user can type, and the exact stderr it gets (golden files in
+//! tests/golden/messages/; `UPDATE_GOLDEN=1` rewrites them). Paths of the test's temporary
+//! folder read `$DIR`. Each message names what is wrong and where, once.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_interop-bench"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A run's stderr without what depends on timing: the warnings block (which kinds a quick
+/// run draws, e.g. a slow first sample, varies from run to run).
+fn without_warnings(stderr: &str) -> String {
+    let mut out = String::new();
+    let mut in_warnings = false;
+    for line in stderr.lines() {
+        if line.starts_with("Warnings (") {
+            in_warnings = true;
+            continue;
+        }
+        if in_warnings && line.starts_with("  ") {
+            continue;
+        }
+        in_warnings = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn check(name: &str, o: &Output, code: i32, dir: &Path, stderr: &str) {
+    assert_eq!(o.status.code(), Some(code), "{name}: stderr:\n{}", text(&o.stderr));
+    let got = stderr.replace(&dir.display().to_string(), "$DIR");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/messages").join(format!("{name}.stderr"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(got, want, "{name}: stderr differs from {}", path.display());
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().args(["run", "--quick", "--hosts", "rust", "--no-progress", "-o"]).arg(dir.join("r.json")).args(args).output().unwrap()
+}
+
+#[test]
+fn unknown_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["--runtimes", "wasmtime,nosuch"]);
+    check("unknown-runtime", &o, 2, dir.path(), &text(&o.stderr));
+    assert!(!dir.path().join("r.json").exists());
+}
+
+#[test]
+fn unknown_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["--scenarios", "noop,nop"]);
+    check("unknown-scenario", &o, 2, dir.path(), &text(&o.stderr));
+}
+
+#[test]
+fn missing_guest_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-guest.wasm");
+    let o = run(dir.path(), &["--guest", missing.to_str().unwrap()]);
+    check("missing-guest", &o, 2, dir.path(), &text(&o.stderr));
+}
+
+#[test]
+fn missing_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin().arg("report").arg(dir.path().join("nothing.json")).output().unwrap();
+    check("missing-results", &o, 2, dir.path(), &text(&o.stderr));
+}
+
+#[test]
+fn malformed_guest() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0this is not a module").unwrap();
+    let o = run(dir.path(), &["--guest", bad.to_str().unwrap(), "--scenarios", "empty,noop,add", "--runtimes", "wasmtime,wasmi"]);
+    check("malformed-guest", &o, 1, dir.path(), &without_warnings(&text(&o.stderr)));
+}
+
+#[test]
+fn bad_flag_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["--samples", "0"]);
+    check("bad-flag-value", &o, 2, dir.path(), &text(&o.stderr));
+    let o = bin().args(["run", "--timeout", "nan"]).output().unwrap();
+    check("bad-flag-value-nan", &o, 2, dir.path(), &text(&o.stderr));
+}
+
+#[test]
+fn unknown_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin().args(["report", "r.json", "-f", "yaml"]).output().unwrap();
+    check("unknown-format-report", &o, 2, dir.path(), &text(&o.stderr));
+    let o = bin().args(["compare", "a.json", "b.json", "-f", "csv"]).output().unwrap();
+    check("unknown-format-compare", &o, 2, dir.path(), &text(&o.stderr));
+}
