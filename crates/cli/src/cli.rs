@@ -34,6 +34,7 @@ pub enum Command {
     Compare(crate::compare::CompareArgs),
     /// Merge results files from several machines into one (each machine's rows kept apart by
     /// its fingerprint), for `report` and `compare`.
+    #[command(after_help = examples::MERGE)]
     Merge(crate::merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(after_help = examples::COMPLETIONS)]
@@ -88,6 +89,11 @@ pub mod examples {
   interop-bench completions bash > ~/.local/share/bash-completion/completions/interop-bench
   interop-bench completions zsh > ~/.zfunc/_interop-bench     # with fpath+=(~/.zfunc) in ~/.zshrc
   interop-bench completions fish > ~/.config/fish/completions/interop-bench.fish";
+    pub const MERGE: &str = "Examples:
+  interop-bench merge linux-x64.json linux-arm64.json -o all.json   # one file, each machine's rows apart
+  interop-bench report all.json                                     # the founding cases side by side per machine
+  interop-bench report all.json --machine 3f2a -f html -o arm.html  # one machine's HTML report
+  interop-bench compare old-all.json new-all.json --fail-above 5    # machine by machine";
 }
 
 /// Bounds of the flags: every value the parser accepts is finite and within these, so
