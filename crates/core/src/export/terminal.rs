@@ -425,7 +425,8 @@ impl Exporter for Terminal {
                 let range = if s.rows > 1 { format!("{} – {}", ns(s.min_ns), ns(s.max_ns)) } else { ns(s.min_ns) };
                 t.row(vec![format!("Benchmark{}", s.benchmark), s.host.clone(), range, s.fastest.clone(), s.main_source.clone()]);
             }
-            let _ = writeln!(out, "\nThe founding document's table, measured\n{}\nMeasured on {}.", self.render(t), super::variants::guest_label(r));
+            let built = self.wrap(&format!("Measured on {}.", super::variants::guest_label(r)), "  ");
+            let _ = writeln!(out, "\nThe founding document's table, measured\n{}\n{built}", self.render(t));
         }
         if !r.derived.advice.is_empty() {
             let _ = writeln!(out, "\nWhat to do about it: the cheapest path this run measured, per case");
