@@ -221,6 +221,20 @@ mod tests {
         assert_eq!(gate_noise_pct(Some(2.0), Some(3.5)), 3.5);
     }
 
+    /// A comparison of these rows and nothing else.
+    fn comparison(rows: Vec<RowChange>) -> Comparison {
+        Comparison {
+            options: Default::default(),
+            rows,
+            only_old: vec![],
+            only_new: vec![],
+            geomean_ratio: None,
+            components: vec![],
+            warnings: vec![],
+            counts: vec![],
+        }
+    }
+
     fn change(change_pct: f64, ci_low_pct: f64, verdict: Verdict) -> RowChange {
         RowChange {
             key: raw("add", 1.0).key,
@@ -275,16 +289,7 @@ mod tests {
 
     #[test]
     fn the_gate_uses_each_rows_noise() {
-        let cmp = Comparison {
-            options: Default::default(),
-            rows: vec![change(12.0, 9.0, Verdict::Slower)],
-            only_old: vec![],
-            only_new: vec![],
-            geomean_ratio: None,
-            components: vec![],
-            warnings: vec![],
-            counts: vec![],
-        };
+        let cmp = comparison(vec![change(12.0, 9.0, Verdict::Slower)]);
         // 12% slower: within a row noise of 8% (5 + 8 > 12), beyond one of 2%.
         assert!(regressions_beyond_row_noise(&cmp, 5.0, |_| 8.0).is_empty());
         let bad = regressions_beyond_row_noise(&cmp, 5.0, |_| 2.0);
@@ -294,16 +299,7 @@ mod tests {
 
     #[test]
     fn the_gate_allows_for_the_noise() {
-        let cmp = |rows| Comparison {
-            options: Default::default(),
-            rows,
-            only_old: vec![],
-            only_new: vec![],
-            geomean_ratio: None,
-            components: vec![],
-            warnings: vec![],
-            counts: vec![],
-        };
+        let cmp = comparison;
         // 7% slower, significant: fails a 5% gate on a quiet machine, passes with 3% noise.
         let c = cmp(vec![change(7.0, 6.0, Verdict::Slower)]);
         assert_eq!(regressions_beyond_noise(&c, 5.0, 0.0).len(), 1);
