@@ -21,9 +21,9 @@ fn counts(out: &Path, extra_work: Option<&str>) -> Output {
     c.args(["run", "--counts", "--hosts", "rust", "--runtimes", "wasmi", "--scenarios", "noop,add"])
         .args(["--count-work", "300000", "--count-repeats", "2", "--no-progress", "--out"])
         .arg(out)
-        .env_remove("INTEROP_BENCH_TEST_EXTRA_WORK");
+        .env_remove("INTEROP_TEST_SLOW_SCENARIO");
     if let Some(v) = extra_work {
-        c.env("INTEROP_BENCH_TEST_EXTRA_WORK", v);
+        c.env("INTEROP_TEST_SLOW_SCENARIO", v);
     }
     c.output().unwrap()
 }

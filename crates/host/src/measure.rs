@@ -202,34 +202,86 @@ pub fn time_loop(iters: u64, mut op: impl FnMut(u64) -> Result<()>) -> Result<Du
     Ok(t.elapsed())
 }
 
-/// TEST ONLY: `INTEROP_TEST_SLOW_SCENARIO=NAME` makes the Rust host add work to every
-/// timed operation of the Wasm scenario NAME (1024 dependent multiply-adds, about a microsecond an operation), so
-/// that a test can check that `compare --fail-above` catches a slowed path and names its
-/// rows. Never set it for a measurement. Read in this one place only.
+/// A timed loop's failure, built out of line. Formatting the message inside a timed
+/// closure made the closure too big to inline, so every call paid a call into it: about 29
+/// instructions an operation on `add` (counted with --counts on wasm2c: 41 -> 12 + the add).
+/// Every check inside a timed loop fails through [`miss!`] (the Rust host's loops, and the scenario files' in `plugin.rs`).
+#[cold]
+#[inline(never)]
+pub fn mismatch(args: std::fmt::Arguments<'_>) -> anyhow::Error {
+    anyhow::anyhow!("{args}")
+}
+
+/// `return Err(..)` with a message formatted out of line (see [`mismatch`]).
+macro_rules! miss {
+    ($($t:tt)*) => {
+        return Err($crate::measure::mismatch(format_args!($($t)*)))
+    };
+}
+pub(crate) use miss;
+
+/// TEST ONLY: `INTEROP_TEST_SLOW_SCENARIO=NAME[:ROUNDS][,NAME[:ROUNDS]...]` makes the Rust
+/// host add work to every timed operation of the Wasm scenario NAME (ROUNDS dependent
+/// multiply-adds, 1024 unless given: about a microsecond an operation), so that a test can
+/// check that `compare` catches a slowed path and names its rows: `--fail-above` on time
+/// (crates/cli/tests/gate.rs), `--instructions-above` on counts (crates/cli/tests/counts.rs,
+/// `noop:200`). Never set it for a measurement. Read in this one place only, and checked
+/// once per sample outside the timed loop, so an unset knob costs the loops nothing.
 pub mod test_knob {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicU64, Ordering};
 
     pub const ENV: &str = "INTEROP_TEST_SLOW_SCENARIO";
-    static SLOWED: AtomicBool = AtomicBool::new(false);
+    const DEFAULT_ROUNDS: u64 = 1024;
+    /// Rounds of extra work per operation of the current scenario (0: not slowed).
+    static ROUNDS: AtomicU64 = AtomicU64::new(0);
+
+    /// The rounds the knob's value `v` asks for `scenario` (0 when it does not name it).
+    pub fn rounds_for(v: &str, scenario: &str) -> u64 {
+        v.split(',')
+            .filter_map(|item| {
+                let (name, rounds) = match item.split_once(':') {
+                    Some((n, r)) => (n.trim(), r.trim().parse().ok()?),
+                    None => (item.trim(), DEFAULT_ROUNDS),
+                };
+                (name == scenario).then_some(rounds)
+            })
+            .next()
+            .unwrap_or(0)
+    }
 
     /// Called when a scenario starts: slows it when the variable names it.
     pub fn enter(scenario: &str) {
-        let on = std::env::var(ENV).is_ok_and(|v| v.split(',').any(|s| s.trim() == scenario));
-        SLOWED.store(on, Ordering::Relaxed);
+        let rounds = std::env::var(ENV).map(|v| rounds_for(&v, scenario)).unwrap_or(0);
+        ROUNDS.store(rounds, Ordering::Relaxed);
     }
 
     #[inline(always)]
     pub fn slowed() -> bool {
-        SLOWED.load(Ordering::Relaxed)
+        ROUNDS.load(Ordering::Relaxed) > 0
     }
 
     #[inline(never)]
     pub fn extra_work(i: u64) {
         let mut x = i;
-        for k in 0..1024u64 {
+        for k in 0..ROUNDS.load(Ordering::Relaxed) {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(k));
         }
         std::hint::black_box(x);
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::rounds_for;
+
+        #[test]
+        fn the_knob_names_scenarios_with_optional_rounds() {
+            assert_eq!(rounds_for("noop", "noop"), 1024);
+            assert_eq!(rounds_for("noop:200", "noop"), 200);
+            assert_eq!(rounds_for("add, noop:7", "noop"), 7);
+            assert_eq!(rounds_for("noop:200", "add"), 0);
+            assert_eq!(rounds_for("noop:lots", "noop"), 0, "a bad count slows nothing");
+            assert_eq!(rounds_for("", "noop"), 0);
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::adapter::{
     blamed_export, not_applicable_reason, At, BatchOp, Engine, EngineInfo, Instance, MemApi, Sig, GUARDED_BATCH,
 };
-use crate::measure::{measure, time_loop, MeasureConfig, Samples};
+use crate::measure::{measure, miss, time_loop, MeasureConfig, Samples};
 use crate::HOST;
 use anyhow::{bail, ensure, Result};
 use interop_core::plugin::LoadedPlugin;
@@ -294,36 +294,6 @@ pub mod inputs {
     }
 }
 
-/// TEST ONLY: `INTEROP_BENCH_TEST_EXTRA_WORK=SCENARIO:N` (SCENARIO `noop` or `add`) adds
-/// N rounds of a black-boxed loop to every operation of that scenario, a deliberate
-/// regression for the tests of `compare`'s gate (crates/cli/tests/counts.rs). Never set it
-/// for a measurement.
-pub const TEST_EXTRA_WORK: &str = "INTEROP_BENCH_TEST_EXTRA_WORK";
-
-fn test_extra_work(scenario: &str) -> u64 {
-    let Ok(v) = std::env::var(TEST_EXTRA_WORK) else { return 0 };
-    match v.split_once(':') {
-        Some((s, n)) if s == scenario => n.trim().parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
-/// The timed `add` loop's failure, out of line: with the message formatted in the loop's
-/// own closure, the closure was too big to inline and every call paid a call into it
-/// (about 29 instructions an operation, counted with --counts on wasm2c).
-#[cold]
-#[inline(never)]
-fn add_mismatch(a: i32, r: i32) -> anyhow::Error {
-    anyhow::anyhow!("export `add_numbers`: add_numbers({a}, 20) returned {r}")
-}
-
-#[inline(never)]
-fn spin(n: u64) {
-    for i in 0..n {
-        black_box(i);
-    }
-}
-
 /// Records the sha256 of the bytes a case feeds the guest.
 fn fed(digest: &mut Option<String>, parts: &[&[u8]]) {
     *digest = Some(interop_core::plugin::sha256_hex(&parts.concat()));
@@ -439,7 +409,7 @@ fn run_case<E: Engine>(
                         let a = i as i32;
                         let r = inst.call_ii_i(f, a, 35).at("add_numbers")?;
                         if r != a.wrapping_add(35) {
-                            bail!("export `add_numbers`: add_numbers({a}, 35) returned {r}");
+                            miss!("export `add_numbers`: add_numbers({a}, 35) returned {r}");
                         }
                     }
                     total += t.elapsed();
@@ -460,31 +430,19 @@ fn run_case<E: Engine>(
                 return batched(cfg, inst, &f, BatchOp::NoOp, "no_op");
             }
             inst.call_vv(&f).at("no_op")?;
-            let extra = test_extra_work(name);
-            measure(cfg, |iters| {
-                time_loop(iters, |_| {
-                    if extra > 0 {
-                        spin(extra);
-                    }
-                    inst.call_vv(&f).at("no_op")
-                })
-            })
+            measure(cfg, |iters| time_loop(iters, |_| inst.call_vv(&f).at("no_op")))
         }
         "add" => {
             let f = inst.func("add_numbers", Sig::IIToI, api.call).at("add_numbers")?;
             if api.call == GUARDED_BATCH {
                 return batched(cfg, inst, &f, BatchOp::Add { b: 20 }, "add_numbers");
             }
-            let extra = test_extra_work(name);
             measure(cfg, |iters| {
                 time_loop(iters, |i| {
-                    if extra > 0 {
-                        spin(extra);
-                    }
                     let a = i as i32;
                     let r = inst.call_ii_i(&f, a, 20).at("add_numbers")?;
                     if r != a.wrapping_add(20) {
-                        return Err(add_mismatch(a, r));
+                        miss!("export `add_numbers`: add_numbers({a}, 20) returned {r}");
                     }
                     Ok(())
                 })
@@ -500,7 +458,7 @@ fn run_case<E: Engine>(
                 time_loop(iters, |_| {
                     let r = inst.call_i_i(&f, k).at("call_host")?;
                     if r != k {
-                        bail!("export `call_host`: call_host({k}) returned {r}: the host import did not run {k} times");
+                        miss!("export `call_host`: call_host({k}) returned {r}: the host import did not run {k} times");
                     }
                     Ok(())
                 })
@@ -531,7 +489,7 @@ fn run_case<E: Engine>(
                 let t = time_loop(iters, |_| {
                     inst.read(api.mem, ptr, &mut out)?;
                     if out[0] != content[0] || out[n - 1] != content[n - 1] {
-                        bail!("copy_out: the copied bytes differ from guest memory");
+                        miss!("copy_out: the copied bytes differ from guest memory");
                     }
                     Ok(())
                 })?;
@@ -553,7 +511,7 @@ fn run_case<E: Engine>(
                     inst.call_ii_v(&f, ptr as i32, n as i32).at("reverse_string_in_place")?;
                     inst.read(api.mem, ptr, &mut out)?;
                     if out[0] != input[n - 1] || out[n - 1] != input[0] {
-                        bail!("export `reverse_string_in_place`: the string came back unreversed");
+                        miss!("export `reverse_string_in_place`: the string came back unreversed");
                     }
                     Ok(())
                 })?;
@@ -574,14 +532,14 @@ fn run_case<E: Engine>(
                 let t = time_loop(iters, |_| {
                     let ptr = inst.call_i_i(&fa, n as i32).at("allocate")?;
                     if ptr <= 0 {
-                        bail!("export `allocate`: allocate({n}) returned {ptr}");
+                        miss!("export `allocate`: allocate({n}) returned {ptr}");
                     }
                     inst.write(api.mem, ptr as u32, &input)?;
                     inst.call_ii_v(&f, ptr, n as i32).at("reverse_string_in_place")?;
                     inst.read(api.mem, ptr as u32, &mut out)?;
                     inst.call_ii_v(&fd, ptr, n as i32).at("deallocate")?;
                     if out[0] != input[n - 1] || out[n - 1] != input[0] {
-                        bail!("export `reverse_string_in_place`: the string came back unreversed");
+                        miss!("export `reverse_string_in_place`: the string came back unreversed");
                     }
                     Ok(())
                 })?;
@@ -602,12 +560,12 @@ fn run_case<E: Engine>(
                     let packed = inst.call_ii_l(&fp, n as i32, seed).at("produce_buffer")?;
                     let (ptr, len) = ((packed >> 32) as u32, packed as u32);
                     if len as usize != n || ptr == 0 {
-                        bail!("export `produce_buffer`: produce_buffer({n}, {seed}) returned ptr {ptr} len {len}");
+                        miss!("export `produce_buffer`: produce_buffer({n}, {seed}) returned ptr {ptr} len {len}");
                     }
                     inst.read(api.mem, ptr, &mut out)?;
                     inst.call_ii_v(&fd, ptr as i32, n as i32).at("deallocate")?;
                     if out[0] != pattern(seed, 0) || out[n - 1] != pattern(seed, n - 1) {
-                        bail!("export `produce_buffer`: the returned buffer has the wrong contents");
+                        miss!("export `produce_buffer`: the returned buffer has the wrong contents");
                     }
                     last_seed = seed;
                     Ok(())
@@ -637,7 +595,7 @@ fn run_case<E: Engine>(
                     }
                     let r = inst.call_ii_i(&f, ptr as i32, n as i32).at("sum_array")?;
                     if r != expected {
-                        bail!("export `sum_array`: sum_array of {n} i32 returned {r}, expected {expected}");
+                        miss!("export `sum_array`: sum_array of {n} i32 returned {r}, expected {expected}");
                     }
                     Ok(())
                 })
@@ -663,7 +621,7 @@ fn run_case<E: Engine>(
                     inst.call_iiii_v(&f, pa as i32, pb as i32, po as i32, n as i32).at("batch_add")?;
                     inst.read(api.mem, po, &mut out)?;
                     if out[..4] != wb[..4] || out[last..] != wb[last..] {
-                        bail!("export `batch_add`: wrong sums");
+                        miss!("export `batch_add`: wrong sums");
                     }
                     Ok(())
                 })?;
