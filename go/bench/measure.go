@@ -169,17 +169,37 @@ func Measure(c Case, cfg Config) (Result, error) {
 			}
 			previous = perOp
 		}
-		// A row whose calls allocate runs on until the process has called it for
-		// steadyWarm: what the collector and the finalizers do per call grows over the
-		// first second of calling (wasmtime-go add, one 10 s row at 20:16: 2.40 us a call
+		// A row whose calls allocate warms up until the collector's share is steady: what
+		// the collector and the finalizers do per call grows over the first second or so
+		// of a process that calls (wasmtime-go add, one 10 s row at 20:16: 2.40 us a call
 		// in its first half second, 2.87 us in the next, 2.9-3.1 us after), and a service
-		// pays the steady state. Rows that do not allocate are not held back.
+		// pays the steady state. The ramp belongs to the process (its heap, its finalizer
+		// queue), and a worker runs one engine's rows one after another, so the process
+		// is held until it has called allocating rows for steadyWarm in all (the first
+		// such row pays it), and then every allocating row runs windows of steadyCycles
+		// collections until two in a row agree per operation within warmAgree (bounded by
+		// the same hold). Rows that do not allocate are not held back.
 		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 {
-			for hold := min(steadyWarm, 10*warm); time.Since(start) < hold; {
-				if _, err := c.run(int(n)); err != nil {
-					return res, err
+			hold := min(steadyWarm, 10*warm)
+			if rest := hold - allocatingSoFar; rest > 0 {
+				for time.Since(start) < rest {
+					if _, err := c.run(int(n)); err != nil {
+						return res, err
+					}
 				}
 			}
+			prev := 0.0
+			for time.Since(start) < hold {
+				perOp, err := gcWindow(c, n, rd, start, hold)
+				if err != nil {
+					return res, err
+				}
+				if prev > 0 && math.Abs(perOp/prev-1) <= warmAgree {
+					break
+				}
+				prev = perOp
+			}
+			defer func() { allocatingSoFar += time.Since(start) }()
 		}
 	}
 	// 3. Calibrate: double until one loop takes a quarter of the target, then scale.
@@ -292,9 +312,35 @@ func Measure(c Case, cfg Config) (Result, error) {
 // a collection in them took 2-4x the others on wasmtime-go). The time cap still ends it.
 const minGCCycles = 2
 
-// steadyWarm is the warm-up of a row whose calls allocate (see Measure), at most ten
-// times --warmup-ms (a quick run's 2 ms warm-up holds such a row 20 ms).
+// steadyWarm bounds the warm-up of a row whose calls allocate (see Measure), at most
+// ten times --warmup-ms (a quick run's 2 ms warm-up holds such a row 20 ms).
 const steadyWarm = time.Second
+
+// allocatingSoFar: how long this process has called rows that allocate (warm-up and
+// samples), for steadyWarm's once-per-process hold. A worker measures one row at a time.
+var allocatingSoFar time.Duration
+
+// steadyCycles: each warm-up window of an allocating row spans this many collections.
+const steadyCycles = 2
+
+// gcWindow runs loops of n operations until steadyCycles collections have run since it
+// began (or the warm-up's hold has passed) and returns the window's time per operation.
+func gcWindow(c Case, n int64, rd *counterReader, start time.Time, hold time.Duration) (float64, error) {
+	first := rd.read()
+	var spent time.Duration
+	ops := 0.0
+	for {
+		d, err := c.run(int(n))
+		if err != nil {
+			return 0, err
+		}
+		spent += d
+		ops += float64(n)
+		if rd.read()[3]-first[3] >= steadyCycles || time.Since(start) >= hold {
+			return float64(spent) / ops, nil
+		}
+	}
+}
 
 // collectorSeen: the loop allocates nothing worth collecting (under one object per 100
 // ops), or its samples so far contain minGCCycles collections.
