@@ -118,7 +118,8 @@ func wallOf(c Case, n int64) (time.Duration, error) {
 // maxIters bounds calibration so that a broken clock cannot loop forever.
 const maxIters = 1 << 40
 
-// minIters: even an operation longer than a sample is timed several to a sample.
+// minIters: with a precision target, even an operation longer than a sample is timed
+// several to a sample. A fixed-count run (--quick, --precision 0) times at least one.
 const minIters = 4
 
 // Measure follows docs/hosts.md: run once and check, warm up, calibrate, take the
@@ -238,8 +239,11 @@ func Measure(c Case, cfg Config) (Result, error) {
 	if wall > 0 {
 		iters = int64(float64(iters) * target / float64(wall))
 	}
-	if iters < minIters {
-		iters = minIters
+	if floor := int64(1); iters < minIters {
+		if cfg.PrecisionPct > 0 {
+			floor = minIters
+		}
+		iters = max(iters, floor)
 	}
 	res.Iters = iters
 	// 4. The samples, each a loop of iters ops timed as a whole, back to back: whatever
