@@ -160,6 +160,14 @@ pub fn what_it_takes(runtime: &str, api: &str) -> String {
         ("tinywasm", _) => "tinywasm, a small safe-Rust interpreter",
         _ => "",
     };
+    if engine == "wasm2c" && runtime != "wasm2c:bounds" {
+        // Seen in this tool's own runs: workers died in `instantiate` after ~16,000 instances.
+        return format!(
+            "{call}; and in WABT 1.0.32's guard-page build, freeing an instance unmaps only the memory's current size \
+             of the 8 GiB it reserved, so a service that makes and frees many instances runs out of address space \
+             (this tool's shim unmaps the rest itself)"
+        );
+    }
     call.to_string()
 }
 
@@ -483,5 +491,14 @@ mod tests {
             let t = what_it_takes("wasm2c:bounds", api);
             assert!(t.contains(says), "{api}: {t}");
         }
+    }
+
+    #[test]
+    fn wasm2c_with_guard_pages_warns_of_the_address_space_it_leaks_and_the_bounds_build_does_not() {
+        let leak = "runs out of address space";
+        assert!(what_it_takes("wasm2c", "guarded").contains(leak));
+        assert!(what_it_takes("wasm2c", "unguarded").contains(leak));
+        assert!(!what_it_takes("wasm2c:bounds", "guarded").contains(leak), "the bounds build reserves no guard region");
+        assert!(!what_it_takes("wasmtime", "typed").contains(leak));
     }
 }
