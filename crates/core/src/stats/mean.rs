@@ -12,7 +12,9 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Student's t interval for the mean of `samples` at `confidence`: `(low, high)`.
-/// A single sample (or identical samples) gives the point itself.
+/// A single sample (or identical samples) gives the point itself. Samples are times, never
+/// negative, so neither is the interval: with few, spread samples (a quick run's 5) the t
+/// interval's lower end would go below zero ("-3.35 µs"), and it is held at zero instead.
 pub fn mean_ci(samples: &[f64], confidence: f64) -> (f64, f64) {
     let n = samples.len();
     if n == 0 {
@@ -28,7 +30,9 @@ pub fn mean_ci(samples: &[f64], confidence: f64) -> (f64, f64) {
         return (mean, mean);
     }
     let q = t_quantile((n - 1) as f64, confidence);
-    (mean - q * se, mean + q * se)
+    let low = mean - q * se;
+    let nonnegative = samples.iter().all(|x| *x >= 0.0);
+    (if nonnegative { low.max(0.0) } else { low }, mean + q * se)
 }
 
 /// The two-sided Student's t quantile for `confidence` with `df` degrees of freedom.
@@ -90,6 +94,10 @@ mod tests {
         assert!((hi - (2.5 + 3.1824 * 0.645_497)).abs() < 1e-3, "{hi}");
         assert_eq!(mean_ci(&[7.0], 0.95), (7.0, 7.0));
         assert_eq!(mean_ci(&[3.0, 3.0, 3.0], 0.95), (3.0, 3.0));
+        // Five spread times (a quick run): the t interval would start below zero.
+        let (lo, hi) = mean_ci(&[0.5, 0.6, 0.4, 0.5, 20.0], 0.95);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 4.4, "{hi}");
         assert!(mean_ci(&[], 0.95).0.is_nan());
     }
 
@@ -113,7 +121,8 @@ mod tests {
             let (lo, hi) = mean_ci(&xs, 0.95);
             let mean = xs.iter().sum::<f64>() / xs.len() as f64;
             prop_assert!((r.mean() - mean).abs() <= 1e-9 * mean);
-            let want = (hi - lo) / 2.0 / mean;
+            let want = (hi - mean) / mean; // the upper half: the lower one is held at zero
+            prop_assert!(lo <= mean && (lo == 0.0 || ((mean - lo) - (hi - mean)).abs() <= 1e-9 * hi));
             prop_assert!((r.relative_half_width(0.95) - want).abs() <= 1e-6 * want.max(1e-9), "{} vs {want}", r.relative_half_width(0.95));
         }
 
