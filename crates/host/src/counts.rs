@@ -91,10 +91,20 @@ const PROBE: u64 = 16;
 /// a warm-up, a probe that sets n1 so that the work between n1 and n2 = 5·n1 is about
 /// `spec.work` instructions, then `repeats` pairs.
 pub fn count_loop<R>(spec: &CountSpec, label: &str, mut run: impl FnMut(u64) -> Result<R>) -> Result<Counted> {
-    run(PROBE)?;
-    let (probe, _) = count(&format!("{label} probe"), || run(PROBE))?;
-    let per = (probe as f64 / PROBE as f64).max(1.0);
-    let n1 = ((spec.work as f64 / per / 4.0).ceil() as u64).clamp(4, 1 << 32);
+    // One op first: an op that is itself a large share of the work (a 1 MiB string through
+    // an interpreter, ~30 M instructions) is probed and counted in ones, not sixteens, or a
+    // row runs for minutes under callgrind.
+    run(1)?;
+    let (one, _) = count(&format!("{label} probe 1"), || run(1))?;
+    let (per, least) = if one.saturating_mul(PROBE) >= spec.work {
+        (one as f64, 1)
+    } else {
+        run(PROBE)?;
+        let (probe, _) = count(&format!("{label} probe"), || run(PROBE))?;
+        (probe as f64 / PROBE as f64, 4)
+    };
+    let per = per.max(1.0);
+    let n1 = ((spec.work as f64 / per / 4.0).ceil() as u64).clamp(least, 1 << 32);
     let n2 = 5 * n1;
     run(n1)?;
     let mut per_op = Vec::with_capacity(spec.repeats as usize);
