@@ -231,6 +231,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         }
     }
     let mut plan: Vec<(&Host, String, Vec<String>)> = Vec::new();
+    let mut focused = std::collections::BTreeMap::new();
     for h in &hosts {
         for r in &h.runtimes {
             let native = r == "native";
@@ -241,6 +242,16 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let names: Vec<String> = match &plugin {
                 Some((_, names)) if !native => names.iter().filter(|n| a.scenarios.is_empty() || a.scenarios.contains(n)).cloned().collect(),
                 _ => list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect(),
+            };
+            // A configuration that differs from its base engine in one respect runs, in a
+            // default selection, only where that respect shows (scenario::focus_of).
+            let names = match interop_core::scenario::focus_of(r) {
+                Some(focus) if a.scenarios.is_empty() && plugin.is_none() && !a.counts => {
+                    let kept: Vec<String> = names.into_iter().filter(|n| focus.contains(&n.as_str())).collect();
+                    focused.insert(r.clone(), kept.clone());
+                    kept
+                }
+                _ => names,
             };
             if !names.is_empty() {
                 plan.push((h, r.clone(), names));
@@ -281,6 +292,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         max_row_ms: cfg.max_row.as_secs_f64() * 1e3,
         count_work: a.counts.then_some(a.count_work),
         count_repeats: a.counts.then_some(a.count_repeats),
+        focused,
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).

@@ -351,3 +351,34 @@ fn capability_probes_measure_what_each_engine_gives_up() {
     assert!(report.contains("What each engine gives up (measured)"), "{report}");
     assert!(report.contains("no: ran an invalid module") && report.contains("only by killing the worker"), "{report}");
 }
+
+/// A configuration that differs from its base in one respect (the pooling allocator) runs,
+/// in a default selection, only where that shows, and the file says so; named scenarios
+/// run on it as on any engine.
+#[test]
+fn a_focused_configuration_runs_its_own_scenarios_unless_others_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    let o = run(&["--runtimes", "wasmtime:pooling", "--no-capabilities"], &a);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = load(&a);
+    let want = ["instantiate", "instantiate_pre", "first_call", "noop"];
+    let ran: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["runtime"] == "wasmtime:pooling")
+        .map(|r| r["scenario"].as_str().unwrap())
+        .collect();
+    assert!(!ran.is_empty());
+    assert!(ran.iter().all(|s| want.contains(s)), "{ran:?}");
+    assert_eq!(v["config"]["focused"]["wasmtime:pooling"].as_array().unwrap().len(), want.len(), "{}", v["config"]);
+    let report = bin().arg("report").arg(&a).output().unwrap();
+    assert!(text(&report.stdout).contains("focused:"), "{}", text(&report.stdout));
+
+    let o = run(&["--runtimes", "wasmtime:pooling", "--no-capabilities", "--scenarios", "add"], &b);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = load(&b);
+    assert!(v["results"].as_array().unwrap().iter().any(|r| r["runtime"] == "wasmtime:pooling" && r["scenario"] == "add"));
+    assert!(v["config"].get("focused").is_none(), "{}", v["config"]);
+}

@@ -477,6 +477,11 @@ pub struct RunConfig {
     pub count_work: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_repeats: Option<u32>,
+    /// Engine configurations a default selection measured only where they differ from
+    /// their base engine (`scenario::focus_of`), with the scenarios they ran; absent when
+    /// none was (or in files written before it).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub focused: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -484,6 +489,18 @@ fn is_zero(v: &f64) -> bool {
 }
 
 impl RunConfig {
+    /// One line for a report's header naming the focused configurations, if any.
+    pub fn focused_line(&self) -> Option<String> {
+        if self.focused.is_empty() {
+            return None;
+        }
+        let each: Vec<String> = self.focused.iter().map(|(r, s)| format!("{r} ({})", s.join(", "))).collect();
+        Some(format!(
+            "measured only where they differ from their base engine (name scenarios with --scenarios to measure more): {}",
+            each.join("; ")
+        ))
+    }
+
     /// How rows were sampled, for a report's header: `30 samples × ~20 ms`, or
     /// `to ±1% (≥ 10 samples × ~10 ms, ≤ 500 ms a row)`.
     pub fn sampling(&self) -> String {

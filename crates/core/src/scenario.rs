@@ -27,6 +27,29 @@ pub enum Varies {
     None,
 }
 
+/// Engine configurations that differ from their base engine in one respect, and the
+/// scenarios where that respect shows. A default run (no `--scenarios`) measures such a
+/// configuration on these only: every other row would repeat its base engine's figure at
+/// the cost of a row's time (about 370 rows of a whole-matrix run). `--scenarios` names
+/// any scenario for any configuration.
+/// - `:bounds` (explicit bounds checks instead of guard pages): the guest's own memory
+///   accesses (strings, sums, batches) and what the memory's reservation changes
+///   (compile, instantiate); the host's copies into linear memory are the same.
+/// - `wasmtime:pooling` (the pooling instance allocator): making instances.
+/// - `wasmi:eager` (compiles every function up front, where wasmi compiles lazily):
+///   compile, instantiate and the first call.
+pub fn focus_of(runtime: &str) -> Option<&'static [&'static str]> {
+    const BOUNDS: &[&str] = &["compile", "instantiate", "string_roundtrip", "sum_array", "sum_array_resident", "batch_add"];
+    if runtime.ends_with(":bounds") {
+        return Some(BOUNDS);
+    }
+    match runtime {
+        "wasmtime:pooling" => Some(&["instantiate", "instantiate_pre", "first_call", "noop"]),
+        "wasmi:eager" => Some(&["compile", "instantiate", "first_call", "noop"]),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     pub name: String,
@@ -264,5 +287,22 @@ mod tests {
         let names: Vec<_> = sel.scenarios.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["noop", "add"]);
         assert!(matches!(list.select(&["nope".into()]), Err(ScenarioError::Unknown(n)) if n == "nope"));
+    }
+
+    #[test]
+    fn focused_configurations_name_builtin_scenarios_and_keep_what_the_analysis_reads() {
+        let list = ScenarioList::builtin();
+        for rt in ["wasmtime:bounds", "wasmer:bounds", "wasm2c:bounds", "wasmtime:pooling", "wasmi:eager"] {
+            for s in focus_of(rt).unwrap() {
+                assert!(list.get(s).is_some(), "{rt}: {s} is not a built-in scenario");
+            }
+        }
+        // The bounds_checks component and the compute chain read these on `:bounds`.
+        for s in ["sum_array_resident", "string_roundtrip"] {
+            assert!(focus_of("wasmtime:bounds").unwrap().contains(&s), "{s}");
+        }
+        for base in ["wasmtime", "wasmer", "wasm2c", "wasmi", "wasmer:singlepass", "wazero:compiler"] {
+            assert_eq!(focus_of(base), None, "{base} runs every scenario");
+        }
     }
 }

@@ -266,6 +266,7 @@ impl Exporter for Html {
                                 (r.config.mode) " · " (r.config.sampling()) " · warm-up " (r.config.warmup_ms) " ms · started at Unix time " (r.started_unix)
                             }
                         }
+                        @if let Some(line) = r.config.focused_line() { tr { th { "focused" } td { (line) } } }
                     }
 
                     h2 #results { "Every row" }

@@ -71,6 +71,9 @@ impl Exporter for Markdown {
                 .collect();
             let _ = writeln!(out, "Runtimes: {}\n", versions.join(" · "));
         }
+        if let Some(line) = r.config.focused_line() {
+            let _ = writeln!(out, "Focused configurations, {}\n", cell(&line));
+        }
         if !r.complete {
             let _ = writeln!(out, "*Incomplete run: these are the rows measured before it stopped.*\n");
         }
