@@ -767,7 +767,7 @@ fn stacked_bars(stacks: &[Stack], title: &str) -> String {
         }
         let (_, body) = root.split_vertically(40 + legend_h as u32);
         let (w, _) = body.dim_in_pixel();
-        let (plot, values) = body.split_horizontally(w - VALUE_COLUMN - 30);
+        let (plot, values) = body.split_horizontally(w - VALUE_COLUMN - 50);
         let mut chart = ChartBuilder::on(&plot)
             .margin(8)
             .margin_right(12)
@@ -820,7 +820,7 @@ fn stacked_bars(stacks: &[Stack], title: &str) -> String {
         let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         for (k, s) in stacks.iter().enumerate() {
             let (_, py) = chart.backend_coord(&(0.0, SegmentValue::CenterOf(y(k))));
-            values.draw_text(&format!("{} total", ns(s.total)), &style, (4, py - values.get_base_pixel().1))?;
+            values.draw_text(&format!("{} measured", ns(s.total)), &style, (4, py - values.get_base_pixel().1))?;
         }
         Ok(())
     })
