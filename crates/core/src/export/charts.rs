@@ -376,13 +376,11 @@ where
     X: Ranged<ValueType = f64>,
 {
     let n = items.len() as i32;
-    let (cx, _) = column.get_base_pixel();
     let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for (k, b) in items.iter().enumerate() {
         let (_, py) = chart.backend_coord(&(chart.x_range().start, SegmentValue::CenterOf(n - 1 - k as i32)));
         column.draw_text(&ns(b.value), &style, (4, py - column.get_base_pixel().1))?;
     }
-    let _ = cx;
     Ok(())
 }
 
@@ -624,8 +622,7 @@ pub fn scaling(r: &ResultsFile, _colors: &Colors, scenario: &str, title: &str, x
                     .light_line_style(RGBColor(0xF2, 0xF2, 0xF2))
                     .draw()?;
                 // Every other series faintly behind: where this family stands among the rest.
-                for (i, s) in series.iter().enumerate().filter(|(i, _)| !panel.series.contains(i)) {
-                    let _ = i;
+                for (_, s) in series.iter().enumerate().filter(|(i, _)| !panel.series.contains(i)) {
                     let pts: Vec<(f64, f64)> = s.rows.iter().map(|x| (x.key.param().unwrap() as f64, x.estimate())).collect();
                     chart.draw_series(LineSeries::new(pts, GHOST.stroke_width(1)))?;
                 }
@@ -765,7 +762,7 @@ fn stacked_bars(stacks: &[Stack], title: &str) -> String {
             root.draw(&Text::new(name.to_string(), (x + 20, 49), legend_text.clone()))?;
             x += 30 + 8 * name.chars().count() as i32 + 10;
         }
-        let (_, body) = root.split_vertically(40 + legend_h as u32);
+        let (_, body) = root.split_vertically(40 + legend_h);
         let (w, _) = body.dim_in_pixel();
         let (plot, values) = body.split_horizontally(w - VALUE_COLUMN - 50);
         let mut chart = ChartBuilder::on(&plot)
@@ -828,7 +825,10 @@ fn stacked_bars(stacks: &[Stack], title: &str) -> String {
 
 /// The stages of start-up, each its own chart: the scenarios it draws (plain path first,
 /// then its mitigation, side by side per engine), its title and the mitigation's tag.
-const STAGES: [(&str, Option<(&str, &str)>, &str); 3] = [
+/// (plain scenario, (mitigation scenario, its tag), title).
+type Stage = (&'static str, Option<(&'static str, &'static str)>, &'static str);
+
+const STAGES: [Stage; 3] = [
     ("compile", Some(("deserialize", "AOT")), "compile; (AOT) = load a module compiled ahead of time (deserialize)"),
     ("instantiate", Some(("instantiate_pre", "pre")), "instantiate; (pre) = with the imports resolved once (InstancePre)"),
     ("first_call", None, "first call on a fresh instance"),
