@@ -204,6 +204,26 @@ pub fn time_tick(v: f64) -> String {
     format!("{s} {unit}")
 }
 
+/// Ticks for a log axis over `lo..hi`: (labelled, grid lines). Labelled: the powers of ten
+/// inside; with fewer than three, also their 2 and 5 multiples when `one_two_five` (times);
+/// still fewer than two: `values` themselves (a payload axis of 16 and 64 bytes has no power
+/// of ten to show). Grid lines: every multiple 1-9 of each power of ten.
+pub fn log_ticks(lo: f64, hi: f64, values: &[f64], one_two_five: bool) -> (Vec<f64>, Vec<f64>) {
+    let inside = |v: &f64| *v >= lo * 0.999_999 && *v <= hi * 1.000_001;
+    let (a, b) = (lo.max(1e-12).log10().floor() as i32, hi.max(1e-12).log10().ceil() as i32);
+    let with = |ms: &[f64]| -> Vec<f64> { (a..=b).flat_map(|k| ms.iter().map(move |m| m * 10f64.powi(k))).filter(inside).collect() };
+    let mut bold = with(&[1.0]);
+    if bold.len() < 3 && one_two_five {
+        bold = with(&[1.0, 2.0, 5.0]);
+    }
+    if bold.len() < 2 {
+        bold = values.iter().copied().filter(inside).collect();
+        bold.sort_by(f64::total_cmp);
+        bold.dedup();
+    }
+    (bold, with(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]))
+}
+
 /// Linear or logarithmic: logarithmic when the values span more than a decade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -305,8 +325,10 @@ fn bars(area: &Area<'_>, title: &str, x_desc: &str, items: &[Bar], label_width: 
             bar_values(&chart, &values, items)
         }
         Scale::Log => {
-            let mut chart =
-                bar_frame(&plot, title, label_width).build_cartesian_2d((axis.lo..axis.hi).log_scale(), slots(items.len()).into_segmented())?;
+            let means: Vec<f64> = items.iter().map(|b| b.value).collect();
+            let (bold, light) = log_ticks(axis.lo, axis.hi, &means, true);
+            let x = (axis.lo..axis.hi).log_scale().with_key_points(bold).with_light_points(light);
+            let mut chart = bar_frame(&plot, title, label_width).build_cartesian_2d(x, slots(items.len()).into_segmented())?;
             bar_mesh(&mut chart, items, &desc, 10)?;
             bar_marks(&mut chart, items, axis)?;
             bar_values(&chart, &values, items)
@@ -588,6 +610,9 @@ pub fn scaling(r: &ResultsFile, _colors: &Colors, scenario: &str, title: &str, x
     let ys = series.iter().flat_map(|s| s.rows.iter().flat_map(|x| [x.ns_per_op.ci_low, x.ns_per_op.ci_high, x.estimate()])).filter(|y| *y > 0.0);
     let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
     let (ylo, yhi) = (ymin / 1.5, ymax * 1.5);
+    let sizes: Vec<f64> = series.iter().flat_map(|s| s.rows.iter().map(|x| x.key.param().unwrap() as f64)).collect();
+    let xticks = log_ticks(xmin / 1.4, xmax * 1.4, &sizes, false);
+    let yticks = log_ticks(ylo, yhi, &[], true);
     // Legend rows under each panel, two entries a row; a row of panels takes its taller legend.
     let legend_rows = |p: &Panel| p.series.len().div_ceil(2) as u32;
     let cols = if panels.len() == 1 { 1 } else { 2 };
@@ -610,7 +635,10 @@ pub fn scaling(r: &ResultsFile, _colors: &Colors, scenario: &str, title: &str, x
                     .margin_right(16)
                     .x_label_area_size(40)
                     .y_label_area_size(66)
-                    .build_cartesian_2d((xmin / 1.4..xmax * 1.4).log_scale(), (ylo..yhi).log_scale())?;
+                    .build_cartesian_2d(
+                        (xmin / 1.4..xmax * 1.4).log_scale().with_key_points(xticks.0.clone()).with_light_points(xticks.1.clone()),
+                        (ylo..yhi).log_scale().with_key_points(yticks.0.clone()).with_light_points(yticks.1.clone()),
+                    )?;
                 chart
                     .configure_mesh()
                     .x_desc(x_desc)
@@ -1041,6 +1069,10 @@ mod tests {
         assert_eq!(time_tick(2500.0), "2.5 µs");
         assert_eq!(time_tick(1e7), "10 ms");
         assert_eq!(time_tick(0.5), "0.5 ns");
+        // Log ticks: decades; 1-2-5 when few decades; the data's own values when none.
+        assert_eq!(log_ticks(1.0, 1e4, &[], true).0, [1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(log_ticks(15.0, 300.0, &[], true).0, [20.0, 50.0, 100.0, 200.0]);
+        assert_eq!(log_ticks(11.0, 90.0, &[16.0, 64.0, 16.0], false).0, [16.0, 64.0]);
         let chart = crossing(&full_run(), &Colors).unwrap();
         assert!(!chart.svg.contains("0.00 ns"));
         assert!(!chart.svg.contains(">\nns per"), "an axis title naming one unit while the ticks change unit");
