@@ -46,13 +46,13 @@ pub enum Command {
 
 /// The terminal report's layout: the width to fit (`COLUMNS` when set, else stdout's
 /// terminal's) or none when stdout is not a terminal (one line per record, for tools).
-pub fn terminal(intervals: bool) -> interop_core::export::Terminal {
+pub fn terminal(intervals: bool, detail: bool) -> interop_core::export::Terminal {
     use std::io::IsTerminal;
     let columns = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<u16>().ok()).filter(|w| *w >= 20);
     let width = columns.or_else(|| {
         std::io::stdout().is_terminal().then(terminal_size::terminal_size).flatten().map(|(w, _)| w.0)
     });
-    interop_core::export::Terminal { width, intervals }
+    interop_core::export::Terminal { width, intervals, detail }
 }
 
 /// The "Examples:" section of each command's `--help`.
@@ -74,6 +74,7 @@ pub mod examples {
     pub const REPORT: &str = "Examples:
   interop-bench report results/run-1.json                     # the terminal report again
   interop-bench report results/run-1.json --intervals         # with each row's 95% interval
+  interop-bench report results/run-1.json --detail            # every row of a large run (it gets a summary)
   COLUMNS=100 interop-bench report results/run-1.json | less  # laid out for 100 columns, piped
   interop-bench report results/run-1.json -f html -o report.html
   interop-bench report results/run-1.json -f benchstat > cli.txt && benchstat cli.txt gotest.txt
@@ -280,6 +281,10 @@ pub struct RunArgs {
     /// interval, in columns of their own.
     #[arg(long)]
     pub intervals: bool,
+    /// The report lists every row, component and case not applicable even for a large run
+    /// (over 150 rows), where it otherwise gives a summary.
+    #[arg(long)]
+    pub detail: bool,
     /// Also keep the results as the named baseline results/baselines/NAME.json (replacing
     /// one of that name), for `compare NAME NEW` or `compare --baseline NAME NEW`.
     #[arg(long, value_name = "NAME", value_parser = crate::baseline::name)]
@@ -385,6 +390,10 @@ pub struct ReportArgs {
     /// component's interval, in columns of their own.
     #[arg(long)]
     pub intervals: bool,
+    /// Terminal report: every row, component and case not applicable even for a large run
+    /// (over 150 rows), where it otherwise gives a summary.
+    #[arg(long)]
+    pub detail: bool,
 }
 
 #[derive(Args)]

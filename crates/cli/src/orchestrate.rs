@@ -405,7 +405,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
         }
     }
-    let rendered = crate::cli::terminal(a.intervals).render(&results);
+    let rendered = crate::cli::terminal(a.intervals, a.detail).render(&results);
     print!("{}", rendered.output);
     eprint!("{}", rendered.notes);
     for n in &notes {

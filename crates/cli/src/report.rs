@@ -15,8 +15,8 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let runs = select_machine(load_runs(&a.file)?, a.machine.as_deref(), &a.file)?;
     let exporter: Box<dyn Exporter> = match a.format {
         // Fitted to the terminal it is printed on (a file written with -o: no width).
-        crate::cli::ReportFormat::Terminal if a.output.is_none() => Box::new(crate::cli::terminal(a.intervals)),
-        crate::cli::ReportFormat::Terminal => Box::new(export::Terminal { width: None, intervals: a.intervals }),
+        crate::cli::ReportFormat::Terminal if a.output.is_none() => Box::new(crate::cli::terminal(a.intervals, a.detail)),
+        crate::cli::ReportFormat::Terminal => Box::new(export::Terminal { width: None, intervals: a.intervals, detail: a.detail }),
         f => export::by_name(f.name()).expect("an exporter of every --format value"),
     };
     let rendered = match runs.as_slice() {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::load;
+use common::{full_run_like, load};
 use interop_core::export::{by_name, Exporter, Html};
 
 fn html(fixture: &str) -> String {
@@ -51,12 +51,13 @@ fn one_self_contained_document() {
 #[test]
 fn every_chart_and_section_is_there() {
     let page = html("synthetic.json");
-    // per host (2): crossing and 2 decompositions; 2 scaling charts; start-up
-    assert_eq!(page.matches("<svg").count(), 9, "charts");
+    // per host (2): crossing and 2 decompositions; 2 scaling charts; start-up: compile, instantiate, first call
+    assert_eq!(page.matches("<svg").count(), 11, "charts");
     for id in ["crossing", "scaling", "decomposition", "startup", "seed", "machine", "results", "failures", "warnings"] {
         assert!(page.contains(&format!("id=\"{id}\"")), "section {id}");
     }
-    for label in ["rust wasmtime typed", "rust wasmtime untyped", "rust wasmi typed", "go wazero call", "rust native call (no Wasm)"] {
+    // Each host's crossing chart names its bars without the host (its title has it).
+    for label in ["wasmtime typed", "wasmtime untyped", "wasmi typed", "wazero call", "native call (no Wasm)"] {
         assert!(page.contains(&format!(">\n{label}\n</text>")), "crossing bar {label}");
     }
     for part in ["harness loop", "crossing", "arguments", "copy in", "copy out", "other", "compute (guest)"] {
@@ -82,4 +83,33 @@ fn an_empty_file_still_renders() {
     let page = Html.render(&r).output;
     assert!(page.contains("This run has no noop rows."));
     assert_eq!(page.matches("<svg").count(), 0);
+}
+
+#[test]
+fn a_full_run_page_shows_every_engine_without_sideways_scrolling() {
+    let r = full_run_like();
+    let page = Html.render(&r).output;
+    // Ids once each, on the big page too.
+    let mut ids: Vec<&str> = page.split(" id=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
+    let all = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "an id used twice");
+    // "Engines side by side": tables of at most 6 engines, every engine in one of them.
+    let tables: Vec<&str> = page.split("<table class=\"engines\">").skip(1).map(|t| t.split("</table>").next().unwrap()).collect();
+    for m in &r.derived.engines {
+        assert!(m.runtimes.len() > 6, "the fixture should need splitting: {}", m.runtimes.len());
+        for rt in &m.runtimes {
+            assert!(tables.iter().any(|t| t.contains(&format!("<th>{rt}</th>"))), "{} {rt} in no table", m.host);
+        }
+    }
+    for t in &tables {
+        let header = t.split("</tr>").next().unwrap();
+        assert!(header.matches("<th>").count() - 1 <= 6, "{header}");
+        assert!(!page.contains("<div class=\"wide\"><table class=\"engines\">"));
+    }
+    // The payload charts come as panels, one per engine family.
+    for family in ["wasmtime", "wasmer", "interpreters: wasmi, wasm3, tinywasm", "translated to native code: wasm2c, wasm2go", "wazero"] {
+        assert!(page.contains(&format!(">\n{family}")), "no panel {family}");
+    }
 }

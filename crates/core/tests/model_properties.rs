@@ -77,7 +77,7 @@ fn html_and_terminal_show_the_same_values() {
     for f in FIXTURES {
         let r = load(f);
         // The layout for tools: one line a record, full names.
-        let term = Terminal { width: None, intervals: true }.render(&r).output;
+        let term = Terminal { width: None, intervals: true, detail: true }.render(&r).output;
         let page = Html.render(&r).output;
         let from_term: Vec<(String, String)> =
             terminal_rows(&term, "Where the time goes").iter().map(|c| (format!("{} {} {} {}", c[0], c[1], c[2], c[3]), c[4].clone())).collect();

@@ -13,7 +13,7 @@ const FIXTURES: &[&str] = &["quick-rust", "synthetic", "synthetic-cgo", "small-g
 fn render(format: &str, r: &ResultsFile) -> interop_core::export::Rendered {
     match format {
         // A fixed width: the terminal's would make the golden depend on where it runs.
-        "terminal" => Terminal { width: Some(200), intervals: true }.render(r),
+        "terminal" => Terminal { width: Some(200), intervals: true, detail: true }.render(r),
         f => by_name(f).unwrap_or_else(|| panic!("{f} is in FORMATS but by_name does not know it")).render(r),
     }
 }

@@ -28,12 +28,35 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 th { background: #f4f4f4; }
 div.wide { overflow-x: auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.engines td:first-child { min-width: 16em; }
 code { font-size: 0.92em; }
 .bad { color: #b00020; font-weight: bold; }
 details { margin: 0.6em 0; }
 summary { cursor: pointer; font-weight: 600; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 "#;
+
+/// The most engine columns one "Engines side by side" table holds (the page is 1240 px wide).
+pub const ENGINE_COLUMNS: usize = 6;
+
+/// `n` columns in as few runs of at most `max` as it takes, as even as they go: 13 by 6
+/// is 5, 4, 4 (not 6, 6, 1).
+pub fn column_chunks(n: usize, max: usize) -> Vec<std::ops::Range<usize>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let parts = n.div_ceil(max.max(1));
+    let (base, extra) = (n / parts, n % parts);
+    let mut start = 0;
+    (0..parts)
+        .map(|i| {
+            let len = base + usize::from(i < extra);
+            let r = start..start + len;
+            start += len;
+            r
+        })
+        .collect()
+}
 
 fn chart_block(chart: Option<Chart>, empty: &str) -> Markup {
     match chart {
@@ -107,23 +130,23 @@ impl Exporter for Html {
                     }
 
                     h2 #crossing { "The crossing" }
-                    p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language. The bar is the mean of the samples (total time over total calls, so bursts such as garbage-collection cycles are in it); the whisker, its 95% confidence interval." }
+                    p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language; the axis is logarithmic where the values span more than a decade. The bar is the mean of the samples (total time over total calls, so bursts such as garbage-collection cycles are in it); the whisker, its 95% confidence interval." }
                     (chart_block(charts::crossing(pr, &colors), "This run has no noop rows."))
 
                     h2 #scaling { "Cost against payload size" }
-                    p.caption { "Both axes logarithmic. Flat at the left: the fixed cost of the call dominates; a slope of one at the right: the time grows with the bytes copied and processed. Dashed lines: an engine's second memory API." }
+                    p.caption { "One panel per engine family, every panel on the same axes, both logarithmic; in grey behind, the other panels' lines. Flat at the left: the fixed cost of the call dominates; a slope of one at the right: the time grows with the bytes copied and processed. Each engine has one colour and marker in every chart; dashed lines and hollow markers: its second memory API." }
                     (chart_block(charts::scaling(pr, &colors, "string_roundtrip", "String round trip (copy in, reverse_string_in_place, copy out)", "string length in bytes"), "This run has no string_roundtrip rows."))
                     (chart_block(charts::scaling(pr, &colors, "sum_array", "Array sum (copy len i32 in, sum_array)", "array length (i32 elements)"), "This run has no sum_array rows."))
 
                     h2 #decomposition { "Where the time goes" }
-                    p.caption { "Each bar is one measured row of the seed's case, drawn to its measured mean and split into the cost model's parts, measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to the bar. The table under each chart gives every part." }
+                    p.caption { "Each bar is one measured row of the seed's case, split into the cost model's parts as shares of its measured mean (written beside it), the parts measured on other rows: the harness's own loop (empty), the crossing (noop − empty), the arguments (add − noop), the copies (the fitted copy_in and copy_out lines at this size, less the loop), and for the array the guest's compute (sum_array_resident − add). A part whose 95% interval reaches zero is below noise and drawn as zero; other is the measured total less the parts, so the parts add up to 100%. The table under each chart gives every part in ns." }
                     (chart_block(charts::decomposition(r, "string_roundtrip", 51, "the seed's 51-byte string round trip"), "This run has no string_roundtrip row at 51 bytes."))
                     (parts_table(r, "string_roundtrip"))
                     (chart_block(charts::decomposition(r, "sum_array", 10000, "the seed's array sum, 10 000 i32"), "This run has no sum_array row at 10000."))
                     (parts_table(r, "sum_array"))
 
                     h2 #startup { "Start-up" }
-                    p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results). The mitigations beside their plain path: (AOT) loads a module compiled ahead of time (deserialize), (pre) instantiates with the imports resolved once (wasmtime's InstancePre); the pooling allocator is its own runtime, wasmtime:pooling." }
+                    p.caption { "Compiling the guest's bytes, instantiating the module, and the first call on a fresh instance (compare it with the steady-state add in the results), each on its own axis, logarithmic where its values span more than a decade. The mitigations beside their plain path: (AOT) loads a module compiled ahead of time (deserialize), (pre) instantiates with the imports resolved once (wasmtime's InstancePre); the pooling allocator is its own runtime, wasmtime:pooling." }
                     (chart_block(charts::startup(pr, &colors), "This run has no compile, instantiate or first_call rows."))
 
                     h2 #seed { "The founding document's table, measured" }
@@ -188,13 +211,14 @@ impl Exporter for Html {
                         // One id per host's table (the page had two `id="engines"`).
                         h2 id=(format!("engines-{}", m.host)) { "Engines side by side (host " (m.host) ")" }
                         p.caption { "A column per engine and mode. The seed's benchmarks on each engine's fastest API path; the components on its default call API; copies per memory API; start-up with its mitigations (deserialize against compile, instantiate_pre against instantiate). – where not measured or not applicable." }
-                        div.wide {
-                            table {
-                                tr { th { "figure" } @for rt in &m.runtimes { th { (rt) } } }
+                        // In tables of at most ENGINE_COLUMNS engines: the page's width shows every one.
+                        @for cols in column_chunks(m.runtimes.len(), ENGINE_COLUMNS) {
+                            table.engines {
+                                tr { th { "figure" } @for rt in &m.runtimes[cols.clone()] { th { (rt) } } }
                                 @for row in &m.rows {
                                     tr {
                                         td { (row.metric) }
-                                        @for v in &row.cells {
+                                        @for v in &row.cells[cols.start.min(row.cells.len())..cols.end.min(row.cells.len())] {
                                             td.num { @match v { Some(v) => (v.text(&row.unit)), None => "–" } }
                                         }
                                     }
@@ -340,5 +364,25 @@ impl Exporter for Html {
         let warnings = warnings_summary(r);
         let notes = if warnings.is_empty() { String::new() } else { format!("{warnings}(the report lists every warning at its end)\n") };
         Rendered { output: page.into_string() + "\n", notes }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_chunks;
+
+    #[test]
+    fn engine_columns_split_evenly() {
+        let lens = |n, max| column_chunks(n, max).iter().map(|r| r.len()).collect::<Vec<_>>();
+        assert_eq!(lens(13, 6), [5, 4, 4]);
+        assert_eq!(lens(7, 6), [4, 3]);
+        assert_eq!(lens(6, 6), [6]);
+        assert_eq!(lens(1, 6), [1]);
+        assert!(column_chunks(0, 6).is_empty());
+        // Contiguous and complete.
+        let c = column_chunks(22, 6);
+        assert_eq!(c.first().unwrap().start, 0);
+        assert_eq!(c.last().unwrap().end, 22);
+        assert!(c.windows(2).all(|w| w[0].end == w[1].start));
     }
 }

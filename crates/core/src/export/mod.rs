@@ -17,7 +17,7 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use markdown::cell as markdown_cell;
 pub use terminal::ns as terminal_ns;
-pub use terminal::Terminal;
+pub use terminal::{Terminal, SUMMARY_ROWS};
 
 use crate::results::ResultsFile;
 

@@ -6,6 +6,10 @@
 //! from its unit, so a cell wraps between words and never inside one. Without one (stdout
 //! is a pipe or a file): one table line per record, full names, nothing wrapped, for grep
 //! and awk. Intervals are a column of their own only with `intervals` (`--intervals`).
+//!
+//! A large file (a full run: about 1,750 rows) gets a summary unless `detail` (`--detail`):
+//! the seed's table, the advice, engines side by side, guest builds, capabilities and
+//! failures, with the per-row tables each replaced by a line saying how to list them.
 
 use super::{Exporter, Rendered};
 use crate::analysis::COMPONENTS;
@@ -21,7 +25,18 @@ pub struct Terminal {
     pub width: Option<u16>,
     /// Give each row's and component's 95% interval.
     pub intervals: bool,
+    /// Every row, component and not-applicable case even in a large file; without it a file
+    /// of more than [`SUMMARY_ROWS`] rows gets a summary: the per-row tables (results, Go
+    /// counters, where the time goes) and the list of cases not applicable are replaced by
+    /// one line each saying how many and that `--detail` lists them.
+    pub detail: bool,
 }
+
+/// The most rows (results, or components of where the time goes) a summary still lists.
+pub const SUMMARY_ROWS: usize = 150;
+
+/// The most cases not applicable a summary still lists one by one.
+const SUMMARY_NOT_APPLICABLE: usize = 12;
 
 pub use crate::units::ns;
 
@@ -69,6 +84,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("wasmtime:pooling", "wt:pool"),
     ("wasmtime:pulley", "wt:pulley"),
     ("wasmtime:winch", "wt:winch"),
+    ("wasmtime:bounds", "wt:bounds"),
     ("wasmtime-capi", "wt-capi"),
     ("wasmtime-go", "wt-go"),
     ("wasmtime", "wt"),
@@ -276,7 +292,18 @@ impl Exporter for Terminal {
                 hosts.push(&row.key.host);
             }
         }
-        let groups: Vec<Option<&str>> = if split { hosts.iter().map(|h| Some(*h)).collect() } else { vec![None] };
+        let rows_listed = self.detail || r.results.len() <= SUMMARY_ROWS;
+        let groups: Vec<Option<&str>> = if !rows_listed {
+            vec![]
+        } else if split {
+            hosts.iter().map(|h| Some(*h)).collect()
+        } else {
+            vec![None]
+        };
+        if !rows_listed {
+            let line = format!("\nResults: {} rows measured; --detail lists every one (and the Go counters and each component of where the time goes), -f csv gives every sample.", r.results.len());
+            let _ = writeln!(out, "{}", self.wrap(&line, ""));
+        }
         for host in &groups {
             let rows: Vec<_> = r.results.iter().filter(|row| host.is_none_or(|h| row.key.host == h)).collect();
             // Fitting a width, the Go counters get a table of their own (below).
@@ -322,7 +349,7 @@ impl Exporter for Terminal {
                 let _ = writeln!(out, "\n{title}\n{}", self.render(t));
             }
         }
-        if split && counters {
+        if split && counters && rows_listed {
             let mut t = Tab::new(&["runtime", "api", "scenario", "Go counters per op"]);
             for row in r.results.iter().filter(|row| !short_counters(&row.metrics).is_empty()) {
                 let k = &row.key;
@@ -331,7 +358,7 @@ impl Exporter for Terminal {
             let title = self.wrap("Go counters per op (rows with any: cgo calls, allocations, bytes, GC cycles, GC CPU time)", "");
             let _ = writeln!(out, "\n{title}\n{}", self.render(t));
         }
-        if !r.results.is_empty() || r.counts.is_empty() {
+        if rows_listed && (!r.results.is_empty() || r.counts.is_empty()) {
             if !self.intervals {
                 let _ = writeln!(out, "{}", self.wrap("(each row's 95% interval: --intervals)", ""));
             }
@@ -368,7 +395,16 @@ impl Exporter for Terminal {
         }
 
         // Decomposition (a table per host when fitting a width).
-        if !r.derived.breakdown.is_empty() {
+        let components_listed = self.detail || r.derived.breakdown.len() <= SUMMARY_ROWS;
+        if !components_listed {
+            let line = format!(
+                "\nWhere the time goes: {} components derived ({}); --detail lists them.",
+                r.derived.breakdown.len(),
+                super::noise_line(r)
+            );
+            let _ = writeln!(out, "{}", self.wrap(&line, ""));
+        }
+        if components_listed && !r.derived.breakdown.is_empty() {
             let mut hosts: Vec<&str> = Vec::new();
             for c in &r.derived.breakdown {
                 if !hosts.contains(&c.host.as_str()) {
@@ -504,9 +540,9 @@ impl Exporter for Terminal {
         if !chains.is_empty() {
             let _ = writeln!(out, "\nThe compute, step by step (sum_array_resident, 10000 i32)");
             for c in &chains {
-                let _ = writeln!(out, "  {c}");
+                let _ = writeln!(out, "{}", self.wrap(&format!("  {c}"), "    "));
             }
-            let _ = writeln!(out, "{}", super::variants::CHAIN_NOTE);
+            let _ = writeln!(out, "{}", self.wrap(super::variants::CHAIN_NOTE, ""));
         }
 
         // What each engine gives up.
@@ -529,7 +565,10 @@ impl Exporter for Terminal {
 
         // Not applicable (a neutral mark: nothing went wrong), then failures.
         let (na, failed) = (&r.not_applicable, &r.failures);
-        if !na.is_empty() {
+        if !na.is_empty() && !self.detail && na.len() > SUMMARY_NOT_APPLICABLE {
+            let line = format!("\nNot applicable: {} cases an engine does not offer (not failures); --detail lists each with its reason.", na.len());
+            let _ = writeln!(out, "{}", self.wrap(&line, ""));
+        } else if !na.is_empty() {
             let _ = writeln!(out, "\nNot applicable ({}):", na.len());
             for n in na {
                 let _ = writeln!(out, "{}", self.wrap(&format!("  - {}", n.reason), "    "));

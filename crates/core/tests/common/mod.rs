@@ -40,3 +40,27 @@ pub fn check_golden(name: &str, actual: &str) {
         );
     }
 }
+
+/// A file shaped like a full run of both hosts: the fixture's wasmtime and wazero rows again
+/// under the names of every engine of a default run (13 Rust, 7 Go).
+pub fn full_run_like() -> interop_core::results::ResultsFile {
+    let mut r = load("synthetic.json");
+    let rust = ["wasmtime:winch", "wasmtime:pulley", "wasmtime:pooling", "wasmtime:bounds", "wasmer", "wasmer:singlepass", "wasmi:eager", "wasm3", "tinywasm", "wasm2c", "wasm2c:bounds"];
+    let go = ["wasm2go", "wasmer-capi", "wasmer-go", "wasmtime-capi", "wasmtime-go", "wazero:interpreter"];
+    let mut more = Vec::new();
+    for row in &r.results {
+        let names: &[&str] = match (row.key.host.as_str(), row.key.runtime.as_str()) {
+            ("rust", "wasmtime") => &rust,
+            ("go", "wazero") => &go,
+            _ => &[],
+        };
+        for name in names {
+            let mut x = row.clone();
+            x.key.runtime = name.to_string();
+            more.push(x);
+        }
+    }
+    r.results.extend(more);
+    r.rederive();
+    r
+}
