@@ -17,7 +17,8 @@ use crate::results::{GuestVariant, Params, ResultRow};
 use serde::{Deserialize, Serialize};
 
 /// The runtime-name suffix of an engine configuration that checks every memory access
-/// explicitly instead of relying on guard pages (`wasmtime:bounds`, `wasm2c:bounds`).
+/// explicitly instead of relying on guard pages (`wasmtime:bounds`, `wasmer:bounds`,
+/// `wasmer:singlepass:bounds`, `wasm2c:bounds`).
 pub const BOUNDS_SUFFIX: &str = ":bounds";
 
 /// The cases set side by side per variant: the founding document's sizes.
