@@ -111,7 +111,9 @@ pub fn chain_lines(r: &ResultsFile) -> Vec<String> {
             } else {
                 String::new()
             };
-            format!("{} {}: {} = {}{scaled}{missing}", s.host, s.runtime, ns(s.total), parts.join(" + "))
+            // `sum_array_resident, guest o3-simd` → `guest o3-simd`: which build this chain follows.
+            let build = s.benchmark.split_once(", ").map_or(s.benchmark.as_str(), |(_, b)| b);
+            format!("{} {}, {build}: {} = {}{scaled}{missing}", s.host, s.runtime, ns(s.total), parts.join(" + "))
         })
         .collect()
 }
@@ -134,8 +136,10 @@ pub const VARIANTS_NOTE: &str = "Each column is the same case on another build o
     measured because the founding document uses it.";
 
 /// What a reader should know under the chains.
-pub const CHAIN_NOTE: &str = "sum_array_resident, 10,000 i32, step by step: the host's own (auto-vectorized) sum; \
-    what vectorization saves it (native_sum_scalar − native_sum); the Wasm code and the call (the guest built with \
-    simd128 − the scalar native sum); what SIMD saves the guest (without − with simd128); explicit bounds checks (the \
-    engine's :bounds configuration − its default). Each step is measured with its 95% interval; a step whose interval \
-    reaches zero is below noise and its time is in other, so the steps add up to the last row measured.";
+pub const CHAIN_NOTE: &str = "sum_array_resident, 10,000 i32, step by step, each step like with like. The guest \
+    without SIMD: the host's own (auto-vectorized) sum; what vectorization saves it (native_sum_scalar − native_sum); \
+    the Wasm code and the call (the scalar guest − the host's scalar loop); explicit bounds checks (the engine's :bounds \
+    configuration − its default). The guest built with simd128: the host's sum; the Wasm code and the call (the SIMD \
+    guest − the host's vectorized sum); explicit bounds checks. What SIMD saves the guest is guest_simd in the \
+    breakdown. Each step is measured with its 95% interval; a step whose interval reaches zero is below noise and its \
+    time is in other, so the steps add up to the last row measured.";
