@@ -133,7 +133,9 @@ pub fn primary_only(r: &ResultsFile) -> std::borrow::Cow<'_, ResultsFile> {
 pub const VARIANTS_NOTE: &str = "Each column is the same case on another build of the same guest source (ratio to \
     the first build in brackets); the first build's rows feed everything above. A SIMD build is not applicable on an \
     engine without WebAssembly SIMD (listed under Not applicable). wee_alloc is unmaintained (RUSTSEC-2022-0054) and \
-    measured because the founding document uses it.";
+    measured because the founding document uses it. A small loop's time on a JIT can depend on where its machine \
+    code lands (wasmtime's sum_array on os and os-wee_alloc: the same code, 1 or 2 cycles an element as its loop \
+    does or does not straddle a 64-byte boundary; docs/hosts.md): compare builds on several cases.";
 
 /// What a reader should know under the chains.
 pub const CHAIN_NOTE: &str = "sum_array_resident, 10,000 i32, step by step, each step like with like. The guest \
