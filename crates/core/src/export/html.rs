@@ -176,6 +176,7 @@ impl Exporter for Html {
                                 }
                             }
                         }
+                        (chart_block(super::variants::chart(r), ""))
                     }
                     @let chains = super::variants::chain_lines(r);
                     @if !chains.is_empty() {
