@@ -131,6 +131,8 @@ pub fn memory_checks(runtime: &str) -> &'static str {
         "wasmi" | "wasmi:eager" | "wasm3" | "tinywasm" | "wazero:interpreter" => "explicit checks (interpreter)",
         "wazero:compiler" => "explicit checks in the generated code",
         "wasm2c:bounds" => "explicit checks in the generated C",
+        "wasmtime:bounds" => "explicit checks in the generated code (no guard pages, no signal-based traps)",
+        "wasmer:bounds" | "wasmer:singlepass:bounds" => "explicit checks in the generated code (dynamic memory, no guard pages)",
         "wasm2go" => "Go's own slice bounds checks (a trap is a Go panic)",
         _ => "not known to this build",
     }

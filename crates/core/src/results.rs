@@ -580,8 +580,10 @@ pub struct Derived {
     /// Guest build variants side by side (a run of several `--guest-variants`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<crate::analysis::VariantRow>,
-    /// `sum_array_resident` (10,000 i32) on each engine split step by step: the host's
-    /// vectorized sum, vectorization, the Wasm code and the call, SIMD, bounds checks.
+    /// `sum_array_resident` (10,000 i32) on each engine split step by step, per guest build:
+    /// the scalar guest from the host's vectorized sum through vectorization, the Wasm code
+    /// and the call, bounds checks; the SIMD guest through the Wasm code and the call, bounds
+    /// checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variant_splits: Vec<crate::analysis::CaseSplit>,
 }

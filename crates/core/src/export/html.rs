@@ -199,6 +199,7 @@ impl Exporter for Html {
                                 }
                             }
                         }
+                        (chart_block(super::variants::chart(r), ""))
                     }
                     @let chains = super::variants::chain_lines(r);
                     @if !chains.is_empty() {

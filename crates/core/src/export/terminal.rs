@@ -82,13 +82,16 @@ fn longest_word(s: &str) -> usize {
 /// Short names for the compact layout's runtime and API columns: (name, abbreviation).
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("wasmtime:pooling", "wt:pool"),
+    ("wasmtime:bounds", "wt:bounds"),
     ("wasmtime:pulley", "wt:pulley"),
     ("wasmtime:winch", "wt:winch"),
     ("wasmtime:bounds", "wt:bounds"),
     ("wasmtime-capi", "wt-capi"),
     ("wasmtime-go", "wt-go"),
     ("wasmtime", "wt"),
+    ("wasmer:singlepass:bounds", "wr:sp:bounds"),
     ("wasmer:singlepass", "wr:sp"),
+    ("wasmer:bounds", "wr:bounds"),
     ("wasmer-capi", "wr-capi"),
     ("wasmer-go", "wr-go"),
     ("wasmer", "wr"),

@@ -38,6 +38,8 @@ fn registry() -> Vec<(&'static str, Make)> {
     v.extend([
         ("wasmer", (|| Box::new(Wasm(wasmer::Wasmer::cranelift()))) as Make),
         ("wasmer:singlepass", || Box::new(Wasm(wasmer::Wasmer::singlepass()))),
+        ("wasmer:bounds", || Box::new(Wasm(wasmer::Wasmer::cranelift_bounds()))),
+        ("wasmer:singlepass:bounds", || Box::new(Wasm(wasmer::Wasmer::singlepass_bounds()))),
     ]);
     #[cfg(feature = "wasmi")]
     v.extend([

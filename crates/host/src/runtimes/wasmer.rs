@@ -1,4 +1,6 @@
-//! wasmer (sys backend) with Cranelift (`wasmer`) or Singlepass (`wasmer:singlepass`):
+//! wasmer (sys backend) with Cranelift (`wasmer`) or Singlepass (`wasmer:singlepass`),
+//! each also with every linear-memory access checked explicitly (`wasmer:bounds`,
+//! `wasmer:singlepass:bounds`: [`ExplicitChecks`] tunables instead of guard pages):
 //! typed (`TypedFunction`) and untyped (`Function::call` with `Value`, which returns a
 //! fresh `Box<[Value]>` per call) calls. wasmer has no unchecked call API in its public
 //! interface. Memory through `MemoryView::data_unchecked_mut`, a plain slice copied with
@@ -14,8 +16,11 @@
 use crate::adapter::{check_sig, At, Engine, EngineInfo, Instance, MemApi, Sig, ValType};
 use anyhow::{anyhow, bail, Result};
 use interop_core::plugin::WasmType;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use wasmer::{Function, Memory, Module, Store, Type, TypedFunction, Value};
+use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
+use wasmer::sys::{BaseTunables, NativeEngineExt, Tunables};
+use wasmer::{Function, Memory, MemoryError, MemoryStyle, MemoryType, Module, Store, TableStyle, TableType, Type, TypedFunction, Value};
 
 /// The wasmer version in Cargo.lock (checked by a unit test).
 pub const VERSION: &str = "7.4.2";
@@ -42,27 +47,98 @@ pub struct Wasmer {
     notes: &'static str,
 }
 
+/// wasmer's [`BaseTunables`] with one change: every linear memory is
+/// `MemoryStyle::Dynamic` with no offset guard, where `BaseTunables` makes each `Static`
+/// (an 8 GiB reservation: the 4 GiB a wasm32 address reaches plus a 4 GiB guard, so the
+/// compiled code checks nothing and a stray access faults on a guard page). A dynamic
+/// memory is mapped at its current size only, moves when it grows, and both compilers
+/// then check every access against the memory's current length in the generated code
+/// (Cranelift: `HeapStyle::Dynamic`, no offset guard to fold constant offsets into;
+/// Singlepass: `need_check` on every load and store). Tables and everything else as
+/// `BaseTunables`.
+pub struct ExplicitChecks(BaseTunables);
+
+impl ExplicitChecks {
+    pub const STYLE: MemoryStyle = MemoryStyle::Dynamic { offset_guard_size: 0 };
+}
+
+impl Tunables for ExplicitChecks {
+    fn memory_style(&self, _memory: &MemoryType) -> MemoryStyle {
+        Self::STYLE
+    }
+
+    fn table_style(&self, table: &TableType) -> TableStyle {
+        self.0.table_style(table)
+    }
+
+    fn create_host_memory(&self, ty: &MemoryType, style: &MemoryStyle) -> Result<VMMemory, MemoryError> {
+        self.0.create_host_memory(ty, style)
+    }
+
+    unsafe fn create_vm_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        vm_definition_location: NonNull<VMMemoryDefinition>,
+    ) -> Result<VMMemory, MemoryError> {
+        // SAFETY: the caller's contract, passed on unchanged.
+        unsafe { self.0.create_vm_memory(ty, style, vm_definition_location) }
+    }
+
+    fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
+        self.0.create_host_table(ty, style)
+    }
+
+    unsafe fn create_vm_table(
+        &self,
+        ty: &TableType,
+        style: &TableStyle,
+        vm_definition_location: NonNull<VMTableDefinition>,
+    ) -> Result<VMTable, String> {
+        // SAFETY: the caller's contract, passed on unchanged.
+        unsafe { self.0.create_vm_table(ty, style, vm_definition_location) }
+    }
+}
+
+/// `engine` with [`ExplicitChecks`] instead of its default tunables (set before anything is
+/// compiled: a module's memory styles are fixed when it is compiled).
+fn explicit_checks(mut engine: wasmer::Engine) -> wasmer::Engine {
+    engine.set_tunables(ExplicitChecks(BaseTunables::new()));
+    engine
+}
+
 impl Wasmer {
+    fn new(engine: wasmer::Engine, runtime: &'static str, notes: &'static str) -> Self {
+        Wasmer { engine, imports: None, wasi: None, runtime, notes }
+    }
+
     /// Cranelift, wasmer's default optimizing compiler.
     pub fn cranelift() -> Self {
-        Wasmer {
-            engine: wasmer::sys::Cranelift::default().into(),
-            imports: None,
-            wasi: None,
-            runtime: "wasmer",
-            notes: "Cranelift compiler (sys backend)",
-        }
+        Self::new(wasmer::sys::Cranelift::default().into(), "wasmer", "Cranelift compiler (sys backend)")
     }
 
     /// Singlepass: one pass over the code, fast to compile, slower code.
     pub fn singlepass() -> Self {
-        Wasmer {
-            engine: wasmer::sys::Singlepass::default().into(),
-            imports: None,
-            wasi: None,
-            runtime: "wasmer:singlepass",
-            notes: "Singlepass compiler (sys backend)",
-        }
+        Self::new(wasmer::sys::Singlepass::default().into(), "wasmer:singlepass", "Singlepass compiler (sys backend)")
+    }
+
+    /// Cranelift with every linear-memory access checked explicitly ([`ExplicitChecks`]):
+    /// beside `wasmer`, what the guard pages save, the `bounds_checks` component.
+    pub fn cranelift_bounds() -> Self {
+        Self::new(
+            explicit_checks(wasmer::sys::Cranelift::default().into()),
+            "wasmer:bounds",
+            "Cranelift compiler (sys backend), explicit bounds checks (MemoryStyle::Dynamic, no offset guard)",
+        )
+    }
+
+    /// Singlepass with every linear-memory access checked explicitly ([`ExplicitChecks`]).
+    pub fn singlepass_bounds() -> Self {
+        Self::new(
+            explicit_checks(wasmer::sys::Singlepass::default().into()),
+            "wasmer:singlepass:bounds",
+            "Singlepass compiler (sys backend), explicit bounds checks (MemoryStyle::Dynamic, no offset guard)",
+        )
     }
 }
 
@@ -350,6 +426,57 @@ impl Instance for WrInstance {
                 Ok(())
             }
             MemApi::Copy => Ok(view.read(offset as u64, out)?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One page of memory, `load` reading an i32 at any address the host passes.
+    const WAT: &str = r#"(module
+        (memory (export "memory") 1)
+        (func (export "load") (param i32) (result i32) local.get 0 i32.load))"#;
+
+    /// The `:bounds` configurations really change how memory is laid out and checked: their
+    /// memories are dynamic with no guard (the default's are static), so growing one maps
+    /// it afresh and it moves (a static memory grows in place inside its reservation); and
+    /// an access past the end still traps cleanly, against the memory's current length,
+    /// before and after it grew.
+    #[test]
+    fn bounds_configurations_check_explicitly_in_a_memory_without_a_reservation() {
+        let engines = [
+            (Wasmer::cranelift(), false),
+            (Wasmer::singlepass(), false),
+            (Wasmer::cranelift_bounds(), true),
+            (Wasmer::singlepass_bounds(), true),
+        ];
+        let wasm = wat::parse_str(WAT).unwrap();
+        for (eng, explicit) in engines {
+            let name = eng.info().runtime;
+            assert_eq!(name.ends_with(":bounds"), explicit, "{name}");
+            let style = eng.engine.tunables().memory_style(&MemoryType::new(1, None, false));
+            let want = if explicit { ExplicitChecks::STYLE } else { MemoryStyle::Static };
+            assert_eq!(style, want, "{name}");
+
+            let m = eng.compile(&wasm).unwrap();
+            let mut inst = eng.instantiate(&m).unwrap();
+            let load = inst.func("load", Sig::IToI, "typed").unwrap();
+            const PAGE: i32 = 65536;
+            inst.write(MemApi::View, (PAGE - 4) as u32, &42i32.to_le_bytes()).unwrap();
+            assert_eq!(inst.call_i_i(&load, PAGE - 4).unwrap(), 42, "{name}");
+            let err = format!("{:#}", inst.call_i_i(&load, PAGE - 3).unwrap_err());
+            assert!(err.contains("out of bounds memory access"), "{name}: {err}");
+
+            let before = inst.memory.view(&inst.store).data_ptr();
+            inst.memory.grow(&mut inst.store, 1).unwrap();
+            let after = inst.memory.view(&inst.store).data_ptr();
+            assert_eq!(before != after, explicit, "{name}: memory at {before:p} before growing, {after:p} after");
+            assert_eq!(inst.call_i_i(&load, PAGE - 4).unwrap(), 42, "{name}: the contents moved with it");
+            assert_eq!(inst.call_i_i(&load, 2 * PAGE - 4).unwrap(), 0, "{name}: the new page is reachable");
+            let err = format!("{:#}", inst.call_i_i(&load, 2 * PAGE - 3).unwrap_err());
+            assert!(err.contains("out of bounds memory access"), "{name}: {err}");
         }
     }
 }
