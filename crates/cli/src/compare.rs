@@ -30,9 +30,9 @@ pub struct CompareArgs {
     /// Exit with status 1 when a row got slower by more than this many percent plus that
     /// row's run-to-run noise, and the change is beyond the noise (for CI gates). A row's
     /// noise: the spread of its mean over the earlier runs kept beside OLD (`run
-    /// --save-baseline` keeps the last 5 in results/baselines/NAME.history/), else the
-    /// noise the two runs measured on their machine; at least the row's own move between
-    /// the halves of its samples.
+    /// --save-baseline` keeps the last 5 in results/baselines/NAME.history/), but never less
+    /// than the noise the two runs measured on their machine, nor than the row's own move
+    /// between the halves of its samples.
     /// The gate also fails when no row could be compared, and when a row measured in OLD
     /// failed in NEW.
     #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
@@ -288,7 +288,7 @@ fn refuse_quick_gate(files: &[(&str, &std::path::Path, &ResultsFile)]) -> Result
 fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile, hist: Option<&History>, dir: &Path) -> String {
     let one = |f: &ResultsFile| f.derived.noise_pct.map(|n| format!("{n:.1}%")).unwrap_or_else(|| "not recorded".into());
     let history = match hist {
-        Some(h) => format!("the spread of its mean over the {} saved runs in {}, else ", h.runs, dir.display()),
+        Some(h) => format!("the spread of its mean over the {} saved runs in {}, but at least ", h.runs, dir.display()),
         None => String::new(),
     };
     format!(

@@ -549,7 +549,35 @@ impl Exporter for Terminal {
         }
 
         // What each engine gives up.
-        if !r.derived.capabilities.is_empty() {
+        if !r.derived.capabilities.is_empty() && self.width.is_some() {
+            // Fitting a width: the verdicts in a narrow table, and what each one means (the
+            // cells that say more than their verdict) in wrapped lines under it, so that
+            // no cell's sentence widens the table past the terminal.
+            const SHORT: [&str; 6] = ["validates", "traps", "interrupts", "stack", "memory", "SIMD"];
+            let mut h = vec!["runtime"];
+            h.extend(SHORT);
+            let mut t = Tab::new(&h);
+            let mut said = Vec::new();
+            for c in &r.derived.capabilities {
+                let mut cells = vec![self.rt(&c.runtime)];
+                let mut more = Vec::new();
+                for ((_, cell), short) in c.cells().iter().zip(SHORT) {
+                    cells.push(cell.verdict.clone());
+                    if cell.text != cell.verdict {
+                        more.push(format!("{short}: {}", cell.text));
+                    }
+                }
+                t.row(cells);
+                if !more.is_empty() {
+                    said.push(format!("{} {}: {}", c.host, c.runtime, more.join("; ")));
+                }
+            }
+            let _ = writeln!(out, "\nWhat each engine gives up (measured)\n{}", self.render(t));
+            for line in &said {
+                let _ = writeln!(out, "{}", self.wrap(&format!("  {line}"), "    "));
+            }
+            let _ = writeln!(out, "{}", self.wrap(super::CAPABILITY_NOTE, ""));
+        } else if !r.derived.capabilities.is_empty() {
             // Fitting a width, no host column: the runtime's name says it.
             let skip = usize::from(self.width.is_some());
             let mut t = Tab::new(&super::capability_header()[skip..]);
