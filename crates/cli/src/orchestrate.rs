@@ -7,7 +7,7 @@ use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use interop_core::export::Exporter;
-use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultsFile, RunConfig, SCHEMA_VERSION};
+use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
 use sha2::{Digest, Sha256};
@@ -340,8 +340,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let limits = WorkerLimits { timeout, max_memory_mib: a.measure.max_memory_mib };
     // The noise record's reference rows are timed: not in a counts-only run.
     let timed = !a.counts || a.with_time;
+    // Whole milliseconds: a short decimal reads back from JSON exactly (the --export-json
+    // of a run is byte for byte what `report -f json` renders from its file).
+    let secs = |c: std::time::Instant| (c.elapsed().as_secs_f64() * 1e3).round() / 1e3;
+    let clock = std::time::Instant::now();
     let noise_start =
         if timed { reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
+    let mut timings = vec![Timing { part: "reference".into(), seconds: secs(clock), ..Default::default() }];
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for vi in 0..variants.len() {
         runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
@@ -351,10 +356,20 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let (guest_file, variant) = (&variant_files[vi], &variants[vi].info);
         let primary = vi == 0;
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
+        let clock = std::time::Instant::now();
+        let mut timing = Timing {
+            part: "worker".into(),
+            host: host.name.to_string(),
+            runtime: runtime.clone(),
+            guest_variant: variant.name.clone(),
+            seconds: 0.0,
+        };
         if !a.counts || a.with_time {
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
             if !a.counts {
+                timing.seconds = secs(clock);
+                timings.push(timing);
                 continue;
             }
         }
@@ -369,14 +384,25 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
         }
+        timing.seconds = secs(clock);
+        timings.push(timing);
     }
     if !probe_plan.is_empty() {
+        let clock = std::time::Instant::now();
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
+        timings.push(Timing { part: "probes".into(), seconds: secs(clock), ..Default::default() });
         guard::save(&results, &out_path)?;
     }
+    let clock = std::time::Instant::now();
     let noise_end =
         if timed { reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
+    if let Some(t) = timings.first_mut().filter(|_| timed) {
+        t.seconds = ((t.seconds + secs(clock)) * 1e3).round() / 1e3;
+    }
+    if timed {
+        results.timings = timings;
+    }
     if let (Some(start), Some(end)) = (noise_start, noise_end) {
         results.noise = Some(interop_core::noise::NoiseRecord { start, end });
     }

@@ -375,6 +375,12 @@ fn a_focused_configuration_runs_its_own_scenarios_unless_others_are_named() {
     assert_eq!(v["config"]["focused"]["wasmtime:pooling"].as_array().unwrap().len(), want.len(), "{}", v["config"]);
     let report = bin().arg("report").arg(&a).output().unwrap();
     assert!(text(&report.stdout).contains("focused:"), "{}", text(&report.stdout));
+    // Where the run's time went: each worker run timed by the orchestrator, and said in the header.
+    let timings = v["timings"].as_array().unwrap();
+    let worker = |rt: &str| timings.iter().any(|t| t["part"] == "worker" && t["runtime"] == rt && t["seconds"].as_f64().unwrap() > 0.0);
+    assert!(worker("wasmtime:pooling") && worker("native"), "{timings:?}");
+    assert!(timings.iter().any(|t| t["part"] == "reference"), "{timings:?}");
+    assert!(text(&report.stdout).contains("run time "), "{}", text(&report.stdout));
 
     let o = run(&["--runtimes", "wasmtime:pooling", "--no-capabilities", "--scenarios", "add"], &b);
     assert!(o.status.success(), "{}", text(&o.stderr));

@@ -547,9 +547,55 @@ pub struct ResultsFile {
     /// in files written without `--counts` (and before counts existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counts: Vec<crate::counts::CountRow>,
+    /// Where the run's wall-clock time went: each worker run (one host's runtime on one
+    /// guest build), the capability probes and the reference rows, in seconds, as the
+    /// orchestrator timed them; absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timings: Vec<Timing>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
+}
+
+/// One part of a run's wall-clock time (`ResultsFile::timings`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// `worker` (a host's runtime on a guest build), `probes` or `reference`.
+    pub part: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub host: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub runtime: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guest_variant: String,
+    pub seconds: f64,
+}
+
+impl ResultsFile {
+    /// A line on where the run's time went, for a report's header: the total, the part
+    /// spent in sampled loops, and the worker runs that took longest; `None` in files
+    /// without timings.
+    pub fn time_line(&self) -> Option<String> {
+        if self.timings.is_empty() {
+            return None;
+        }
+        let total: f64 = self.timings.iter().map(|t| t.seconds).sum();
+        let sum = |part: &str| self.timings.iter().filter(|t| t.part == part).map(|t| t.seconds).sum::<f64>();
+        let sampled: f64 =
+            self.results.iter().map(|r| r.sample_ns_per_op.iter().sum::<f64>() * r.iters_per_sample as f64 / 1e9).sum();
+        let mut workers: Vec<&Timing> = self.timings.iter().filter(|t| t.part == "worker").collect();
+        workers.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+        let top: Vec<String> =
+            workers.iter().take(3).map(|t| format!("{} {} {:.0} s", t.host, t.runtime, t.seconds)).collect();
+        Some(format!(
+            "run time {total:.0} s: workers {:.0} s (of which the timed samples {sampled:.0} s), capability probes {:.0} s, \
+             reference rows {:.0} s; longest: {}",
+            sum("worker"),
+            sum("probes"),
+            sum("reference"),
+            top.join(", ")
+        ))
+    }
 }
 
 /// What the analysis derives from a file's rows: written for readers' convenience under

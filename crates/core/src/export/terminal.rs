@@ -285,6 +285,9 @@ impl Exporter for Terminal {
         if let Some(line) = r.config.focused_line() {
             let _ = writeln!(out, "{}", self.wrap(&format!("focused: {line}"), "  "));
         }
+        if let Some(line) = r.time_line() {
+            let _ = writeln!(out, "{}", self.wrap(&line, "  "));
+        }
 
         // Results: one row per measurement (a table per host when fitting a width).
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
