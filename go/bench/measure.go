@@ -190,7 +190,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 				}
 			}
 			prev := 0.0
-			for time.Since(start) < hold {
+			for w := 0; w < maxWindows && time.Since(start) < hold; w++ {
 				perOp, err := gcWindow(c, n, rd, start, hold)
 				if err != nil {
 					return res, err
@@ -323,6 +323,13 @@ const steadyWarm = time.Second
 // allocatingSoFar: how long this process has called rows that allocate (warm-up and
 // samples), for steadyWarm's once-per-process hold. A worker measures one row at a time.
 var allocatingSoFar time.Duration
+
+// maxWindows bounds the windows of an allocating row once the process is steady: on a
+// noisy machine two windows may never agree within warmAgree, and each row then ran to the
+// hold (a whole-matrix run on a busy VM: 28-45 s of each Go runtime's worker outside its
+// samples). Eight collections after the process's own hold are steady enough; the
+// samples still run until they have seen minGCCycles.
+const maxWindows = 4
 
 // steadyCycles: each warm-up window of an allocating row spans this many collections.
 const steadyCycles = 2

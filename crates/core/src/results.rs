@@ -580,7 +580,8 @@ impl ResultsFile {
             return None;
         }
         let total: f64 = self.timings.iter().map(|t| t.seconds).sum();
-        let sum = |part: &str| self.timings.iter().filter(|t| t.part == part).map(|t| t.seconds).sum::<f64>();
+        // From +0.0: an empty f64 sum is -0.0, printed "-0".
+        let sum = |part: &str| self.timings.iter().filter(|t| t.part == part).fold(0.0, |a, t| a + t.seconds);
         let sampled: f64 =
             self.results.iter().map(|r| r.sample_ns_per_op.iter().sum::<f64>() * r.iters_per_sample as f64 / 1e9).sum();
         let mut workers: Vec<&Timing> = self.timings.iter().filter(|t| t.part == "worker").collect();
@@ -825,5 +826,26 @@ fn upgrade_v1(v: &mut serde_json::Value) {
                 rt["ffi"] = json!(if cgo { "cgo" } else { "" });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod timing_tests {
+    use super::*;
+
+    #[test]
+    fn the_time_line_sums_each_part_and_names_the_longest_workers() {
+        let mut r = ResultsFile::new();
+        assert_eq!(r.time_line(), None, "older files have no timings");
+        let w = |rt: &str, s: f64| Timing { part: "worker".into(), host: "go".into(), runtime: rt.into(), seconds: s, ..Default::default() };
+        r.timings = vec![
+            Timing { part: "reference".into(), seconds: 1.0, ..Default::default() },
+            w("wazero:compiler", 20.0),
+            w("wasmtime-go", 40.0),
+        ];
+        let line = r.time_line().unwrap();
+        assert!(line.starts_with("run time 61 s: workers 60 s"), "{line}");
+        assert!(line.contains("capability probes 0 s"), "no probes is 0, not -0: {line}");
+        assert!(line.ends_with("longest: go wasmtime-go 40 s, go wazero:compiler 20 s"), "{line}");
     }
 }
