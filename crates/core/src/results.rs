@@ -830,6 +830,30 @@ fn upgrade_v1(v: &mut serde_json::Value) {
 }
 
 #[cfg(test)]
+impl ResultRow {
+    /// A Rust host's verified row of `samples` (1,000 ops each): the one constructor of the
+    /// unit tests' fixture rows.
+    pub(crate) fn of_samples(runtime: &str, api: &str, scenario: &str, params: Params, variant: &str, samples: Vec<f64>) -> ResultRow {
+        ResultRow::from_raw(RawRow {
+            key: RowKey {
+                host: "rust".into(),
+                runtime: runtime.into(),
+                api: api.into(),
+                scenario: scenario.into(),
+                params,
+                guest_variant: variant.into(),
+            },
+            iters_per_sample: 1000,
+            sample_ns_per_op: samples,
+            verified: true,
+            metrics: Default::default(),
+            input_sha256: None,
+            stop: None,
+        })
+    }
+}
+
+#[cfg(test)]
 mod timing_tests {
     use super::*;
 

@@ -1,17 +1,9 @@
 use super::*;
-use crate::results::{RawRow, RowKey, RuntimeInfo};
+use crate::results::RuntimeInfo;
 
 fn row(runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns: f64) -> ResultRow {
     let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
-    ResultRow::from_raw(RawRow {
-        key: RowKey { host: "rust".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params, guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
-        iters_per_sample: 1000,
-        sample_ns_per_op: vec![ns; 12],
-        verified: true,
-        metrics: Default::default(),
-        input_sha256: None,
-        stop: None,
-    })
+    ResultRow::of_samples(runtime, api, scenario, params, crate::results::DEFAULT_GUEST_VARIANT, vec![ns; 12])
 }
 
 /// A synthetic run whose parts are known exactly.
@@ -116,15 +108,7 @@ fn on_go(mut r: ResultRow) -> ResultRow {
 /// Samples spread around `ns` (±`spread`), deterministic.
 fn noisy(runtime: &str, api: &str, scenario: &str, ns: f64, spread: f64) -> ResultRow {
     let samples: Vec<f64> = (0..15).map(|i| ns + spread * ((i * 7 % 15) as f64 / 7.0 - 1.0)).collect();
-    ResultRow::from_raw(RawRow {
-        key: RowKey { host: "rust".into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params: Params::new(), guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
-        iters_per_sample: 1000,
-        sample_ns_per_op: samples,
-        verified: true,
-        metrics: Default::default(),
-        input_sha256: None,
-        stop: None,
-    })
+    ResultRow::of_samples(runtime, api, scenario, Params::new(), crate::results::DEFAULT_GUEST_VARIANT, samples)
 }
 
 /// A translated engine's row that the harness cannot tell from its floor says so in the

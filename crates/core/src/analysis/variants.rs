@@ -356,27 +356,12 @@ fn chain<'a>(host: &str, runtime: &str, variant: &str, steps: Vec<Step<'a>>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{RawRow, ResultsFile, RowKey};
+    use crate::results::ResultsFile;
 
     fn row(runtime: &str, scenario: &str, param: Option<(&str, u64)>, variant: &str, samples: Vec<f64>) -> ResultRow {
         let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
         let api = if runtime == "native" { "direct" } else if scenario.starts_with("string") { "view" } else { "typed" };
-        ResultRow::from_raw(RawRow {
-            key: RowKey {
-                host: "rust".into(),
-                runtime: runtime.into(),
-                api: api.into(),
-                scenario: scenario.into(),
-                params,
-                guest_variant: variant.into(),
-            },
-            iters_per_sample: 1000,
-            sample_ns_per_op: samples,
-            verified: true,
-            metrics: Default::default(),
-            input_sha256: None,
-            stop: None,
-        })
+        ResultRow::of_samples(runtime, api, scenario, params, variant, samples)
     }
 
     fn flat(v: f64) -> Vec<f64> {

@@ -339,25 +339,10 @@ fn panel_svg(p: &Panel, color: &dyn Fn(&str) -> RGBColor) -> (String, usize) {
 mod tests {
     use super::*;
     use crate::export::{Exporter, Html};
-    use crate::results::{GuestVariant, Params, RawRow, ResultRow, RowKey};
+    use crate::results::{GuestVariant, Params, ResultRow};
 
     fn row(runtime: &str, api: &str, scenario: &str, param: (&str, u64), variant: &str, samples: Vec<f64>) -> ResultRow {
-        ResultRow::from_raw(RawRow {
-            key: RowKey {
-                host: "rust".into(),
-                runtime: runtime.into(),
-                api: api.into(),
-                scenario: scenario.into(),
-                params: Params::from([(param.0.to_string(), param.1)]),
-                guest_variant: variant.into(),
-            },
-            iters_per_sample: 1000,
-            sample_ns_per_op: samples,
-            verified: true,
-            metrics: Default::default(),
-            input_sha256: None,
-            stop: None,
-        })
+        ResultRow::of_samples(runtime, api, scenario, Params::from([(param.0.to_string(), param.1)]), variant, samples)
     }
 
     fn build(name: &str, size: u64) -> GuestVariant {
