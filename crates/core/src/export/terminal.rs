@@ -581,11 +581,10 @@ impl Exporter for Terminal {
             }
             let _ = writeln!(out, "{}", self.wrap(super::CAPABILITY_NOTE, ""));
         } else if !r.derived.capabilities.is_empty() {
-            // Fitting a width, no host column: the runtime's name says it.
-            let skip = usize::from(self.width.is_some());
-            let mut t = Tab::new(&super::capability_header()[skip..]);
+            // Not fitting a width (piped): every cell's whole text, a row per engine.
+            let mut t = Tab::new(&super::capability_header());
             for c in &r.derived.capabilities {
-                let mut cells = if skip == 1 { vec![self.rt(&c.runtime)] } else { vec![c.host.clone(), self.rt(&c.runtime)] };
+                let mut cells = vec![c.host.clone(), self.rt(&c.runtime)];
                 cells.extend(c.cells().iter().map(|(_, cell)| cell.text.clone()));
                 t.row(cells);
             }
