@@ -3,8 +3,9 @@
 //! engine without SIMD, and the reports setting the builds side by side. Builds two variants
 //! (cached in guest/target/variants/ after the first time). Structure only, never a time.
 
+mod common;
+
 use serde_json::Value;
-use std::path::Path;
 use std::process::Command;
 
 fn bin() -> Command {
@@ -94,12 +95,7 @@ fn each_variant_runs_the_selection_and_the_file_says_how_each_was_built() {
     }
 
     // The file is what the schema says.
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors = common::schema_errors(&v);
     assert!(errors.is_empty(), "{errors:?}");
 
     // The report sets the builds side by side and names the seed table's build.

@@ -2,6 +2,8 @@
 //! from the saved file, and runs with broken guests. Structure and `verified` are checked,
 //! never a time.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -103,12 +105,7 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
     // The fresh file is what docs/results.schema.json says, and its model holds the
     // properties every fixture has (parts add up, no negative cost printed, percentages
     // summing to 100; not the strict interval check: a busy machine drifts between rows).
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors = common::schema_errors(&v);
     assert!(errors.is_empty(), "{errors:?}");
     let model = interop_core::results::ResultsFile::load(&out).unwrap();
     let bad = interop_core::analysis::model_violations(&model, false);
