@@ -342,11 +342,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let timed = !a.counts || a.with_time;
     // Whole milliseconds: a short decimal reads back from JSON exactly (the --export-json
     // of a run is byte for byte what `report -f json` renders from its file).
-    let secs = |c: std::time::Instant| (c.elapsed().as_secs_f64() * 1e3).round() / 1e3;
+    let secs = |d: std::time::Duration| (d.as_secs_f64() * 1e3).round() / 1e3;
     let clock = std::time::Instant::now();
     let noise_start =
         if timed { reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
-    let mut timings = vec![Timing { part: "reference".into(), seconds: secs(clock), ..Default::default() }];
+    let mut reference_time = clock.elapsed();
+    let mut timings = Vec::new();
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for vi in 0..variants.len() {
         runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
@@ -357,23 +358,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let primary = vi == 0;
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         let clock = std::time::Instant::now();
-        let mut timing = Timing {
-            part: "worker".into(),
-            host: host.name.to_string(),
-            runtime: runtime.clone(),
-            guest_variant: variant.name.clone(),
-            seconds: 0.0,
-        };
         if !a.counts || a.with_time {
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
-            if !a.counts {
-                timing.seconds = secs(clock);
-                timings.push(timing);
-                continue;
-            }
         }
-        for gc_on in [false, true].into_iter().take(if host.name == "go" { 2 } else { 1 }) {
+        let passes = if !a.counts { 0 } else if host.name == "go" { 2 } else { 1 };
+        for gc_on in [false, true].into_iter().take(passes) {
             let pass = CountsPass {
                 out_base: work.join(format!("callgrind-{vi}-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
                 work: a.count_work,
@@ -384,23 +374,27 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
         }
-        timing.seconds = secs(clock);
-        timings.push(timing);
+        timings.push(Timing {
+            part: "worker".into(),
+            host: host.name.to_string(),
+            runtime: runtime.clone(),
+            guest_variant: variant.name.clone(),
+            seconds: secs(clock.elapsed()),
+        });
     }
     if !probe_plan.is_empty() {
         let clock = std::time::Instant::now();
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
-        timings.push(Timing { part: "probes".into(), seconds: secs(clock), ..Default::default() });
+        timings.push(Timing { part: "probes".into(), seconds: secs(clock.elapsed()), ..Default::default() });
         guard::save(&results, &out_path)?;
     }
     let clock = std::time::Instant::now();
     let noise_end =
         if timed { reference_rows(&bar, "end", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
-    if let Some(t) = timings.first_mut().filter(|_| timed) {
-        t.seconds = ((t.seconds + secs(clock)) * 1e3).round() / 1e3;
-    }
+    reference_time += clock.elapsed();
     if timed {
+        timings.push(Timing { part: "reference".into(), seconds: secs(reference_time), ..Default::default() });
         results.timings = timings;
     }
     if let (Some(start), Some(end)) = (noise_start, noise_end) {
