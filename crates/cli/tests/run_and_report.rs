@@ -377,6 +377,20 @@ fn a_focused_configuration_runs_its_own_scenarios_unless_others_are_named() {
     let worker = |rt: &str| timings.iter().any(|t| t["part"] == "worker" && t["runtime"] == rt && t["seconds"].as_f64().unwrap() > 0.0);
     assert!(worker("wasmtime:pooling") && worker("native"), "{timings:?}");
     assert!(timings.iter().any(|t| t["part"] == "reference"), "{timings:?}");
+    // Each scenario a worker started has its share, inside its worker's time.
+    let share = |rt: &str| timings.iter().filter(|t| t["part"] == "scenario" && t["runtime"] == rt).count();
+    assert!(share("wasmtime:pooling") > 0 && share("native") > 0, "{timings:?}");
+    for w in timings.iter().filter(|t| t["part"] == "worker") {
+        let parts: Vec<f64> = timings
+            .iter()
+            .filter(|t| t["part"] == "scenario" && t["runtime"] == w["runtime"] && t["host"] == w["host"])
+            .map(|t| t["seconds"].as_f64().unwrap())
+            .collect();
+        let inside: f64 = parts.iter().sum();
+        // Each figure is rounded to the millisecond.
+        let slack = 0.001 * (parts.len() + 1) as f64;
+        assert!(inside <= w["seconds"].as_f64().unwrap() + slack, "scenarios {inside} s over their worker: {w:?}");
+    }
     assert!(text(&report.stdout).contains("run time "), "{}", text(&report.stdout));
 
     let o = run(&["--runtimes", "wasmtime:pooling", "--no-capabilities", "--scenarios", "add"], &b);

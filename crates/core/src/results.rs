@@ -560,7 +560,9 @@ pub struct ResultsFile {
 /// One part of a run's wall-clock time (`ResultsFile::timings`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
-    /// `worker` (a host's runtime on a guest build), `probes` or `reference`.
+    /// `worker` (a host's runtime on a guest build), `probes` or `reference`; or
+    /// `scenario`: one scenario's share of a worker run (from its start to the next
+    /// scenario's), inside that worker's time, not added to the run's total.
     pub part: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host: String,
@@ -568,6 +570,9 @@ pub struct Timing {
     pub runtime: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub guest_variant: String,
+    /// The scenario, in a `scenario` part.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub scenario: String,
     pub seconds: f64,
 }
 
@@ -579,23 +584,48 @@ impl ResultsFile {
         if self.timings.is_empty() {
             return None;
         }
-        let total: f64 = self.timings.iter().map(|t| t.seconds).sum();
         // From +0.0: an empty f64 sum is -0.0, printed "-0".
         let sum = |part: &str| self.timings.iter().filter(|t| t.part == part).fold(0.0, |a, t| a + t.seconds);
-        let sampled: f64 =
-            self.results.iter().map(|r| r.sample_ns_per_op.iter().sum::<f64>() * r.iters_per_sample as f64 / 1e9).sum();
-        let mut workers: Vec<&Timing> = self.timings.iter().filter(|t| t.part == "worker").collect();
-        workers.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+        // A scenario's time is inside its worker's.
+        let total = sum("worker") + sum("probes") + sum("reference");
+        let sampled_in = |keep: &dyn Fn(&ResultRow) -> bool| -> f64 {
+            self.results
+                .iter()
+                .filter(|r| keep(r))
+                .map(|r| r.sample_ns_per_op.iter().sum::<f64>() * r.iters_per_sample as f64 / 1e9)
+                .fold(0.0, |a, x| a + x)
+        };
+        let sampled = sampled_in(&|_| true);
+        let longest = |part: &str| {
+            let mut v: Vec<&Timing> = self.timings.iter().filter(|t| t.part == part).collect();
+            v.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+            v.truncate(3);
+            v
+        };
         let top: Vec<String> =
-            workers.iter().take(3).map(|t| format!("{} {} {:.0} s", t.host, t.runtime, t.seconds)).collect();
-        Some(format!(
+            longest("worker").iter().map(|t| format!("{} {} {:.0} s", t.host, t.runtime, t.seconds)).collect();
+        let mut line = format!(
             "run time {total:.0} s: workers {:.0} s (of which the timed samples {sampled:.0} s), capability probes {:.0} s, \
              reference rows {:.0} s; longest: {}",
             sum("worker"),
             sum("probes"),
             sum("reference"),
             top.join(", ")
-        ))
+        );
+        // Where a worker's time outside its samples goes (warm-up, calibration, set-up).
+        let scenarios: Vec<String> = longest("scenario")
+            .iter()
+            .map(|t| {
+                let k = |r: &ResultRow| {
+                    r.key.host == t.host && r.key.runtime == t.runtime && r.key.scenario == t.scenario && r.key.guest_variant == t.guest_variant
+                };
+                format!("{} {} {} {:.1} s ({:.1} s sampled)", t.host, t.runtime, t.scenario, t.seconds, sampled_in(&k))
+            })
+            .collect();
+        if !scenarios.is_empty() {
+            line.push_str(&format!("; longest scenarios: {}", scenarios.join(", ")));
+        }
+        Some(line)
     }
 }
 
@@ -871,5 +901,20 @@ mod timing_tests {
         assert!(line.starts_with("run time 61 s: workers 60 s"), "{line}");
         assert!(line.contains("capability probes 0 s"), "no probes is 0, not -0: {line}");
         assert!(line.ends_with("longest: go wasmtime-go 40 s, go wazero:compiler 20 s"), "{line}");
+        // A scenario's share is inside its worker's time: named, not added to the total.
+        let mut row = ResultRow::of_samples("wasmtime-go", "typed", "add", Params::new(), "", vec![1e6; 3]);
+        row.key.host = "go".into();
+        r.results.push(row);
+        r.timings.push(Timing {
+            part: "scenario".into(),
+            host: "go".into(),
+            runtime: "wasmtime-go".into(),
+            scenario: "add".into(),
+            seconds: 12.0,
+            ..Default::default()
+        });
+        let line = r.time_line().unwrap();
+        assert!(line.starts_with("run time 61 s: workers 60 s (of which the timed samples 3 s)"), "{line}");
+        assert!(line.ends_with("longest scenarios: go wasmtime-go add 12.0 s (3.0 s sampled)"), "{line}");
     }
 }
