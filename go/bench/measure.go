@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"gonum.org/v1/gonum/stat/distuv"
 	"math"
+	"runtime/debug"
 	"time"
 )
 
@@ -177,10 +178,10 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// pays the steady state. The ramp belongs to the process (its heap, its finalizer
 		// queue), and a worker runs one engine's rows one after another, so the process
 		// is held until it has called allocating rows for steadyWarm in all (the first
-		// such row pays it), and then every allocating row runs windows of steadyCycles
-		// collections until two in a row agree per operation within warmAgree (bounded by
-		// the same hold). Rows that do not allocate are not held back.
-		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 {
+		// such row pays it), and then every allocating row runs one window of
+		// steadyCycles collections (see steadyWindow). Rows that do not allocate, and rows
+		// with the collector off, are not held back.
+		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 && !collectorOff() {
 			hold := min(steadyWarm, 10*warm)
 			if rest := hold - allocatingSoFar; rest > 0 {
 				for time.Since(start) < rest {
@@ -188,17 +189,8 @@ func Measure(c Case, cfg Config) (Result, error) {
 						return res, err
 					}
 				}
-			}
-			prev := 0.0
-			for w := 0; w < maxWindows && time.Since(start) < hold; w++ {
-				perOp, err := gcWindow(c, n, rd, start, hold)
-				if err != nil {
-					return res, err
-				}
-				if prev > 0 && math.Abs(perOp/prev-1) <= warmAgree {
-					break
-				}
-				prev = perOp
+			} else if _, err := gcWindow(c, n, rd, start, min(hold, steadyWindow*warm)); err != nil {
+				return res, err
 			}
 			defer func() { allocatingSoFar += time.Since(start) }()
 		}
@@ -259,6 +251,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 	rd := newCounterReader()
 	var total counters
 	var run runningMean
+	off := collectorOff()
 	sampling := time.Now()
 	for i := 0; ; i++ {
 		before := rd.read()
@@ -284,7 +277,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 			res.Stop = StopFixed
 			break
 		}
-		hw, seen := run.relativeHalfWidth(), collectorSeen(total, float64(iters)*float64(n))
+		hw, seen := run.relativeHalfWidth(), off || collectorSeen(total, float64(iters)*float64(n))
 		if hw <= cfg.PrecisionPct/100 && seen {
 			res.Stop = StopPrecision
 			break
@@ -324,12 +317,21 @@ const steadyWarm = time.Second
 // samples), for steadyWarm's once-per-process hold. A worker measures one row at a time.
 var allocatingSoFar time.Duration
 
-// maxWindows bounds the windows of an allocating row once the process is steady: on a
-// noisy machine two windows may never agree within warmAgree, and each row then ran to the
-// hold (a whole-matrix run on a busy VM: 28-45 s of each Go runtime's worker outside its
-// samples). Eight collections after the process's own hold are steady enough; the
-// samples still run until they have seen minGCCycles.
-const maxWindows = 4
+// steadyWindow: once the process is steady, an allocating row warms up for one window of
+// steadyCycles collections (what the previous row left to the collector and the finalizers
+// is collected before the samples), bounded by this many times --warmup-ms. It used to run
+// windows until two agreed, up to the hold: on a busy VM they seldom agree, and each
+// allocating row spent 0.3-1.2 s outside its samples (wasmtime-go: 41 of a worker's 60 s).
+// The samples run until they have seen minGCCycles collections of their own in any case.
+const steadyWindow = 3
+
+// collectorOff: the collector is off (debug.SetGCPercent(-1), the *_gc_off rows): no
+// collection will come, so none is waited for, in warm-up or in the samples.
+func collectorOff() bool {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p < 0
+}
 
 // steadyCycles: each warm-up window of an allocating row spans this many collections.
 const steadyCycles = 2

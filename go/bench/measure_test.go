@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -170,10 +171,44 @@ func TestAnAllocatingRowWarmsUpToTheSteadyStateOncePerProcess(t *testing.T) {
 	if allocatingSoFar < 200*time.Millisecond {
 		t.Errorf("the first allocating row was held %v, want the whole hold (10 x 20 ms)", allocatingSoFar)
 	}
-	// The process is steady now: the next allocating row warms up for two windows of
+	// The process is steady now: the next allocating row warms up for one window of
 	// steadyCycles collections, not for the hold again.
 	if second := loops(true); 2*second > first {
-		t.Errorf("a second allocating row ran %d loops, the first %d: want two agreeing windows, not the hold again", second, first)
+		t.Errorf("a second allocating row ran %d loops, the first %d: want one window, not the hold again", second, first)
+	}
+	_ = sink
+}
+
+// With the collector off no collection comes: an allocating row neither waits for one in
+// warm-up nor samples to its time cap waiting for minGCCycles (the *_gc_off rows each took
+// 1.6 s, 0.5 s of it samples that could not stop).
+func TestWithTheCollectorOffAnAllocatingRowWaitsForNoCollection(t *testing.T) {
+	var sink []byte
+	c := Case{Loop: func(n int) (time.Duration, error) {
+		for i := 0; i < n; i++ {
+			sink = make([]byte, 64)
+		}
+		return time.Duration(100 * n), nil // steady: the interval is tight at once
+	}}
+	cfg := Config{WarmupMs: 20, TargetSampleMs: 0.05, Samples: 3, PrecisionPct: 1, MaxRowMs: 5_000}
+	allocatingSoFar = time.Hour // the process is steady
+	defer func() { allocatingSoFar = 0 }()
+	old := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(old)
+	if !collectorOff() {
+		t.Fatal("collectorOff() is false with SetGCPercent(-1)")
+	}
+	res, err := Measure(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopPrecision || len(res.NsPerOp) != 3 {
+		// Waiting for a collection that never comes runs to the time cap.
+		t.Errorf("with the collector off: stop %q after %d samples, want precision after 3", res.Stop, len(res.NsPerOp))
+	}
+	debug.SetGCPercent(old)
+	if collectorOff() {
+		t.Error("collectorOff() is true with the collector on")
 	}
 	_ = sink
 }
