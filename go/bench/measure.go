@@ -16,7 +16,8 @@ type Config struct {
 	// Samples is the number of samples, or the minimum when PrecisionPct > 0.
 	Samples int
 	// PrecisionPct: sample until the 95% interval of the mean is within ± this many
-	// percent of it, or MaxRowMs has passed; 0: exactly Samples samples.
+	// percent of it, or MaxRowMs has passed; 0: exactly Samples samples, or, with a
+	// MaxRowMs (--quick), two once the samples have taken MaxRowMs.
 	PrecisionPct float64
 	MaxRowMs     float64
 	// Count, when set, counts instructions under callgrind instead of timing (counts.go).
@@ -271,6 +272,11 @@ func Measure(c Case, cfg Config) (Result, error) {
 		run.push(x)
 		n := len(res.NsPerOp)
 		if n < samples {
+			// A fixed count with a bound (--quick): a long row stops after two samples.
+			if !adaptive && n >= 2 && maxRow > 0 && time.Since(sampling) >= maxRow {
+				res.Stop = StopTimeCap
+				break
+			}
 			continue
 		}
 		if !adaptive {

@@ -71,6 +71,32 @@ func TestAdaptiveSamplingStopsOutOfReachRowsEarlyAndFixedTakesExactly(t *testing
 	}
 }
 
+// A fixed count with a bound (--quick): a row whose samples take longer than the bound
+// stops after two; without one, exactly Samples.
+func TestABoundedFixedCountStopsALongRowAfterTwoSamples(t *testing.T) {
+	slow := Case{Loop: func(n int) (time.Duration, error) {
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			time.Sleep(2 * time.Millisecond)
+		}
+		return time.Since(t0), nil
+	}}
+	res, err := Measure(slow, Config{TargetSampleMs: 0.1, Samples: 5, MaxRowMs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopTimeCap || len(res.NsPerOp) != 2 {
+		t.Errorf("bounded: %s after %d samples, want time_cap after 2", res.Stop, len(res.NsPerOp))
+	}
+	res, err = Measure(slow, Config{TargetSampleMs: 0.1, Samples: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stop != StopFixed || len(res.NsPerOp) != 5 {
+		t.Errorf("exact: %s after %d samples, want fixed after 5", res.Stop, len(res.NsPerOp))
+	}
+}
+
 func TestWarmUpEndsOnceLoopsAgree(t *testing.T) {
 	// Cold (10x) for a few loops, then steady: warm-up must end well before its minute.
 	done := make(chan Result, 1)

@@ -186,7 +186,8 @@ fn ms(v: f64) -> Duration {
 
 #[derive(Args, Clone)]
 pub struct MeasureArgs {
-    /// Seconds for the whole suite: few, short samples (smoke tests, CI). Not for conclusions.
+    /// Seconds for the whole suite: few, short samples (smoke tests, CI; a row whose samples
+    /// take over 50 ms stops after two). Not for conclusions.
     #[arg(long)]
     pub quick: bool,
     /// Exactly this many samples per row, 1 to 100000, instead of sampling to a precision
@@ -231,7 +232,8 @@ impl MeasureArgs {
             self.samples.map(|n| n as usize).unwrap_or(base.samples),
         );
         if !adaptive {
-            return fixed;
+            // --quick keeps its bound on long rows (MeasureConfig::max_row); --samples alone is exact.
+            return MeasureConfig { max_row: if self.quick { base.max_row } else { Duration::ZERO }, ..fixed };
         }
         MeasureConfig {
             samples: self.min_samples.map(|n| n as usize).unwrap_or(d.samples),
@@ -430,7 +432,8 @@ pub struct WorkerArgs {
     /// Sample until the mean's 95% interval is within ± this many percent (0: exactly --samples).
     #[arg(long, default_value_t = 0.0, value_parser = worker_precision_pct)]
     pub precision_pct: f64,
-    /// With --precision-pct: the sampling time a row may take, ms.
+    /// With --precision-pct: the sampling time a row may take, ms. Without (a fixed count):
+    /// a row whose samples have taken this long stops after two (0: exactly --samples).
     #[arg(long, default_value_t = 0.0, value_parser = worker_max_row_ms)]
     pub max_row_ms: f64,
     /// Linear memory a guest instance may grow to, MiB.

@@ -28,7 +28,9 @@ pub struct MeasureConfig {
     /// fraction of the mean (0.01: ±1%); 0: exactly `samples` samples.
     pub precision: f64,
     /// Adaptive sampling: a row stops sampling after this long even if the target is not
-    /// reached (never before `samples` samples).
+    /// reached (never before `samples` samples). A fixed count (`--quick`) with a bound:
+    /// a row whose samples have taken this long stops after two (a translated engine's
+    /// 0.5 s compile is not run five times in a smoke run); zero: exactly `samples`.
     pub max_row: Duration,
     /// `run --counts`: count instructions under callgrind instead of timing (crate::counts).
     pub count: Option<crate::counts::CountSpec>,
@@ -51,7 +53,7 @@ impl MeasureConfig {
         target_sample: Duration::from_micros(500),
         samples: 5,
         precision: 0.0,
-        max_row: Duration::ZERO,
+        max_row: Duration::from_millis(50),
         count: None,
     };
 
@@ -164,6 +166,9 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         running.push(x);
         let n = ns_per_op.len();
         if n < min {
+            if !cfg.adaptive() && n >= 2 && !cfg.max_row.is_zero() && sampling.elapsed() >= cfg.max_row {
+                break Stop::TimeCap;
+            }
             continue;
         }
         if !cfg.adaptive() {
@@ -309,6 +314,24 @@ mod tests {
         assert_eq!(s.stop, Stop::Fixed);
         assert!(s.iters_per_sample > 1, "a trivial op must be timed many at a time");
         assert!(calls >= 7 * s.iters_per_sample);
+    }
+
+    #[test]
+    fn a_bounded_fixed_count_stops_a_long_row_after_two_samples() {
+        // Each op sleeps 2 ms: with a 1 ms bound (as --quick's), two samples; without, all five.
+        let slow = |iters: u64| -> Result<Duration> {
+            let t = Instant::now();
+            for _ in 0..iters {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Ok(t.elapsed())
+        };
+        let bounded = MeasureConfig { max_row: Duration::from_millis(1), ..MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 5) };
+        let s = measure(&bounded, slow).unwrap();
+        assert_eq!((s.ns_per_op.len(), s.stop), (2, Stop::TimeCap), "{s:?}");
+        let exact = MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 5);
+        let s = measure(&exact, slow).unwrap();
+        assert_eq!((s.ns_per_op.len(), s.stop), (5, Stop::Fixed), "{s:?}");
     }
 
     #[test]

@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.TargetSampleMs, "target-sample-ms", 10, "target time of one sample, ms")
 	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case (the minimum with --precision-pct)")
 	fs.Float64Var(&cfg.PrecisionPct, "precision-pct", 0, "sample until the mean's 95% interval is within ± this many percent (0: exactly --samples)")
-	fs.Float64Var(&cfg.MaxRowMs, "max-row-ms", 0, "with --precision-pct: the sampling time a case may take, ms")
+	fs.Float64Var(&cfg.MaxRowMs, "max-row-ms", 0, "with --precision-pct: the sampling time a case may take, ms; without (a fixed count): a case whose samples took this long stops after two (0: exactly --samples)")
 	countsOut := fs.String("counts-out", "", "count instructions under callgrind instead of timing: callgrind's --callgrind-out-file (set by interop-bench run --counts)")
 	countWork := fs.Int64("count-work", 10000000, "--counts-out: instructions of work between a row's two counted loops")
 	countRepeats := fs.Int("count-repeats", 2, "--counts-out: repeats of each row's pair of counted loops")
