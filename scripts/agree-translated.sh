@@ -8,8 +8,16 @@
 # noisy machine the rounds differ from each other: read the spread, not one figure.
 # On a quiet machine the rows should agree within ~10%.
 #
+# Last, the wasm2c rows paired in ONE process (the bench's INTEROP_PAIRED_ROUNDS mode):
+# this VM switches speed for seconds at a time (a busy sibling hyperthread), so a tool
+# round and a criterion round a minute apart often time two machine states. There, for
+# each row, PAIRED_ROUNDS times (default 5), criterion's measurement and the tool's own
+# path (runner::measure_row, the tool's default sampling) run back to back, alternating
+# which goes first; the median of their ratios is compared with the 10% bar.
+#
 #   scripts/agree-translated.sh                 # the tool's default sampling, -benchtime 1s, criterion 1 s + 2 s
 #   ROUNDS=3 scripts/agree-translated.sh
+#   PAIRED_ROUNDS=9 scripts/agree-translated.sh # more rounds of the paired wasm2c section
 #   QUICK=1 scripts/agree-translated.sh         # tiny counts: checks the script works, times nothing
 #
 # Needs: a release build (cargo build --release), Go, cc and Debian's wabt (wasm2c;
@@ -29,8 +37,10 @@ crit_pkg=(-p interop-host --no-default-features --features wasm2c --bench wasm2c
 if [ -n "${QUICK:-}" ]; then
   tool_args=(--quick --samples 2 --warmup-ms 0 --target-sample-ms 0.05); benchtime=100x
   crit_args=(--warm-up-time 0.01 --measurement-time 0.02 --sample-size 10); rounds=${ROUNDS:-1}
+  paired_rounds=${PAIRED_ROUNDS:-1}; paired_quick=1  # the tool's side: MeasureConfig::QUICK
 else
   tool_args=(); benchtime=1s; crit_args=(--warm-up-time 1 --measurement-time 2)
+  paired_rounds=${PAIRED_ROUNDS:-5}; paired_quick=  # the tool's side: MeasureConfig::DEFAULT
 fi
 
 echo "== building the criterion bench (cargo bench --no-run, release profile)" >&2
@@ -58,7 +68,18 @@ for r in $(seq 1 "$rounds"); do
   grep -h "wasm2c shared object" "$work/criterion-$r.err" >&2 || true
 done
 
-python3 - "$work" "$rounds" <<'PY'
+# --- wasm2c paired in one process: criterion and the tool's measure_row alternating, row
+# by row, PAIRED_ROUNDS rounds (crates/host/benches/wasm2c.rs, INTEROP_PAIRED_ROUNDS).
+echo "== wasm2c paired: $paired_rounds round(s) of criterion and the tool back to back, one process" >&2
+(cd "$root" && INTEROP_GUEST="$guest" CRITERION_HOME="$work/criterion-paired" INTEROP_PAIRED_ROUNDS="$paired_rounds" \
+  INTEROP_PAIRED_QUICK="$paired_quick" INTEROP_PAIRED_OUT="$work/paired-wasm2c.tsv" \
+  cargo bench -q "${crit_pkg[@]}" -- --noplot "${crit_args[@]}") >"$work/criterion-paired.txt" 2>"$work/criterion-paired.err" || {
+  cat "$work/criterion-paired.err" >&2; exit 1; }
+grep -h "^paired \|wasm2c shared object" "$work/criterion-paired.err" >&2 || true
+# --- end of the wasm2c paired run
+
+rc=0
+python3 - "$work" "$rounds" <<'PY' || rc=$?
 import json, os, re, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 
@@ -152,3 +173,30 @@ if rounds < 3:
 print(f"{bad} of {sum(1 for k in reads if reads[k][0])} pairs outside 10% by their fastest rounds")
 sys.exit(1 if missing else 0)
 PY
+
+# --- wasm2c paired in one process: the table (a block of its own, read from the bench's TSV).
+python3 - "$work/paired-wasm2c.tsv" <<'PY' || rc=1
+import csv, statistics, sys
+rows = {}
+with open(sys.argv[1]) as f:
+    for r in csv.DictReader(f, delimiter="\t"):
+        case = r["case"].replace("string_roundtrip/bytes=51", "string_roundtrip 51 B").replace("sum_array/len=10000", "sum_array 10000")
+        rows.setdefault(f"{case} ({r['api']})", []).append((float(r["tool_ns"]), float(r["criterion_ns"])))
+n = max((len(v) for v in rows.values()), default=0)
+print(f"paired in one process (criterion and the tool alternating, same machine state): wasm2c, {n} round(s), "
+      "median of the rounds' ratios tool / criterion (within 10%?):")
+print(f"  {'case':36} {'tool ns (med)':>13} {'criterion ns':>13} {'ratio':>6}        [each round's]")
+bad = 0
+for case, v in rows.items():
+    q = statistics.median(t / c for t, c in v)
+    ok = abs(q - 1) <= 0.10
+    bad += not ok
+    each = ", ".join(f"{t / c:.2f}" for t, c in v)
+    print(f"  {case:36} {statistics.median(t for t, _ in v):13.3f} {statistics.median(c for _, c in v):13.3f} "
+          f"{q:6.2f}  {'yes' if ok else 'NO':3}  [{each}]")
+if n < 3:
+    print("  (fewer than 3 rounds: a median of so few can still straddle states; use PAIRED_ROUNDS=5 or more)")
+print(f"{bad} of {len(rows)} wasm2c pairs outside 10% by their paired median")
+sys.exit(0 if rows else 1)
+PY
+exit $rc
