@@ -10,13 +10,20 @@
 #
 # A shared VM is seldom quiet: it switches speed for seconds at a time (the same loop
 # reads 1.4-1.7x slower for whole seconds), so a tool round and an independent round a
-# minute apart may be timed in different states. The last section is therefore paired:
+# minute apart may be timed in different states. The last sections are therefore paired:
 # in one process, the tool's own generated loops and sampler alternate with the
 # independent harness, PAIRED_ROUNDS times a case (default 5), and the median of the
 # pairs' ratios is the verdict (Go: go/internal/agree/paired_test.go).
+# Last, the wasm2c rows paired in ONE process (the bench's INTEROP_PAIRED_ROUNDS mode):
+# this VM switches speed for seconds at a time (a busy sibling hyperthread), so a tool
+# round and a criterion round a minute apart often time two machine states. There, for
+# each row, PAIRED_ROUNDS times (default 5), criterion's measurement and the tool's own
+# path (runner::measure_row, the tool's default sampling) run back to back, alternating
+# which goes first; the median of their ratios is compared with the 10% bar.
 #
 #   scripts/agree-translated.sh                 # the tool's default sampling, -benchtime 1s, criterion 1 s + 2 s
 #   ROUNDS=3 scripts/agree-translated.sh
+#   PAIRED_ROUNDS=9 scripts/agree-translated.sh # more rounds of the paired wasm2c section
 #   QUICK=1 scripts/agree-translated.sh         # tiny counts: checks the script works, times nothing
 #
 # Needs: a release build (cargo build --release), Go, cc and Debian's wabt (wasm2c;
@@ -36,8 +43,10 @@ crit_pkg=(-p interop-host --no-default-features --features wasm2c --bench wasm2c
 if [ -n "${QUICK:-}" ]; then
   tool_args=(--quick --samples 2 --warmup-ms 0 --target-sample-ms 0.05); benchtime=100x
   crit_args=(--warm-up-time 0.01 --measurement-time 0.02 --sample-size 10); rounds=${ROUNDS:-1}
+  paired_rounds=${PAIRED_ROUNDS:-1}; paired_quick=1  # the tool's side: MeasureConfig::QUICK
 else
   tool_args=(); benchtime=1s; crit_args=(--warm-up-time 1 --measurement-time 2)
+  paired_rounds=${PAIRED_ROUNDS:-5}; paired_quick=  # the tool's side: MeasureConfig::DEFAULT
 fi
 
 echo "== building the criterion bench (cargo bench --no-run, release profile)" >&2
@@ -69,8 +78,6 @@ done
 # for this guest, renamed into package agree) timed by the tool's sampler with the tool
 # run's configuration, alternating with testing.B on the b.N form (go/internal/agree/
 # paired_test.go), PAIRED_ROUNDS rounds a case.
-paired_rounds=${PAIRED_ROUNDS:-5}
-[ -n "${QUICK:-}" ] && paired_rounds=${PAIRED_ROUNDS:-1}
 echo "== paired: the tool's wasm2go loops and sampler alternating with testing.B in one process ($paired_rounds rounds a case)" >&2
 worker=$(dirname "$(ls -t "$cache"/wasm2go/"$sha"-*/worker-*/interop-go-host-wasm2go | head -1)")  # the one the tool just ran
 sed 's/^package main$/package agree/' "$worker/zz_wasm2go_worker.go" >"$work/zz_worker.go"
@@ -91,8 +98,19 @@ for k, v in [("WARMUP_MS", c["warmup_ms"]), ("TARGET_SAMPLE_MS", c["target_sampl
   -run '^TestPaired$' -benchtime "$benchtime" -count 1 -v ./internal/agree) >"$work/paired-go.txt" || {
   cat "$work/paired-go.txt" >&2; exit 1; }
 
-status=0
-python3 - "$work" "$rounds" <<'PY' || status=1
+# --- wasm2c paired in one process: criterion and the tool's measure_row alternating, row
+# by row, PAIRED_ROUNDS rounds (crates/host/benches/wasm2c.rs, INTEROP_PAIRED_ROUNDS).
+echo "== wasm2c paired: $paired_rounds round(s) of criterion and the tool back to back, one process" >&2
+(cd "$root" && INTEROP_GUEST="$guest" CRITERION_HOME="$work/criterion-paired" INTEROP_PAIRED_ROUNDS="$paired_rounds" \
+  INTEROP_PAIRED_QUICK="$paired_quick" INTEROP_PAIRED_OUT="$work/paired-wasm2c.tsv" \
+  cargo bench -q "${crit_pkg[@]}" -- --noplot "${crit_args[@]}") >"$work/criterion-paired.txt" 2>"$work/criterion-paired.err" || {
+  cat "$work/criterion-paired.err" >&2; exit 1; }
+grep -h "^paired \|wasm2c shared object" "$work/criterion-paired.err" >&2 || true
+# --- end of the wasm2c paired run
+
+
+rc=0
+python3 - "$work" "$rounds" <<'PY' || rc=$?
 import json, os, re, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 
@@ -187,7 +205,7 @@ print(f"{bad} of {sum(1 for k in reads if reads[k][0])} pairs outside 10% by the
 sys.exit(1 if missing else 0)
 PY
 
-python3 - "$work/paired-go.txt" "$work/tool-1.json" <<'PY' || status=1
+python3 - "$work/paired-go.txt" "$work/tool-1.json" <<'PY' || rc=1
 import json, statistics, sys
 pairs = {}
 for line in open(sys.argv[1]):
@@ -210,4 +228,30 @@ for case, v in pairs.items():
     print(f"  wasm2go  {case:30} {q:6.2f}  {'yes' if ok else 'NO'}  [{', '.join(f'{t / g:.2f}' for t, g in v)}]{note}")
 print(f"{bad} wasm2go pair(s) above the harness floor outside 10% (paired)")
 PY
-exit $status
+
+# --- wasm2c paired in one process: the table (a block of its own, read from the bench's TSV).
+python3 - "$work/paired-wasm2c.tsv" <<'PY' || rc=1
+import csv, statistics, sys
+rows = {}
+with open(sys.argv[1]) as f:
+    for r in csv.DictReader(f, delimiter="\t"):
+        case = r["case"].replace("string_roundtrip/bytes=51", "string_roundtrip 51 B").replace("sum_array/len=10000", "sum_array 10000")
+        rows.setdefault(f"{case} ({r['api']})", []).append((float(r["tool_ns"]), float(r["criterion_ns"])))
+n = max((len(v) for v in rows.values()), default=0)
+print(f"paired in one process (criterion and the tool alternating, same machine state): wasm2c, {n} round(s), "
+      "median of the rounds' ratios tool / criterion (within 10%?):")
+print(f"  {'case':36} {'tool ns (med)':>13} {'criterion ns':>13} {'ratio':>6}        [each round's]")
+bad = 0
+for case, v in rows.items():
+    q = statistics.median(t / c for t, c in v)
+    ok = abs(q - 1) <= 0.10
+    bad += not ok
+    each = ", ".join(f"{t / c:.2f}" for t, c in v)
+    print(f"  {case:36} {statistics.median(t for t, _ in v):13.3f} {statistics.median(c for _, c in v):13.3f} "
+          f"{q:6.2f}  {'yes' if ok else 'NO':3}  [{each}]")
+if n < 3:
+    print("  (fewer than 3 rounds: a median of so few can still straddle states; use PAIRED_ROUNDS=5 or more)")
+print(f"{bad} of {len(rows)} wasm2c pairs outside 10% by their paired median")
+sys.exit(0 if rows else 1)
+PY
+exit $rc

@@ -206,6 +206,57 @@ fn run_engine<E: Engine>(engine: &E, wasm: &[u8], list: &ScenarioList, cfg: &Mea
     }
 }
 
+/// One row of the built-in list measured exactly as a run measures it (the same
+/// [`run_case`], checks and [`measure`] with `cfg`), for a harness that times the same row
+/// beside the tool in one process (benches/wasm2c.rs's paired mode): `scenario` by name,
+/// the case whose parameters are `params` (empty for a scenario without one), and the API
+/// whose row label is `api` (as this engine's rows are labelled). `module` is `wasm`
+/// compiled by `engine`, so the caller compiles once for many rows, as a run does.
+/// A name, parameter or API that this engine has no row for is an error naming what exists.
+pub fn measure_row<E: Engine>(
+    engine: &E,
+    module: &E::Module,
+    wasm: &[u8],
+    scenario: &str,
+    params: &Params,
+    api: &str,
+    cfg: &MeasureConfig,
+) -> Result<Samples> {
+    let info = engine.info();
+    let runtime = info.runtime;
+    let list = ScenarioList::builtin();
+    let rows: Vec<&str> = list
+        .scenarios
+        .iter()
+        .filter(|s| s.target == Target::Wasm && SCENARIOS.contains(&s.name.as_str()))
+        .map(|s| s.name.as_str())
+        .collect();
+    let Some(s) = list.get(scenario).filter(|s| rows.contains(&s.name.as_str())) else {
+        bail!("{runtime}: no built-in Wasm scenario `{scenario}` with rows in the Rust host (there are: {})", rows.join(", "));
+    };
+    let cases = s.cases();
+    let Some(case) = cases.iter().find(|c| &c.params == params) else {
+        let have: Vec<String> = cases.iter().map(|c| show_params(&c.params)).collect();
+        bail!("{runtime}: {scenario} has no case {} (its cases: {})", show_params(params), have.join(", "));
+    };
+    let apis = apis(s, &info);
+    let Some(api) = apis.iter().find(|a| a.label == api) else {
+        let have: Vec<&str> = apis.iter().map(|a| a.label).collect();
+        bail!("{runtime}: {scenario} has no API `{api}` on this engine (its rows' APIs: {})", have.join(", "));
+    };
+    crate::measure::test_knob::enter(&s.name);
+    run_case(engine, module, wasm, case, *api, cfg, &mut None)
+        .map_err(|e| e.context(format!("{runtime}: {scenario} {} ({})", show_params(params), api.label)))
+}
+
+/// A case's parameters as `name=value`, or `(no parameter)`.
+fn show_params(params: &Params) -> String {
+    if params.is_empty() {
+        return "(no parameter)".into();
+    }
+    params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
 pub(crate) fn runtime_info(i: &EngineInfo) -> RuntimeInfo {
     RuntimeInfo {
         host: HOST.into(),
