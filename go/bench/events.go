@@ -43,6 +43,8 @@ type RowEvent struct {
 	InputSHA256    string             `json:"input_sha256,omitempty"`
 	// Stop: what ended the sampling (precision, time_cap, sample_cap, projected, fixed).
 	Stop string `json:"stop,omitempty"`
+	// MachineRefNs: the machine's speed just before and just after the samples (MachineRefNs).
+	MachineRefNs []float64 `json:"machine_ref_ns,omitempty"`
 }
 
 type FailureEvent struct {

@@ -5,6 +5,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 	"math"
 	"runtime/debug"
+	"slices"
 	"time"
 )
 
@@ -94,6 +95,49 @@ type Result struct {
 	Stop string
 	// Counted replaces the samples under --counts-out.
 	Counted *Counted
+	// MachineRefNs: with a precision target, MachineRefNs() just before and just after
+	// the samples.
+	MachineRefNs []float64
+}
+
+// machineData is the reference loop's input (MachineRefNs).
+var machineData = func() []int32 {
+	d := make([]int32, 10000)
+	for i := range d {
+		d[i] = int32(i * 7 % 1000)
+	}
+	return d
+}()
+
+var machineSink int32
+
+//go:noinline
+func machineSum(d []int32) int32 {
+	var s int32
+	for _, x := range d {
+		s += x
+	}
+	return s
+}
+
+// MachineRefNs is the machine's speed just now, in ns per pass of a reference loop: a
+// sum of 10,000 int32 (the native_sum row's work), the median of five timings of 64
+// passes. A shared VM changes speed for seconds at a time (a busy sibling hyperthread:
+// the same loop 1.4-1.7x slower for whole rows), so each row of a default run carries it
+// from just before and just after its samples (the row event's machine_ref_ns), and a
+// comparison allows a row what its machine moved between the two runs (as the Rust host).
+func MachineRefNs() float64 {
+	const passes = 64
+	var t [5]float64
+	for i := range t {
+		t0 := time.Now()
+		for j := 0; j < passes; j++ {
+			machineSink += machineSum(machineData)
+		}
+		t[i] = float64(time.Since(t0).Nanoseconds()) / passes
+	}
+	slices.Sort(t[:])
+	return t[2]
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -253,6 +297,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 	var total counters
 	var run runningMean
 	off := collectorOff()
+	if adaptive {
+		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
+	}
 	sampling := time.Now()
 	for i := 0; ; i++ {
 		before := rd.read()
@@ -305,6 +352,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 		}
 	}
 	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
+	if adaptive {
+		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
+	}
 	return res, nil
 }
 

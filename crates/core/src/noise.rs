@@ -15,7 +15,10 @@
 //! `run --save-baseline`, which keeps the last few), but never less than the run's own
 //! reference noise (a history of quiet runs says nothing of a busy one) nor than how far
 //! the row moved between the first and the second half of its own samples in OLD or NEW
-//! ([`half_drift_pct`]).
+//! ([`half_drift_pct`]), nor than how far the machine's speed around that very row moved
+//! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
+//! time, so two runs time the same row in different states; each row carries the host's
+//! reference loop timed just before and after its samples).
 //!
 //! `compare --fail-above PCT` then fails a row only when its slowdown is significant
 //! (the comparison's verdict: Mann–Whitney and the bootstrap interval agree), larger
@@ -173,17 +176,49 @@ pub enum NoiseSource {
     WithinRun,
     /// The run's reference rows (this machine's noise over a run).
     Reference,
+    /// The machine's own speed around the row moved this much between OLD and NEW
+    /// ([`machine_move_pct`]): the row cannot tell a change of its own from the machine's.
+    Machine,
+}
+
+/// How far the machine's speed around a row moved between OLD and NEW, in percent: each
+/// row of a default run carries the host's reference loop timed just before and just
+/// after its samples (`machine_ref_ns`), and this is the largest ratio between a reading
+/// of NEW and one of OLD, either way (a switch of speed in the middle of a row is within
+/// its two readings). `None` unless both rows carry readings.
+pub fn machine_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
+    let span = |v: &[f64]| -> Option<(f64, f64)> {
+        if v.is_empty() || !v.iter().all(|x| x.is_finite() && *x > 0.0) {
+            return None;
+        }
+        Some((v.iter().copied().fold(f64::INFINITY, f64::min), v.iter().copied().fold(0.0, f64::max)))
+    };
+    let ((omin, omax), (nmin, nmax)) = (span(&old.machine_ref_ns)?, span(&new.machine_ref_ns)?);
+    Some(100.0 * (nmax / omin - 1.0).max(omax / nmin - 1.0).max(0.0))
 }
 
 /// The run-to-run noise the gate allows a row, in percent, and where it came from: the
 /// largest of the spread of the row over the saved runs (when at least two measured it),
-/// the run's reference noise (how far the machine itself moved during OLD or NEW), and the
-/// row's own within-run move (in OLD or NEW). A history kept on a quiet machine does not
+/// the run's reference noise (how far the machine itself moved during OLD or NEW), the
+/// row's own within-run move (in OLD or NEW), and how far the machine's speed around this
+/// very row moved between OLD and NEW ([`machine_move_pct`]). A history kept on a quiet machine does not
 /// describe a run taken while the machine was busy, so it never lowers the allowance below
 /// what the reference rows measured in these very runs (seen: reference rows moving 43–77%
 /// within a run on a shared VM, where a history of two quiet-ish runs allowed rows 2.4% and
 /// the gate failed 350 rows of an unchanged build).
 pub fn row_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, reference_pct: f64) -> (f64, NoiseSource) {
+    let mut best = runs_noise(old, new, history, reference_pct);
+    if let Some(m) = machine_move_pct(old, new) {
+        if m > best.0 {
+            best = (m, NoiseSource::Machine);
+        }
+    }
+    best
+}
+
+/// [`row_noise`] without the machine's move around the row: what the runs themselves say
+/// (for the rows the gate let pass only because their machine moved).
+pub fn runs_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, reference_pct: f64) -> (f64, NoiseSource) {
     let within = [&old.sample_ns_per_op, &new.sample_ns_per_op].into_iter().filter_map(|s| half_drift_pct(s)).fold(0.0, f64::max);
     let mut best = (reference_pct, NoiseSource::Reference);
     if let Some((spread, n)) = history.and_then(|h| Some((h.spread_pct(&old.key)?, h.runs_of(&old.key)))) {
@@ -211,6 +246,7 @@ mod tests {
             metrics: Default::default(),
             input_sha256: None,
             stop: None,
+            machine_ref_ns: Vec::new(),
         }
     }
 
@@ -295,6 +331,24 @@ mod tests {
         // A busy machine (its reference rows moved 40% in these runs) is not described by a
         // quiet history: the allowance is the reference's, not the row's 10% spread.
         assert_eq!(row_noise(&old, &new, Some(&h), 40.0), (40.0, NoiseSource::Reference));
+    }
+
+    #[test]
+    fn a_row_measured_while_the_machine_was_slower_is_allowed_that_move() {
+        let with = |ns: f64, machine: Vec<f64>| ResultRow { machine_ref_ns: machine, ..row("add", vec![ns; 10]) };
+        // The machine was 400 ns a pass around OLD, 600 after NEW's samples: a 50% move.
+        let (old, new) = (with(100.0, vec![400.0, 400.0]), with(140.0, vec![420.0, 600.0]));
+        assert!((machine_move_pct(&old, &new).unwrap() - 50.0).abs() < 1e-9);
+        assert_eq!(row_noise(&old, &new, None, 3.0), (50.0, NoiseSource::Machine));
+        // Either way: a machine faster in NEW moved as much.
+        assert!((machine_move_pct(&new, &old).unwrap() - 50.0).abs() < 1e-9);
+        // The same state in both runs: no allowance of its own, the reference's stands.
+        let same = with(140.0, vec![401.0, 399.0]);
+        assert!(machine_move_pct(&old, &same).unwrap() < 0.6);
+        assert_eq!(row_noise(&old, &same, None, 3.0), (3.0, NoiseSource::Reference));
+        // A row without readings (an older file, a --quick run): none.
+        assert_eq!(machine_move_pct(&old, &row("add", vec![100.0; 10])), None);
+        assert_eq!(machine_move_pct(&with(1.0, vec![0.0]), &old), None);
     }
 
     #[test]

@@ -108,6 +108,13 @@ pub struct RawRow {
     /// adaptive sampling, and from hosts that do not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
+    /// The machine's speed around the row: ns per pass of the host's reference loop (a sum
+    /// of 10,000 i32, the `native_sum` row's work) just before and just after its samples,
+    /// so a comparison can tell a row that changed from a machine that did
+    /// ([`crate::noise::machine_move_pct`]). Default (adaptive) runs; absent otherwise and
+    /// in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub machine_ref_ns: Vec<f64>,
 }
 
 /// What ended a row's sampling, as the hosts write it in a row's `stop`.
@@ -292,6 +299,9 @@ pub struct ResultRow {
     /// What ended the row's sampling (see [`stop`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
+    /// As [`RawRow::machine_ref_ns`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub machine_ref_ns: Vec<f64>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -329,6 +339,7 @@ impl From<ResultRow> for RowOnDisk {
                 metrics: r.metrics,
                 input_sha256: r.input_sha256,
                 stop: r.stop,
+                machine_ref_ns: r.machine_ref_ns,
             },
             derived,
         }
@@ -353,6 +364,7 @@ impl ResultRow {
             metrics: raw.metrics,
             input_sha256: raw.input_sha256,
             stop: raw.stop,
+            machine_ref_ns: raw.machine_ref_ns,
         }
     }
 
@@ -365,6 +377,7 @@ impl ResultRow {
             metrics: self.metrics.clone(),
             input_sha256: self.input_sha256.clone(),
             stop: self.stop.clone(),
+            machine_ref_ns: self.machine_ref_ns.clone(),
         }
     }
 
@@ -879,6 +892,7 @@ impl ResultRow {
             metrics: Default::default(),
             input_sha256: None,
             stop: None,
+            machine_ref_ns: Vec::new(),
         })
     }
 }

@@ -99,6 +99,8 @@ pub struct Samples {
     pub stop: Stop,
     /// Instruction counts instead of samples (`run --counts`).
     pub counted: Option<crate::counts::Counted>,
+    /// With a precision target: [`machine_ref_ns`] just before and just after the samples.
+    pub machine_ref_ns: Vec<f64>,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
@@ -125,7 +127,14 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
     };
     if let Some(spec) = &cfg.count {
         let c = crate::counts::count_loop(spec, "row", &mut run)?;
-        return Ok(Samples { iters_per_sample: c.n1, ns_per_op: Vec::new(), metrics: Default::default(), stop: Stop::Fixed, counted: Some(c) });
+        return Ok(Samples {
+            iters_per_sample: c.n1,
+            ns_per_op: Vec::new(),
+            metrics: Default::default(),
+            stop: Stop::Fixed,
+            counted: Some(c),
+            machine_ref_ns: Vec::new(),
+        });
     }
     // Warm-up, until warm or the bound.
     let start = Instant::now();
@@ -158,6 +167,10 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
     let min = cfg.samples.max(1);
     let mut ns_per_op = Vec::with_capacity(min);
     let mut running = interop_core::stats::RunningMean::default();
+    let mut machine = Vec::new();
+    if cfg.adaptive() {
+        machine.push(machine_ref_ns());
+    }
     let sampling = Instant::now();
     let stop = loop {
         let t = run(iters)?;
@@ -190,7 +203,33 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
             break Stop::SampleCap;
         }
     };
-    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None })
+    if cfg.adaptive() {
+        machine.push(machine_ref_ns());
+    }
+    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None, machine_ref_ns: machine })
+}
+
+/// The machine's speed just now, in ns per pass of a reference loop: a sum of 10,000 i32
+/// (the `native_sum` row's work), the median of five timings of 64 passes (about 0.2 ms in
+/// all). A shared VM changes speed for seconds at a time (a busy sibling hyperthread: the
+/// same loop 1.4-1.7x slower for whole rows), so each row of a default run carries this
+/// figure from just before and just after its samples, and a comparison allows a row what
+/// its machine moved between the two runs (`interop_core::noise::machine_move_pct`).
+pub fn machine_ref_ns() -> f64 {
+    static DATA: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+    const PASSES: u32 = 64;
+    let data = DATA.get_or_init(|| (0..10_000).map(|i| i * 7 % 1000).collect());
+    let mut t = [0.0f64; 5];
+    for x in &mut t {
+        let start = Instant::now();
+        for _ in 0..PASSES {
+            let s: i32 = std::hint::black_box(data.as_slice()).iter().fold(0i32, |a, &b| a.wrapping_add(b));
+            std::hint::black_box(s);
+        }
+        *x = start.elapsed().as_nanos() as f64 / PASSES as f64;
+    }
+    t.sort_by(f64::total_cmp);
+    t[2]
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.

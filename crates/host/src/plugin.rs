@@ -181,6 +181,7 @@ pub fn run_plugin<E: Engine>(
                         metrics: Default::default(),
                         input_sha256: (!case.input.is_empty()).then(|| sha256_hex(&case.input)),
                         stop: Some(samples.stop.as_str().into()),
+                        machine_ref_ns: std::mem::take(&mut samples.machine_ref_ns),
                     }, samples.counted.take(), cfg)),
                     Err(e) => match not_applicable_reason(&e) {
                         Some(why) => {

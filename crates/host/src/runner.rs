@@ -114,6 +114,7 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         metrics: s.metrics,
         input_sha256: None,
         stop: Some(s.stop.as_str().into()),
+        machine_ref_ns: s.machine_ref_ns,
     }
 }
 

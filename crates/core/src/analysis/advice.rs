@@ -360,6 +360,7 @@ mod tests {
             metrics: Default::default(),
             input_sha256: None,
             stop: None,
+            machine_ref_ns: Vec::new(),
         })
     }
 

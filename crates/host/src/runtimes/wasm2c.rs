@@ -660,7 +660,14 @@ impl Engine for Wasm2c {
                 metrics.insert("peak_rss_bytes".to_string(), rss);
             }
             // A bounded few samples of one op each, whatever the precision target.
-            Ok(Samples { iters_per_sample: 1, ns_per_op, metrics, stop: crate::measure::Stop::Fixed, counted: None })
+            Ok(Samples {
+                iters_per_sample: 1,
+                ns_per_op,
+                metrics,
+                stop: crate::measure::Stop::Fixed,
+                counted: None,
+                machine_ref_ns: Vec::new(),
+            })
         };
         Some(run())
     }
