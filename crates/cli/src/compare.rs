@@ -449,6 +449,34 @@ mod tests {
     }
 
     #[test]
+    fn a_row_measured_while_the_machine_was_slower_passes_and_is_listed_to_rerun() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, v: &serde_json::Value| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+            p
+        };
+        // add rows 30% slower in NEW; every row's machine reference 400 ns in OLD, and in NEW
+        // 600 ns around the add rows (the machine 50% slower there), 400 elsewhere.
+        let with_machine = |mut v: serde_json::Value, slow_machine: bool| {
+            for row in v["results"].as_array_mut().unwrap() {
+                let m = if slow_machine && row["scenario"] == "add" { 600.0 } else { 400.0 };
+                row["machine_ref_ns"] = serde_json::json!([m, m]);
+            }
+            v
+        };
+        let old = write("old.json", &with_machine(synthetic("add", 1.0), false));
+        let moved = write("moved.json", &with_machine(synthetic("add", 1.3), true));
+        let (_, _, notes, failed) = run_compare(&args(old.clone(), moved, Some(5.0))).unwrap();
+        assert!(!failed, "{notes}");
+        assert!(notes.contains("the machine's own speed around them moved as much") && notes.contains("the machine 50.0%"), "{notes}");
+        // The same slowdown while the machine stood still fails.
+        let still = write("still.json", &with_machine(synthetic("add", 1.3), false));
+        let (_, _, notes, failed) = run_compare(&args(old, still, Some(5.0))).unwrap();
+        assert!(failed && !notes.contains("moved as much"), "{notes}");
+    }
+
+    #[test]
     fn each_row_is_allowed_its_own_spread_over_the_saved_runs() {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, v: &serde_json::Value| {

@@ -399,3 +399,31 @@ fn a_focused_configuration_runs_its_own_scenarios_unless_others_are_named() {
     assert!(v["results"].as_array().unwrap().iter().any(|r| r["runtime"] == "wasmtime:pooling" && r["scenario"] == "add"));
     assert!(v["config"].get("focused").is_none(), "{}", v["config"]);
 }
+
+/// A run with a precision target (a default run's mode) times the machine around each row,
+/// on both hosts: the gate's allowance for a machine that changed speed between runs.
+#[test]
+fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.json");
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust,go", "--runtimes", "native", "--scenarios", "native_call", "--no-progress"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = load(&out);
+    let rows = v["results"].as_array().unwrap();
+    for host in ["rust", "go"] {
+        let row = rows.iter().find(|r| r["host"] == host && r["scenario"] == "native_call").unwrap_or_else(|| panic!("no {host} row"));
+        let m = row["machine_ref_ns"].as_array().unwrap_or_else(|| panic!("{host}: no machine_ref_ns: {row}"));
+        assert_eq!(m.len(), 2, "{host}: before and after: {m:?}");
+        assert!(m.iter().all(|x| x.as_f64().is_some_and(|x| x > 0.0)), "{host}: {m:?}");
+    }
+    // A fixed count (--quick alone) takes none.
+    let q = dir.path().join("q.json");
+    let o = run(&["--runtimes", "native", "--scenarios", "native_call", "--no-capabilities"], &q);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(load(&q)["results"].as_array().unwrap().iter().all(|r| r.get("machine_ref_ns").is_none()));
+}
