@@ -95,8 +95,8 @@ type Result struct {
 	Stop string
 	// Counted replaces the samples under --counts-out.
 	Counted *Counted
-	// MachineRefNs: with a precision target, MachineRefNs() just before and just after
-	// the samples.
+	// MachineRefNs: with a precision target, MachineRefNs() just before the samples, the
+	// lowest and highest short reading between them, and MachineRefNs() just after.
 	MachineRefNs []float64
 }
 
@@ -127,17 +127,25 @@ func machineSum(d []int32) int32 {
 // from just before and just after its samples (the row event's machine_ref_ns), and a
 // comparison allows a row what its machine moved between the two runs (as the Rust host).
 func MachineRefNs() float64 {
-	const passes = 64
 	var t [5]float64
 	for i := range t {
-		t0 := time.Now()
-		for j := 0; j < passes; j++ {
-			machineSink += machineSum(machineData)
-		}
-		t[i] = float64(time.Since(t0).Nanoseconds()) / passes
+		t[i] = machinePassNs(64)
 	}
 	slices.Sort(t[:])
 	return t[2]
+}
+
+// betweenPasses: passes of the reference loop after each sample of a default-run row (a
+// few µs; the lowest and highest reading go into the row's MachineRefNs).
+const betweenPasses = 4
+
+// machinePassNs is one timing of passes passes of the reference loop, ns a pass.
+func machinePassNs(passes int) float64 {
+	t0 := time.Now()
+	for j := 0; j < passes; j++ {
+		machineSink += machineSum(machineData)
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(passes)
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -297,14 +305,21 @@ func Measure(c Case, cfg Config) (Result, error) {
 	var total counters
 	var run runningMean
 	off := collectorOff()
+	gcPerByte := processGCNsPerByte(rd.read())
 	if adaptive {
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 	}
+	lowest, highest := math.Inf(1), 0.0
 	sampling := time.Now()
 	for i := 0; ; i++ {
 		before := rd.read()
 		d, err := c.Loop(int(iters))
 		after := rd.read()
+		if adaptive {
+			// The machine between samples too: its speed can switch in the middle of a row.
+			r := machinePassNs(betweenPasses)
+			lowest, highest = min(lowest, r), max(highest, r)
+		}
 		if err == nil && c.Verify != nil {
 			err = c.Verify()
 		}
@@ -330,7 +345,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 			res.Stop = StopFixed
 			break
 		}
-		hw, seen := run.relativeHalfWidth(), off || collectorSeen(total, float64(iters)*float64(n))
+		ops := float64(iters) * float64(n)
+		seen := off || collectorSeen(total, ops) || collectorNegligible(total[2]/ops, run.mean, gcPerByte, cfg.PrecisionPct/100)
+		hw := run.relativeHalfWidth()
 		if hw <= cfg.PrecisionPct/100 && seen {
 			res.Stop = StopPrecision
 			break
@@ -353,6 +370,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 	}
 	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
 	if adaptive {
+		if highest > 0 {
+			res.MachineRefNs = append(res.MachineRefNs, lowest, highest)
+		}
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 	}
 	return res, nil
@@ -409,6 +429,26 @@ func gcWindow(c Case, n int64, rd *counterReader, start time.Time, hold time.Dur
 			return float64(spent) / ops, nil
 		}
 	}
+}
+
+// processGCNsPerByte: what the collector has cost this process so far, in CPU ns per
+// allocated byte (collector CPU time over bytes allocated since it started), once it has
+// collected minGCCycles times; 0 (unknown) before. From a whole-matrix run: 0.03-0.6 ns a
+// byte on wazero's rows, 0.8-1.9 on wasmtime-go's and wasmer-go's (finalizers).
+func processGCNsPerByte(abs counters) float64 {
+	if abs[3] < minGCCycles || abs[2] <= 0 {
+		return 0
+	}
+	return abs[4] * 1e9 / abs[2]
+}
+
+// collectorNegligible: at twice this process's collector cost per byte, what the row's
+// allocations would cost it per op is under a quarter of the precision target, so the
+// samples need not wait for collections of their own (a 30 us call allocating 64 B on
+// wazero: about 38 ns of collector at most against a 75 ns quarter of ±1%; such rows ran to
+// the time cap, 0.5 s each, waiting for two collections that take seconds to come).
+func collectorNegligible(bytesPerOp, nsPerOp, gcNsPerByte, precision float64) bool {
+	return gcNsPerByte > 0 && nsPerOp > 0 && precision > 0 && 2*gcNsPerByte*bytesPerOp <= precision/4*nsPerOp
 }
 
 // collectorSeen: the loop allocates nothing worth collecting (under one object per 100

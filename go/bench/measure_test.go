@@ -238,3 +238,32 @@ func TestWithTheCollectorOffAnAllocatingRowWaitsForNoCollection(t *testing.T) {
 	}
 	_ = sink
 }
+
+// A row need not wait for collections of its own when, at twice the process's collector
+// cost per byte, its allocations could not move it by a quarter of the precision target.
+func TestTheCollectorIsNegligibleOnlyForRowsThatAllocateLittleForTheirLength(t *testing.T) {
+	cases := []struct {
+		bytesPerOp, nsPerOp, perByte float64
+		want                         bool
+	}{
+		{64, 30000, 0.3, true},   // wazero sum_array 100000: 38 ns of 75
+		{64, 4000, 0.3, false},   // the same at 10000: 38 ns of 10
+		{300, 40000, 1.0, false}, // wasmtime-go, finalizers: 600 ns of 100
+		{0, 10, 1.0, true},       // no allocation
+		{64, 30000, 0, false},    // the process's cost not known yet
+	}
+	for _, c := range cases {
+		if got := collectorNegligible(c.bytesPerOp, c.nsPerOp, c.perByte, 0.01); got != c.want {
+			t.Errorf("%+v: got %v", c, got)
+		}
+	}
+	var abs counters
+	abs[2], abs[3], abs[4] = 4e6, 1, 0.001
+	if got := processGCNsPerByte(abs); got != 0 {
+		t.Errorf("after one collection the cost is not known: got %v", got)
+	}
+	abs[3] = 2
+	if got := processGCNsPerByte(abs); math.Abs(got-0.25) > 1e-12 {
+		t.Errorf("1 ms of collector over 4 MB: got %v ns a byte, want 0.25", got)
+	}
+}

@@ -99,7 +99,8 @@ pub struct Samples {
     pub stop: Stop,
     /// Instruction counts instead of samples (`run --counts`).
     pub counted: Option<crate::counts::Counted>,
-    /// With a precision target: [`machine_ref_ns`] just before and just after the samples.
+    /// With a precision target: [`machine_ref_ns`] just before the samples, the lowest and
+    /// the highest short reading between them, and [`machine_ref_ns`] just after.
     pub machine_ref_ns: Vec<f64>,
 }
 
@@ -172,8 +173,14 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         machine.push(machine_ref_ns());
     }
     let sampling = Instant::now();
+    let (mut lowest, mut highest) = (f64::INFINITY, 0.0f64);
     let stop = loop {
         let t = run(iters)?;
+        if cfg.adaptive() {
+            // The machine between samples too: its speed can switch in the middle of a row.
+            let r = machine_pass_ns(BETWEEN_PASSES);
+            (lowest, highest) = (lowest.min(r), highest.max(r));
+        }
         let x = t.as_nanos() as f64 / iters as f64;
         ns_per_op.push(x);
         running.push(x);
@@ -204,6 +211,9 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         }
     };
     if cfg.adaptive() {
+        if highest > 0.0 {
+            machine.extend([lowest, highest]);
+        }
         machine.push(machine_ref_ns());
     }
     Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None, machine_ref_ns: machine })
@@ -216,20 +226,28 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
 /// figure from just before and just after its samples, and a comparison allows a row what
 /// its machine moved between the two runs (`interop_core::noise::machine_move_pct`).
 pub fn machine_ref_ns() -> f64 {
-    static DATA: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
-    const PASSES: u32 = 64;
-    let data = DATA.get_or_init(|| (0..10_000).map(|i| i * 7 % 1000).collect());
     let mut t = [0.0f64; 5];
     for x in &mut t {
-        let start = Instant::now();
-        for _ in 0..PASSES {
-            let s: i32 = std::hint::black_box(data.as_slice()).iter().fold(0i32, |a, &b| a.wrapping_add(b));
-            std::hint::black_box(s);
-        }
-        *x = start.elapsed().as_nanos() as f64 / PASSES as f64;
+        *x = machine_pass_ns(64);
     }
     t.sort_by(f64::total_cmp);
     t[2]
+}
+
+/// Passes of the reference loop after each sample of a default-run row (a few µs: its
+/// lowest and highest reading go into the row's `machine_ref_ns` with the two around it).
+const BETWEEN_PASSES: u32 = 16;
+
+/// One timing of `passes` passes of the reference loop, ns a pass.
+fn machine_pass_ns(passes: u32) -> f64 {
+    static DATA: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+    let data = DATA.get_or_init(|| (0..10_000).map(|i| i * 7 % 1000).collect());
+    let start = Instant::now();
+    for _ in 0..passes {
+        let s: i32 = std::hint::black_box(data.as_slice()).iter().fold(0i32, |a, &b| a.wrapping_add(b));
+        std::hint::black_box(s);
+    }
+    start.elapsed().as_nanos() as f64 / passes as f64
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.
