@@ -136,8 +136,23 @@ func MachineRefNs() float64 {
 }
 
 // betweenPasses: passes of the reference loop after each sample of a default-run row (a
-// few µs; the lowest and highest reading go into the row's MachineRefNs).
+// few µs, after one untimed pass that brings its data back into the caches). Their first
+// and last decile go into the row's MachineRefNs (lowHighDecile).
 const betweenPasses = 4
+
+// lowHighDecile is the first and the last decile of readings as order statistics rounded
+// inwards (of 10 readings the 1st and the 9th), as the Rust side's
+// interop_core::stats::low_high_decile: one preempted reading does not count.
+func lowHighDecile(readings []float64) []float64 {
+	n := len(readings)
+	if n == 0 {
+		return nil
+	}
+	s := slices.Clone(readings)
+	slices.Sort(s)
+	rank := func(q float64) int { return int(math.Floor(q * float64(n-1))) }
+	return []float64{s[rank(0.1)], s[rank(0.9)]}
+}
 
 // machinePassNs is one timing of passes passes of the reference loop, ns a pass.
 func machinePassNs(passes int) float64 {
@@ -309,7 +324,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 	if adaptive {
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 	}
-	lowest, highest := math.Inf(1), 0.0
+	var between []float64
 	sampling := time.Now()
 	for i := 0; ; i++ {
 		before := rd.read()
@@ -317,8 +332,8 @@ func Measure(c Case, cfg Config) (Result, error) {
 		after := rd.read()
 		if adaptive {
 			// The machine between samples too: its speed can switch in the middle of a row.
-			r := machinePassNs(betweenPasses)
-			lowest, highest = min(lowest, r), max(highest, r)
+			machinePassNs(1) // the sample left the reference's data out of the caches
+			between = append(between, machinePassNs(betweenPasses))
 		}
 		if err == nil && c.Verify != nil {
 			err = c.Verify()
@@ -370,9 +385,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 	}
 	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
 	if adaptive {
-		if highest > 0 {
-			res.MachineRefNs = append(res.MachineRefNs, lowest, highest)
-		}
+		res.MachineRefNs = append(res.MachineRefNs, lowHighDecile(between)...)
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 	}
 	return res, nil

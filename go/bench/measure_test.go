@@ -3,6 +3,7 @@ package bench
 import (
 	"math"
 	"runtime/debug"
+	"slices"
 	"testing"
 	"time"
 )
@@ -265,5 +266,18 @@ func TestTheCollectorIsNegligibleOnlyForRowsThatAllocateLittleForTheirLength(t *
 	abs[3] = 2
 	if got := processGCNsPerByte(abs); math.Abs(got-0.25) > 1e-12 {
 		t.Errorf("1 ms of collector over 4 MB: got %v ns a byte, want 0.25", got)
+	}
+}
+
+func TestTheDecilesOfReadingsLeaveOutOneBlownUpReading(t *testing.T) {
+	got := lowHighDecile([]float64{10, 11, 10.5, 120, 10.2, 10.8, 10.1, 10.9, 10.4, 10.6})
+	if !slices.Equal(got, []float64{10, 11}) {
+		t.Errorf("got %v, want [10 11]", got)
+	}
+	if got := lowHighDecile([]float64{5}); !slices.Equal(got, []float64{5, 5}) {
+		t.Errorf("one reading: got %v", got)
+	}
+	if lowHighDecile(nil) != nil {
+		t.Error("no reading: want nil")
 	}
 }

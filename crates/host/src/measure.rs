@@ -99,8 +99,8 @@ pub struct Samples {
     pub stop: Stop,
     /// Instruction counts instead of samples (`run --counts`).
     pub counted: Option<crate::counts::Counted>,
-    /// With a precision target: [`machine_ref_ns`] just before the samples, the lowest and
-    /// the highest short reading between them, and [`machine_ref_ns`] just after.
+    /// With a precision target: [`machine_ref_ns`] just before the samples, the first and
+    /// the last decile of the short readings between them, and [`machine_ref_ns`] just after.
     pub machine_ref_ns: Vec<f64>,
 }
 
@@ -173,13 +173,13 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         machine.push(machine_ref_ns());
     }
     let sampling = Instant::now();
-    let (mut lowest, mut highest) = (f64::INFINITY, 0.0f64);
+    let mut between = Vec::new();
     let stop = loop {
         let t = run(iters)?;
         if cfg.adaptive() {
             // The machine between samples too: its speed can switch in the middle of a row.
-            let r = machine_pass_ns(BETWEEN_PASSES);
-            (lowest, highest) = (lowest.min(r), highest.max(r));
+            machine_pass_ns(1); // the sample left the reference's data out of the caches
+            between.push(machine_pass_ns(BETWEEN_PASSES));
         }
         let x = t.as_nanos() as f64 / iters as f64;
         ns_per_op.push(x);
@@ -211,9 +211,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         }
     };
     if cfg.adaptive() {
-        if highest > 0.0 {
-            machine.extend([lowest, highest]);
-        }
+        machine.extend(interop_core::stats::low_high_decile(&mut between));
         machine.push(machine_ref_ns());
     }
     Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None, machine_ref_ns: machine })
@@ -234,8 +232,10 @@ pub fn machine_ref_ns() -> f64 {
     t[2]
 }
 
-/// Passes of the reference loop after each sample of a default-run row (a few µs: its
-/// lowest and highest reading go into the row's `machine_ref_ns` with the two around it).
+/// Passes of the reference loop after each sample of a default-run row (a few µs, after one
+/// untimed pass that brings its data back into the caches: timed cold, the readings were
+/// twice the others). Their first and last decile go into the row's `machine_ref_ns` with the
+/// two readings around the row (deciles, not the extremes: one preempted reading read 12x).
 const BETWEEN_PASSES: u32 = 16;
 
 /// One timing of `passes` passes of the reference loop, ns a pass.

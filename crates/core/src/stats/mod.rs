@@ -57,6 +57,20 @@ pub struct Summary {
 }
 
 /// Summarizes samples (ns per op). Empty input gives NaN estimates.
+/// The first and the last decile of some readings, as order statistics rounded inwards
+/// (of 10 readings the 1st and the 9th: not interpolated towards the extreme), or nothing
+/// when there are none: the spread of a row's short machine readings without the one
+/// reading a preemption blew up (one read 12x the others).
+pub fn low_high_decile(readings: &mut [f64]) -> Vec<f64> {
+    let n = readings.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let rank = |q: f64| 1 + (q * (n - 1) as f64).floor() as usize;
+    let mut d = Data::new(readings);
+    vec![d.order_statistic(rank(0.1)), d.order_statistic(rank(0.9))]
+}
+
 pub fn summarize(samples: &[f64]) -> Summary {
     let n = samples.len();
     if n == 0 {

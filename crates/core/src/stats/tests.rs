@@ -177,3 +177,11 @@ mod bootstrap_and_mann_whitney {
         assert!(median(&[]).is_nan());
     }
 }
+
+#[test]
+fn the_deciles_of_readings_leave_out_one_blown_up_reading() {
+    let mut r = vec![10.0, 11.0, 10.5, 120.0, 10.2, 10.8, 10.1, 10.9, 10.4, 10.6];
+    assert_eq!(low_high_decile(&mut r), vec![10.0, 11.0]);
+    assert_eq!(low_high_decile(&mut [5.0]), vec![5.0, 5.0]);
+    assert!(low_high_decile(&mut []).is_empty());
+}
