@@ -378,6 +378,7 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 	var g genInfo
 	var goBytes, binBytes int64
 	exe := filepath.Join(dir, "prog")
+	stop := StopFixed
 	for i := 0; i < samples; i++ {
 		pkgDir := filepath.Join(dir, "guest")
 		os.RemoveAll(pkgDir)
@@ -417,6 +418,11 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 		}
 		d := time.Since(t0)
 		row.SampleNsPerOp = append(row.SampleNsPerOp, float64(d.Nanoseconds()))
+		// --quick's bound on long rows (Config.MaxRowMs without a precision target): two.
+		if cfg.PrecisionPct == 0 && cfg.MaxRowMs > 0 && len(row.SampleNsPerOp) >= 2 {
+			stop = StopTimeCap
+			break
+		}
 		if st, err := os.Stat(goFile); err == nil {
 			goBytes = st.Size()
 		}
@@ -437,7 +443,7 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 		metrics["peak_rss_bytes"] = float64(ru.Maxrss) * 1024 // Linux: KiB
 	}
 	row = RowEvent{Event: "row", Host: Host, Runtime: "wasm2go", API: Wasm2goCallAPIs[0], Scenario: "compile",
-		Params: map[string]int64{}, ItersPerSample: 1, SampleNsPerOp: row.SampleNsPerOp, Verified: true, Metrics: metrics, Stop: StopFixed}
+		Params: map[string]int64{}, ItersPerSample: 1, SampleNsPerOp: row.SampleNsPerOp, Verified: true, Metrics: metrics, Stop: stop}
 	return row, nil
 }
 

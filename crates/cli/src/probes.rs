@@ -170,7 +170,7 @@ pub fn run_probe(
     let first = |v: &[(String, String)]| v.first().map(|(_, e)| one(e)).unwrap_or_default();
     if hung {
         let what = if started.is_some() { "no answer" } else { "no scenario started" };
-        return outcome(Outcome::Hung, format!("{what} after {:.0} s: the worker was killed", wait_s(started, hang, timeout)), elapsed);
+        return outcome(Outcome::Hung, format!("{what} after {} s: the worker was killed", wait_s(started, hang, timeout)), elapsed);
     }
     if !ok {
         let why = format!(

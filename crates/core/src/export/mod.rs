@@ -60,8 +60,9 @@ fn capability_example() -> Option<crate::capabilities::CapabilityRow> {
 /// What the capability table's cells mean, under it.
 pub const CAPABILITY_NOTE: &str = "Measured in this run: the small bad guests of scenarios/probes/ (an invalid module, \
     `unreachable`, an out-of-bounds load, infinite recursion, a loop that never returns, SIMD) ran on each engine in a \
-    worker of its own; engines that can stop a guest from inside (epochs, fuel, a context) were configured to after 1 s, \
-    and a worker silent for 3 s in the endless loop (30 s in the others) was killed. How memory accesses are checked is the engine's configuration.";
+    worker of its own; engines that can stop a guest from inside (epochs, fuel, a context) were configured to do so after \
+    a short bound (the interrupt column says when they did), and a worker that stayed silent in the endless loop \
+    was killed (the column says after how long). How memory accesses are checked is the engine's configuration.";
 
 /// `3 of 40 components are below noise (their 95% interval reaches zero)`.
 pub fn noise_line(r: &ResultsFile) -> String {

@@ -642,7 +642,13 @@ impl Engine for Wasm2c {
             let info = inspect(wasm)?;
             let mut ns_per_op = Vec::new();
             let mut metrics = std::collections::BTreeMap::new();
+            let mut stop = crate::measure::Stop::Fixed;
             for _ in 0..cfg.samples.clamp(1, COMPILE_SAMPLES) {
+                // --quick's bound on long rows (max_row without a precision target): two.
+                if !cfg.adaptive() && !cfg.max_row.is_zero() && ns_per_op.len() >= 2 {
+                    stop = crate::measure::Stop::TimeCap;
+                    break;
+                }
                 let tmp = tempfile::tempdir()?;
                 let t = Instant::now();
                 let so = build(wasm, &info, tmp.path(), self.cflags())?;
@@ -664,7 +670,7 @@ impl Engine for Wasm2c {
                 iters_per_sample: 1,
                 ns_per_op,
                 metrics,
-                stop: crate::measure::Stop::Fixed,
+                stop,
                 counted: None,
                 machine_ref_ns: Vec::new(),
             })
