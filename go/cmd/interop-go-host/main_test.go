@@ -43,6 +43,8 @@ type rowEv struct {
 	Metrics                             map[string]float64
 	InputSHA256                         string `json:"input_sha256"` // optional: the bytes fed, for cross-host checks
 	Stop                                string // what ended the sampling: precision, time_cap, sample_cap, fixed
+	// with a precision target: the machine's speed before, between (first and last decile) and after the samples
+	MachineRefNs []float64 `json:"machine_ref_ns"`
 }
 
 type failureEv struct {
@@ -320,6 +322,9 @@ func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
 	for _, r := range rows {
 		if r.Stop != "precision" && r.Stop != "time_cap" && r.Stop != "projected" {
 			t.Errorf("%s: stop %q with a precision target", r.Scenario, r.Stop)
+		}
+		if len(r.MachineRefNs) != 4 {
+			t.Errorf("%s: machine_ref_ns %v, want before, two deciles between, after", r.Scenario, r.MachineRefNs)
 		}
 	}
 	// Without a target every row says it took a fixed number of samples.
