@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 /// After this many ms an engine that can interrupt a guest from inside does.
 pub const INTERRUPT_MS: u64 = 250;
 /// Seconds of silence after the `loop` probe's scenario started before its worker is killed
-/// (six times [`INTERRUPT_MS`]: an engine that interrupts is not taken for hung on a busy machine).
-pub const HANG_S: f64 = 1.5;
+/// (eight times [`INTERRUPT_MS`]: an engine that interrupts, or runs out of fuel, is not taken for hung on a busy CI box).
+pub const HANG_S: f64 = 2.0;
 /// Engines probed at the same time: the probes time nothing (a hung guest spins one core
 /// until it is killed), so a run's two cores take two engines at once.
 pub const PROBE_JOBS: usize = 2;
