@@ -359,10 +359,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         let clock = std::time::Instant::now();
         if !a.counts || a.with_time {
-            let mut sink = Sink::new(&mut results, &out_path, &bar, false, false, variant, primary);
+            let laps = Laps::default();
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary, laps };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
-            sink.lap(None);
-            for (scenario, took) in std::mem::take(&mut sink.scenario_times) {
+            sink.laps.lap(None);
+            for (scenario, took) in std::mem::take(&mut sink.laps.done) {
                 timings.push(Timing {
                     part: "scenario".into(),
                     host: host.name.to_string(),
@@ -382,7 +383,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 go: host.name == "go",
                 gc_on,
             };
-            let mut sink = Sink::new(&mut results, &out_path, &bar, gc_on, true, variant, primary);
+            let laps = Laps::default();
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary, laps };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
         }
         timings.push(Timing {
@@ -671,25 +673,30 @@ struct Sink<'a> {
     variant: &'a GuestVariant,
     /// The run's first variant (its failures are the run's, unmarked).
     primary: bool,
-    /// Each scenario's wall time in this worker run (from its start event to the next),
-    /// the scenario running now with the instant it started.
-    scenario_times: Vec<(String, std::time::Duration)>,
+    /// Each scenario's wall time in this worker run.
+    laps: Laps,
+}
+
+/// Each scenario's wall time in a worker run, from its start event to the next one's (or
+/// the worker's end), and the scenario running now with the instant it started.
+#[derive(Default)]
+struct Laps {
+    done: Vec<(String, std::time::Duration)>,
     current: Option<(String, std::time::Instant)>,
 }
 
-impl<'a> Sink<'a> {
-    fn new(
-        results: &'a mut ResultsFile,
-        path: &'a Path,
-        bar: &'a ProgressBar,
-        gc_on: bool,
-        counting: bool,
-        variant: &'a GuestVariant,
-        primary: bool,
-    ) -> Self {
-        Sink { results, path, bar, gc_on, counting, variant, primary, scenario_times: Vec::new(), current: None }
+impl Laps {
+    /// Ends the running scenario's clock (and starts `next`'s).
+    fn lap(&mut self, next: Option<&String>) {
+        let now = std::time::Instant::now();
+        if let Some((name, t0)) = self.current.take() {
+            self.done.push((name, now - t0));
+        }
+        self.current = next.map(|n| (n.clone(), now));
     }
+}
 
+impl Sink<'_> {
     fn event(&mut self, e: Event) -> Result<()> {
         let e = match e {
             Event::Count(mut c) if self.gc_on => {
@@ -720,7 +727,7 @@ impl<'a> Sink<'a> {
         let save = matches!(e, Event::Row(_) | Event::Failure(_) | Event::Count(_));
         match &e {
             Event::Start { host, runtime, scenario } => {
-                self.lap(Some(scenario));
+                self.laps.lap(Some(scenario));
                 self.bar.inc(1);
                 let pass = if self.gc_on { " (collector on)" } else { "" };
                 self.bar.set_message(format!("{host} {runtime}{pass}: {scenario}"));
@@ -742,15 +749,6 @@ impl<'a> Sink<'a> {
             guard::save(self.results, self.path)?;
         }
         Ok(())
-    }
-
-    /// Ends the running scenario's clock (and starts `next`'s).
-    fn lap(&mut self, next: Option<&String>) {
-        let now = std::time::Instant::now();
-        if let Some((name, t0)) = self.current.take() {
-            self.scenario_times.push((name, now - t0));
-        }
-        self.current = next.map(|n| (n.clone(), now));
     }
 
     /// Marks an event with the guest variant it ran on. A SIMD build that an engine does not
