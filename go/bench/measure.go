@@ -96,7 +96,8 @@ type Result struct {
 	// Counted replaces the samples under --counts-out.
 	Counted *Counted
 	// MachineRefNs: with a precision target, MachineRefNs() just before the samples, the
-	// lowest and highest short reading between them, and MachineRefNs() just after.
+	// first and last decile of the short readings between them (lowHighDecile), and
+	// MachineRefNs() just after.
 	MachineRefNs []float64
 }
 
@@ -124,7 +125,8 @@ func machineSum(d []int32) int32 {
 // sum of 10,000 int32 (the native_sum row's work), the median of five timings of 64
 // passes. A shared VM changes speed for seconds at a time (a busy sibling hyperthread:
 // the same loop 1.4-1.7x slower for whole rows), so each row of a default run carries it
-// from just before and just after its samples (the row event's machine_ref_ns), and a
+// from just before and just after its samples (the row event's machine_ref_ns, with
+// shorter readings between the samples), and a
 // comparison allows a row what its machine moved between the two runs (as the Rust host).
 func MachineRefNs() float64 {
 	var t [5]float64
@@ -161,6 +163,13 @@ func machinePassNs(passes int) float64 {
 		machineSink += machineSum(machineData)
 	}
 	return float64(time.Since(t0).Nanoseconds()) / float64(passes)
+}
+
+// boundReached: a fixed count with a bound (--quick's MaxRowMs without a precision
+// target), after n samples that took sampled: the row has its two and is past the bound,
+// so it stops short of Samples.
+func (cfg Config) boundReached(n int, sampled time.Duration) bool {
+	return cfg.PrecisionPct == 0 && n >= 2 && cfg.MaxRowMs > 0 && sampled >= time.Duration(cfg.MaxRowMs*float64(time.Millisecond))
 }
 
 func (c Case) run(n int) (time.Duration, error) {
@@ -215,6 +224,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 	// engine is warm: tiers compiled, caches filled); never longer than warmup-ms.
 	warm := time.Duration(cfg.WarmupMs * float64(time.Millisecond))
 	eighth := time.Duration(cfg.TargetSampleMs * float64(time.Millisecond) / 8)
+	off := collectorOff() // read once: each read sets the collector's percent twice
 	if warm > 0 {
 		start := time.Now()
 		n := int64(1)
@@ -249,7 +259,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// such row pays it), and then every allocating row runs one window of
 		// steadyCycles collections (see steadyWindow). Rows that do not allocate, and rows
 		// with the collector off, are not held back.
-		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 && !collectorOff() {
+		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 && !off {
 			hold := min(steadyWarm, 10*warm)
 			if rest := hold - allocatingSoFar; rest > 0 {
 				for time.Since(start) < rest {
@@ -257,7 +267,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 						return res, err
 					}
 				}
-			} else if _, err := gcWindow(c, n, rd, start, min(hold, steadyWindow*warm)); err != nil {
+			} else if err := gcWindow(c, n, rd, start, min(hold, steadyWindow*warm)); err != nil {
 				return res, err
 			}
 			defer func() { allocatingSoFar += time.Since(start) }()
@@ -319,7 +329,6 @@ func Measure(c Case, cfg Config) (Result, error) {
 	rd := newCounterReader()
 	var total counters
 	var run runningMean
-	off := collectorOff()
 	gcPerByte := processGCNsPerByte(rd.read())
 	if adaptive {
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
@@ -350,7 +359,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 		n := len(res.NsPerOp)
 		if n < samples {
 			// A fixed count with a bound (--quick): a long row stops after two samples.
-			if !adaptive && n >= 2 && maxRow > 0 && time.Since(sampling) >= maxRow {
+			if cfg.boundReached(n, time.Since(sampling)) {
 				res.Stop = StopTimeCap
 				break
 			}
@@ -426,20 +435,15 @@ func collectorOff() bool {
 const steadyCycles = 2
 
 // gcWindow runs loops of n operations until steadyCycles collections have run since it
-// began (or the warm-up's hold has passed) and returns the window's time per operation.
-func gcWindow(c Case, n int64, rd *counterReader, start time.Time, hold time.Duration) (float64, error) {
+// began (or the warm-up's hold has passed).
+func gcWindow(c Case, n int64, rd *counterReader, start time.Time, hold time.Duration) error {
 	first := rd.read()
-	var spent time.Duration
-	ops := 0.0
 	for {
-		d, err := c.run(int(n))
-		if err != nil {
-			return 0, err
+		if _, err := c.run(int(n)); err != nil {
+			return err
 		}
-		spent += d
-		ops += float64(n)
 		if rd.read()[3]-first[3] >= steadyCycles || time.Since(start) >= hold {
-			return float64(spent) / ops, nil
+			return nil
 		}
 	}
 }

@@ -418,8 +418,11 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 		}
 		d := time.Since(t0)
 		row.SampleNsPerOp = append(row.SampleNsPerOp, float64(d.Nanoseconds()))
-		// --quick's bound on long rows (Config.MaxRowMs without a precision target): two.
-		if cfg.PrecisionPct == 0 && cfg.MaxRowMs > 0 && len(row.SampleNsPerOp) >= 2 {
+		var sampled float64
+		for _, x := range row.SampleNsPerOp {
+			sampled += x
+		}
+		if cfg.boundReached(len(row.SampleNsPerOp), time.Duration(sampled)) {
 			stop = StopTimeCap
 			break
 		}

@@ -255,7 +255,7 @@ fn compare_pair(
         if !masked.is_empty() {
             notes.push_str(&format!(
                 "interop-bench: {} row(s) got slower by more than {pct}% + their run-to-run noise while the machine's own \
-                 speed around them moved as much (its reference loop, timed before and after each row), so they do not \
+                 speed around them moved as much (its reference loop, timed before, between and after their samples), so they do not \
                  fail the gate; rerun them to tell a change from the machine's:\n",
                 masked.len()
             ));

@@ -18,7 +18,7 @@
 //! ([`half_drift_pct`]), nor than how far the machine's speed around that very row moved
 //! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
 //! time, so two runs time the same row in different states; each row carries the host's
-//! reference loop timed just before and after its samples).
+//! reference loop timed before, between and after its samples).
 //!
 //! `compare --fail-above PCT` then fails a row only when its slowdown is significant
 //! (the comparison's verdict: Mann–Whitney and the bootstrap interval agree), larger
@@ -182,10 +182,10 @@ pub enum NoiseSource {
 }
 
 /// How far the machine's speed around a row moved between OLD and NEW, in percent: each
-/// row of a default run carries the host's reference loop timed just before and just
-/// after its samples (`machine_ref_ns`), and this is the largest ratio between a reading
-/// of NEW and one of OLD, either way (a switch of speed in the middle of a row is within
-/// its two readings). `None` unless both rows carry readings.
+/// row of a default run carries the host's reference loop timed before, between and after
+/// its samples (`machine_ref_ns`), and this is the largest ratio between a reading of NEW
+/// and one of OLD, either way (a switch of speed in the middle of a row is within its
+/// readings). `None` unless both rows carry readings.
 pub fn machine_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
     let span = |v: &[f64]| -> Option<(f64, f64)> {
         if v.is_empty() || !v.iter().all(|x| x.is_finite() && *x > 0.0) {

@@ -109,8 +109,8 @@ pub struct RawRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
     /// The machine's speed around the row: ns per pass of the host's reference loop (a sum
-    /// of 10,000 i32, the `native_sum` row's work) just before its samples, the lowest and
-    /// the highest short reading between them, and just after, so a comparison can tell a
+    /// of 10,000 i32, the `native_sum` row's work) just before its samples, the first and
+    /// the last decile of short readings between them, and just after, so a comparison can tell a
     /// row that changed from a machine that did
     /// ([`crate::noise::machine_move_pct`]). Default (adaptive) runs; absent otherwise and
     /// in older files.

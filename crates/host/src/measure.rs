@@ -65,6 +65,12 @@ impl MeasureConfig {
     pub fn adaptive(&self) -> bool {
         self.precision > 0.0
     }
+
+    /// A fixed count with a bound (`--quick`): after `n` samples that took `sampled`, the
+    /// row has its two and is past the bound, so it stops short of `samples`.
+    pub fn bound_reached(&self, n: usize, sampled: Duration) -> bool {
+        !self.adaptive() && n >= 2 && !self.max_row.is_zero() && sampled >= self.max_row
+    }
 }
 
 /// What ended a row's sampling (written in the row as `stop`).
@@ -186,7 +192,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         running.push(x);
         let n = ns_per_op.len();
         if n < min {
-            if !cfg.adaptive() && n >= 2 && !cfg.max_row.is_zero() && sampling.elapsed() >= cfg.max_row {
+            if cfg.bound_reached(n, sampling.elapsed()) {
                 break Stop::TimeCap;
             }
             continue;
@@ -221,7 +227,8 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
 /// (the `native_sum` row's work), the median of five timings of 64 passes (about 0.2 ms in
 /// all). A shared VM changes speed for seconds at a time (a busy sibling hyperthread: the
 /// same loop 1.4-1.7x slower for whole rows), so each row of a default run carries this
-/// figure from just before and just after its samples, and a comparison allows a row what
+/// figure from just before and just after its samples (with shorter readings between them,
+/// [`BETWEEN_PASSES`]), and a comparison allows a row what
 /// its machine moved between the two runs (`interop_core::noise::machine_move_pct`).
 pub fn machine_ref_ns() -> f64 {
     let mut t = [0.0f64; 5];

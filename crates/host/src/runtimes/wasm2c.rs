@@ -48,7 +48,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// WABT's version as Debian 12 packages it (checked against `wasm2c --version` by a test).
 pub const VERSION: &str = "1.0.32";
@@ -644,8 +644,8 @@ impl Engine for Wasm2c {
             let mut metrics = std::collections::BTreeMap::new();
             let mut stop = crate::measure::Stop::Fixed;
             for _ in 0..cfg.samples.clamp(1, COMPILE_SAMPLES) {
-                // --quick's bound on long rows (max_row without a precision target): two.
-                if !cfg.adaptive() && !cfg.max_row.is_zero() && ns_per_op.len() >= 2 {
+                let sampled = Duration::from_nanos(ns_per_op.iter().sum::<f64>() as u64);
+                if cfg.bound_reached(ns_per_op.len(), sampled) {
                     stop = crate::measure::Stop::TimeCap;
                     break;
                 }
