@@ -98,6 +98,28 @@ func TestABoundedFixedCountStopsALongRowAfterTwoSamples(t *testing.T) {
 	}
 }
 
+func TestAnOperationLongerThanASampleIsNotRunAgainToCalibrate(t *testing.T) {
+	// One 3 ms op a loop against 2 ms samples and a 1 ms warm-up: the run that checks it,
+	// the single warm-up loop (already a quarter of a sample: the calibration's), and the
+	// two samples; no loops of three for calibration.
+	loops := 0
+	slow := Case{Loop: func(n int) (time.Duration, error) {
+		loops++
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			time.Sleep(3 * time.Millisecond)
+		}
+		return time.Since(t0), nil
+	}}
+	res, err := Measure(slow, Config{WarmupMs: 1, TargetSampleMs: 2, Samples: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loops != 4 || res.Iters != 1 || len(res.NsPerOp) != 2 {
+		t.Errorf("%d loops, %d ops a sample, %d samples; want 4, 1, 2", loops, res.Iters, len(res.NsPerOp))
+	}
+}
+
 func TestWarmUpEndsOnceLoopsAgree(t *testing.T) {
 	// Cold (10x) for a few loops, then steady: warm-up must end well before its minute.
 	done := make(chan Result, 1)

@@ -147,8 +147,11 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
     let start = Instant::now();
     let mut iters = 1u64;
     let mut previous: Option<f64> = None;
+    // The warm-up's last loop, (operations, wall time): calibration starts from it.
+    let mut last: Option<(u64, Duration)> = None;
     while start.elapsed() < cfg.warmup {
         let (took, timed) = wall(&mut run, iters)?;
+        last = Some((iters, took));
         if took < cfg.target_sample / 8 && iters < (1 << 40) {
             iters *= 2;
             continue;
@@ -160,10 +163,17 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         previous = Some(per_op);
     }
     // Calibration: grow until a loop takes a quarter of the target, then scale
-    // (never below MIN_ITERS operations a sample).
+    // (never below MIN_ITERS operations a sample). A warm-up loop that already took a
+    // quarter is that loop (an operation longer than a sample, a translated engine's build
+    // or a 1 MiB string through an interpreter, is not run once more just to be timed).
     let quarter = cfg.target_sample / 4;
-    let mut iters = (iters / 2).max(1);
-    let mut took = wall(&mut run, iters)?.0;
+    let (mut iters, mut took) = match last {
+        Some((n, took)) if took >= quarter => (n, took),
+        _ => {
+            let n = (iters / 2).max(1);
+            (n, wall(&mut run, n)?.0)
+        }
+    };
     while took < quarter && iters < (1 << 40) {
         iters *= 2;
         took = wall(&mut run, iters)?.0;
@@ -396,6 +406,24 @@ mod tests {
         let exact = MeasureConfig::fixed(Duration::ZERO, Duration::from_micros(100), 5);
         let s = measure(&exact, slow).unwrap();
         assert_eq!((s.ns_per_op.len(), s.stop), (5, Stop::Fixed), "{s:?}");
+    }
+
+    #[test]
+    fn an_operation_longer_than_a_quarter_sample_is_not_run_again_to_calibrate() {
+        // One 3 ms op a loop: the single warm-up loop (past the 1 ms warm-up) already took a
+        // quarter of the 2 ms sample, so the loops are the warm-up's and the two samples.
+        let cfg = MeasureConfig::fixed(Duration::from_millis(1), Duration::from_millis(2), 2);
+        let mut loops = 0;
+        let s = measure(&cfg, |iters| {
+            loops += 1;
+            let t = Instant::now();
+            for _ in 0..iters {
+                std::thread::sleep(Duration::from_millis(3));
+            }
+            Ok(t.elapsed())
+        })
+        .unwrap();
+        assert_eq!((loops, s.iters_per_sample, s.ns_per_op.len()), (3, 1, 2), "{s:?}");
     }
 
     #[test]
