@@ -321,6 +321,11 @@ pub struct RunArgs {
     /// Run the capability probes even with --quick.
     #[arg(long)]
     pub capabilities: bool,
+    /// Probe every engine again. By default an engine whose probes an earlier run of the
+    /// same binaries, probe guests and bounds already ran is not probed again: its outcomes
+    /// are reused from the cache (`~/.cache/interop-bench/probes`) and the report says so.
+    #[arg(long, conflicts_with = "no_capabilities")]
+    pub reprobe: bool,
     /// Count instructions per op under valgrind's callgrind instead of timing (figures that
     /// do not wobble on a noisy machine; docs/counts.md). Default selection: the founding
     /// document's cases (noop, add, string_roundtrip/bytes=64) and the native floor and cgo

@@ -18,12 +18,18 @@ const BUILD_ENV: &[&str] =
     &["CGO_ENABLED", "CC", "CGO_CFLAGS", "CGO_LDFLAGS", "GOFLAGS", "GOOS", "GOARCH", "GOAMD64", "GOEXPERIMENT", "GOTOOLCHAIN"];
 
 fn cache_root() -> Result<PathBuf> {
+    Ok(tool_cache("go-host")?)
+}
+
+/// `$XDG_CACHE_HOME/interop-bench/<part>` (or `~/.cache/interop-bench/<part>`): where the tool
+/// keeps what it built or measured once and reuses (the Go driver; the capability probes).
+pub fn tool_cache(part: &str) -> Result<PathBuf> {
     let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
         None => PathBuf::from(std::env::var_os("HOME").ok_or_else(|| anyhow!("neither XDG_CACHE_HOME nor HOME is set"))?)
             .join(".cache"),
     };
-    Ok(base.join("interop-bench").join("go-host"))
+    Ok(base.join("interop-bench").join(part))
 }
 
 /// Source files that go into the driver: everything under `dir` but tests, hidden

@@ -299,7 +299,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
 
     // The capability probes: every selected Wasm engine (not the native baselines); on in a
     // default run, off with --quick unless --capabilities.
-    let probes = a.capabilities || (!a.no_capabilities && !a.measure.quick && !a.counts);
+    let probes = a.capabilities || a.reprobe || (!a.no_capabilities && !a.measure.quick && !a.counts);
     let probe_plan: Vec<(&Host, String)> = if !probes {
         Vec::new()
     } else {
@@ -399,7 +399,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if !probe_plan.is_empty() {
         let clock = std::time::Instant::now();
         results.capabilities =
-            crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, &bar)?;
+            crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, a.reprobe, &bar)?;
         timings.push(Timing { part: "probes".into(), seconds: secs(clock.elapsed()), ..Default::default() });
         guard::save(&results, &out_path)?;
     }

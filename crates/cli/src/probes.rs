@@ -79,6 +79,7 @@ pub fn run_probe(
     hang: Duration,
 ) -> ProbeOutcome {
     let outcome = |o: Outcome, detail: String, seconds: f64| ProbeOutcome {
+        reused_from_unix: None,
         host: host.name.into(),
         runtime: runtime.into(),
         probe: probe.into(),
@@ -238,16 +239,107 @@ fn clip(l: &str, n: usize) -> String {
     }
 }
 
-/// Every probe on every `(host, runtime)`, in order; progress on stderr.
+/// Where an engine's probe outcomes are kept for later runs, and under which key: the
+/// sha256 of everything that decides them (the worker's program, by path and bytes, and its
+/// arguments; the engine; the probe guests and the scenario file; the memory limit and the
+/// interrupt and hang bounds; this tool's version). The same binaries give the same
+/// outcomes, so a second run does not spend its probes' seconds again (about 25 s for every
+/// engine of both hosts: 11 engines can only be killed, 2 s each).
+struct ProbeCache {
+    dir: std::path::PathBuf,
+    /// sha256 of each program's bytes, read once per run.
+    programs: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, String>>,
+}
+
+impl ProbeCache {
+    fn new() -> Option<ProbeCache> {
+        let dir = crate::gocache::tool_cache("probes").ok()?;
+        Some(ProbeCache { dir, programs: Default::default() })
+    }
+
+    fn key(&self, host: &Host, runtime: &str, modules: &[(String, Vec<u8>)], scenarios: &[u8], max_memory_mib: u32) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let program = {
+            let mut known = self.programs.lock().unwrap_or_else(|e| e.into_inner());
+            match known.get(&host.program) {
+                Some(h) => h.clone(),
+                None => {
+                    let bytes = std::fs::read(&host.program).with_context(|| format!("cannot read {}", host.program.display()))?;
+                    let h = format!("{:x}", Sha256::digest(&bytes));
+                    known.insert(host.program.clone(), h.clone());
+                    h
+                }
+            }
+        };
+        let mut h = Sha256::new();
+        let mut part = |b: &[u8]| {
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        };
+        part(env!("CARGO_PKG_VERSION").as_bytes());
+        part(host.program.to_string_lossy().as_bytes());
+        part(program.as_bytes());
+        for a in &host.prefix {
+            part(a.as_bytes());
+        }
+        part(runtime.as_bytes());
+        for (name, wasm) in modules {
+            part(name.as_bytes());
+            part(wasm);
+        }
+        part(scenarios);
+        part(format!("{max_memory_mib} {INTERRUPT_MS} {HANG_S} {OTHER_HANG_S}").as_bytes());
+        Ok(format!("{:x}", h.finalize()))
+    }
+
+    fn get(&self, key: &str) -> Option<Vec<ProbeOutcome>> {
+        // {"probed_unix": when, "outcomes": [...]}; anything else is not a cache entry.
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(self.dir.join(format!("{key}.json"))).ok()?).ok()?;
+        let when = v.get("probed_unix")?.as_u64()?;
+        let outs: Vec<ProbeOutcome> = serde_json::from_value(v.get_mut("outcomes")?.take()).ok()?;
+        (!outs.is_empty()).then(|| outs.into_iter().map(|o| ProbeOutcome { reused_from_unix: Some(when), ..o }).collect())
+    }
+
+    /// Kept only when every probe ran to an outcome of the engine's (not when a worker
+    /// could not even start). A cache that cannot be written costs the next run its probes,
+    /// nothing else.
+    fn put(&self, key: &str, outcomes: &[ProbeOutcome]) {
+        if outcomes.iter().any(|o| o.outcome == Outcome::NotRun) {
+            return;
+        }
+        let probed_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let write = || -> Result<()> {
+            std::fs::create_dir_all(&self.dir)?;
+            let tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+            serde_json::to_writer(&tmp, &serde_json::json!({ "probed_unix": probed_unix, "outcomes": outcomes }))?;
+            tmp.persist(self.dir.join(format!("{key}.json")))?;
+            Ok(())
+        };
+        if let Err(e) = write() {
+            eprintln!("note: the capability probes' outcomes could not be kept in {} for later runs: {e:#}", self.dir.display());
+        }
+    }
+}
+
+/// Every probe on every `(host, runtime)`, in order; progress on stderr. An engine whose
+/// probes an earlier run of the same binaries already ran is not probed again (its outcomes
+/// say so in `reused_from_unix`) unless `reprobe`.
+#[allow(clippy::too_many_arguments)]
 pub fn run_all(
     plan: &[(&Host, String)],
     work: &Path,
     scenarios_file: &Path,
     timeout: Duration,
     max_memory_mib: u32,
+    reprobe: bool,
     bar: &indicatif::ProgressBar,
 ) -> Result<Vec<ProbeOutcome>> {
     let modules = write_modules(work)?;
+    let cache = ProbeCache::new();
+    let bytes: Vec<(String, Vec<u8>)> =
+        modules.iter().map(|(n, p)| Ok((n.clone(), std::fs::read(p)?))).collect::<Result<_>>()?;
+    let scenarios = std::fs::read(scenarios_file).with_context(|| format!("cannot read {}", scenarios_file.display()))?;
+    let key_of = |host: &Host, runtime: &str| cache.as_ref().and_then(|c| c.key(host, runtime, &bytes, &scenarios, max_memory_mib).ok());
     // Engines are handed out one at a time to PROBE_JOBS threads; each engine's probes run
     // in order, and the outcomes are put back in the plan's order.
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -257,12 +349,23 @@ pub fn run_all(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some((host, runtime)) = plan.get(i) else { break };
-                let mut outs = Vec::new();
-                for (name, path) in &modules {
-                    bar.set_message(format!("{} {runtime}: capability probe `{name}`", host.name));
-                    let hang = Duration::from_secs_f64(if name == "loop" { HANG_S } else { OTHER_HANG_S });
-                    outs.push(run_probe(host, runtime, name, path, scenarios_file, timeout, max_memory_mib, hang));
-                }
+                let key = key_of(host, runtime);
+                let known = if reprobe { None } else { key.as_ref().and_then(|k| cache.as_ref()?.get(k)) };
+                let outs = match known {
+                    Some(outs) => outs,
+                    None => {
+                        let mut outs = Vec::new();
+                        for (name, path) in &modules {
+                            bar.set_message(format!("{} {runtime}: capability probe `{name}`", host.name));
+                            let hang = Duration::from_secs_f64(if name == "loop" { HANG_S } else { OTHER_HANG_S });
+                            outs.push(run_probe(host, runtime, name, path, scenarios_file, timeout, max_memory_mib, hang));
+                        }
+                        if let (Some(c), Some(k)) = (&cache, &key) {
+                            c.put(k, &outs);
+                        }
+                        outs
+                    }
+                };
                 bar.inc(1);
                 done.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outs);
             });

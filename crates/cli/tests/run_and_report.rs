@@ -316,9 +316,40 @@ fn report_fits_80_and_120_columns() {
 fn capability_probes_measure_what_each_engine_gives_up() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    let o = run(&["--capabilities", "--scenarios", "empty,noop", "--runtimes", "wasmi,wasm3"], &out);
-    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    // A cache of its own: the first run probes, whatever earlier runs on this machine kept.
+    let cache = dir.path().join("cache");
+    let probe = |extra: &[&str], out: &Path| {
+        let o = bin()
+            .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--out"])
+            .arg(out)
+            .args(["--capabilities", "--scenarios", "empty,noop", "--runtimes", "wasmi,wasm3"])
+            .args(extra)
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+        o
+    };
+    let o = probe(&[], &out);
     let v = load(&out);
+    let reused = |v: &Value| -> Vec<bool> {
+        v["capabilities"].as_array().unwrap().iter().map(|c| c.get("reused_from_unix").is_some()).collect()
+    };
+    assert!(reused(&v).iter().all(|r| !r), "the first run probes");
+    // A second run of the same binaries reuses every outcome, says so, and --reprobe probes again.
+    let again = dir.path().join("again.json");
+    let o2 = probe(&[], &again);
+    let w = load(&again);
+    assert!(!reused(&w).is_empty() && reused(&w).iter().all(|r| *r), "{}", w["capabilities"]);
+    let strip = |v: &Value| -> Vec<(String, String, String)> {
+        v["capabilities"].as_array().unwrap().iter().map(|c| (c["runtime"].to_string(), c["probe"].to_string(), c["outcome"].to_string())).collect()
+    };
+    assert_eq!(strip(&v), strip(&w));
+    assert!(text(&o2.stdout).contains("Not probed again in this run") && text(&o2.stdout).contains("--reprobe"), "{}", text(&o2.stdout));
+    assert!(!text(&o.stdout).contains("Not probed again"));
+    let fresh = dir.path().join("fresh.json");
+    probe(&["--reprobe"], &fresh);
+    assert!(reused(&load(&fresh)).iter().all(|r| !r), "--reprobe probes again");
     let outcome = |rt: &str, probe: &str| {
         v["capabilities"]
             .as_array()

@@ -51,6 +51,11 @@ pub struct ProbeOutcome {
     /// Seconds from the start of the probe's scenario to its outcome.
     #[serde(default)]
     pub seconds: f64,
+    /// Set when this run did not probe the engine but reused what an earlier run of the
+    /// same binaries, probe guests and bounds saw (`run --reprobe` probes again): when that
+    /// run probed it, in Unix seconds. Absent: probed in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from_unix: Option<u64>,
 }
 
 /// A cell of the table: whether the engine has the property, and what was seen.
@@ -233,6 +238,7 @@ mod tests {
 
     fn o(runtime: &str, probe: &str, outcome: Outcome, detail: &str) -> ProbeOutcome {
         ProbeOutcome {
+            reused_from_unix: None,
             host: "go".into(),
             runtime: runtime.into(),
             probe: probe.into(),

@@ -402,6 +402,7 @@ mod tests {
             row("go", "wazero:compiler", "call", "instantiate", None, 9000.0),
         ];
         let caps = table(&[ProbeOutcome {
+            reused_from_unix: None,
             host: "go".into(),
             runtime: "wasm2go".into(),
             probe: "loop".into(),

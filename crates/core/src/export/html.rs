@@ -251,7 +251,7 @@ impl Exporter for Html {
 
                     @if !r.derived.capabilities.is_empty() {
                         h2 #capabilities { "What each engine gives up (measured)" }
-                        p.caption { (super::CAPABILITY_NOTE) }
+                        p.caption { (super::capability_note(r)) }
                         div.wide {
                             table {
                                 tr { @for h in super::capability_header() { th { (h) } } }

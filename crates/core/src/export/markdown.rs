@@ -212,7 +212,7 @@ impl Exporter for Markdown {
                 cells.extend(c.cells().iter().map(|(_, x)| cell(&x.text)));
                 t.add_row(cells);
             }
-            let _ = writeln!(out, "### What each engine gives up (measured)\n\n{t}\n\n{}\n", cell(super::CAPABILITY_NOTE));
+            let _ = writeln!(out, "### What each engine gives up (measured)\n\n{t}\n\n{}\n", cell(&super::capability_note(r)));
         }
 
         let failed: Vec<_> = r.failures.iter().collect();

@@ -47,6 +47,7 @@ pub fn capability_header() -> Vec<&'static str> {
 
 fn capability_example() -> Option<crate::capabilities::CapabilityRow> {
     crate::capabilities::table(&[crate::capabilities::ProbeOutcome {
+        reused_from_unix: None,
         host: String::new(),
         runtime: String::new(),
         probe: String::new(),
@@ -63,6 +64,33 @@ pub const CAPABILITY_NOTE: &str = "Measured in this run: the small bad guests of
     worker of its own; engines that can stop a guest from inside (epochs, fuel, a context) were configured to do so after \
     a short bound (the interrupt column says when they did), and a worker that stayed silent in the endless loop \
     was killed (the column says after how long). How memory accesses are checked is the engine's configuration.";
+
+/// [`CAPABILITY_NOTE`], and, when some engines' probes were reused from an earlier run
+/// (`ProbeOutcome::reused_from_unix`), which and since when.
+pub fn capability_note(r: &ResultsFile) -> String {
+    let mut reused: Vec<(String, u64)> = Vec::new();
+    for p in &r.capabilities {
+        if let Some(t) = p.reused_from_unix {
+            let name = format!("{} {}", p.host, p.runtime);
+            if !reused.iter().any(|(n, _)| *n == name) {
+                reused.push((name, t));
+            }
+        }
+    }
+    if reused.is_empty() {
+        return CAPABILITY_NOTE.to_string();
+    }
+    let oldest = reused.iter().map(|(_, t)| *t).min().unwrap_or(0);
+    let ago = r.started_unix.saturating_sub(oldest);
+    let when = if ago < 3600 { format!("{} min before this run", ago / 60) } else { format!("{:.1} h before this run", ago as f64 / 3600.0) };
+    format!(
+        "{CAPABILITY_NOTE} Not probed again in this run: the outcomes of {} of {} engines ({}) are those an earlier run of the \
+         same binaries, probe guests and bounds saw (the oldest probed {when}); `run --reprobe` probes them again.",
+        reused.len(),
+        r.derived.capabilities.len(),
+        reused.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+    )
+}
 
 /// `3 of 40 components are below noise (their 95% interval reaches zero)`.
 pub fn noise_line(r: &ResultsFile) -> String {

@@ -579,7 +579,7 @@ impl Exporter for Terminal {
             for line in &said {
                 let _ = writeln!(out, "{}", self.wrap(&format!("  {line}"), "    "));
             }
-            let _ = writeln!(out, "{}", self.wrap(super::CAPABILITY_NOTE, ""));
+            let _ = writeln!(out, "{}", self.wrap(&super::capability_note(r), ""));
         } else if !r.derived.capabilities.is_empty() {
             // Not fitting a width (piped): every cell's whole text, a row per engine.
             let mut t = Tab::new(&super::capability_header());
@@ -592,7 +592,7 @@ impl Exporter for Terminal {
                 out,
                 "\nWhat each engine gives up (measured)\n{}\n{}",
                 self.render(t),
-                self.wrap(super::CAPABILITY_NOTE, "")
+                self.wrap(&super::capability_note(r), "")
             );
         }
 
