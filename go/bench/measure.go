@@ -196,10 +196,6 @@ func wallOf(c Case, n int64) (time.Duration, error) {
 // maxIters bounds calibration so that a broken clock cannot loop forever.
 const maxIters = 1 << 40
 
-// minIters: with a precision target, even an operation longer than a sample is timed
-// several to a sample. A fixed-count run (--quick, --precision 0) times at least one.
-const minIters = 4
-
 // Measure follows docs/hosts.md: run once and check, warm up, calibrate, take the
 // samples. The runtime's counters (counters.go) are read just before and just after
 // each timed loop, outside it, and summed over the samples, so a row's metrics are
@@ -320,12 +316,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 	if wall > 0 {
 		iters = int64(float64(iters) * target / float64(wall))
 	}
-	if floor := int64(1); iters < minIters {
-		if cfg.PrecisionPct > 0 {
-			floor = minIters
-		}
-		iters = max(iters, floor)
-	}
+	// An operation longer than a sample is timed one a sample (as the Rust host; until
+	// 2026-11-29 four with a precision target: 40 operations for a row's ten samples).
+	iters = max(iters, 1)
 	res.Iters = iters
 	// 4. The samples, each a loop of iters ops timed as a whole, back to back: whatever
 	// the operations leave to the collector and the finalizers lands in later samples,

@@ -118,6 +118,14 @@ func TestAnOperationLongerThanASampleIsNotRunAgainToCalibrate(t *testing.T) {
 	if loops != 4 || res.Iters != 1 || len(res.NsPerOp) != 2 {
 		t.Errorf("%d loops, %d ops a sample, %d samples; want 4, 1, 2", loops, res.Iters, len(res.NsPerOp))
 	}
+	// With a precision target too: one a sample, not four.
+	res, err = Measure(slow, Config{WarmupMs: 1, TargetSampleMs: 2, Samples: 2, PrecisionPct: 1, MaxRowMs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Iters != 1 {
+		t.Errorf("with a precision target: %d ops a sample, want 1", res.Iters)
+	}
 }
 
 func TestWarmUpEndsOnceLoopsAgree(t *testing.T) {

@@ -4,11 +4,6 @@
 use anyhow::Result;
 use std::time::{Duration, Instant};
 
-/// With a precision target, even an operation longer than a sample is timed several to a
-/// sample. A fixed-count run (`--quick`, `--precision 0`) times at least one: a quick run's
-/// 0.5 ms samples would otherwise run a 75 ms operation (a 1 MiB string through an
-/// interpreter) four times a sample.
-pub const MIN_ITERS: u64 = 4;
 /// Adaptive sampling never takes more samples than this a row, whatever the time cap.
 pub const MAX_SAMPLES: usize = 100_000;
 /// Warm-up ends when two consecutive warm-up loops of the same length agree within this
@@ -162,8 +157,10 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         }
         previous = Some(per_op);
     }
-    // Calibration: grow until a loop takes a quarter of the target, then scale
-    // (never below MIN_ITERS operations a sample). A warm-up loop that already took a
+    // Calibration: grow until a loop takes a quarter of the target, then scale (an
+    // operation longer than a sample is timed one a sample: until 2026-11-29 four, with a
+    // precision target, so that its ten samples took 40 operations: 2.9 s for a 1 MiB
+    // string through wazero's interpreter, 0.7 s now). A warm-up loop that already took a
     // quarter is that loop (an operation longer than a sample, a translated engine's build
     // or a 1 MiB string through an interpreter, is not run once more just to be timed).
     let quarter = cfg.target_sample / 4;
@@ -179,8 +176,7 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         took = wall(&mut run, iters)?.0;
     }
     let per_op = took.as_nanos() as f64 / iters as f64;
-    let min_iters = if cfg.adaptive() { MIN_ITERS } else { 1 };
-    let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(min_iters);
+    let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(1);
     let min = cfg.samples.max(1);
     let mut ns_per_op = Vec::with_capacity(min);
     let mut running = interop_core::stats::RunningMean::default();
@@ -424,6 +420,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!((loops, s.iters_per_sample, s.ns_per_op.len()), (3, 1, 2), "{s:?}");
+        // With a precision target too: one a sample, not four.
+        let adaptive = MeasureConfig { precision: 0.01, max_row: Duration::from_millis(1), ..cfg };
+        let s = measure(&adaptive, |iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                std::thread::sleep(Duration::from_millis(3));
+            }
+            Ok(t.elapsed())
+        })
+        .unwrap();
+        assert_eq!(s.iters_per_sample, 1, "{s:?}");
     }
 
     #[test]
