@@ -45,6 +45,12 @@ type RowEvent struct {
 	Stop string `json:"stop,omitempty"`
 	// MachineRefNs: the machine's speed just before and just after the samples (MachineRefNs).
 	MachineRefNs []float64 `json:"machine_ref_ns,omitempty"`
+	// SampleMachineNs: the reference loop read just after each sample; MachineFastNs: the
+	// fastest reading this process has taken (absent for rows whose calls make work for the
+	// collector, which keep every sample). Together they let the statistics set aside the
+	// samples taken while the machine ran slower (crates/core/src/stats/machine_state.rs).
+	SampleMachineNs []float64 `json:"sample_machine_ns,omitempty"`
+	MachineFastNs   *float64  `json:"machine_fast_ns,omitempty"`
 }
 
 type FailureEvent struct {

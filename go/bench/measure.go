@@ -21,6 +21,11 @@ type Config struct {
 	// MaxRowMs (--quick), two once the samples have taken MaxRowMs.
 	PrecisionPct float64
 	MaxRowMs     float64
+	// FastState: with a precision target, the rule reads only the samples taken in the
+	// machine's fast state, and the row carries the readings that let the statistics set
+	// the others aside (as the Rust host; not for rows whose calls make work for the
+	// collector: see Measure).
+	FastState bool
 	// Count, when set, counts instructions under callgrind instead of timing (counts.go).
 	Count *CountSpec
 }
@@ -99,6 +104,11 @@ type Result struct {
 	// first and last decile of the short readings between them (lowHighDecile), and
 	// MachineRefNs() just after.
 	MachineRefNs []float64
+	// SampleMachineNs: with a precision target, the reading just after each sample;
+	// MachineFastNs: with FastState, this process's fastest reading when the row ended, nil
+	// for a row whose calls make work for the collector.
+	SampleMachineNs []float64
+	MachineFastNs   *float64
 }
 
 // machineData is the reference loop's input (MachineRefNs).
@@ -162,7 +172,55 @@ func machinePassNs(passes int) float64 {
 	for j := 0; j < passes; j++ {
 		machineSink += machineSum(machineData)
 	}
-	return float64(time.Since(t0).Nanoseconds()) / float64(passes)
+	x := float64(time.Since(t0).Nanoseconds()) / float64(passes)
+	if passes > 1 && x > 0 && x < fastestNs {
+		fastestNs = x
+	}
+	return x
+}
+
+// fastestNs: the fastest reading of the reference loop this process has taken (one pass
+// and more): the machine's fast state as far as it knows. A worker measures one row at a
+// time.
+var fastestNs = math.Inf(1)
+
+// State rule of crates/core/src/stats/machine_state.rs (the statistics apply it on load).
+const (
+	stateTol = 0.25
+	minKept  = 5
+)
+
+// fastSamples is the samples of a row taken in the machine's fast state so far, with their
+// running mean: rebuilt when the process finds a faster state (as the Rust host).
+type fastSamples struct {
+	before, fast float64
+	kept         runningMean
+}
+
+func (f *fastSamples) inFast(x float64) bool { return x > 0 && x <= f.fast*(1+stateTol) }
+
+// update after a new sample (the last of samples, with its reading the last of after).
+func (f *fastSamples) update(samples, after []float64) {
+	if fastestNs != f.fast {
+		f.fast, f.kept = fastestNs, runningMean{}
+		prev := f.inFast(f.before)
+		for i, x := range samples {
+			now := f.inFast(after[i])
+			if prev && now {
+				f.kept.push(x)
+			}
+			prev = now
+		}
+		return
+	}
+	i := len(samples) - 1
+	prev := f.before
+	if i > 0 {
+		prev = after[i-1]
+	}
+	if f.inFast(prev) && f.inFast(after[i]) {
+		f.kept.push(samples[i])
+	}
 }
 
 // boundReached: a fixed count with a bound (--quick's MaxRowMs without a precision
@@ -338,6 +396,11 @@ func Measure(c Case, cfg Config) (Result, error) {
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 	}
 	var between []float64
+	fast := fastSamples{before: math.NaN(), fast: math.NaN()}
+	if len(res.MachineRefNs) > 0 {
+		fast.before = res.MachineRefNs[0]
+	}
+	keepAll := !cfg.FastState
 	sampling := time.Now()
 	for i := 0; ; i++ {
 		before := rd.read()
@@ -375,21 +438,44 @@ func Measure(c Case, cfg Config) (Result, error) {
 		}
 		ops := float64(iters) * float64(n)
 		seen := off || collectorSeen(total, ops) || collectorNegligible(total[2]/ops, run.mean, gcPerByte, cfg.PrecisionPct/100)
-		hw := run.relativeHalfWidth()
-		if hw <= cfg.PrecisionPct/100 && seen {
-			res.Stop = StopPrecision
-			break
-		}
+		// A row whose calls make work for the collector keeps every sample: its
+		// collections come in bursts whose work runs on the other core too, and a
+		// reading it slowed would take that burst out of the row.
+		keepAll = !cfg.FastState || (!off && total[1] >= ops/100)
+		fast.update(res.NsPerOp, between)
 		elapsed := time.Since(sampling)
-		if elapsed >= maxRow {
-			res.Stop = StopTimeCap
-			break
-		}
-		// Out of reach: stop early, but (as for precision) not before the collector's
-		// share is in the samples.
-		if seen && projectedOutOfReach(elapsed, maxRow, hw, cfg.PrecisionPct/100) {
-			res.Stop = StopProjected
-			break
+		if keepAll || fast.kept.n >= max(samples, minKept) {
+			r := &run
+			if !keepAll {
+				r = &fast.kept
+			}
+			hw := r.relativeHalfWidth()
+			if hw <= cfg.PrecisionPct/100 && seen {
+				res.Stop = StopPrecision
+				break
+			}
+			if elapsed >= maxRow {
+				res.Stop = StopTimeCap
+				break
+			}
+			// Out of reach: stop early, but (as for precision) not before the collector's
+			// share is in the samples.
+			if seen && projectedOutOfReach(elapsed, maxRow, hw, cfg.PrecisionPct/100) {
+				res.Stop = StopProjected
+				break
+			}
+		} else {
+			// Too few samples in the fast state yet: wait for it, but not past the cap,
+			// and not past a quarter of it when at this rate they would not come.
+			if elapsed >= maxRow {
+				res.Stop = StopTimeCap
+				break
+			}
+			e := elapsed.Seconds()
+			if e >= projectAfter*maxRow.Seconds() && float64(fast.kept.n)/max(e, 1e-9)*maxRow.Seconds() < float64(samples) {
+				res.Stop = StopProjected
+				break
+			}
 		}
 		if n >= maxSamples {
 			res.Stop = StopSampleCap
@@ -398,8 +484,13 @@ func Measure(c Case, cfg Config) (Result, error) {
 	}
 	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
 	if adaptive {
+		res.SampleMachineNs = slices.Clone(between)
 		res.MachineRefNs = append(res.MachineRefNs, lowHighDecile(between)...)
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
+		if !keepAll {
+			f := fastestNs
+			res.MachineFastNs = &f
+		}
 	}
 	return res, nil
 }

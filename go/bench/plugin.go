@@ -385,7 +385,9 @@ func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *Plug
 							Event: "row", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
 							Params: pc.params, ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
 							Verified: s.verified(), Metrics: res.Metrics, InputSHA256: digest, Stop: res.Stop,
-							MachineRefNs: res.MachineRefNs,
+							MachineRefNs:    res.MachineRefNs,
+							SampleMachineNs: res.SampleMachineNs,
+							MachineFastNs:   res.MachineFastNs,
 						})
 						continue
 					}

@@ -100,7 +100,9 @@ func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result, inp
 		Event: "row", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
 		Params: paramsOf(sc, v), ItersPerSample: res.Iters, SampleNsPerOp: res.NsPerOp,
 		Verified: true, Metrics: res.Metrics, InputSHA256: inputSHA256, Stop: res.Stop,
-		MachineRefNs: res.MachineRefNs,
+		MachineRefNs:    res.MachineRefNs,
+		SampleMachineNs: res.SampleMachineNs,
+		MachineFastNs:   res.MachineFastNs,
 	})
 }
 

@@ -205,6 +205,13 @@ pub struct MeasureArgs {
     /// in the warnings), ms, 1 to 3600000 (default 500).
     #[arg(long, value_parser = max_row_ms)]
     pub max_row_ms: Option<f64>,
+    /// Keep every sample in a row's statistics. By default a precision-targeted row sets
+    /// aside the samples taken while the machine ran slower than its fast state (the
+    /// reference loop timed after each sample reads over 25% above the fastest reading; such
+    /// samples stay in the results file, and the report counts them); Go rows whose calls
+    /// make work for the collector always keep every sample.
+    #[arg(long)]
+    pub every_sample: bool,
     /// Longest warm-up per row in ms, 0 to 600000 (default 100; 2 with --quick): it ends
     /// earlier, as soon as two consecutive warm-up loops agree.
     #[arg(long, value_parser = warmup_ms)]
@@ -239,6 +246,7 @@ impl MeasureArgs {
             samples: self.min_samples.map(|n| n as usize).unwrap_or(d.samples),
             precision: self.precision.unwrap_or(d.precision * 100.0) / 100.0,
             max_row: self.max_row_ms.map(ms).unwrap_or(d.max_row),
+            fast_state: !self.every_sample,
             ..fixed
         }
     }
@@ -441,6 +449,10 @@ pub struct WorkerArgs {
     /// a row whose samples have taken this long stops after two (0: exactly --samples).
     #[arg(long, default_value_t = 0.0, value_parser = worker_max_row_ms)]
     pub max_row_ms: f64,
+    /// With --precision-pct: set aside the samples taken while the machine ran slower than
+    /// its fast state (interop_core::stats::machine_state).
+    #[arg(long)]
+    pub fast_state: bool,
     /// Linear memory a guest instance may grow to, MiB.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
@@ -467,6 +479,7 @@ impl WorkerArgs {
         MeasureConfig {
             precision: self.precision_pct / 100.0,
             max_row: ms(self.max_row_ms),
+            fast_state: self.fast_state,
             count: self.counts_out.as_ref().map(|_| interop_host::counts::CountSpec {
                 work: self.count_work.max(1),
                 repeats: self.count_repeats.clamp(1, 100),

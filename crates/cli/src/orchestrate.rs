@@ -606,6 +606,7 @@ pub fn measure_args(cfg: &MeasureConfig, max_memory_mib: u32) -> Vec<String> {
     ]
     .into_iter()
     .flat_map(|(k, v)| [k.to_string(), v])
+    .chain((cfg.fast_state && cfg.adaptive()).then(|| "--fast-state".to_string()))
     .collect()
 }
 

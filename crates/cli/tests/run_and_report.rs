@@ -451,7 +451,23 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
         let m = row["machine_ref_ns"].as_array().unwrap_or_else(|| panic!("{host}: no machine_ref_ns: {row}"));
         assert_eq!(m.len(), 4, "{host}: before, lowest and highest between samples, after: {m:?}");
         assert!(m.iter().all(|x| x.as_f64().is_some_and(|x| x > 0.0)), "{host}: {m:?}");
+        // A reading after each sample, and the process's fastest (native_call allocates
+        // nothing, so the Go host also lets its statistics set slower samples aside).
+        let each = row["sample_machine_ns"].as_array().unwrap_or_else(|| panic!("{host}: no sample_machine_ns: {row}"));
+        assert_eq!(each.len(), row["sample_ns_per_op"].as_array().unwrap().len(), "{host}: {row}");
+        let fast = row["machine_fast_ns"].as_f64().unwrap_or_else(|| panic!("{host}: no machine_fast_ns: {row}"));
+        assert!(fast > 0.0 && each.iter().all(|x| x.as_f64().unwrap() >= fast), "{host}: {row}");
     }
+    // --every-sample keeps every sample: no fast state to set any aside by.
+    let e = dir.path().join("e.json");
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust,go", "--runtimes", "native", "--scenarios", "native_call", "--no-progress"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--every-sample", "--out"])
+        .arg(&e)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(load(&e)["results"].as_array().unwrap().iter().all(|r| r.get("machine_fast_ns").is_none()));
     // A fixed count (--quick alone) takes none.
     let q = dir.path().join("q.json");
     let o = run(&["--runtimes", "native", "--scenarios", "native_call", "--no-capabilities"], &q);

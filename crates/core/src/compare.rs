@@ -205,7 +205,7 @@ fn seed(key: &RowKey) -> u64 {
 }
 
 fn compare_row(old: &ResultRow, new: &ResultRow, opts: &Options) -> RowChange {
-    let (o, n) = (&old.sample_ns_per_op, &new.sample_ns_per_op);
+    let (o, n) = (&old.used_ns_per_op, &new.used_ns_per_op);
     let (mo, mn) = (estimate(o), estimate(n));
     let ratio = mn / mo;
     let (lo, hi) = ratio_ci(o, n, opts.confidence, opts.resamples, seed(&old.key));

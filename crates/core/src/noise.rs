@@ -18,7 +18,9 @@
 //! ([`half_drift_pct`]), nor than how far the machine's speed around that very row moved
 //! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
 //! time, so two runs time the same row in different states; each row carries the host's
-//! reference loop timed before, between and after its samples).
+//! reference loop timed before, between and after its samples). Two rows whose
+//! statistics both come from the machine's fast state (slower samples set aside,
+//! [`crate::stats::machine_state`]) get no such allowance: they were measured in the same state.
 //!
 //! `compare --fail-above PCT` then fails a row only when its slowdown is significant
 //! (the comparison's verdict: Mann–Whitney and the bootstrap interval agree), larger
@@ -59,7 +61,11 @@ impl NoiseRecord {
             .iter()
             .filter_map(|s| {
                 let e = self.end.iter().find(|e| e.key == s.key)?;
-                let (a, b) = (estimate(&s.sample_ns_per_op), estimate(&e.sample_ns_per_op));
+                // The samples the row's statistics use (fast-state ones, when set aside).
+                let used = |r: &RawRow| {
+                    crate::stats::machine_state::kept(&r.sample_ns_per_op, r.machine_ref_ns.first().copied(), &r.sample_machine_ns, r.machine_fast_ns).0
+                };
+                let (a, b) = (estimate(&used(s)), estimate(&used(e)));
                 let pct = ((b / a - 1.0) * 100.0).abs();
                 pct.is_finite().then(|| Drift {
                     label: s.key.label(),
@@ -208,6 +214,11 @@ pub fn machine_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
 /// the gate failed 350 rows of an unchanged build).
 pub fn row_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, reference_pct: f64) -> (f64, NoiseSource) {
     let mut best = runs_noise(old, new, history, reference_pct);
+    // Two rows measured in the machine's fast state (slower samples set aside) are
+    // comparable: the machine's moves around them are not theirs.
+    if old.in_fast_state() && new.in_fast_state() {
+        return best;
+    }
     if let Some(m) = machine_move_pct(old, new) {
         if m > best.0 {
             best = (m, NoiseSource::Machine);
@@ -219,7 +230,7 @@ pub fn row_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, re
 /// [`row_noise`] without the machine's move around the row: what the runs themselves say
 /// (for the rows the gate let pass only because their machine moved).
 pub fn runs_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, reference_pct: f64) -> (f64, NoiseSource) {
-    let within = [&old.sample_ns_per_op, &new.sample_ns_per_op].into_iter().filter_map(|s| half_drift_pct(s)).fold(0.0, f64::max);
+    let within = [&old.used_ns_per_op, &new.used_ns_per_op].into_iter().filter_map(|s| half_drift_pct(s)).fold(0.0, f64::max);
     let mut best = (reference_pct, NoiseSource::Reference);
     if let Some((spread, n)) = history.and_then(|h| Some((h.spread_pct(&old.key)?, h.runs_of(&old.key)))) {
         if spread >= best.0 {
@@ -247,6 +258,8 @@ mod tests {
             input_sha256: None,
             stop: None,
             machine_ref_ns: Vec::new(),
+            sample_machine_ns: Vec::new(),
+            machine_fast_ns: None,
         }
     }
 
@@ -349,6 +362,21 @@ mod tests {
         // A row without readings (an older file, a --quick run): none.
         assert_eq!(machine_move_pct(&old, &row("add", vec![100.0; 10])), None);
         assert_eq!(machine_move_pct(&with(1.0, vec![0.0]), &old), None);
+        // Both rows' statistics from the fast state (slower samples set aside): the machine's
+        // move around them is not theirs, and allows nothing.
+        let fast_row = |ns: f64, slow_at: usize| {
+            let mut readings = vec![400.0; 10];
+            readings[slow_at] = 600.0;
+            ResultRow::from_raw(RawRow {
+                machine_ref_ns: vec![400.0, 400.0, 600.0, 600.0],
+                sample_machine_ns: readings,
+                machine_fast_ns: Some(400.0),
+                ..row("add", vec![ns; 10]).raw()
+            })
+        };
+        let (old, new) = (fast_row(100.0, 3), fast_row(140.0, 7));
+        assert!(old.in_fast_state() && new.set_aside == 2);
+        assert_eq!(row_noise(&old, &new, None, 3.0), (3.0, NoiseSource::Reference));
     }
 
     #[test]

@@ -116,6 +116,19 @@ pub struct RawRow {
     /// in older files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub machine_ref_ns: Vec<f64>,
+    /// The reference loop read just after each sample (ns a pass; a shorter reading than
+    /// `machine_ref_ns`'s), one per sample in `sample_ns_per_op`'s order: the machine's state
+    /// around each sample ([`crate::stats::machine_state`]). Default (adaptive) runs; absent
+    /// otherwise and in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample_machine_ns: Vec<f64>,
+    /// The machine's fast state as the host knew it when the row ended: the lowest reading of
+    /// the reference loop its process had taken. With `sample_machine_ns`, the samples taken
+    /// in a slower state are set aside from the row's statistics (kept here). Absent: every
+    /// sample counts (older files, fixed-count runs, Go rows whose calls make work for the
+    /// collector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_fast_ns: Option<f64>,
 }
 
 /// What ended a row's sampling, as the hosts write it in a row's `stop`.
@@ -286,11 +299,19 @@ pub struct ResultRow {
     #[serde(flatten)]
     pub key: RowKey,
     pub ns_per_op: Estimate,
+    /// How many samples the statistics use (`used_ns_per_op`).
     pub samples: usize,
     pub iters_per_sample: u64,
     pub verified: bool,
     pub summary: Summary,
+    /// Every sample as the host took it, in order (what the file keeps).
     pub sample_ns_per_op: Vec<f64>,
+    /// The samples the statistics use (derived on load, not in the file): every sample, or
+    /// those taken in the machine's fast state when enough were
+    /// ([`crate::stats::machine_state`]).
+    pub used_ns_per_op: Vec<f64>,
+    /// Samples left out of the statistics because the machine was in a slower state.
+    pub set_aside: usize,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
     /// sha256 (hex) of the bytes the host fed the guest in this case (inputs copied into
@@ -303,6 +324,14 @@ pub struct ResultRow {
     /// As [`RawRow::machine_ref_ns`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub machine_ref_ns: Vec<f64>,
+    /// As [`RawRow::sample_machine_ns`].
+    pub sample_machine_ns: Vec<f64>,
+    /// As [`RawRow::machine_fast_ns`].
+    pub machine_fast_ns: Option<f64>,
+    /// The fast state the row's samples were judged by (derived): `machine_fast_ns`, or the
+    /// fastest any row of the same host in the file recorded when lower (a worker whose
+    /// whole life fell in a slower state took that state for its fastest).
+    pub fast_state_ns: Option<f64>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -311,6 +340,13 @@ pub struct RowDerived {
     pub ns_per_op: Estimate,
     pub samples: usize,
     pub summary: Summary,
+    /// Samples set aside because the machine was in a slower state (absent when none).
+    #[serde(default, skip_serializing_if = "none_set_aside")]
+    pub set_aside: usize,
+}
+
+fn none_set_aside(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Deserialize)]
@@ -330,7 +366,7 @@ impl From<RowOnDisk> for ResultRow {
 
 impl From<ResultRow> for RowOnDisk {
     fn from(r: ResultRow) -> Self {
-        let derived = Some(RowDerived { ns_per_op: r.ns_per_op, samples: r.samples, summary: r.summary });
+        let derived = Some(RowDerived { ns_per_op: r.ns_per_op, samples: r.samples, summary: r.summary, set_aside: r.set_aside });
         RowOnDisk {
             raw: RawRow {
                 key: r.key,
@@ -341,6 +377,8 @@ impl From<ResultRow> for RowOnDisk {
                 input_sha256: r.input_sha256,
                 stop: r.stop,
                 machine_ref_ns: r.machine_ref_ns,
+                sample_machine_ns: r.sample_machine_ns,
+                machine_fast_ns: r.machine_fast_ns,
             },
             derived,
         }
@@ -350,22 +388,42 @@ impl From<ResultRow> for RowOnDisk {
 impl ResultRow {
     /// Statistics are derived here and only here, from the raw samples.
     pub fn from_raw(raw: RawRow) -> ResultRow {
-        let summary = stats::summarize(&raw.sample_ns_per_op);
+        ResultRow::from_raw_in(raw, None)
+    }
+
+    /// As [`ResultRow::from_raw`], judging the machine's state by `host_fast` when that is
+    /// lower than the row's own `machine_fast_ns` (the fastest reading of the host's workers
+    /// in the same file, [`ResultsFile::rederive`]).
+    pub fn from_raw_in(raw: RawRow, host_fast: Option<f64>) -> ResultRow {
+        let fast_state_ns = raw.machine_fast_ns.map(|f| host_fast.map_or(f, |h| f.min(h)));
+        // The samples taken in the machine's fast state, when enough were (stats::machine_state).
+        let (used, set_aside) = stats::machine_state::kept(
+            &raw.sample_ns_per_op,
+            raw.machine_ref_ns.first().copied(),
+            &raw.sample_machine_ns,
+            fast_state_ns,
+        );
+        let summary = stats::summarize(&used);
         ResultRow {
             ns_per_op: {
-                let (ci_low, ci_high) = stats::mean_ci(&raw.sample_ns_per_op, stats::CONFIDENCE);
-                Estimate { mean: stats::estimate(&raw.sample_ns_per_op), ci_low, ci_high }
+                let (ci_low, ci_high) = stats::mean_ci(&used, stats::CONFIDENCE);
+                Estimate { mean: stats::estimate(&used), ci_low, ci_high }
             },
-            samples: raw.sample_ns_per_op.len(),
+            samples: used.len(),
             iters_per_sample: raw.iters_per_sample,
             verified: raw.verified,
             summary,
             key: raw.key,
+            used_ns_per_op: used,
             sample_ns_per_op: raw.sample_ns_per_op,
+            set_aside,
             metrics: raw.metrics,
             input_sha256: raw.input_sha256,
             stop: raw.stop,
             machine_ref_ns: raw.machine_ref_ns,
+            sample_machine_ns: raw.sample_machine_ns,
+            machine_fast_ns: raw.machine_fast_ns,
+            fast_state_ns,
         }
     }
 
@@ -379,7 +437,36 @@ impl ResultRow {
             input_sha256: self.input_sha256.clone(),
             stop: self.stop.clone(),
             machine_ref_ns: self.machine_ref_ns.clone(),
+            sample_machine_ns: self.sample_machine_ns.clone(),
+            machine_fast_ns: self.machine_fast_ns,
         }
+    }
+
+    /// The row's statistics come from samples all taken in the machine's fast state (some
+    /// set aside, or none needed to be): two such rows are comparable whatever the machine
+    /// did around them.
+    pub fn in_fast_state(&self) -> bool {
+        let (Some(fast), Some(before)) = (self.fast_state_ns, self.machine_ref_ns.first()) else { return false };
+        if self.sample_machine_ns.len() != self.sample_ns_per_op.len() || self.sample_machine_ns.is_empty() {
+            return false;
+        }
+        self.set_aside > 0 || stats::machine_state::fast_samples(*before, &self.sample_machine_ns, fast).iter().all(|f| *f)
+    }
+
+    /// Measured only in a slower state of the machine: the row has readings around its
+    /// samples but too few in the fast state to set the others aside; its median reading over
+    /// the fast state (e.g. 1.9).
+    pub fn machine_slow_ratio(&self) -> Option<f64> {
+        let fast = self.fast_state_ns?;
+        let before = *self.machine_ref_ns.first()?;
+        if self.set_aside > 0 || self.sample_machine_ns.len() != self.sample_ns_per_op.len() {
+            return None;
+        }
+        let n = stats::machine_state::fast_samples(before, &self.sample_machine_ns, fast).iter().filter(|f| **f).count();
+        if n >= stats::machine_state::MIN_KEPT || n == self.sample_ns_per_op.len() {
+            return None;
+        }
+        stats::machine_state::slow_ratio(&self.sample_machine_ns, fast).filter(|r| *r > 1.0 + stats::machine_state::STATE_TOL)
     }
 
     /// ns per operation: the mean of the samples (the cost of an uninterrupted sample,
@@ -721,8 +808,17 @@ impl ResultsFile {
 
     /// Recomputes every derived field (statistics, the cost model, warnings) from the raw samples.
     pub fn rederive(&mut self) {
+        // The machine's fast state per host: the fastest reading any of its workers recorded.
+        let mut fast: BTreeMap<String, f64> = BTreeMap::new();
+        for r in &self.results {
+            if let Some(f) = r.machine_fast_ns.filter(|f| f.is_finite() && *f > 0.0) {
+                let e = fast.entry(r.key.host.clone()).or_insert(f);
+                *e = e.min(f);
+            }
+        }
         for row in &mut self.results {
-            *row = ResultRow::from_raw(row.raw());
+            let host_fast = fast.get(&row.key.host).copied();
+            *row = ResultRow::from_raw_in(row.raw(), host_fast);
         }
         // One guest build feeds the model; the others are set beside it (derived.variants).
         let primary = self.primary_variant();
@@ -894,6 +990,8 @@ impl ResultRow {
             input_sha256: None,
             stop: None,
             machine_ref_ns: Vec::new(),
+            sample_machine_ns: Vec::new(),
+            machine_fast_ns: None,
         })
     }
 }
@@ -931,5 +1029,50 @@ mod timing_tests {
         let line = r.time_line().unwrap();
         assert!(line.starts_with("run time 61 s: workers 60 s (of which the timed samples 3 s)"), "{line}");
         assert!(line.ends_with("longest scenarios: go wasmtime-go add 12.0 s (3.0 s sampled)"), "{line}");
+    }
+}
+
+#[cfg(test)]
+mod machine_state_tests {
+    use super::*;
+
+    /// Ten samples, the 4th and 5th taken while the reference loop read 1.9x its fastest.
+    fn mixed() -> RawRow {
+        let mut raw = ResultRow::of_samples("wasmtime", "typed", "add", Params::new(), "o3", Vec::new()).raw();
+        raw.sample_ns_per_op = vec![10.0, 10.0, 10.0, 19.0, 19.0, 10.0, 10.0, 10.0, 10.0, 10.0];
+        raw.machine_ref_ns = vec![100.0, 100.0, 190.0, 100.0];
+        raw.sample_machine_ns = vec![100.0, 100.0, 190.0, 190.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0];
+        raw.machine_fast_ns = Some(100.0);
+        raw
+    }
+
+    #[test]
+    fn samples_of_a_slower_state_are_set_aside_from_the_statistics_and_kept_in_the_file() {
+        let row = ResultRow::from_raw(mixed());
+        // Samples 3 and 4 (readings after them slow) and sample 5 (the reading before it slow).
+        assert_eq!((row.samples, row.set_aside), (7, 3));
+        assert_eq!(row.estimate(), 10.0);
+        assert!(row.in_fast_state() && row.machine_slow_ratio().is_none());
+        // The file keeps every sample, and reads back the same.
+        let text = serde_json::to_string(&row).unwrap();
+        let back: ResultRow = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.sample_ns_per_op.len(), 10);
+        assert_eq!(back, row);
+        assert!(text.contains("\"set_aside\":3"), "{text}");
+        // --every-sample (no fast state), and older files: every sample counts.
+        let every = ResultRow::from_raw(RawRow { machine_fast_ns: None, ..mixed() });
+        assert_eq!((every.samples, every.set_aside), (10, 0));
+        assert!(!every.in_fast_state());
+    }
+
+    #[test]
+    fn a_row_measured_only_in_a_slower_state_keeps_every_sample_and_says_so() {
+        let raw = RawRow { sample_machine_ns: vec![190.0; 10], machine_ref_ns: vec![190.0; 4], ..mixed() };
+        let row = ResultRow::from_raw(raw);
+        assert_eq!((row.samples, row.set_aside), (10, 0));
+        assert_eq!(row.machine_slow_ratio(), Some(1.9));
+        assert!(!row.in_fast_state());
+        let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[]);
+        assert!(w.iter().any(|w| matches!(w.kind, crate::warnings::WarningKind::MachineSlowThroughout { .. })), "{w:?}");
     }
 }

@@ -26,6 +26,11 @@ pub enum WarningKind {
     NegativeComponent { component: String, value_ns: f64, ci_high_ns: f64 },
     /// Adaptive sampling stopped at its cap before the mean's interval reached the target.
     PrecisionNotReached { half_width_pct: f64, stop: String },
+    /// Samples taken while the machine ran in a slower state were left out of the row's
+    /// statistics (they are in the file).
+    MachineStateSetAside { set_aside: usize, samples: usize },
+    /// Every sample of the row was taken while the machine ran slower than its fast state.
+    MachineSlowThroughout { ratio: f64 },
 }
 
 impl WarningKind {
@@ -60,6 +65,15 @@ impl WarningKind {
                     _ => "at the per-row time cap",
                 }
             ),
+            WarningKind::MachineStateSetAside { set_aside, samples } => format!(
+                "{set_aside} of {samples} samples were taken while the machine ran slower than its fast state (the reference loop read \
+                 more than {:.0}% over its fastest) and are set aside: the figure is the fast state's, from the other {}",
+                crate::stats::machine_state::STATE_TOL * 100.0,
+                samples - set_aside
+            ),
+            WarningKind::MachineSlowThroughout { ratio } => format!(
+                "measured while the machine ran {ratio:.1}x slower than its fast state (the reference loop's reading): the figure is that slower state's"
+            ),
         }
     }
 
@@ -80,6 +94,12 @@ impl WarningKind {
             WarningKind::NegativeComponent { .. } => "rerun on a quiet machine with more samples: the machine drifted between those rows",
             WarningKind::PrecisionNotReached { .. } => {
                 "raise --max-row-ms (time per row) or loosen --precision; if many rows miss it, quiet the machine"
+            }
+            WarningKind::MachineStateSetAside { .. } => {
+                "nothing to do for this row; if most rows set samples aside, the machine's neighbours are busy: a quieter machine measures faster"
+            }
+            WarningKind::MachineSlowThroughout { .. } => {
+                "rerun the row (interop-bench run --scenarios ...): compare it only with runs measured in the same state"
             }
         }
     }
@@ -128,6 +148,12 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
             let half_width_pct = (e.ci_high - e.ci_low) / 2.0 / e.mean * 100.0;
             let stop = row.stop.clone().unwrap_or_default();
             out.push(Warning::new(key(), WarningKind::PrecisionNotReached { half_width_pct, stop }));
+        }
+        if row.set_aside > 0 {
+            out.push(Warning::new(key(), WarningKind::MachineStateSetAside { set_aside: row.set_aside, samples: row.sample_ns_per_op.len() }));
+        }
+        if let Some(ratio) = row.machine_slow_ratio() {
+            out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio }));
         }
         if !row.verified {
             out.push(Warning::new(key(), WarningKind::NotVerified));

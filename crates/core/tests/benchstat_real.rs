@@ -64,6 +64,7 @@ fn the_real_benchstat_reads_our_output() {
             *s *= 2.0;
         }
     }
+    slow.rederive();
     let new = dir.path().join("new.txt");
     std::fs::write(&new, Benchstat.render(&slow).output).unwrap();
     let (stdout, _) = benchstat(&[&old, &new]).unwrap();

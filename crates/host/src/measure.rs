@@ -29,6 +29,10 @@ pub struct MeasureConfig {
     pub max_row: Duration,
     /// `run --counts`: count instructions under callgrind instead of timing (crate::counts).
     pub count: Option<crate::counts::CountSpec>,
+    /// With a precision target: the rule reads only the samples taken in the machine's fast
+    /// state (`interop_core::stats::machine_state`), and the row records the readings and the
+    /// fast state that let its statistics set the others aside. Off: every sample counts.
+    pub fast_state: bool,
 }
 
 impl MeasureConfig {
@@ -41,6 +45,7 @@ impl MeasureConfig {
         precision: 0.01,
         max_row: Duration::from_millis(500),
         count: None,
+        fast_state: true,
     };
     /// Seconds for the whole suite: for smoke tests and CI, not for conclusions.
     pub const QUICK: MeasureConfig = MeasureConfig {
@@ -50,11 +55,12 @@ impl MeasureConfig {
         precision: 0.0,
         max_row: Duration::from_millis(50),
         count: None,
+        fast_state: false,
     };
 
     /// A fixed number of samples, no precision target.
     pub const fn fixed(warmup: Duration, target_sample: Duration, samples: usize) -> MeasureConfig {
-        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO, count: None }
+        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO, count: None, fast_state: false }
     }
 
     pub fn adaptive(&self) -> bool {
@@ -103,6 +109,12 @@ pub struct Samples {
     /// With a precision target: [`machine_ref_ns`] just before the samples, the first and
     /// the last decile of the short readings between them, and [`machine_ref_ns`] just after.
     pub machine_ref_ns: Vec<f64>,
+    /// With a precision target: the short reading of the reference loop just after each
+    /// sample (`RawRow::sample_machine_ns`).
+    pub sample_machine_ns: Vec<f64>,
+    /// With a precision target: this process's fastest reading when the row ended
+    /// (`RawRow::machine_fast_ns`).
+    pub machine_fast_ns: Option<f64>,
 }
 
 /// Measures `run(iters)`, which performs `iters` operations (checking each) and returns
@@ -136,6 +148,8 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
             stop: Stop::Fixed,
             counted: Some(c),
             machine_ref_ns: Vec::new(),
+            sample_machine_ns: Vec::new(),
+            machine_fast_ns: None,
         });
     }
     // Warm-up, until warm or the bound.
@@ -179,11 +193,13 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
     let iters = ((cfg.target_sample.as_nanos() as f64 / per_op.max(1e-3)).round() as u64).max(1);
     let min = cfg.samples.max(1);
     let mut ns_per_op = Vec::with_capacity(min);
-    let mut running = interop_core::stats::RunningMean::default();
     let mut machine = Vec::new();
     if cfg.adaptive() {
         machine.push(machine_ref_ns());
     }
+    // With a precision target the rule reads the samples taken in the machine's fast state
+    // (interop_core::stats::machine_state): every sample while the machine stays fast.
+    let mut fast = FastSamples::new(machine.first().copied().unwrap_or(f64::NAN), cfg.fast_state);
     let sampling = Instant::now();
     let mut between = Vec::new();
     let stop = loop {
@@ -195,9 +211,11 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         }
         let x = t.as_nanos() as f64 / iters as f64;
         ns_per_op.push(x);
-        running.push(x);
         let n = ns_per_op.len();
         if n < min {
+            if cfg.adaptive() {
+                fast.update(&ns_per_op, &between);
+            }
             if cfg.bound_reached(n, sampling.elapsed()) {
                 break Stop::TimeCap;
             }
@@ -206,27 +224,110 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         if !cfg.adaptive() {
             break Stop::Fixed;
         }
-        let half_width = running.relative_half_width(CONFIDENCE);
-        if half_width <= cfg.precision {
-            break Stop::Precision;
-        }
+        fast.update(&ns_per_op, &between);
         let elapsed = sampling.elapsed();
-        if elapsed >= cfg.max_row {
-            break Stop::TimeCap;
-        }
         let (e, cap) = (elapsed.as_secs_f64(), cfg.max_row.as_secs_f64());
-        if interop_core::results::stop::projected_out_of_reach(e, cap, half_width, cfg.precision) {
-            break Stop::Projected;
+        if fast.kept.len() >= if cfg.fast_state { min.max(interop_core::stats::machine_state::MIN_KEPT) } else { min } {
+            let half_width = fast.kept.relative_half_width(CONFIDENCE);
+            if half_width <= cfg.precision {
+                break Stop::Precision;
+            }
+            if elapsed >= cfg.max_row {
+                break Stop::TimeCap;
+            }
+            if interop_core::results::stop::projected_out_of_reach(e, cap, half_width, cfg.precision) {
+                break Stop::Projected;
+            }
+        } else {
+            // Too few samples in the fast state yet: wait for it, but not past the cap, and
+            // not past a quarter of it when at this rate the fast samples would not come.
+            if elapsed >= cfg.max_row {
+                break Stop::TimeCap;
+            }
+            let rate = fast.kept.len() as f64 / e.max(1e-9);
+            if e >= interop_core::results::stop::PROJECT_AFTER * cap && rate * cap < min as f64 {
+                break Stop::Projected;
+            }
         }
         if n >= MAX_SAMPLES {
             break Stop::SampleCap;
         }
     };
+    let (mut sample_machine_ns, mut machine_fast_ns) = (Vec::new(), None);
     if cfg.adaptive() {
+        sample_machine_ns = between.clone();
         machine.extend(interop_core::stats::low_high_decile(&mut between));
         machine.push(machine_ref_ns());
+        machine_fast_ns = cfg.fast_state.then(fastest_ns);
     }
-    Ok(Samples { iters_per_sample: iters, ns_per_op, metrics: Default::default(), stop, counted: None, machine_ref_ns: machine })
+    Ok(Samples {
+        iters_per_sample: iters,
+        ns_per_op,
+        metrics: Default::default(),
+        stop,
+        counted: None,
+        machine_ref_ns: machine,
+        sample_machine_ns,
+        machine_fast_ns,
+    })
+}
+
+/// The samples of a row taken in the machine's fast state so far, with their running mean:
+/// what the adaptive rule reads. Rebuilt when this process finds a faster state.
+struct FastSamples {
+    before: f64,
+    fast: f64,
+    kept: interop_core::stats::RunningMean,
+    /// Off (`MeasureConfig::fast_state`): every sample is kept.
+    on: bool,
+}
+
+impl FastSamples {
+    fn new(before: f64, on: bool) -> FastSamples {
+        FastSamples { before, fast: f64::NAN, kept: Default::default(), on }
+    }
+
+    /// After a new sample (the last of `samples`, with its reading the last of `after`).
+    fn update(&mut self, samples: &[f64], after: &[f64]) {
+        use interop_core::stats::machine_state::fast_samples;
+        if !self.on {
+            self.kept.push(samples[samples.len() - 1]);
+            return;
+        }
+        let fast = fastest_ns();
+        if fast != self.fast {
+            self.fast = fast;
+            self.kept = Default::default();
+            for (x, f) in samples.iter().zip(fast_samples(self.before, after, fast)) {
+                if f {
+                    self.kept.push(*x);
+                }
+            }
+            return;
+        }
+        let i = samples.len() - 1;
+        let prev = if i == 0 { self.before } else { after[i - 1] };
+        if fast_samples(prev, &after[i..=i], fast).first() == Some(&true) {
+            self.kept.push(samples[i]);
+        }
+    }
+}
+
+/// The fastest reading of the reference loop this process has taken (f64 bits): the
+/// machine's fast state, as far as this process knows it.
+static FASTEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+
+/// [`FASTEST`] as ns a pass (infinite before any reading).
+pub fn fastest_ns() -> f64 {
+    let bits = FASTEST.load(std::sync::atomic::Ordering::Relaxed);
+    if bits == u64::MAX { f64::INFINITY } else { f64::from_bits(bits) }
+}
+
+fn note_reading(x: f64) -> f64 {
+    if x.is_finite() && x > 0.0 && x < fastest_ns() {
+        FASTEST.store(x.to_bits(), std::sync::atomic::Ordering::Relaxed);
+    }
+    x
 }
 
 /// The machine's speed just now, in ns per pass of a reference loop: a sum of 10,000 i32
@@ -242,7 +343,7 @@ pub fn machine_ref_ns() -> f64 {
         *x = machine_pass_ns(64);
     }
     t.sort_by(f64::total_cmp);
-    t[2]
+    note_reading(t[2])
 }
 
 /// Passes of the reference loop after each sample of a default-run row (a few µs, after one
@@ -260,7 +361,8 @@ fn machine_pass_ns(passes: u32) -> f64 {
         let s: i32 = std::hint::black_box(data.as_slice()).iter().fold(0i32, |a, &b| a.wrapping_add(b));
         std::hint::black_box(s);
     }
-    start.elapsed().as_nanos() as f64 / passes as f64
+    let x = start.elapsed().as_nanos() as f64 / passes as f64;
+    if passes > 1 { note_reading(x) } else { x }
 }
 
 /// Times `iters` runs of `op`, stopping at the first error.

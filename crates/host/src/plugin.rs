@@ -182,6 +182,8 @@ pub fn run_plugin<E: Engine>(
                         input_sha256: (!case.input.is_empty()).then(|| sha256_hex(&case.input)),
                         stop: Some(samples.stop.as_str().into()),
                         machine_ref_ns: std::mem::take(&mut samples.machine_ref_ns),
+                        sample_machine_ns: std::mem::take(&mut samples.sample_machine_ns),
+                        machine_fast_ns: samples.machine_fast_ns,
                     }, samples.counted.take(), cfg)),
                     Err(e) => match not_applicable_reason(&e) {
                         Some(why) => {

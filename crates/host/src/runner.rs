@@ -115,6 +115,8 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         input_sha256: None,
         stop: Some(s.stop.as_str().into()),
         machine_ref_ns: s.machine_ref_ns,
+        sample_machine_ns: s.sample_machine_ns,
+        machine_fast_ns: s.machine_fast_ns,
     }
 }
 

@@ -63,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.TargetSampleMs, "target-sample-ms", 10, "target time of one sample, ms")
 	fs.IntVar(&cfg.Samples, "samples", 10, "samples per case (the minimum with --precision-pct)")
 	fs.Float64Var(&cfg.PrecisionPct, "precision-pct", 0, "sample until the mean's 95% interval is within ± this many percent (0: exactly --samples)")
+	fs.BoolVar(&cfg.FastState, "fast-state", false, "with --precision-pct: set aside the samples taken while the machine ran slower than its fast state (not for rows whose calls make work for the collector)")
 	fs.Float64Var(&cfg.MaxRowMs, "max-row-ms", 0, "with --precision-pct: the sampling time a case may take, ms; without (a fixed count): a case whose samples took this long stops after two (0: exactly --samples)")
 	countsOut := fs.String("counts-out", "", "count instructions under callgrind instead of timing: callgrind's --callgrind-out-file (set by interop-bench run --counts)")
 	countWork := fs.Int64("count-work", 10000000, "--counts-out: instructions of work between a row's two counted loops")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +46,10 @@ type rowEv struct {
 	Stop                                string // what ended the sampling: precision, time_cap, sample_cap, fixed
 	// with a precision target: the machine's speed before, between (first and last decile) and after the samples
 	MachineRefNs []float64 `json:"machine_ref_ns"`
+	// with a precision target: the reading after each sample; with --fast-state also the
+	// process's fastest reading (absent for rows whose calls make work for the collector)
+	SampleMachineNs []float64 `json:"sample_machine_ns"`
+	MachineFastNs   *float64  `json:"machine_fast_ns"`
 }
 
 type failureEv struct {
@@ -311,7 +316,7 @@ func sampleCountOK(e rowEv) bool {
 func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
 	g, s := paths(t)
 	var out, errOut bytes.Buffer
-	args := append(tinyArgs("native", g, s, "native_call"), "--precision-pct", "50", "--max-row-ms", "200")
+	args := append(tinyArgs("native", g, s, "native_call"), "--precision-pct", "50", "--max-row-ms", "200", "--fast-state")
 	if code := run(args, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -325,6 +330,11 @@ func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
 		}
 		if len(r.MachineRefNs) != 4 {
 			t.Errorf("%s: machine_ref_ns %v, want before, two deciles between, after", r.Scenario, r.MachineRefNs)
+		}
+		// native_call allocates nothing: its samples can be set aside by machine state.
+		if len(r.SampleMachineNs) != len(r.SampleNsPerOp) || r.MachineFastNs == nil || !(*r.MachineFastNs > 0) || *r.MachineFastNs > slices.Min(r.SampleMachineNs) {
+			t.Errorf("%s: sample_machine_ns %v (for %d samples), machine_fast_ns %v: want one reading a sample and the fastest at most the lowest",
+				r.Scenario, r.SampleMachineNs, len(r.SampleNsPerOp), r.MachineFastNs)
 		}
 	}
 	// Without a target every row says it took a fixed number of samples.

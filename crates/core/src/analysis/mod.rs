@@ -159,7 +159,7 @@ pub fn model(rows: &[ResultRow], runtimes: &[RuntimeInfo]) -> Model {
 /// A statistic of several rows' estimates (means): (estimate, ci_low, ci_high), by a bootstrap
 /// seeded with `label`.
 pub(crate) fn estimate(inputs: &[&ResultRow], label: &str, f: impl Fn(&[f64]) -> f64) -> (f64, f64, f64) {
-    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
+    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.used_ns_per_op.as_slice()).collect();
     bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(label)).estimate(CONFIDENCE, f)
 }
 

@@ -271,7 +271,7 @@ pub(crate) fn assemble(
     other_what: &str,
 ) -> CaseSplit {
     let k = &row.key;
-    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.sample_ns_per_op.as_slice()).collect();
+    let samples: Vec<&[f64]> = inputs.iter().map(|r| r.used_ns_per_op.as_slice()).collect();
     let reps = bootstrap::estimates(&samples, RESAMPLES, bootstrap::seed_of(label));
     let (total, total_lo, total_hi) = reps.estimate(CONFIDENCE, |m| m[0]);
     let mut out: Vec<Part> = Vec::new();

@@ -175,7 +175,7 @@ impl Exporter for Benchstat {
                 for (key, v) in ordered_metrics(&row.metrics) {
                     let _ = write!(extra, "\t{v} {}", metric_unit(key));
                 }
-                for s in row.sample_ns_per_op.iter().filter(|s| s.is_finite()) {
+                for s in row.used_ns_per_op.iter().filter(|s| s.is_finite()) {
                     let _ = writeln!(out, "{name}-{cores}\t{iters}\t{s} ns/op{extra}");
                 }
             }

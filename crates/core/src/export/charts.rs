@@ -934,6 +934,8 @@ mod tests {
             input_sha256: None,
             stop: None,
             machine_ref_ns: Vec::new(),
+            sample_machine_ns: Vec::new(),
+            machine_fast_ns: None,
         })
     }
 

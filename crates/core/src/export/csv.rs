@@ -50,7 +50,7 @@ impl Exporter for Csv {
             let name = super::benchmark_name(k, &r.runtimes);
             let rest: Vec<String> =
                 others.iter().map(|o| row.metrics.get(*o).map(|v| v.to_string()).unwrap_or_default()).collect();
-            for (i, s) in row.sample_ns_per_op.iter().enumerate() {
+            for (i, s) in row.used_ns_per_op.iter().enumerate() {
                 let index = i.to_string();
                 let value = s.to_string();
                 let fields = [k.host.as_str(), &k.runtime, &k.api, &k.scenario, &params, &index, &iters, &value];

@@ -11,6 +11,7 @@
 mod mean;
 pub use mean::{mean_ci, t_quantile, RunningMean};
 pub mod bootstrap;
+pub mod machine_state;
 
 /// The row estimator: the mean of the samples (NaN for none). See the module comment.
 pub fn estimate(samples: &[f64]) -> f64 {

@@ -673,6 +673,8 @@ impl Engine for Wasm2c {
                 stop,
                 counted: None,
                 machine_ref_ns: Vec::new(),
+                sample_machine_ns: Vec::new(),
+                machine_fast_ns: None,
             })
         };
         Some(run())

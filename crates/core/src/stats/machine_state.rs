@@ -1,0 +1,113 @@
+//! Which samples were taken while the machine ran in its fast state.
+//!
+//! A shared VM switches speed for tens of milliseconds to seconds at a time (a busy
+//! sibling hyperthread: the hosts' reference loop, a sum of 10,000 i32, reads about 355 ns
+//! or 1.9x or 3.5x that, with little in between). A row whose samples straddle two states
+//! is a mixture whose mean depends on how long each state lasted, and two runs of the same
+//! build then disagree by up to the states' ratio. So the hosts time the reference loop
+//! just after every sample of a default-run row (`RawRow::sample_machine_ns`) and keep the
+//! fastest reading their process has seen (`RawRow::machine_fast_ns`); a sample counts
+//! when the readings just before and just after it are both within [`STATE_TOL`] of that
+//! fast state. The others are set aside: kept in the file, counted in the report, left
+//! out of the row's statistics. A row with fewer than [`MIN_KEPT`] such samples keeps
+//! every sample: it was measured in a slow state, and its figure says so.
+//!
+//! The readings measure the machine, not the row: costs the calls cause (a collection,
+//! a page fault, a finalizer) slow the sample, not the reading after it, so they stay in.
+//! The Go host does not set aside any sample of a row whose calls make work for its
+//! collector (it writes no `machine_fast_ns`): the collector's dedicated worker runs on
+//! the other core, and a reading it slowed would take that burst out of the row.
+
+/// A reading within this fraction above the fast state is the fast state (the states are
+/// 1.9x apart; readings within one state vary by about 1%).
+pub const STATE_TOL: f64 = 0.25;
+/// A row keeps its fast-state samples only when it has at least this many; otherwise every
+/// sample.
+pub const MIN_KEPT: usize = 5;
+
+/// Whether each sample was taken in the fast state: `before` is the reading just before the
+/// first sample, `after[i]` the reading just after sample `i`. Empty when the readings do not
+/// cover the samples or the fast state is unknown.
+pub fn fast_samples(before: f64, after: &[f64], fast: f64) -> Vec<bool> {
+    if !(fast > 0.0) || !fast.is_finite() {
+        return Vec::new();
+    }
+    let limit = fast * (1.0 + STATE_TOL);
+    let ok = |x: f64| x.is_finite() && x > 0.0 && x <= limit;
+    let mut prev = ok(before);
+    after
+        .iter()
+        .map(|&x| {
+            let now = ok(x);
+            let both = prev && now;
+            prev = now;
+            both
+        })
+        .collect()
+}
+
+/// The samples a row's statistics use: those taken in the fast state when there are at
+/// least [`MIN_KEPT`] of them, otherwise all (also when the row has no readings for its
+/// samples). Returns the samples and how many were set aside.
+pub fn kept(samples: &[f64], before: Option<f64>, after: &[f64], fast: Option<f64>) -> (Vec<f64>, usize) {
+    let (Some(before), Some(fast)) = (before, fast) else { return (samples.to_vec(), 0) };
+    if after.len() != samples.len() {
+        return (samples.to_vec(), 0);
+    }
+    let flags = fast_samples(before, after, fast);
+    let n = flags.iter().filter(|f| **f).count();
+    if n < MIN_KEPT || n == samples.len() {
+        return (samples.to_vec(), 0);
+    }
+    let k: Vec<f64> = samples.iter().zip(&flags).filter(|(_, f)| **f).map(|(s, _)| *s).collect();
+    (k, samples.len() - n)
+}
+
+/// The row's slowest state relative to the fast one: the median of its readings over the
+/// fast state (about 1 in the fast state, 1.9 in the next).
+pub fn slow_ratio(after: &[f64], fast: f64) -> Option<f64> {
+    if after.is_empty() || !(fast > 0.0) {
+        return None;
+    }
+    let mut v: Vec<f64> = after.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2] / fast)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_counts_when_the_readings_on_both_sides_are_fast() {
+        // Fast 100: readings after samples 0..5; the slow reading after sample 2 spoils
+        // samples 2 and 3 (it is after the one and before the other).
+        let f = fast_samples(101.0, &[100.0, 102.0, 190.0, 101.0, 100.0], 100.0);
+        assert_eq!(f, vec![true, true, false, false, true]);
+        assert_eq!(fast_samples(190.0, &[100.0], 100.0), vec![false], "the reading before the first sample counts");
+        assert!(fast_samples(100.0, &[100.0], 0.0).is_empty());
+    }
+
+    #[test]
+    fn slow_samples_are_set_aside_only_when_enough_fast_ones_remain() {
+        let samples = [10.0, 10.0, 19.0, 19.0, 10.0, 10.0, 10.0, 10.0];
+        let after = [100.0, 100.0, 190.0, 100.0, 100.0, 100.0, 100.0, 100.0];
+        let (k, aside) = kept(&samples, Some(100.0), &after, Some(100.0));
+        assert_eq!((k, aside), (vec![10.0; 6], 2));
+        // Too few fast samples: the row keeps all of them.
+        let slow = [190.0; 8];
+        assert_eq!(kept(&samples, Some(190.0), &slow, Some(100.0)), (samples.to_vec(), 0));
+        // No readings (older files, fixed-count runs), or readings that do not cover the samples.
+        assert_eq!(kept(&samples, None, &[], None), (samples.to_vec(), 0));
+        assert_eq!(kept(&samples, Some(100.0), &after[..3], Some(100.0)), (samples.to_vec(), 0));
+    }
+
+    #[test]
+    fn slow_ratio_is_the_median_reading_over_the_fast_state() {
+        assert_eq!(slow_ratio(&[190.0, 190.0, 100.0], 100.0), Some(1.9));
+        assert_eq!(slow_ratio(&[], 100.0), None);
+    }
+}
