@@ -63,7 +63,7 @@ impl NoiseRecord {
                 let e = self.end.iter().find(|e| e.key == s.key)?;
                 // The samples the row's statistics use (fast-state ones, when set aside).
                 let used = |r: &RawRow| {
-                    crate::stats::machine_state::kept(&r.sample_ns_per_op, r.machine_ref_ns.first().copied(), &r.sample_machine_ns, r.machine_fast_ns).0
+                    crate::stats::machine_state::judge(&r.sample_ns_per_op, r.machine_ref_ns.first().copied(), &r.sample_machine_ns, r.machine_fast_ns).used
                 };
                 let (a, b) = (estimate(&used(s)), estimate(&used(e)));
                 let pct = ((b / a - 1.0) * 100.0).abs();

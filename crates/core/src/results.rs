@@ -332,6 +332,9 @@ pub struct ResultRow {
     /// fastest any row of the same host in the file recorded when lower (a worker whose
     /// whole life fell in a slower state took that state for its fastest).
     pub fast_state_ns: Option<f64>,
+    /// How many samples were taken in that fast state (derived); `None` when the row has no
+    /// readings to judge them by.
+    pub fast_samples: Option<usize>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -397,7 +400,7 @@ impl ResultRow {
     pub fn from_raw_in(raw: RawRow, host_fast: Option<f64>) -> ResultRow {
         let fast_state_ns = raw.machine_fast_ns.map(|f| host_fast.map_or(f, |h| f.min(h)));
         // The samples taken in the machine's fast state, when enough were (stats::machine_state).
-        let (used, set_aside) = stats::machine_state::kept(
+        let stats::machine_state::Judged { used, set_aside, fast: fast_samples } = stats::machine_state::judge(
             &raw.sample_ns_per_op,
             raw.machine_ref_ns.first().copied(),
             &raw.sample_machine_ns,
@@ -424,6 +427,7 @@ impl ResultRow {
             sample_machine_ns: raw.sample_machine_ns,
             machine_fast_ns: raw.machine_fast_ns,
             fast_state_ns,
+            fast_samples,
         }
     }
 
@@ -446,24 +450,15 @@ impl ResultRow {
     /// set aside, or none needed to be): two such rows are comparable whatever the machine
     /// did around them.
     pub fn in_fast_state(&self) -> bool {
-        let (Some(fast), Some(before)) = (self.fast_state_ns, self.machine_ref_ns.first()) else { return false };
-        if self.sample_machine_ns.len() != self.sample_ns_per_op.len() || self.sample_machine_ns.is_empty() {
-            return false;
-        }
-        self.set_aside > 0 || stats::machine_state::fast_samples(*before, &self.sample_machine_ns, fast).iter().all(|f| *f)
+        self.set_aside > 0 || self.fast_samples.is_some_and(|k| k == self.sample_ns_per_op.len())
     }
 
     /// Measured only in a slower state of the machine: the row has readings around its
     /// samples but too few in the fast state to set the others aside; its median reading over
     /// the fast state (e.g. 1.9).
     pub fn machine_slow_ratio(&self) -> Option<f64> {
-        let fast = self.fast_state_ns?;
-        let before = *self.machine_ref_ns.first()?;
-        if self.set_aside > 0 || self.sample_machine_ns.len() != self.sample_ns_per_op.len() {
-            return None;
-        }
-        let n = stats::machine_state::fast_samples(before, &self.sample_machine_ns, fast).iter().filter(|f| **f).count();
-        if n >= stats::machine_state::MIN_KEPT || n == self.sample_ns_per_op.len() {
+        let (k, fast) = (self.fast_samples?, self.fast_state_ns?);
+        if self.set_aside > 0 || k == self.sample_ns_per_op.len() {
             return None;
         }
         stats::machine_state::slow_ratio(&self.sample_machine_ns, fast).filter(|r| *r > 1.0 + stats::machine_state::STATE_TOL)

@@ -46,21 +46,34 @@ pub fn fast_samples(before: f64, after: &[f64], fast: f64) -> Vec<bool> {
         .collect()
 }
 
+/// How a row's samples were judged ([`judge`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// The samples the statistics use.
+    pub used: Vec<f64>,
+    /// How many were set aside (taken in a slower state).
+    pub set_aside: usize,
+    /// How many were taken in the fast state; `None` when the row has no readings covering
+    /// its samples, or no fast state to judge them by.
+    pub fast: Option<usize>,
+}
+
 /// The samples a row's statistics use: those taken in the fast state when there are at
 /// least [`MIN_KEPT`] of them, otherwise all (also when the row has no readings for its
-/// samples). Returns the samples and how many were set aside.
-pub fn kept(samples: &[f64], before: Option<f64>, after: &[f64], fast: Option<f64>) -> (Vec<f64>, usize) {
-    let (Some(before), Some(fast)) = (before, fast) else { return (samples.to_vec(), 0) };
-    if after.len() != samples.len() {
-        return (samples.to_vec(), 0);
-    }
+/// samples).
+pub fn judge(samples: &[f64], before: Option<f64>, after: &[f64], fast: Option<f64>) -> Judged {
+    let all = |fast| Judged { used: samples.to_vec(), set_aside: 0, fast };
+    let (Some(before), Some(fast)) = (before, fast) else { return all(None) };
     let flags = fast_samples(before, after, fast);
+    if samples.is_empty() || after.len() != samples.len() || flags.len() != samples.len() {
+        return all(None);
+    }
     let n = flags.iter().filter(|f| **f).count();
     if n < MIN_KEPT || n == samples.len() {
-        return (samples.to_vec(), 0);
+        return all(Some(n));
     }
-    let k: Vec<f64> = samples.iter().zip(&flags).filter(|(_, f)| **f).map(|(s, _)| *s).collect();
-    (k, samples.len() - n)
+    let used: Vec<f64> = samples.iter().zip(&flags).filter(|(_, f)| **f).map(|(s, _)| *s).collect();
+    Judged { used, set_aside: samples.len() - n, fast: Some(n) }
 }
 
 /// The row's slowest state relative to the fast one: the median of its readings over the
@@ -95,14 +108,14 @@ mod tests {
     fn slow_samples_are_set_aside_only_when_enough_fast_ones_remain() {
         let samples = [10.0, 10.0, 19.0, 19.0, 10.0, 10.0, 10.0, 10.0];
         let after = [100.0, 100.0, 190.0, 100.0, 100.0, 100.0, 100.0, 100.0];
-        let (k, aside) = kept(&samples, Some(100.0), &after, Some(100.0));
-        assert_eq!((k, aside), (vec![10.0; 6], 2));
+        let j = judge(&samples, Some(100.0), &after, Some(100.0));
+        assert_eq!((j.used, j.set_aside, j.fast), (vec![10.0; 6], 2, Some(6)));
         // Too few fast samples: the row keeps all of them.
         let slow = [190.0; 8];
-        assert_eq!(kept(&samples, Some(190.0), &slow, Some(100.0)), (samples.to_vec(), 0));
+        assert_eq!(judge(&samples, Some(190.0), &slow, Some(100.0)), Judged { used: samples.to_vec(), set_aside: 0, fast: Some(0) });
         // No readings (older files, fixed-count runs), or readings that do not cover the samples.
-        assert_eq!(kept(&samples, None, &[], None), (samples.to_vec(), 0));
-        assert_eq!(kept(&samples, Some(100.0), &after[..3], Some(100.0)), (samples.to_vec(), 0));
+        assert_eq!(judge(&samples, None, &[], None), Judged { used: samples.to_vec(), set_aside: 0, fast: None });
+        assert_eq!(judge(&samples, Some(100.0), &after[..3], Some(100.0)).fast, None);
     }
 
     #[test]
