@@ -444,38 +444,34 @@ func Measure(c Case, cfg Config) (Result, error) {
 		keepAll = !cfg.FastState || (!off && total[1] >= ops/100)
 		fast.update(res.NsPerOp, between)
 		elapsed := time.Since(sampling)
-		if keepAll || fast.kept.n >= max(samples, minKept) {
-			r := &run
-			if !keepAll {
-				r = &fast.kept
-			}
-			hw := r.relativeHalfWidth()
-			if hw <= cfg.PrecisionPct/100 && seen {
-				res.Stop = StopPrecision
-				break
-			}
-			if elapsed >= maxRow {
-				res.Stop = StopTimeCap
-				break
-			}
-			// Out of reach: stop early, but (as for precision) not before the collector's
-			// share is in the samples.
-			if seen && projectedOutOfReach(elapsed, maxRow, hw, cfg.PrecisionPct/100) {
-				res.Stop = StopProjected
-				break
-			}
+		// The interval, once enough samples count (with FastState: taken in the fast state).
+		r := &run
+		if !keepAll {
+			r = &fast.kept
+		}
+		enough := keepAll || fast.kept.n >= max(samples, minKept)
+		hw := r.relativeHalfWidth()
+		if enough && hw <= cfg.PrecisionPct/100 && seen {
+			res.Stop = StopPrecision
+			break
+		}
+		if elapsed >= maxRow {
+			res.Stop = StopTimeCap
+			break
+		}
+		var outOfReach bool
+		if enough {
+			// Not before the collector's share is in the samples (as for precision).
+			outOfReach = seen && projectedOutOfReach(elapsed, maxRow, hw, cfg.PrecisionPct/100)
 		} else {
-			// Too few samples in the fast state yet: wait for it, but not past the cap,
-			// and not past a quarter of it when at this rate they would not come.
-			if elapsed >= maxRow {
-				res.Stop = StopTimeCap
-				break
-			}
+			// Too few samples in the fast state yet: wait for it, but not past a quarter of
+			// the cap when at this rate they would not be enough by the cap.
 			e := elapsed.Seconds()
-			if e >= projectAfter*maxRow.Seconds() && float64(fast.kept.n)/max(e, 1e-9)*maxRow.Seconds() < float64(samples) {
-				res.Stop = StopProjected
-				break
-			}
+			outOfReach = e >= projectAfter*maxRow.Seconds() && float64(fast.kept.n)/max(e, 1e-9)*maxRow.Seconds() < float64(samples)
+		}
+		if outOfReach {
+			res.Stop = StopProjected
+			break
 		}
 		if n >= maxSamples {
 			res.Stop = StopSampleCap
@@ -484,7 +480,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 	}
 	res.Metrics = total.perOp(float64(iters) * float64(len(res.NsPerOp)))
 	if adaptive {
-		res.SampleMachineNs = slices.Clone(between)
+		res.SampleMachineNs = between // lowHighDecile does not reorder it
 		res.MachineRefNs = append(res.MachineRefNs, lowHighDecile(between)...)
 		res.MachineRefNs = append(res.MachineRefNs, MachineRefNs())
 		if !keepAll {

@@ -17,10 +17,6 @@ use std::time::Duration;
 const BUILD_ENV: &[&str] =
     &["CGO_ENABLED", "CC", "CGO_CFLAGS", "CGO_LDFLAGS", "GOFLAGS", "GOOS", "GOARCH", "GOAMD64", "GOEXPERIMENT", "GOTOOLCHAIN"];
 
-fn cache_root() -> Result<PathBuf> {
-    Ok(tool_cache("go-host")?)
-}
-
 /// `$XDG_CACHE_HOME/interop-bench/<part>` (or `~/.cache/interop-bench/<part>`): where the tool
 /// keeps what it built or measured once and reuses (the Go driver; the capability probes).
 pub fn tool_cache(part: &str) -> Result<PathBuf> {
@@ -75,7 +71,7 @@ pub fn key(dir: &Path, go_version: &str) -> Result<String> {
 /// The Go driver for the sources in `dir`: from the cache, or built into it now.
 pub fn driver(dir: &Path, go_version: &str) -> Result<PathBuf> {
     let key = key(dir, go_version)?;
-    let folder = cache_root()?.join(&key[..16]);
+    let folder = tool_cache("go-host")?.join(&key[..16]);
     let program = folder.join("interop-go-host");
     if program.is_file() {
         return Ok(program);

@@ -227,27 +227,26 @@ pub fn measure(cfg: &MeasureConfig, mut run: impl FnMut(u64) -> Result<Duration>
         fast.update(&ns_per_op, &between);
         let elapsed = sampling.elapsed();
         let (e, cap) = (elapsed.as_secs_f64(), cfg.max_row.as_secs_f64());
-        if fast.kept.len() >= if cfg.fast_state { min.max(interop_core::stats::machine_state::MIN_KEPT) } else { min } {
-            let half_width = fast.kept.relative_half_width(CONFIDENCE);
-            if half_width <= cfg.precision {
-                break Stop::Precision;
+        // The interval, once enough samples count (with fast_state: taken in the fast state).
+        let enough = fast.kept.len() >= if cfg.fast_state { min.max(interop_core::stats::machine_state::MIN_KEPT) } else { min };
+        let half_width = enough.then(|| fast.kept.relative_half_width(CONFIDENCE));
+        if half_width.is_some_and(|hw| hw <= cfg.precision) {
+            break Stop::Precision;
+        }
+        if elapsed >= cfg.max_row {
+            break Stop::TimeCap;
+        }
+        let out_of_reach = match half_width {
+            Some(hw) => interop_core::results::stop::projected_out_of_reach(e, cap, hw, cfg.precision),
+            // Too few samples in the fast state yet: wait for it, but not past a quarter of
+            // the cap when at this rate they would not be enough by the cap.
+            None => {
+                let rate = fast.kept.len() as f64 / e.max(1e-9);
+                e >= interop_core::results::stop::PROJECT_AFTER * cap && rate * cap < min as f64
             }
-            if elapsed >= cfg.max_row {
-                break Stop::TimeCap;
-            }
-            if interop_core::results::stop::projected_out_of_reach(e, cap, half_width, cfg.precision) {
-                break Stop::Projected;
-            }
-        } else {
-            // Too few samples in the fast state yet: wait for it, but not past the cap, and
-            // not past a quarter of it when at this rate the fast samples would not come.
-            if elapsed >= cfg.max_row {
-                break Stop::TimeCap;
-            }
-            let rate = fast.kept.len() as f64 / e.max(1e-9);
-            if e >= interop_core::results::stop::PROJECT_AFTER * cap && rate * cap < min as f64 {
-                break Stop::Projected;
-            }
+        };
+        if out_of_reach {
+            break Stop::Projected;
         }
         if n >= MAX_SAMPLES {
             break Stop::SampleCap;
