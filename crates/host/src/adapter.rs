@@ -234,6 +234,14 @@ pub trait Instance {
     /// Copies linear memory at `offset` into `out`.
     fn read(&mut self, api: MemApi, offset: u32, out: &mut [u8]) -> Result<()>;
 
+    /// Where linear memory's byte 0 is in this process, so that the host's buffers can be
+    /// placed at the same distance from the guest's in every process (see
+    /// `runner::Placed`); `None` when the engine does not say (its memory is then taken
+    /// to start a page).
+    fn memory_base(&mut self) -> Option<usize> {
+        None
+    }
+
     /// The call API [`GUARDED_BATCH`]: `iters` calls of `f` (bound to that API) inside ONE
     /// trap guard, every result checked. A trap ends the batch with an error (the calls
     /// after it are lost, the guest's state is whatever the trap left). Only engines whose

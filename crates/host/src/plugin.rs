@@ -262,6 +262,11 @@ fn run_case<E: Engine>(
         Some(InputAt::Offset(o)) => *o,
         _ => allocate(inst, input.len())?,
     };
+    // The input is copied from a host buffer placed against the guest's, the same in every
+    // process (runner::Placed; the output buffer is an ordinary Vec: it is sized by the
+    // first call).
+    let placed_input = crate::runner::Placed::new(input, crate::runner::guest_addr(inst, in_ptr));
+    let input: &[u8] = &placed_input;
     let out_len = s.out_len.map(|n| n as usize).unwrap_or(input.len());
     let out_ptr = if s.output() == Output::OutBuffer { allocate(inst, out_len.max(1))? } else { 0 };
     let mut args = [0i32; 4];

@@ -35,6 +35,10 @@ pub trait Runtime: Send + Sync {
             emit(Event::Failure(not_applicable(&info.runtime, s, "", why)));
         }
     }
+    /// See [`memory_base_holds_the_guests_bytes`]; `None` for a runtime without linear memory.
+    fn memory_base_holds_the_guests_bytes(&self, _wasm: &[u8]) -> Result<Option<bool>> {
+        Ok(None)
+    }
 }
 
 /// Wraps an [`Engine`] as a [`Runtime`].
@@ -59,6 +63,28 @@ impl<E: Engine> Runtime for Wasm<E> {
     ) {
         crate::plugin::run_plugin(&self.0, wasm, plugin, names, cfg, emit)
     }
+
+    fn memory_base_holds_the_guests_bytes(&self, wasm: &[u8]) -> Result<Option<bool>> {
+        memory_base_holds_the_guests_bytes(&self.0, wasm)
+    }
+}
+
+/// Whether the engine's [`Instance::memory_base`] is where its linear memory is: bytes
+/// written through the engine's own API are read back through the base it reports (`None`
+/// when it reports none). For the tests: a wrong base would place every host buffer
+/// against the wrong address.
+pub fn memory_base_holds_the_guests_bytes<E: Engine>(engine: &E, wasm: &[u8]) -> Result<Option<bool>> {
+    let module = engine.compile(wasm)?;
+    let mut inst = engine.instantiate(&module)?;
+    let api = engine.info().mem_apis[0];
+    let ptr = alloc(&mut inst, engine.info().call_apis[0], 64)?;
+    let pattern: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+    inst.write(api, ptr, &pattern)?;
+    let Some(base) = inst.memory_base() else { return Ok(None) };
+    // SAFETY: `base` is the engine's own pointer to linear memory, which holds at least
+    // ptr + 64 bytes (the guest allocated them) and does not move while no Wasm runs.
+    let got = unsafe { std::slice::from_raw_parts((base + ptr as usize) as *const u8, 64) };
+    Ok(Some(got == &pattern[..]))
 }
 
 /// The API a row is measured through.
@@ -348,6 +374,58 @@ pub mod inputs {
     }
 }
 
+/// Half a page: how far (modulo a page) a host buffer starts from the guest buffer it is
+/// copied to or from. A heap `Vec` starts wherever earlier allocations left off, and where
+/// it falls against the guest's buffer decides how fast a copy runs: at the same offset in
+/// their pages (4K aliasing: each load waits on the stores of the same low address bits),
+/// wasmtime's `copy_in` of 4096 B read 1,160 ns instead of 56 ns, and one worker process in
+/// several read a short copy 1.7x slower than the others (wasmtime `copy_in` 256 B 17.4 ns
+/// against 9.5 ns, 2026-11-29). Half a page apart is the typical case, every time.
+pub const HOST_BUF_DISTANCE: usize = PAGE / 2;
+const PAGE: usize = 4096;
+
+/// A host buffer placed [`HOST_BUF_DISTANCE`] (modulo a page) from the guest's buffer at
+/// address `near` (linear memory's base in this process plus the guest's pointer), the same
+/// in every process.
+pub struct Placed {
+    buf: Vec<u8>,
+    at: usize,
+    len: usize,
+}
+
+impl Placed {
+    pub fn new(bytes: &[u8], near: usize) -> Placed {
+        let mut p = Placed::zeroed(bytes.len(), near);
+        p.copy_from_slice(bytes);
+        p
+    }
+
+    pub fn zeroed(len: usize, near: usize) -> Placed {
+        let buf = vec![0u8; len + 2 * PAGE];
+        let at = buf.as_ptr().align_offset(PAGE) + (near + HOST_BUF_DISTANCE) % PAGE;
+        Placed { buf, at, len }
+    }
+}
+
+impl std::ops::Deref for Placed {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[self.at..self.at + self.len]
+    }
+}
+
+impl std::ops::DerefMut for Placed {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.at..self.at + self.len]
+    }
+}
+
+/// The address of the guest's `ptr` in this process (its page offset is what counts; an
+/// engine that does not say where its memory is is taken to start it on a page).
+pub(crate) fn guest_addr<I: Instance>(inst: &mut I, ptr: u32) -> usize {
+    inst.memory_base().unwrap_or(0).wrapping_add(ptr as usize)
+}
+
 /// Records the sha256 of the bytes a case feeds the guest.
 fn fed(digest: &mut Option<String>, parts: &[&[u8]]) {
     *digest = Some(interop_core::plugin::sha256_hex(&parts.concat()));
@@ -520,9 +598,9 @@ fn run_case<E: Engine>(
         }
         "copy_in" => {
             let ptr = alloc(inst, api.call, n)?;
-            let input = inputs::text(n);
+            let input = Placed::new(&inputs::text(n), guest_addr(inst, ptr));
             fed(digest, &[&input]);
-            let mut back = vec![0u8; n];
+            let mut back = Placed::zeroed(n, guest_addr(inst, ptr));
             measure(cfg, |iters| {
                 let t = time_loop(iters, |_| inst.write(api.mem, ptr, &input))?;
                 inst.read(api.mem, ptr, &mut back)?;
@@ -534,10 +612,10 @@ fn run_case<E: Engine>(
         }
         "copy_out" => {
             let ptr = alloc(inst, api.call, n)?;
-            let content = inputs::text(n);
+            let content = Placed::new(&inputs::text(n), guest_addr(inst, ptr));
             fed(digest, &[&content]);
             inst.write(api.mem, ptr, &content)?;
-            let mut out = vec![0u8; n];
+            let mut out = Placed::zeroed(n, guest_addr(inst, ptr));
             measure(cfg, |iters| {
                 out.fill(0);
                 let t = time_loop(iters, |_| {
@@ -554,10 +632,10 @@ fn run_case<E: Engine>(
         "string_roundtrip" => {
             let ptr = alloc(inst, api.call, n)?;
             let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
-            let input = inputs::text(n);
+            let input = Placed::new(&inputs::text(n), guest_addr(inst, ptr));
             fed(digest, &[&input]);
             let expected: Vec<u8> = input.iter().rev().copied().collect();
-            let mut out = vec![0u8; n];
+            let mut out = Placed::zeroed(n, guest_addr(inst, ptr));
             measure(cfg, |iters| {
                 out.fill(0);
                 let t = time_loop(iters, |_| {
@@ -577,10 +655,17 @@ fn run_case<E: Engine>(
             let fa = inst.func("allocate", Sig::IToI, api.call).at("allocate")?;
             let fd = inst.func("deallocate", Sig::IIToV, api.call).at("deallocate")?;
             let f = inst.func("reverse_string_in_place", Sig::IIToV, api.call).at("reverse_string_in_place")?;
-            let input = inputs::text(n);
+            // Where the guest's allocator puts the string (each call frees it, so the next
+            // gets the same place): the host's buffers are placed against it.
+            let near = {
+                let ptr = alloc(inst, api.call, n)?;
+                inst.call_ii_v(&fd, ptr as i32, n as i32).at("deallocate")?;
+                guest_addr(inst, ptr)
+            };
+            let input = Placed::new(&inputs::text(n), near);
             fed(digest, &[&input]);
             let expected: Vec<u8> = input.iter().rev().copied().collect();
-            let mut out = vec![0u8; n];
+            let mut out = Placed::zeroed(n, near);
             measure(cfg, |iters| {
                 out.fill(0);
                 let t = time_loop(iters, |_| {
@@ -604,7 +689,14 @@ fn run_case<E: Engine>(
         "return_buffer" => {
             let fp = inst.func("produce_buffer", Sig::IIToL, api.call).at("produce_buffer")?;
             let fd = inst.func("deallocate", Sig::IIToV, api.call).at("deallocate")?;
-            let mut out = vec![0u8; n];
+            // Where the guest puts the buffer (each call frees it, so the next gets the same
+            // place): the host's buffer is placed against it.
+            let near = {
+                let ptr = (inst.call_ii_l(&fp, n as i32, 0).at("produce_buffer")? >> 32) as u32;
+                inst.call_ii_v(&fd, ptr as i32, n as i32).at("deallocate")?;
+                guest_addr(inst, ptr)
+            };
+            let mut out = Placed::zeroed(n, near);
             let pattern = |seed: i32, i: usize| (seed as usize).wrapping_add(i) as u8;
             measure(cfg, |iters| {
                 out.fill(0);
@@ -635,6 +727,7 @@ fn run_case<E: Engine>(
             let expected = inputs::wrapping_sum(&values);
             fed(digest, &[&bytes]);
             let ptr = alloc(inst, api.call, bytes.len())?;
+            let bytes = Placed::new(&bytes, guest_addr(inst, ptr));
             let f = inst.func("sum_array", Sig::IIToI, api.call).at("sum_array")?;
             let resident = name == "sum_array_resident";
             let zeros = vec![0u8; bytes.len()];
@@ -663,8 +756,9 @@ fn run_case<E: Engine>(
             fed(digest, &[&ab, &bb]);
             let (pa, pb, po) = (alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?, alloc(inst, api.call, 4 * n)?);
             let f = inst.func("batch_add", Sig::IIIIToV, api.call).at("batch_add")?;
+            let (ab, bb) = (Placed::new(&ab, guest_addr(inst, pa)), Placed::new(&bb, guest_addr(inst, pb)));
             let zeros = vec![0u8; 4 * n];
-            let mut out = vec![0u8; 4 * n];
+            let mut out = Placed::zeroed(4 * n, guest_addr(inst, po));
             let last = 4 * n - 4;
             measure(cfg, |iters| {
                 inst.write(api.mem, po, &zeros)?;
@@ -684,5 +778,26 @@ fn run_case<E: Engine>(
             })
         }
         other => bail!("the Rust host does not implement scenario `{other}`"),
+    }
+}
+
+#[cfg(test)]
+mod placed_tests {
+    use super::*;
+
+    #[test]
+    fn host_buffers_sit_half_a_page_from_the_guests_whatever_the_heap() {
+        for near in [0usize, 1, 16, 2047, 2048, 4095, 4096 + 100, 0x7f12_3456_7ff0] {
+            for len in [0usize, 1, 51, 4096, 65536] {
+                let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                let p = Placed::new(&bytes, near);
+                assert_eq!(&p[..], &bytes[..]);
+                let at = p.as_ptr() as usize;
+                assert_eq!(at.wrapping_sub(near) % PAGE, HOST_BUF_DISTANCE, "near {near:#x} len {len}");
+                let z = Placed::zeroed(len, near);
+                assert!(z.iter().all(|b| *b == 0) && z.len() == len);
+                assert_eq!((z.as_ptr() as usize).wrapping_sub(near) % PAGE, HOST_BUF_DISTANCE);
+            }
+        }
     }
 }

@@ -187,3 +187,22 @@ fn batch_crossing_is_not_applicable_on_the_rust_host() {
         assert!(f.error.contains("FFI toll"), "{}", f.error);
     }
 }
+
+/// Every engine that says where its linear memory is says it right (the host's copy
+/// buffers are placed against that address, runner::Placed), and every engine but
+/// tinywasm (whose API gives no address) says it.
+#[test]
+fn every_engine_reports_where_its_linear_memory_is() {
+    let mut without = Vec::new();
+    for rt in runtimes::all() {
+        let name = rt.info().runtime;
+        match rt.memory_base_holds_the_guests_bytes(interop_host::GUEST_WASM) {
+            Ok(Some(true)) => {}
+            Ok(Some(false)) => panic!("{name}: the bytes at its memory_base are not the ones written through its API"),
+            Ok(None) => without.push(name),
+            Err(e) => panic!("{name}: {e:#}"),
+        }
+    }
+    let expected: Vec<&str> = ["native", "tinywasm"].into_iter().filter(|n| runtimes::names().contains(n)).collect();
+    assert_eq!(without, expected);
+}

@@ -1012,6 +1012,10 @@ impl Instance for W2cInstance {
         out.copy_from_slice(src);
         Ok(())
     }
+
+    fn memory_base(&mut self) -> Option<usize> {
+        self.mem().ok().map(|m| m.as_ptr() as usize)
+    }
 }
 
 #[cfg(test)]

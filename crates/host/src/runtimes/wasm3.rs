@@ -429,4 +429,8 @@ impl Instance for W3Instance {
         out.copy_from_slice(src);
         Ok(())
     }
+
+    fn memory_base(&mut self) -> Option<usize> {
+        Some(self.memory().as_ptr() as usize)
+    }
 }

@@ -428,6 +428,10 @@ impl Instance for WrInstance {
             MemApi::Copy => Ok(view.read(offset as u64, out)?),
         }
     }
+
+    fn memory_base(&mut self) -> Option<usize> {
+        Some(self.memory.view(&self.store).data_ptr() as usize)
+    }
 }
 
 #[cfg(test)]

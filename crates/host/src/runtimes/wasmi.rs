@@ -307,4 +307,8 @@ impl Instance for WiInstance {
             MemApi::Copy => Ok(self.memory.read(&self.store, offset as usize, out)?),
         }
     }
+
+    fn memory_base(&mut self) -> Option<usize> {
+        Some(self.memory.data(&self.store).as_ptr() as usize)
+    }
 }

@@ -383,4 +383,8 @@ impl Instance for WtInstance {
             MemApi::Copy => Ok(self.memory.read(&self.store, offset as usize, out)?),
         }
     }
+
+    fn memory_base(&mut self) -> Option<usize> {
+        Some(self.memory.data_ptr(&self.store) as usize)
+    }
 }
