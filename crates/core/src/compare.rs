@@ -272,6 +272,13 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
     let only_new: Vec<RowKey> =
         new.results.iter().filter(|r| !old_keys.contains_key(&r.key)).map(|r| r.key.clone()).collect();
 
+    // What gives a row more samples: a quick run's are few by design; a default run's
+    // row stopped at its time cap, or with few samples taken in the machine's fast state.
+    let more_samples = if [old, new].iter().any(|f| f.config.mode == "quick") {
+        "run without --quick"
+    } else {
+        "the row stopped short (its time cap, or few samples in the machine's fast state): raise --max-row-ms"
+    };
     for c in &rows {
         let (a, b) = (c.old_samples, c.new_samples);
         if min_p(a, b) >= opts.alpha {
@@ -285,7 +292,7 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
             warnings.push(CompareWarning {
                 row: Some(c.key.clone()),
                 message: format!(
-                    "only {a}+{b} samples (fewer than {MIN_SAMPLES}): small changes cannot be told from noise; run without --quick"
+                    "only {a}+{b} samples (fewer than {MIN_SAMPLES}): small changes cannot be told from noise; {more_samples}"
                 ),
             });
         }

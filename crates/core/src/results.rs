@@ -821,7 +821,7 @@ impl ResultsFile {
         let mut model = crate::analysis::model(&main, &self.runtimes);
         let variants = crate::analysis::variants(&self.results, &self.guest.variants, &primary);
         model.components.extend(variants.components.iter().cloned());
-        let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures);
+        let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures, self.config.precision_pct > 0.0);
         let capabilities = crate::capabilities::table(&self.capabilities);
         self.derived = Derived {
             note: DERIVED_NOTE.into(),
@@ -1067,7 +1067,20 @@ mod machine_state_tests {
         assert_eq!((row.samples, row.set_aside), (10, 0));
         assert_eq!(row.machine_slow_ratio(), Some(1.9));
         assert!(!row.in_fast_state());
-        let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[]);
+        let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], true);
         assert!(w.iter().any(|w| matches!(w.kind, crate::warnings::WarningKind::MachineSlowThroughout { .. })), "{w:?}");
     }
+
+    #[test]
+    fn too_few_samples_names_the_fix_of_the_run_it_came_from() {
+        let raw = RawRow { sample_ns_per_op: vec![10.0; 4], ..mixed() };
+        let row = ResultRow::from_raw(RawRow { sample_machine_ns: vec![100.0; 4], ..raw });
+        let fix = |adaptive| {
+            let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], adaptive);
+            w.into_iter().find(|w| matches!(w.kind, crate::warnings::WarningKind::TooFewSamples { .. })).expect("a warning").fix
+        };
+        assert!(fix(false).contains("--quick"));
+        assert!(fix(true).contains("--max-row-ms") && !fix(true).contains("--quick"));
+    }
+
 }

@@ -16,7 +16,13 @@ pub const NEAR_FLOOR: f64 = 2.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WarningKind {
-    TooFewSamples { samples: usize },
+    TooFewSamples {
+        samples: usize,
+        /// Whether the row sampled to a precision target (a default run), so its fix is
+        /// more time per row, not leaving --quick. Absent (false) in older files.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        adaptive: bool,
+    },
     WideInterval { relative_width: f64 },
     SlowFirstSample { ratio: f64 },
     SevereOutliers { count: usize, samples: usize },
@@ -36,7 +42,7 @@ pub enum WarningKind {
 impl WarningKind {
     pub fn message(&self) -> String {
         match self {
-            WarningKind::TooFewSamples { samples } => {
+            WarningKind::TooFewSamples { samples, .. } => {
                 format!("only {samples} samples: the confidence interval is the whole range")
             }
             WarningKind::WideInterval { relative_width } => {
@@ -80,7 +86,10 @@ impl WarningKind {
     /// What to do about it.
     pub fn fix(&self) -> &'static str {
         match self {
-            WarningKind::TooFewSamples { .. } => "run without --quick (or raise --samples) for a usable interval",
+            WarningKind::TooFewSamples { adaptive: false, .. } => "run without --quick (or raise --samples) for a usable interval",
+            WarningKind::TooFewSamples { adaptive: true, .. } => {
+                "raise --max-row-ms (time per row): the row stopped at its cap, or had few samples in the machine's fast state"
+            }
             WarningKind::WideInterval { .. } => {
                 "quiet the machine (close other work, pin the CPU frequency) or raise --samples"
             }
@@ -123,13 +132,15 @@ impl Warning {
 }
 
 /// Every warning the rows, the decomposition and the failures call for, in row order.
-pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure]) -> Vec<Warning> {
+/// `adaptive`: the rows sampled to a precision target (a default run, not --quick nor
+/// --samples), which decides the fix for too few samples.
+pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure], adaptive: bool) -> Vec<Warning> {
     let mut out = Vec::new();
     for row in rows {
         let s = &row.summary;
         let key = || Some(row.key.clone());
         if row.samples < MIN_SAMPLES {
-            out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples }));
+            out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples, adaptive }));
         } else if s.median > 0.0 && (s.ci_high - s.ci_low) / s.median > WIDE_CI {
             out.push(Warning::new(
                 key(),
