@@ -116,6 +116,8 @@ pub mod limits {
     pub const MIN_SAMPLES: std::ops::RangeInclusive<u64> = 2..=100_000;
     /// `--max-row-ms`: sampling time a row may take, ms.
     pub const MAX_ROW_MS: (f64, f64) = (1.0, 3_600_000.0);
+    /// `run --processes`: worker processes a row is measured in.
+    pub const PROCESSES: std::ops::RangeInclusive<u64> = 1..=8;
     /// `compare --fail-above`, percent.
     pub const FAIL_ABOVE_PCT: (f64, f64) = (0.0, 1_000_000.0);
 }
@@ -175,6 +177,10 @@ fn samples() -> clap::builder::RangedU64ValueParser<u32> {
     clap::builder::RangedU64ValueParser::<u32>::new().range(limits::SAMPLES)
 }
 
+fn processes() -> clap::builder::RangedU64ValueParser<u32> {
+    clap::builder::RangedU64ValueParser::<u32>::new().range(limits::PROCESSES)
+}
+
 fn max_memory_mib() -> clap::builder::RangedU64ValueParser<u32> {
     clap::builder::RangedU64ValueParser::<u32>::new().range(limits::MAX_MEMORY_MIB)
 }
@@ -223,9 +229,21 @@ pub struct MeasureArgs {
     /// for more fails its scenario; each worker process is also held to an OS limit.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
+    /// Worker processes each row is measured in, one after another, 1 to 8 (default 2 with
+    /// a precision target, 1 with --quick or --samples). Where a process puts code and data
+    /// moves some rows by 10-30% from one process to the next; the processes split the
+    /// row's samples and time between them (the run takes about as long), the row pools
+    /// their samples, and the report and the gate read how far they lay apart.
+    #[arg(long, value_parser = processes())]
+    pub processes: Option<u32>,
 }
 
 impl MeasureArgs {
+    /// How many worker processes measure each row: --processes, or 2 with a precision target.
+    pub fn processes(&self) -> u32 {
+        self.processes.unwrap_or(if self.config().adaptive() { 2 } else { 1 })
+    }
+
     /// Adaptive sampling (a precision target) unless --samples or --quick asks for a fixed
     /// number; any of --precision, --min-samples, --max-row-ms asks for it, with --quick too.
     pub fn config(&self) -> MeasureConfig {

@@ -274,6 +274,7 @@ fn compare_pair(
                     NoiseSource::History(n) => format!("its spread over {n} saved runs"),
                     NoiseSource::WithinRun => "its move within a run".into(),
                     NoiseSource::Reference => "the reference rows' move".into(),
+                    NoiseSource::Processes => "how far its worker processes lay apart".into(),
                     NoiseSource::Machine => "the machine's speed around it moved as much".into(),
                 };
                 notes.push_str(&format!(

@@ -145,6 +145,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut guard = guard::start();
     crate::noise::warn_test_knob();
     let cfg = a.measure.config();
+    // Each timed row is measured in this many worker processes, one after another, each
+    // with its share of the row's samples and time (MeasureConfig::per_process).
+    let processes = a.measure.processes() as usize;
     let full = ScenarioList::builtin();
     // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
     let plugin = match &a.scenario_file {
@@ -293,6 +296,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         count_work: a.counts.then_some(a.count_work),
         count_repeats: a.counts.then_some(a.count_repeats),
         focused,
+        processes: (processes > 1).then_some(processes as u32),
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
@@ -307,7 +311,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     };
     // Under --counts a Go runtime runs twice (collector off, then on).
     let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
-    let passes = |h: &Host| usize::from(a.with_time) + count_passes(h);
+    // The timed passes (one per worker process), then the counted ones.
+    let timed_passes = if !a.counts || a.with_time { processes } else { 0 };
+    let passes = |h: &Host| timed_passes + if a.counts { count_passes(h) } else { 0 };
     // Every variant runs the plan; the native baselines (no guest) run once.
     let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
     let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0) * runs(&p.1)).sum::<usize>() + probe_plan.len();
@@ -358,9 +364,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let primary = vi == 0;
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         let clock = std::time::Instant::now();
-        if !a.counts || a.with_time {
+        for process in 0..timed_passes {
             let laps = Laps::default();
-            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary, laps };
+            let mut sink =
+                Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary, laps, process };
+            let cfg = cfg.per_process(processes);
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
             sink.laps.lap(None);
             for (scenario, took) in std::mem::take(&mut sink.laps.done) {
@@ -384,7 +392,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 gc_on,
             };
             let laps = Laps::default();
-            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary, laps };
+            let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary, laps, process: 0 };
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, Some(&pass), &mut sink)?;
         }
         timings.push(Timing {
@@ -676,6 +684,9 @@ struct Sink<'a> {
     primary: bool,
     /// Each scenario's wall time in this worker run.
     laps: Laps,
+    /// Which of a row's worker processes this is (`run --processes`): a later one's rows
+    /// join the first's, and what the first already said is not said again.
+    process: usize,
 }
 
 /// Each scenario's wall time in a worker run, from its start event to the next one's (or
@@ -712,6 +723,23 @@ impl Sink<'_> {
             e => e,
         };
         let e = self.mark(e);
+        let e = match e {
+            Event::Failure(f) if self.process > 0 && !f.is_failure() => return Ok(()),
+            Event::Failure(f)
+                if self.process > 0
+                    && self.results.failures.iter().any(|g| {
+                        (&g.host, &g.runtime, &g.scenario, &g.api, &g.params, &g.guest_variant)
+                            == (&f.host, &f.runtime, &f.scenario, &f.api, &f.params, &f.guest_variant)
+                    }) =>
+            {
+                return Ok(());
+            }
+            Event::Failure(mut f) if self.process > 0 => {
+                f.error = format!("in worker process {} of the row: {}", self.process + 1, f.error);
+                Event::Failure(f)
+            }
+            e => e,
+        };
         // A variant's not-applicable entry the run's first guest already said (an engine
         // without a copy API) is not said again for every variant.
         if let Event::Failure(f) = &e {
@@ -730,7 +758,7 @@ impl Sink<'_> {
             Event::Start { host, runtime, scenario } => {
                 self.laps.lap(Some(scenario));
                 self.bar.inc(1);
-                let pass = if self.gc_on { " (collector on)" } else { "" };
+                let pass = if self.gc_on { " (collector on)".to_string() } else if self.process > 0 { format!(" (process {})", self.process + 1) } else { String::new() };
                 self.bar.set_message(format!("{host} {runtime}{pass}: {scenario}"));
             }
             Event::Failure(f) if f.is_failure() => {
@@ -743,7 +771,10 @@ impl Sink<'_> {
             }
             _ => {}
         }
-        self.results.apply(e);
+        match e {
+            Event::Row(r) if self.process > 0 => self.results.add_process_row(r),
+            e => self.results.apply(e),
+        }
         if save {
             // The data only: the cost model (a bootstrap per component) is derived once at
             // the end, and on every load, not after every row while engines are measured.

@@ -457,20 +457,35 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
         assert_eq!(each.len(), row["sample_ns_per_op"].as_array().unwrap().len(), "{host}: {row}");
         let fast = row["machine_fast_ns"].as_f64().unwrap_or_else(|| panic!("{host}: no machine_fast_ns: {row}"));
         assert!(fast > 0.0 && each.iter().all(|x| x.as_f64().unwrap() >= fast), "{host}: {row}");
+        // Measured in two worker processes (the default with a precision target), each with
+        // its own readings, pooled, and how far apart they lay.
+        let more = row["more_processes"].as_array().unwrap_or_else(|| panic!("{host}: one process only: {row}"));
+        assert_eq!(more.len(), 1, "{host}: {row}");
+        let second = &more[0];
+        let n2 = second["sample_ns_per_op"].as_array().unwrap().len();
+        assert!(n2 >= 2 && second["sample_machine_ns"].as_array().unwrap().len() == n2, "{host}: {second}");
+        let all = row["sample_ns_per_op"].as_array().unwrap().len() + n2;
+        let d = &row["derived"];
+        assert_eq!(d["samples"].as_u64().unwrap() as usize + d.get("set_aside").and_then(|x| x.as_u64()).unwrap_or(0) as usize, all, "{host}: {d}");
+        assert!(d["process_spread_pct"].as_f64().is_some_and(|p| p >= 0.0), "{host}: {d}");
     }
+    assert_eq!(v["config"]["processes"], 2, "{}", v["config"]);
     // --every-sample keeps every sample: no fast state to set any aside by.
     let e = dir.path().join("e.json");
     let o = bin()
         .args(["run", "--quick", "--hosts", "rust,go", "--runtimes", "native", "--scenarios", "native_call", "--no-progress"])
-        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--every-sample", "--out"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--every-sample"])
+        .args(["--processes", "1", "--out"])
         .arg(&e)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(load(&e)["results"].as_array().unwrap().iter().all(|r| r.get("machine_fast_ns").is_none()));
+    let every = load(&e);
+    assert!(every["results"].as_array().unwrap().iter().all(|r| r.get("machine_fast_ns").is_none() && r.get("more_processes").is_none()));
+    assert!(every["config"].get("processes").is_none(), "{}", every["config"]);
     // A fixed count (--quick alone) takes none.
     let q = dir.path().join("q.json");
     let o = run(&["--runtimes", "native", "--scenarios", "native_call", "--no-capabilities"], &q);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(load(&q)["results"].as_array().unwrap().iter().all(|r| r.get("machine_ref_ns").is_none()));
+    assert!(load(&q)["results"].as_array().unwrap().iter().all(|r| r.get("machine_ref_ns").is_none() && r.get("more_processes").is_none()));
 }

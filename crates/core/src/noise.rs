@@ -15,7 +15,9 @@
 //! `run --save-baseline`, which keeps the last few), but never less than the run's own
 //! reference noise (a history of quiet runs says nothing of a busy one) nor than how far
 //! the row moved between the first and the second half of its own samples in OLD or NEW
-//! ([`half_drift_pct`]), nor than how far the machine's speed around that very row moved
+//! ([`half_drift_pct`]), nor than how far the means of its own worker processes lay apart
+//! in OLD or NEW (a default run measures each row in two processes, and where a process
+//! puts code and data moves some rows by 10-30%), nor than how far the machine's speed around that very row moved
 //! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
 //! time, so two runs time the same row in different states; each row carries the host's
 //! reference loop timed before, between and after its samples). Two rows whose
@@ -182,6 +184,10 @@ pub enum NoiseSource {
     WithinRun,
     /// The run's reference rows (this machine's noise over a run).
     Reference,
+    /// How far the means of the row's own worker processes lay apart in OLD or NEW
+    /// ([`ResultRow::process_spread_pct`]): where a process put code and data moves the row
+    /// this much, and the next run's processes may put them elsewhere.
+    Processes,
     /// The machine's own speed around the row moved this much between OLD and NEW
     /// ([`machine_move_pct`]): the row cannot tell a change of its own from the machine's.
     Machine,
@@ -193,13 +199,14 @@ pub enum NoiseSource {
 /// and one of OLD, either way (a switch of speed in the middle of a row is within its
 /// readings). `None` unless both rows carry readings.
 pub fn machine_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
-    let span = |v: &[f64]| -> Option<(f64, f64)> {
+    let span = |r: &ResultRow| -> Option<(f64, f64)> {
+        let v: Vec<f64> = r.machine_readings().collect();
         if v.is_empty() || !v.iter().all(|x| x.is_finite() && *x > 0.0) {
             return None;
         }
         Some((v.iter().copied().fold(f64::INFINITY, f64::min), v.iter().copied().fold(0.0, f64::max)))
     };
-    let ((omin, omax), (nmin, nmax)) = (span(&old.machine_ref_ns)?, span(&new.machine_ref_ns)?);
+    let ((omin, omax), (nmin, nmax)) = (span(old)?, span(new)?);
     Some(100.0 * (nmax / omin - 1.0).max(omax / nmin - 1.0).max(0.0))
 }
 
@@ -240,6 +247,10 @@ pub fn runs_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, r
     if within > best.0 {
         best = (within, NoiseSource::WithinRun);
     }
+    let processes = [old, new].into_iter().filter_map(|r| r.process_spread_pct).fold(0.0, f64::max);
+    if processes > best.0 {
+        best = (processes, NoiseSource::Processes);
+    }
     best
 }
 
@@ -260,6 +271,7 @@ mod tests {
             machine_ref_ns: Vec::new(),
             sample_machine_ns: Vec::new(),
             machine_fast_ns: None,
+            more_processes: Vec::new(),
         }
     }
 
@@ -374,6 +386,10 @@ mod tests {
                 ..row("add", vec![ns; 10]).raw()
             })
         };
+        // A row whose worker processes lay 20% apart is allowed that much.
+        let mut spread = row("add", vec![100.0; 10]);
+        spread.process_spread_pct = Some(20.0);
+        assert_eq!(runs_noise(&row("add", vec![100.0; 10]), &spread, None, 3.0), (20.0, NoiseSource::Processes));
         let (old, new) = (fast_row(100.0, 3), fast_row(140.0, 7));
         assert!(old.in_fast_state() && new.set_aside == 2);
         assert_eq!(row_noise(&old, &new, None, 3.0), (3.0, NoiseSource::Reference));

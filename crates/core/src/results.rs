@@ -129,6 +129,59 @@ pub struct RawRow {
     /// collector).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_fast_ns: Option<f64>,
+    /// The same row measured again in other worker processes of the same run, each as its
+    /// host emitted it (a default run measures every row in two processes, `run
+    /// --processes`): where a process put code and data moves some rows by 10-30%, and
+    /// only rows measured in more than one process show it. The row's statistics pool the
+    /// used samples of every process; `derived.process_spread_pct` is how far the
+    /// processes' own means lie apart. Absent: one process (older files, --quick).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_processes: Vec<ProcessSamples>,
+}
+
+/// A row's samples from one more worker process (see [`RawRow::more_processes`]): the
+/// fields of [`RawRow`] that belong to a process.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessSamples {
+    pub iters_per_sample: u64,
+    pub sample_ns_per_op: Vec<f64>,
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub machine_ref_ns: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample_machine_ns: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_fast_ns: Option<f64>,
+}
+
+impl ProcessSamples {
+    /// The process's part of `raw` (its key, metrics and input digest are the row's).
+    pub fn of(raw: &RawRow) -> ProcessSamples {
+        ProcessSamples {
+            iters_per_sample: raw.iters_per_sample,
+            sample_ns_per_op: raw.sample_ns_per_op.clone(),
+            verified: raw.verified,
+            stop: raw.stop.clone(),
+            machine_ref_ns: raw.machine_ref_ns.clone(),
+            sample_machine_ns: raw.sample_machine_ns.clone(),
+            machine_fast_ns: raw.machine_fast_ns,
+        }
+    }
+}
+
+impl RawRow {
+    /// Adds `other`, the same row measured in another worker process, to this one.
+    pub fn add_process(&mut self, other: &RawRow) {
+        self.verified &= other.verified;
+        self.more_processes.push(ProcessSamples::of(other));
+    }
+
+    /// Every process's part, this row's own first.
+    pub fn processes(&self) -> Vec<ProcessSamples> {
+        std::iter::once(ProcessSamples::of(self)).chain(self.more_processes.iter().cloned()).collect()
+    }
 }
 
 /// What ended a row's sampling, as the hosts write it in a row's `stop`.
@@ -335,6 +388,11 @@ pub struct ResultRow {
     /// How many samples were taken in that fast state (derived); `None` when the row has no
     /// readings to judge them by.
     pub fast_samples: Option<usize>,
+    /// As [`RawRow::more_processes`].
+    pub more_processes: Vec<ProcessSamples>,
+    /// How far the means of the row's worker processes lie apart (derived), `max / min - 1`
+    /// in percent of each process's used samples; `None` for a row of one process.
+    pub process_spread_pct: Option<f64>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -346,6 +404,10 @@ pub struct RowDerived {
     /// Samples set aside because the machine was in a slower state (absent when none).
     #[serde(default, skip_serializing_if = "none_set_aside")]
     pub set_aside: usize,
+    /// How far the means of the row's worker processes lie apart, percent (absent for a
+    /// row of one process).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_spread_pct: Option<f64>,
 }
 
 fn none_set_aside(n: &usize) -> bool {
@@ -369,7 +431,13 @@ impl From<RowOnDisk> for ResultRow {
 
 impl From<ResultRow> for RowOnDisk {
     fn from(r: ResultRow) -> Self {
-        let derived = Some(RowDerived { ns_per_op: r.ns_per_op, samples: r.samples, summary: r.summary, set_aside: r.set_aside });
+        let derived = Some(RowDerived {
+            ns_per_op: r.ns_per_op,
+            samples: r.samples,
+            summary: r.summary,
+            set_aside: r.set_aside,
+            process_spread_pct: r.process_spread_pct,
+        });
         RowOnDisk {
             raw: RawRow {
                 key: r.key,
@@ -382,6 +450,7 @@ impl From<ResultRow> for RowOnDisk {
                 machine_ref_ns: r.machine_ref_ns,
                 sample_machine_ns: r.sample_machine_ns,
                 machine_fast_ns: r.machine_fast_ns,
+                more_processes: r.more_processes,
             },
             derived,
         }
@@ -398,14 +467,28 @@ impl ResultRow {
     /// lower than the row's own `machine_fast_ns` (the fastest reading of the host's workers
     /// in the same file, [`ResultsFile::rederive`]).
     pub fn from_raw_in(raw: RawRow, host_fast: Option<f64>) -> ResultRow {
-        let fast_state_ns = raw.machine_fast_ns.map(|f| host_fast.map_or(f, |h| f.min(h)));
-        // The samples taken in the machine's fast state, when enough were (stats::machine_state).
-        let stats::machine_state::Judged { used, set_aside, fast: fast_samples } = stats::machine_state::judge(
-            &raw.sample_ns_per_op,
-            raw.machine_ref_ns.first().copied(),
-            &raw.sample_machine_ns,
-            fast_state_ns,
-        );
+        let judged_by = |own: Option<f64>| own.map(|f| host_fast.map_or(f, |h| f.min(h)));
+        let fast_state_ns = judged_by(raw.machine_fast_ns);
+        // Each process's samples taken in the machine's fast state, when enough were
+        // (stats::machine_state), judged process by process (each has its own readings),
+        // then pooled.
+        let (mut used, mut set_aside, mut fast_samples, mut means) = (Vec::new(), 0, Some(0), Vec::new());
+        for p in raw.processes() {
+            let j = stats::machine_state::judge(
+                &p.sample_ns_per_op,
+                p.machine_ref_ns.first().copied(),
+                &p.sample_machine_ns,
+                judged_by(p.machine_fast_ns),
+            );
+            means.push(stats::estimate(&j.used));
+            used.extend(j.used);
+            set_aside += j.set_aside;
+            fast_samples = fast_samples.zip(j.fast).map(|(a, b)| a + b);
+        }
+        let process_spread_pct = (means.len() > 1 && means.iter().all(|m| m.is_finite() && *m > 0.0)).then(|| {
+            let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+            (hi / lo - 1.0) * 100.0
+        });
         let summary = stats::summarize(&used);
         ResultRow {
             ns_per_op: {
@@ -428,6 +511,8 @@ impl ResultRow {
             machine_fast_ns: raw.machine_fast_ns,
             fast_state_ns,
             fast_samples,
+            more_processes: raw.more_processes,
+            process_spread_pct,
         }
     }
 
@@ -443,14 +528,33 @@ impl ResultRow {
             machine_ref_ns: self.machine_ref_ns.clone(),
             sample_machine_ns: self.sample_machine_ns.clone(),
             machine_fast_ns: self.machine_fast_ns,
+            more_processes: self.more_processes.clone(),
         }
+    }
+
+    /// Seconds spent in the row's timed samples, in every process.
+    pub fn sampled_seconds(&self) -> f64 {
+        let of = |samples: &[f64], iters: u64| samples.iter().sum::<f64>() * iters as f64 / 1e9;
+        of(&self.sample_ns_per_op, self.iters_per_sample)
+            + self.more_processes.iter().map(|p| of(&p.sample_ns_per_op, p.iters_per_sample)).sum::<f64>()
+    }
+
+    /// Every sample the row's processes took (used or set aside).
+    pub fn taken(&self) -> usize {
+        self.sample_ns_per_op.len() + self.more_processes.iter().map(|p| p.sample_ns_per_op.len()).sum::<usize>()
+    }
+
+    /// Every reading of the machine around the row's samples, in each of its processes
+    /// (`machine_ref_ns`).
+    pub fn machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
+        self.machine_ref_ns.iter().chain(self.more_processes.iter().flat_map(|p| &p.machine_ref_ns)).copied()
     }
 
     /// The row's statistics come from samples all taken in the machine's fast state (some
     /// set aside, or none needed to be): two such rows are comparable whatever the machine
     /// did around them.
     pub fn in_fast_state(&self) -> bool {
-        self.set_aside > 0 || self.fast_samples.is_some_and(|k| k == self.sample_ns_per_op.len())
+        self.set_aside > 0 || self.fast_samples.is_some_and(|k| k == self.taken())
     }
 
     /// Measured only in a slower state of the machine: the row has readings around its
@@ -458,7 +562,7 @@ impl ResultRow {
     /// the fast state (e.g. 1.9).
     pub fn machine_slow_ratio(&self) -> Option<f64> {
         let (k, fast) = (self.fast_samples?, self.fast_state_ns?);
-        if self.set_aside > 0 || k == self.sample_ns_per_op.len() {
+        if self.set_aside > 0 || k == self.taken() {
             return None;
         }
         stats::machine_state::slow_ratio(&self.sample_machine_ns, fast).filter(|r| *r > 1.0 + stats::machine_state::STATE_TOL)
@@ -578,6 +682,9 @@ pub struct RunConfig {
     /// none was (or in files written before it).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub focused: std::collections::BTreeMap<String, Vec<String>>,
+    /// The worker processes each row was measured in (`run --processes`; absent: one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u32>,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -688,12 +795,20 @@ impl ResultsFile {
             self.results
                 .iter()
                 .filter(|r| keep(r))
-                .map(|r| r.sample_ns_per_op.iter().sum::<f64>() * r.iters_per_sample as f64 / 1e9)
+                .map(ResultRow::sampled_seconds)
                 .fold(0.0, |a, x| a + x)
         };
         let sampled = sampled_in(&|_| true);
+        // The longest of a part, a scenario's (or a worker's) laps in each worker process of
+        // its rows added up.
         let longest = |part: &str| {
-            let mut v: Vec<&Timing> = self.timings.iter().filter(|t| t.part == part).collect();
+            let mut v: Vec<Timing> = Vec::new();
+            for t in self.timings.iter().filter(|t| t.part == part) {
+                match v.iter_mut().find(|u| (&u.host, &u.runtime, &u.guest_variant, &u.scenario) == (&t.host, &t.runtime, &t.guest_variant, &t.scenario)) {
+                    Some(u) => u.seconds += t.seconds,
+                    None => v.push(t.clone()),
+                }
+            }
             v.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
             v.truncate(3);
             v
@@ -801,6 +916,20 @@ impl ResultsFile {
         }
     }
 
+    /// A row measured again in another worker process of the same run: added to the row of
+    /// its key (its samples pooled, [`RawRow::more_processes`]), or a row of its own when the
+    /// first process gave none.
+    pub fn add_process_row(&mut self, raw: RawRow) {
+        match self.results.iter_mut().find(|r| r.key == raw.key) {
+            Some(row) => {
+                let mut merged = row.raw();
+                merged.add_process(&raw);
+                *row = ResultRow::from_raw(merged);
+            }
+            None => self.results.push(ResultRow::from_raw(raw)),
+        }
+    }
+
     /// Recomputes every derived field (statistics, the cost model, warnings) from the raw samples.
     pub fn rederive(&mut self) {
         // The machine's fast state per host: the fastest reading any of its workers recorded.
@@ -821,7 +950,7 @@ impl ResultsFile {
         let mut model = crate::analysis::model(&main, &self.runtimes);
         let variants = crate::analysis::variants(&self.results, &self.guest.variants, &primary);
         model.components.extend(variants.components.iter().cloned());
-        let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures, self.config.precision_pct > 0.0);
+        let warnings = crate::warnings::collect(&self.results, &model.components, &self.failures, self.config.precision_pct);
         let capabilities = crate::capabilities::table(&self.capabilities);
         self.derived = Derived {
             note: DERIVED_NOTE.into(),
@@ -987,6 +1116,7 @@ impl ResultRow {
             machine_ref_ns: Vec::new(),
             sample_machine_ns: Vec::new(),
             machine_fast_ns: None,
+            more_processes: Vec::new(),
         })
     }
 }
@@ -1067,7 +1197,7 @@ mod machine_state_tests {
         assert_eq!((row.samples, row.set_aside), (10, 0));
         assert_eq!(row.machine_slow_ratio(), Some(1.9));
         assert!(!row.in_fast_state());
-        let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], true);
+        let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], 1.0);
         assert!(w.iter().any(|w| matches!(w.kind, crate::warnings::WarningKind::MachineSlowThroughout { .. })), "{w:?}");
     }
 
@@ -1076,11 +1206,43 @@ mod machine_state_tests {
         let raw = RawRow { sample_ns_per_op: vec![10.0; 4], ..mixed() };
         let row = ResultRow::from_raw(RawRow { sample_machine_ns: vec![100.0; 4], ..raw });
         let fix = |adaptive| {
-            let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], adaptive);
+            let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], if adaptive { 1.0 } else { 0.0 });
             w.into_iter().find(|w| matches!(w.kind, crate::warnings::WarningKind::TooFewSamples { .. })).expect("a warning").fix
         };
         assert!(fix(false).contains("--quick"));
         assert!(fix(true).contains("--max-row-ms") && !fix(true).contains("--quick"));
+    }
+
+
+    #[test]
+    fn a_row_of_two_processes_pools_their_samples_and_says_how_far_apart_they_lay() {
+        let first = RawRow { sample_ns_per_op: vec![10.0; 10], sample_machine_ns: vec![100.0; 10], ..mixed() };
+        // The second process: one sample taken in a slower state (its own readings judge it).
+        let mut second = RawRow { sample_ns_per_op: vec![13.0; 10], sample_machine_ns: vec![100.0; 10], ..mixed() };
+        second.sample_ns_per_op[4] = 30.0;
+        second.sample_machine_ns[4] = 190.0;
+        second.verified = false;
+        let mut file = ResultsFile::new();
+        file.add_process_row(first.clone());
+        file.add_process_row(second.clone());
+        assert_eq!(file.results.len(), 1);
+        let row = &file.results[0];
+        assert_eq!((row.taken(), row.set_aside, row.samples), (20, 2, 18));
+        assert!(!row.verified, "a process that did not verify makes the row unverified");
+        assert!((row.estimate() - (10.0 * 10.0 + 13.0 * 8.0) / 18.0).abs() < 1e-9, "{}", row.estimate());
+        assert!((row.process_spread_pct.unwrap() - 30.0).abs() < 1e-9);
+        assert!(row.in_fast_state());
+        let w = crate::warnings::collect(std::slice::from_ref(row), &[], &[], 1.0);
+        assert!(w.iter().any(|w| matches!(w.kind, crate::warnings::WarningKind::ProcessesDisagree { processes: 2, .. })), "{w:?}");
+        // The file keeps both processes' raw data and derives the same on load.
+        let back: ResultRow = serde_json::from_str(&serde_json::to_string(row).unwrap()).unwrap();
+        assert_eq!(&back, row);
+        // One process: no spread, no warning; another key is a row of its own.
+        let one = ResultRow::from_raw(first.clone());
+        assert_eq!(one.process_spread_pct, None);
+        let other = RawRow { key: RowKey { scenario: "noop".into(), ..first.key.clone() }, ..first };
+        file.add_process_row(other);
+        assert_eq!(file.results.len(), 2);
     }
 
 }

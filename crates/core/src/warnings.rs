@@ -12,6 +12,8 @@ pub const WIDE_CI: f64 = 0.10;
 pub const SLOW_FIRST: f64 = 1.5;
 /// An estimate within this factor of the harness floor is mostly the harness.
 pub const NEAR_FLOOR: f64 = 2.0;
+/// The means of a row's worker processes this many percent apart are called apart.
+pub const PROCESS_SPREAD: f64 = 10.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -37,6 +39,8 @@ pub enum WarningKind {
     MachineStateSetAside { set_aside: usize, samples: usize },
     /// Every sample of the row was taken while the machine ran slower than its fast state.
     MachineSlowThroughout { ratio: f64 },
+    /// The row's worker processes measured it this far apart (their means, percent).
+    ProcessesDisagree { spread_pct: f64, processes: usize },
 }
 
 impl WarningKind {
@@ -77,6 +81,10 @@ impl WarningKind {
                 crate::stats::machine_state::STATE_TOL * 100.0,
                 samples - set_aside
             ),
+            WarningKind::ProcessesDisagree { spread_pct, processes } => format!(
+                "its {processes} worker processes read it {spread_pct:.0}% apart: where a process puts code and data moves this row, \
+                 beyond the interval of either (the figure is their pooled mean)"
+            ),
             WarningKind::MachineSlowThroughout { ratio } => format!(
                 "measured while the machine ran {ratio:.1}x slower than its fast state (the reference loop's reading): the figure is that slower state's"
             ),
@@ -107,6 +115,9 @@ impl WarningKind {
             WarningKind::MachineStateSetAside { .. } => {
                 "nothing to do for this row; if most rows set samples aside, the machine's neighbours are busy: a quieter machine measures faster"
             }
+            WarningKind::ProcessesDisagree { .. } => {
+                "read it as a range, not a point; the gate allows the row that spread; more processes (run --processes) pool more placements"
+            }
             WarningKind::MachineSlowThroughout { .. } => {
                 "rerun the row (interop-bench run --scenarios ...): compare it only with runs measured in the same state"
             }
@@ -132,9 +143,11 @@ impl Warning {
 }
 
 /// Every warning the rows, the decomposition and the failures call for, in row order.
-/// `adaptive`: the rows sampled to a precision target (a default run, not --quick nor
-/// --samples), which decides the fix for too few samples.
-pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure], adaptive: bool) -> Vec<Warning> {
+/// `precision_pct`: the precision target the rows sampled to (a default run), 0 for a fixed
+/// count (--quick, --samples); it decides the fix for too few samples, and whether a row
+/// measured in several processes reached the target with their samples pooled.
+pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure], precision_pct: f64) -> Vec<Warning> {
+    let adaptive = precision_pct > 0.0;
     let mut out = Vec::new();
     for row in rows {
         let s = &row.summary;
@@ -154,14 +167,21 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         if severe * 10 > row.samples && row.samples >= MIN_SAMPLES {
             out.push(Warning::new(key(), WarningKind::SevereOutliers { count: severe, samples: row.samples }));
         }
-        if crate::results::stop::missed_target(row.stop.as_deref()) {
+        // A row of several processes: one that stopped short may be made up by the others.
+        let missed = std::iter::once(&row.stop).chain(row.more_processes.iter().map(|p| &p.stop)).find(|s| crate::results::stop::missed_target(s.as_deref()));
+        if let Some(stop) = missed {
             let e = &row.ns_per_op;
             let half_width_pct = (e.ci_high - e.ci_low) / 2.0 / e.mean * 100.0;
-            let stop = row.stop.clone().unwrap_or_default();
-            out.push(Warning::new(key(), WarningKind::PrecisionNotReached { half_width_pct, stop }));
+            if row.more_processes.is_empty() || !adaptive || half_width_pct > precision_pct {
+                let stop = stop.clone().unwrap_or_default();
+                out.push(Warning::new(key(), WarningKind::PrecisionNotReached { half_width_pct, stop }));
+            }
+        }
+        if let Some(spread_pct) = row.process_spread_pct.filter(|p| *p > PROCESS_SPREAD) {
+            out.push(Warning::new(key(), WarningKind::ProcessesDisagree { spread_pct, processes: 1 + row.more_processes.len() }));
         }
         if row.set_aside > 0 {
-            out.push(Warning::new(key(), WarningKind::MachineStateSetAside { set_aside: row.set_aside, samples: row.sample_ns_per_op.len() }));
+            out.push(Warning::new(key(), WarningKind::MachineStateSetAside { set_aside: row.set_aside, samples: row.taken() }));
         }
         if let Some(ratio) = row.machine_slow_ratio() {
             out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio }));

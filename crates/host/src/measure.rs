@@ -67,6 +67,20 @@ impl MeasureConfig {
         self.precision > 0.0
     }
 
+    /// One of `n` worker processes' share of a row (`run --processes`): the samples of the
+    /// `n` processes pool to what one process would take, so each takes `1/n` of the
+    /// minimum (at least 2) and of the time cap, and samples to a target `sqrt(n)` times
+    /// looser (`n` processes at that target pool to this one's). The warm-up is each's own.
+    pub fn per_process(&self, n: usize) -> MeasureConfig {
+        let n = n.max(1);
+        MeasureConfig {
+            samples: self.samples.div_ceil(n).max(2).min(self.samples),
+            precision: self.precision * (n as f64).sqrt(),
+            max_row: self.max_row / n as u32,
+            ..*self
+        }
+    }
+
     /// A fixed count with a bound (`--quick`): after `n` samples that took `sampled`, the
     /// row has its two and is past the bound, so it stops short of `samples`.
     pub fn bound_reached(&self, n: usize, sampled: Duration) -> bool {
@@ -468,6 +482,19 @@ pub mod test_knob {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_split_a_rows_budget_and_pool_to_its_precision() {
+        let d = MeasureConfig::DEFAULT;
+        assert_eq!(d.per_process(1), d);
+        let two = d.per_process(2);
+        assert_eq!((two.samples, two.max_row, two.warmup), (5, Duration::from_millis(250), d.warmup));
+        assert!((two.precision - 0.01 * 2f64.sqrt()).abs() < 1e-12);
+        // Never under two samples a process, nor more than the row's own count.
+        assert_eq!(d.per_process(8).samples, 2);
+        assert_eq!(MeasureConfig::fixed(Duration::ZERO, Duration::from_millis(1), 1).per_process(2).samples, 1);
+        assert!(!MeasureConfig::QUICK.per_process(2).adaptive());
+    }
 
     #[test]
     fn calibrates_many_ops_per_sample_and_takes_every_sample() {

@@ -936,6 +936,7 @@ mod tests {
             machine_ref_ns: Vec::new(),
             sample_machine_ns: Vec::new(),
             machine_fast_ns: None,
+            more_processes: Vec::new(),
         })
     }
 
