@@ -6,7 +6,7 @@
 # Runs, back to back and interleaved ROUNDS times on this machine, the three measurements
 # of wasmtime-go Func.Call for no_op and add_numbers:
 #   tool     interop-bench run --hosts go --runtimes wasmtime-go --scenarios noop,add
-#            (the row's mean, the figure every report prints)
+#            (the row's mean over its worker processes, the figure every report prints)
 #   project  go test -bench of the same adapter code (go/seed_bench_test.go)
 #   seed     go test -bench of the founding document's own benchmark code (go/seedcode)
 # and prints each one's median over the rounds, the spread of the rounds, and tool/harness
@@ -40,7 +40,7 @@ for r in $(seq 1 "$rounds"); do
     { echo "agree-seed: the tool's run failed" >&2; exit 1; }
   for s in noop add; do
     jq -r --arg s "$s" '.results[] | select(.runtime == "wasmtime-go" and .api == "call" and .scenario == $s)
-      | .sample_ns_per_op | add / length' "$work/tool.json" >>"$work/tool.$s"
+      | .derived.ns_per_op.mean' "$work/tool.json" >>"$work/tool.$s"
   done
   (cd "$root/go" && "$work/project.test" -test.run XXX -test.bench 'Wasm(NoOpCall|AddNumbers)/engine=wasmtime-go/api=call$' \
     -test.benchtime 1s) >"$work/p.out"

@@ -437,7 +437,16 @@ func Measure(c Case, cfg Config) (Result, error) {
 			break
 		}
 		ops := float64(iters) * float64(n)
-		seen := off || collectorSeen(total, ops) || collectorNegligible(total[2]/ops, run.mean, gcPerByte, cfg.PrecisionPct/100)
+		negligible := off || collectorNegligible(total[2]/ops, run.mean, gcPerByte, cfg.PrecisionPct/100)
+		seen := negligible || collectorSeen(total, ops)
+		// A row whose calls make work for the collector stops only with a sample that held
+		// a collection: its samples start just after one (the warm-up's window ends with
+		// one), so they then span whole collector cycles and carry their share of the
+		// collector's cost. Stopped mid-cycle they would leave out the part of a cycle whose
+		// collection had not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's
+		// add at a 250 ms cap (read 0.79 of testing.B on 2026-11-29, with a row's time split
+		// between two worker processes). Past twice the cap it stops anyway.
+		cycleEnd := negligible || total[1] < ops/100 || after[3] > before[3] || time.Since(sampling) >= 2*maxRow
 		// A row whose calls make work for the collector keeps every sample: its
 		// collections come in bursts whose work runs on the other core too, and a
 		// reading it slowed would take that burst out of the row.
@@ -451,11 +460,11 @@ func Measure(c Case, cfg Config) (Result, error) {
 		}
 		enough := keepAll || fast.kept.n >= max(samples, minKept)
 		hw := r.relativeHalfWidth()
-		if enough && hw <= cfg.PrecisionPct/100 && seen {
+		if enough && hw <= cfg.PrecisionPct/100 && seen && cycleEnd {
 			res.Stop = StopPrecision
 			break
 		}
-		if elapsed >= maxRow {
+		if elapsed >= maxRow && cycleEnd {
 			res.Stop = StopTimeCap
 			break
 		}
@@ -469,7 +478,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 			e := elapsed.Seconds()
 			outOfReach = e >= projectAfter*maxRow.Seconds() && float64(fast.kept.n)/max(e, 1e-9)*maxRow.Seconds() < float64(samples)
 		}
-		if outOfReach {
+		if outOfReach && cycleEnd {
 			res.Stop = StopProjected
 			break
 		}

@@ -193,6 +193,48 @@ func TestPrecisionWaitsForTheCollector(t *testing.T) {
 	_ = sink
 }
 
+// A row whose calls allocate stops, at its cap or out of reach, only with a sample that
+// held a collection: its samples span whole collector cycles (they start just after one),
+// so they carry the collector's share of the calls' cost, not a cycle cut short.
+func TestAnAllocatingRowStopsWithASampleThatHeldACollection(t *testing.T) {
+	var sink []byte
+	var spin int
+	rd := newCounterReader() // the collector's cycles as the row reads them
+	numGC := func() float64 { return rd.read()[3] }
+	// The collector's count when each loop ended: a sample's own reads lie between the end
+	// of the loop before it and the end of its own.
+	var ends []float64
+	calls := 0
+	c := Case{Loop: func(n int) (time.Duration, error) {
+		for i := 0; i < n; i++ {
+			if i%64 == 0 {
+				sink = make([]byte, 4<<10) // a collection every few milliseconds
+			}
+			for j := 0; j < 100; j++ {
+				spin += j
+			}
+		}
+		ends = append(ends, numGC())
+		calls++
+		// Samples that never agree: the target is out of reach, the row stops early or at its cap.
+		return time.Duration((100 + 50*(calls%2)) * n), nil
+	}}
+	// (A cap long enough that the row never reaches twice it, where it stops anyway.)
+	cfg := Config{TargetSampleMs: 0.2, Samples: 3, PrecisionPct: 0.01, MaxRowMs: 1000, FastState: true}
+	for round := 0; round < 3; round++ {
+		ends = ends[:0]
+		res, err := Measure(c, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := len(ends)
+		if res.Stop == StopPrecision || k < 2 || !(numGC() > ends[k-2]) {
+			t.Fatalf("round %d: stopped (%s) after %d samples with a last sample that held no collection", round, res.Stop, len(res.NsPerOp))
+		}
+	}
+	_, _ = sink, spin
+}
+
 // A process's first allocating row is held in warm-up for ten times --warmup-ms (at most
 // steadyWarm), so it is measured in the steady state of the collector and the finalizers;
 // the same loop without allocations stops warming up once two loops agree; a later

@@ -229,19 +229,22 @@ pub struct MeasureArgs {
     /// for more fails its scenario; each worker process is also held to an OS limit.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
-    /// Worker processes each row is measured in, one after another, 1 to 8 (default 2 with
-    /// a precision target, 1 with --quick or --samples). Where a process puts code and data
-    /// moves some rows by 10-30% from one process to the next; the processes split the
-    /// row's samples and time between them (the run takes about as long), the row pools
-    /// their samples, and the report and the gate read how far they lay apart.
+    /// Worker processes each row is measured in, one after another, 1 to 8 (default with a
+    /// precision target: 2 on the Rust host, 1 on the Go host; 1 with --quick or
+    /// --samples). Where a process puts code and data moves some rows by 10-30% from one
+    /// process to the next; the processes split the row's samples and time between them,
+    /// the row pools their samples, and the report and the gate read how far they lay
+    /// apart. (The Go host's rows whose calls make work for the collector need a whole
+    /// row's time in one process: split, wasmtime-go's add read 0.87 of testing.B.)
     #[arg(long, value_parser = processes())]
     pub processes: Option<u32>,
 }
 
 impl MeasureArgs {
-    /// How many worker processes measure each row: --processes, or 2 with a precision target.
-    pub fn processes(&self) -> u32 {
-        self.processes.unwrap_or(if self.config().adaptive() { 2 } else { 1 })
+    /// How many worker processes measure each row of `host`: --processes, or with a
+    /// precision target 2 on the Rust host and 1 on the Go host.
+    pub fn processes(&self, host: &str) -> u32 {
+        self.processes.unwrap_or(if self.config().adaptive() && host == "rust" { 2 } else { 1 })
     }
 
     /// Adaptive sampling (a precision target) unless --samples or --quick asks for a fixed

@@ -145,9 +145,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut guard = guard::start();
     crate::noise::warn_test_knob();
     let cfg = a.measure.config();
-    // Each timed row is measured in this many worker processes, one after another, each
-    // with its share of the row's samples and time (MeasureConfig::per_process).
-    let processes = a.measure.processes() as usize;
+    // Each timed row is measured in this many worker processes of its host, one after
+    // another, each with its share of the row's samples and time (MeasureConfig::per_process).
+    let processes = |h: &Host| a.measure.processes(h.name) as usize;
     let full = ScenarioList::builtin();
     // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
     let plugin = match &a.scenario_file {
@@ -296,7 +296,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         count_work: a.counts.then_some(a.count_work),
         count_repeats: a.counts.then_some(a.count_repeats),
         focused,
-        processes: (processes > 1).then_some(processes as u32),
+        processes: hosts.iter().filter(|h| processes(h) > 1).map(|h| (h.name.to_string(), processes(h) as u32)).collect(),
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
@@ -312,8 +312,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Under --counts a Go runtime runs twice (collector off, then on).
     let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
     // The timed passes (one per worker process), then the counted ones.
-    let timed_passes = if !a.counts || a.with_time { processes } else { 0 };
-    let passes = |h: &Host| timed_passes + if a.counts { count_passes(h) } else { 0 };
+    let timed_passes = |h: &Host| if !a.counts || a.with_time { processes(h) } else { 0 };
+    let passes = |h: &Host| timed_passes(h) + if a.counts { count_passes(h) } else { 0 };
     // Every variant runs the plan; the native baselines (no guest) run once.
     let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
     let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0) * runs(&p.1)).sum::<usize>() + probe_plan.len();
@@ -364,11 +364,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let primary = vi == 0;
         let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
         let clock = std::time::Instant::now();
-        for process in 0..timed_passes {
+        for process in 0..timed_passes(host) {
             let laps = Laps::default();
             let mut sink =
                 Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary, laps, process };
-            let cfg = cfg.per_process(processes);
+            let cfg = cfg.per_process(processes(host));
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &limits, None, &mut sink)?;
             sink.laps.lap(None);
             for (scenario, took) in std::mem::take(&mut sink.laps.done) {

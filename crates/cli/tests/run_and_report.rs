@@ -439,7 +439,7 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
     let out = dir.path().join("p.json");
     let o = bin()
         .args(["run", "--quick", "--hosts", "rust,go", "--runtimes", "native", "--scenarios", "native_call", "--no-progress"])
-        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--out"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--processes", "2", "--out"])
         .arg(&out)
         .output()
         .unwrap();
@@ -457,8 +457,8 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
         assert_eq!(each.len(), row["sample_ns_per_op"].as_array().unwrap().len(), "{host}: {row}");
         let fast = row["machine_fast_ns"].as_f64().unwrap_or_else(|| panic!("{host}: no machine_fast_ns: {row}"));
         assert!(fast > 0.0 && each.iter().all(|x| x.as_f64().unwrap() >= fast), "{host}: {row}");
-        // Measured in two worker processes (the default with a precision target), each with
-        // its own readings, pooled, and how far apart they lay.
+        // Measured in two worker processes (--processes 2), each with its own readings,
+        // pooled, and how far apart they lay.
         let more = row["more_processes"].as_array().unwrap_or_else(|| panic!("{host}: one process only: {row}"));
         assert_eq!(more.len(), 1, "{host}: {row}");
         let second = &more[0];
@@ -469,20 +469,24 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
         assert_eq!(d["samples"].as_u64().unwrap() as usize + d.get("set_aside").and_then(|x| x.as_u64()).unwrap_or(0) as usize, all, "{host}: {d}");
         assert!(d["process_spread_pct"].as_f64().is_some_and(|p| p >= 0.0), "{host}: {d}");
     }
-    assert_eq!(v["config"]["processes"], 2, "{}", v["config"]);
+    assert_eq!(v["config"]["processes"], serde_json::json!({"go": 2, "rust": 2}), "{}", v["config"]);
     // --every-sample keeps every sample: no fast state to set any aside by.
     let e = dir.path().join("e.json");
     let o = bin()
         .args(["run", "--quick", "--hosts", "rust,go", "--runtimes", "native", "--scenarios", "native_call", "--no-progress"])
-        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--every-sample"])
-        .args(["--processes", "1", "--out"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--every-sample", "--out"])
         .arg(&e)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let every = load(&e);
-    assert!(every["results"].as_array().unwrap().iter().all(|r| r.get("machine_fast_ns").is_none() && r.get("more_processes").is_none()));
-    assert!(every["config"].get("processes").is_none(), "{}", every["config"]);
+    assert!(every["results"].as_array().unwrap().iter().all(|r| r.get("machine_fast_ns").is_none()));
+    // By default the Rust host's rows are measured in two processes, the Go host's in one
+    // (its rows that make work for the collector need a whole row's time in one process).
+    for r in every["results"].as_array().unwrap() {
+        assert_eq!(r.get("more_processes").is_some(), r["host"] == "rust", "{r}");
+    }
+    assert_eq!(every["config"]["processes"], serde_json::json!({"rust": 2}), "{}", every["config"]);
     // A fixed count (--quick alone) takes none.
     let q = dir.path().join("q.json");
     let o = run(&["--runtimes", "native", "--scenarios", "native_call", "--no-capabilities"], &q);

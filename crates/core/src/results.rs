@@ -682,9 +682,10 @@ pub struct RunConfig {
     /// none was (or in files written before it).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub focused: std::collections::BTreeMap<String, Vec<String>>,
-    /// The worker processes each row was measured in (`run --processes`; absent: one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processes: Option<u32>,
+    /// The worker processes each row of a host was measured in (`run --processes`), for
+    /// each host that used more than one; absent: one everywhere.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub processes: std::collections::BTreeMap<String, u32>,
 }
 
 fn is_zero(v: &f64) -> bool {
