@@ -149,6 +149,8 @@ fn flags_that_used_to_crash_are_refused_by_the_parser_and_leave_nothing() {
         ("--target-sample-ms", "1e300"),
         ("--samples", "18446744073709551615"),
         ("--max-memory-mib", "0"),
+        ("--processes", "0"),
+        ("--processes", "9"),
     ] {
         let o = sb.run(&args(&[flag, value]));
         let err = text(&o.stderr);

@@ -147,6 +147,24 @@ fn a_guest_that_never_returns_loses_only_its_scenario() {
     assert!(f["error"].as_str().unwrap().contains("no answer for 2 s"), "{f}");
     let adds = v["results"].as_array().unwrap().iter().filter(|r| r["scenario"] == "add" && r["verified"] == true).count();
     assert_eq!(adds, 3, "add still measured on a fresh worker, every call API");
+    // In two worker processes a row (a precision target), the hanging scenario is waited
+    // for once: the second process skips it, and says nothing the first already said.
+    let two = dir.path().join("two.json");
+    let o = run(
+        &["--guest", guest.to_str().unwrap(), "--scenarios", "noop,add", "--timeout", "2", "--runtimes", "wasmtime"]
+            .into_iter()
+            .chain(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2"])
+            .collect::<Vec<_>>(),
+        &two,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = load(&two);
+    let failures = v["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let noop_laps = v["timings"].as_array().unwrap().iter().filter(|t| t["part"] == "scenario" && t["runtime"] == "wasmtime" && t["scenario"] == "noop").count();
+    assert_eq!(noop_laps, 1, "the hanging scenario ran in one process only: {}", v["timings"]);
+    let adds: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["scenario"] == "add").collect();
+    assert!(adds.len() == 3 && adds.iter().all(|r| r["more_processes"].as_array().is_some_and(|m| m.len() == 1)), "{adds:?}");
 }
 
 #[test]
