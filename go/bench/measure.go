@@ -439,6 +439,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 		ops := float64(iters) * float64(n)
 		negligible := off || collectorNegligible(total[2]/ops, run.mean, gcPerByte, cfg.PrecisionPct/100)
 		seen := negligible || collectorSeen(total, ops)
+		// The calls make work for the collector (at least one heap object per 100 operations).
+		allocating := !off && total[1] >= ops/100
+		elapsed := time.Since(sampling)
 		// A row whose calls make work for the collector stops only with a sample that held
 		// a collection: its samples start just after one (the warm-up's window ends with
 		// one), so they then span whole collector cycles and carry their share of the
@@ -446,13 +449,12 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// collection had not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's
 		// add at a 250 ms cap (read 0.79 of testing.B on 2026-11-29, with a row's time split
 		// between two worker processes). Past twice the cap it stops anyway.
-		cycleEnd := negligible || total[1] < ops/100 || after[3] > before[3] || time.Since(sampling) >= 2*maxRow
+		cycleEnd := !allocating || negligible || after[3] > before[3] || elapsed >= 2*maxRow
 		// A row whose calls make work for the collector keeps every sample: its
 		// collections come in bursts whose work runs on the other core too, and a
 		// reading it slowed would take that burst out of the row.
-		keepAll = !cfg.FastState || (!off && total[1] >= ops/100)
+		keepAll = !cfg.FastState || allocating
 		fast.update(res.NsPerOp, between)
-		elapsed := time.Since(sampling)
 		// The interval, once enough samples count (with FastState: taken in the fast state).
 		r := &run
 		if !keepAll {

@@ -63,10 +63,9 @@ impl NoiseRecord {
             .iter()
             .filter_map(|s| {
                 let e = self.end.iter().find(|e| e.key == s.key)?;
-                // The samples the row's statistics use (fast-state ones, when set aside).
-                let used = |r: &RawRow| {
-                    crate::stats::machine_state::judge(&r.sample_ns_per_op, r.machine_ref_ns.first().copied(), &r.sample_machine_ns, r.machine_fast_ns).used
-                };
+                // The samples the row's statistics use (fast-state ones, when set aside),
+                // judged by its own worker's fastest reading.
+                let used = |r: &RawRow| r.judged(None).into_iter().flat_map(|j| j.used).collect::<Vec<f64>>();
                 let (a, b) = (estimate(&used(s)), estimate(&used(e)));
                 let pct = ((b / a - 1.0) * 100.0).abs();
                 pct.is_finite().then(|| Drift {

@@ -178,9 +178,16 @@ impl RawRow {
         self.more_processes.push(ProcessSamples::of(other));
     }
 
-    /// Every process's part, this row's own first.
-    pub fn processes(&self) -> Vec<ProcessSamples> {
-        std::iter::once(ProcessSamples::of(self)).chain(self.more_processes.iter().cloned()).collect()
+    /// Each process's samples judged against the machine's state by that process's own
+    /// readings ([`stats::machine_state::judge`]), this row's own first. `host_fast` lowers
+    /// each process's fastest reading to the host's fastest in the file, when lower.
+    pub fn judged(&self, host_fast: Option<f64>) -> Vec<stats::machine_state::Judged> {
+        let judge = |samples: &[f64], refs: &[f64], after: &[f64], own: Option<f64>| {
+            stats::machine_state::judge(samples, refs.first().copied(), after, own.map(|f| host_fast.map_or(f, |h| f.min(h))))
+        };
+        std::iter::once(judge(&self.sample_ns_per_op, &self.machine_ref_ns, &self.sample_machine_ns, self.machine_fast_ns))
+            .chain(self.more_processes.iter().map(|p| judge(&p.sample_ns_per_op, &p.machine_ref_ns, &p.sample_machine_ns, p.machine_fast_ns)))
+            .collect()
     }
 }
 
@@ -467,19 +474,12 @@ impl ResultRow {
     /// lower than the row's own `machine_fast_ns` (the fastest reading of the host's workers
     /// in the same file, [`ResultsFile::rederive`]).
     pub fn from_raw_in(raw: RawRow, host_fast: Option<f64>) -> ResultRow {
-        let judged_by = |own: Option<f64>| own.map(|f| host_fast.map_or(f, |h| f.min(h)));
-        let fast_state_ns = judged_by(raw.machine_fast_ns);
+        let fast_state_ns = raw.machine_fast_ns.map(|f| host_fast.map_or(f, |h| f.min(h)));
         // Each process's samples taken in the machine's fast state, when enough were
         // (stats::machine_state), judged process by process (each has its own readings),
         // then pooled.
         let (mut used, mut set_aside, mut fast_samples, mut means) = (Vec::new(), 0, Some(0), Vec::new());
-        for p in raw.processes() {
-            let j = stats::machine_state::judge(
-                &p.sample_ns_per_op,
-                p.machine_ref_ns.first().copied(),
-                &p.sample_machine_ns,
-                judged_by(p.machine_fast_ns),
-            );
+        for j in raw.judged(host_fast) {
             means.push(stats::estimate(&j.used));
             used.extend(j.used);
             set_aside += j.set_aside;
