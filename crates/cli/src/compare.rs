@@ -7,7 +7,7 @@ use interop_core::compare::{compare as compare_files, Comparison, Options};
 use crate::baseline::history_dir;
 use interop_core::compare::RowChange;
 use interop_core::merge::{load_runs, section_heading};
-use interop_core::noise::{gate_noise_pct, machine_move_pct, regressions_beyond_row_noise, row_noise, runs_noise, History, NoiseSource};
+use interop_core::noise::{gate_noise_pct, machine_move_pct, regressions_beyond_row_noise, row_noise, runs_noise, EngineSpread, History, NoiseSource};
 use interop_core::results::{Failure, ResultRow, ResultsFile, RowKey};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -237,14 +237,16 @@ fn compare_pair(
         notes.push_str(&gate_basis(pct, reference, old, new, hist.as_ref(), &history_dir(&old_path)));
         let (olds, news): (BTreeMap<&RowKey, &ResultRow>, BTreeMap<&RowKey, &ResultRow>) =
             (old.results.iter().map(|r| (&r.key, r)).collect(), new.results.iter().map(|r| (&r.key, r)).collect());
+        // How far the worker processes of each engine's rows lay apart, in OLD or NEW.
+        let engines = EngineSpread::of([old, new]);
         let noise_of = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
-            (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference),
+            (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference, engines.pct(&c.key)),
             _ => (reference, NoiseSource::Reference),
         };
         let bad = regressions_beyond_row_noise(&cmp, pct, |c| noise_of(c).0);
         // Rows let pass only because the machine's speed around them moved as much: said.
         let runs_only = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
-            (Some(o), Some(n)) => runs_noise(o, n, hist.as_ref(), reference).0,
+            (Some(o), Some(n)) => runs_noise(o, n, hist.as_ref(), reference, engines.pct(&c.key)).0,
             _ => reference,
         };
         let masked: Vec<(&RowChange, f64)> = regressions_beyond_row_noise(&cmp, pct, runs_only)
@@ -275,6 +277,10 @@ fn compare_pair(
                     NoiseSource::WithinRun => "its move within a run".into(),
                     NoiseSource::Reference => "the reference rows' move".into(),
                     NoiseSource::Processes => "how far its worker processes lay apart".into(),
+                    NoiseSource::Engine => format!(
+                        "how far the worker processes of its engine's rows lay apart, {:.0}% of them",
+                        interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0
+                    ),
                     NoiseSource::Machine => "the machine's speed around it moved as much".into(),
                 };
                 notes.push_str(&format!(
@@ -317,9 +323,11 @@ fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile, hist: 
     format!(
         "interop-bench: gate: a row fails when slower by more than {pct}% + its run-to-run noise: {history}{noise:.1}% run-to-run noise \
          (the reference rows moved {} in OLD, {} in NEW between the start and the end of the run); never less than the row's \
-         own move between the halves of its samples{}\n",
+         own move between the halves of its samples, nor than how far its own worker processes, or those of {:.0}% of its \
+         engine's rows, lay apart{}\n",
         one(old),
         one(new),
+        interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0,
         if hist.is_none() { " (save baselines with `run --save-baseline NAME` to give each row its own history)" } else { "" }
     )
 }

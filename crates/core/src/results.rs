@@ -400,6 +400,9 @@ pub struct ResultRow {
     /// How far the means of the row's worker processes lie apart (derived), `max / min - 1`
     /// in percent of each process's used samples; `None` for a row of one process.
     pub process_spread_pct: Option<f64>,
+    /// Each worker process's own estimate over its used samples (derived; one for a row of
+    /// one process).
+    pub process_means: Vec<f64>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -513,6 +516,7 @@ impl ResultRow {
             fast_samples,
             more_processes: raw.more_processes,
             process_spread_pct,
+            process_means: means,
         }
     }
 
