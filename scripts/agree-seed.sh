@@ -13,6 +13,8 @@
 # ratios. Interleaving matters: on a shared VM the machine's speed drifts between minutes,
 # and the seed's code itself moves +-20% between invocations.
 #
+# TOOL_ARGS adds arguments to the tool's run (e.g. TOOL_ARGS='--processes 1').
+#
 # The environment passes through to all three, so `GOMAXPROCS=1 scripts/agree-seed.sh`
 # compares them with the collector's and the finalizers' work serialised onto the calling
 # core (wall time ~ CPU time), the comparison least sensitive to how much of that work a
@@ -36,7 +38,8 @@ gobench() { awk -v n="$2" '{ sub(/-[0-9]+$/, "", $1) } $1 == n { print $3; exit 
 
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds" >&2
-  "$bench" run --hosts go --runtimes wasmtime-go --scenarios noop,add --out "$work/tool.json" --force >/dev/null 2>&1 ||
+  # shellcheck disable=SC2086 # TOOL_ARGS is split into arguments on purpose
+  "$bench" run --hosts go --runtimes wasmtime-go --scenarios noop,add ${TOOL_ARGS:-} --out "$work/tool.json" --force >/dev/null 2>&1 ||
     { echo "agree-seed: the tool's run failed" >&2; exit 1; }
   for s in noop add; do
     jq -r --arg s "$s" '.results[] | select(.runtime == "wasmtime-go" and .api == "call" and .scenario == $s)

@@ -28,6 +28,29 @@ type Config struct {
 	FastState bool
 	// Count, when set, counts instructions under callgrind instead of timing (counts.go).
 	Count *CountSpec
+	// Processes: the run measures each row in this many worker processes (run
+	// --processes), and this worker is process number Process (from 0). The settings above
+	// are then a row's whole budget. A row that makes no work for the collector takes its
+	// share (perProcess, as the Rust host's rows do); a row whose calls make work for the
+	// collector is measured whole in the first process and skipped in the others: its
+	// collector's cycles and the ramp of their cost over a process's life need a whole
+	// row's time (split in two, wasmtime-go's add read 0.87-0.90 of testing.B in
+	// scripts/agree-seed.sh, whole 0.98).
+	Processes, Process int
+}
+
+// perProcess: one process's share of a row's budget, as the Rust host's
+// MeasureConfig::per_process: 1/n of the minimum samples (at least 2) and of the time
+// cap, to a target sqrt(n) times looser.
+func (cfg Config) perProcess() Config {
+	n := cfg.Processes
+	if n <= 1 {
+		return cfg
+	}
+	cfg.Samples = min(max((cfg.Samples+n-1)/n, 2), cfg.Samples)
+	cfg.PrecisionPct *= math.Sqrt(float64(n))
+	cfg.MaxRowMs /= float64(n)
+	return cfg
 }
 
 // What ended a row's sampling (the row event's "stop"; docs/hosts.md).
@@ -109,6 +132,9 @@ type Result struct {
 	// for a row whose calls make work for the collector.
 	SampleMachineNs []float64
 	MachineFastNs   *float64
+	// Skipped: not measured in this process (a row whose calls make work for the
+	// collector, in a later process of the row: see Config.Processes); nothing is emitted.
+	Skipped bool
 }
 
 // machineData is the reference loop's input (MachineRefNs).
@@ -317,7 +343,19 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// such row pays it), and then every allocating row runs one window of
 		// steadyCycles collections (see steadyWindow). Rows that do not allocate, and rows
 		// with the collector off, are not held back.
-		if after := rd.read(); ops > 0 && after[1]-before[1] >= ops/100 && !off {
+		after := rd.read()
+		allocating := ops > 0 && after[1]-before[1] >= ops/100 && !off
+		if cfg.Processes > 1 && cfg.PrecisionPct > 0 {
+			if allocating && cfg.Process > 0 {
+				// Measured whole in the first process (see Config.Processes).
+				res.Skipped = true
+				return res, nil
+			}
+			if !allocating {
+				cfg = cfg.perProcess()
+			}
+		}
+		if allocating {
 			hold := min(steadyWarm, 10*warm)
 			if rest := hold - allocatingSoFar; rest > 0 {
 				for time.Since(start) < rest {
@@ -330,6 +368,10 @@ func Measure(c Case, cfg Config) (Result, error) {
 			}
 			defer func() { allocatingSoFar += time.Since(start) }()
 		}
+	}
+	if warm <= 0 {
+		// No warm-up to tell whether the calls allocate: every row takes its share.
+		cfg = cfg.perProcess()
 	}
 	// 3. Calibrate: double until one loop takes a quarter of the target, then scale.
 	// Wall-clock time of the whole loop, untimed setup included, so that first_call

@@ -379,3 +379,42 @@ func TestFastSamplesKeepsWhatTheMachineStateRuleKeeps(t *testing.T) {
 		t.Errorf("after a faster reading: kept %d, want 1", f.kept.n)
 	}
 }
+
+// In a run that measures each row in two worker processes (Config.Processes), a row that
+// makes no work for the collector takes half of its minimum samples in each, and a row
+// whose calls allocate is measured whole in the first process and skipped in the second.
+func TestARowSplitBetweenProcessesUnlessItsCallsAllocate(t *testing.T) {
+	var sink []byte
+	row := func(alloc bool, processes, process int) Result {
+		c := Case{Loop: func(n int) (time.Duration, error) {
+			for i := 0; i < n; i++ {
+				if alloc {
+					sink = make([]byte, 256)
+				}
+			}
+			return time.Duration(100 * n), nil // steady: the target is reached at the minimum
+		}}
+		cfg := Config{WarmupMs: 5, TargetSampleMs: 0.05, Samples: 6, PrecisionPct: 50, MaxRowMs: 2000,
+			Processes: processes, Process: process}
+		res, err := Measure(c, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if r := row(false, 1, 0); r.Skipped || len(r.NsPerOp) != 6 {
+		t.Fatalf("one process: %d samples (skipped %v), want 6", len(r.NsPerOp), r.Skipped)
+	}
+	for process := 0; process < 2; process++ {
+		if r := row(false, 2, process); r.Skipped || len(r.NsPerOp) != 3 {
+			t.Fatalf("process %d of 2: %d samples (skipped %v), want its share, 3", process, len(r.NsPerOp), r.Skipped)
+		}
+	}
+	if r := row(true, 2, 0); r.Skipped || len(r.NsPerOp) < 6 {
+		t.Fatalf("an allocating row in the first of 2 processes: %d samples (skipped %v), want the whole minimum, 6", len(r.NsPerOp), r.Skipped)
+	}
+	if r := row(true, 2, 1); !r.Skipped || len(r.NsPerOp) != 0 {
+		t.Fatalf("an allocating row in the second of 2 processes: %d samples (skipped %v), want none", len(r.NsPerOp), r.Skipped)
+	}
+	_ = sink
+}

@@ -375,6 +375,9 @@ func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *Plug
 						if len(pc.input) > 0 {
 							digest = sha256Hex(pc.input)
 						}
+						if res.Skipped {
+							continue
+						}
 						if res.Counted != nil {
 							r.Emit.Emit(CountEvent{Event: "count", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
 								Params: pc.params, N1: res.Counted.N1, N2: res.Counted.N2,

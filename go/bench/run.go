@@ -90,6 +90,9 @@ func measureSafely(c Case, cfg Config) (res Result, err error) {
 }
 
 func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result, inputSHA256 string) {
+	if res.Skipped {
+		return
+	}
 	if res.Counted != nil {
 		r.Emit.Emit(CountEvent{Event: "count", Host: Host, Runtime: runtime, API: api, Scenario: sc.Name,
 			Params: paramsOf(sc, v), N1: res.Counted.N1, N2: res.Counted.N2,

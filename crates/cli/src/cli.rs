@@ -229,22 +229,24 @@ pub struct MeasureArgs {
     /// for more fails its scenario; each worker process is also held to an OS limit.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
-    /// Worker processes each row is measured in, one after another, 1 to 8 (default with a
-    /// precision target: 2 on the Rust host, 1 on the Go host; 1 with --quick or
-    /// --samples). Where a process puts code and data moves some rows by 10-30% from one
-    /// process to the next; the processes split the row's samples and time between them,
-    /// the row pools their samples, and the report and the gate read how far they lay
-    /// apart. (The Go host's rows whose calls make work for the collector need a whole
-    /// row's time in one process: split, wasmtime-go's add read 0.87 of testing.B.)
+    /// Worker processes each row is measured in, 1 to 8 (default 2 with a precision
+    /// target, 1 with --quick or --samples). The run goes round its plan once per process,
+    /// so a row's processes lie minutes apart; they split the row's samples and time
+    /// between them, the row pools their samples, and the report and the gate read how far
+    /// they lay apart (where a process puts code and data, and what the machine does
+    /// between them, move some rows 10-50%). A Go row whose calls make work for the
+    /// collector is measured whole in the first process only (split, wasmtime-go's add
+    /// read 0.87-0.90 of testing.B).
     #[arg(long, value_parser = processes())]
     pub processes: Option<u32>,
 }
 
 impl MeasureArgs {
-    /// How many worker processes measure each row of `host`: --processes, or with a
-    /// precision target 2 on the Rust host and 1 on the Go host.
-    pub fn processes(&self, host: &str) -> u32 {
-        self.processes.unwrap_or(if self.config().adaptive() && host == "rust" { 2 } else { 1 })
+    /// How many worker processes measure each row: --processes, or 2 with a precision
+    /// target (on both hosts; the Go host's worker keeps a row whose calls make work for
+    /// the collector whole, in the first).
+    pub fn processes(&self) -> u32 {
+        self.processes.unwrap_or(if self.config().adaptive() { 2 } else { 1 })
     }
 
     /// Adaptive sampling (a precision target) unless --samples or --quick asks for a fixed
@@ -490,6 +492,16 @@ pub struct WorkerArgs {
     /// Repeats of each row's pair of counted loops.
     #[arg(long, default_value_t = 2)]
     pub count_repeats: u32,
+    /// The run measures each row in this many worker processes (`run --processes`): the
+    /// sampling settings above are a row's whole budget, and this worker takes its share
+    /// (MeasureConfig::per_process). (The Go host's worker gives a row whose calls make
+    /// work for the collector the whole budget in the first process and skips it in the
+    /// others.)
+    #[arg(long, value_parser = processes(), default_value_t = 1)]
+    pub processes: u32,
+    /// Which of those processes this is, from 0.
+    #[arg(long, default_value_t = 0)]
+    pub process: u32,
 }
 
 /// `run --counts`: instructions of work between a row's two counted loops by default.
@@ -507,6 +519,7 @@ impl WorkerArgs {
             }),
             ..MeasureConfig::fixed(ms(self.warmup_ms), ms(self.target_sample_ms), self.samples as usize)
         }
+        .per_process(self.processes as usize)
     }
 }
 

@@ -69,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	countWork := fs.Int64("count-work", 10000000, "--counts-out: instructions of work between a row's two counted loops")
 	countRepeats := fs.Int("count-repeats", 2, "--counts-out: repeats of each row's pair of counted loops")
 	maxMemoryMiB := fs.Uint64("max-memory-mib", 1024, "linear memory a guest instance may grow to, MiB (1 to 4096)")
+	fs.IntVar(&cfg.Processes, "processes", 1, "the run measures each row in this many worker processes: the settings above are a row's whole budget, of which this worker takes its share (a row whose calls make work for the collector: whole in the first process, skipped in the others)")
+	fs.IntVar(&cfg.Process, "process", 0, "which of those processes this is, from 0")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,6 +82,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if !(cfg.MaxRowMs >= 0 && cfg.MaxRowMs <= 3_600_000) || (cfg.PrecisionPct > 0 && cfg.MaxRowMs <= 0) {
 		return usageErr(stderr, "--max-row-ms %v is out of range: with --precision-pct, between 1 and 3600000", cfg.MaxRowMs)
+	}
+	if cfg.Processes < 1 || cfg.Processes > 8 || cfg.Process < 0 || cfg.Process >= cfg.Processes {
+		return usageErr(stderr, "--processes %d --process %d is out of range: 1 to 8 processes, numbered from 0", cfg.Processes, cfg.Process)
 	}
 	if *maxMemoryMiB < 1 || *maxMemoryMiB > 4096 {
 		return usageErr(stderr, "--max-memory-mib %d is out of range: between 1 and 4096", *maxMemoryMiB)

@@ -347,7 +347,8 @@ func TestDriverSamplesToAPrecisionTargetAndRefusesBadTargets(t *testing.T) {
 			t.Errorf("%s: stop %q without a target", r.Scenario, r.Stop)
 		}
 	}
-	for _, bad := range [][]string{{"--precision-pct", "-1"}, {"--precision-pct", "NaN"}, {"--precision-pct", "5"}, {"--precision-pct", "5", "--max-row-ms", "1e12"}} {
+	for _, bad := range [][]string{{"--precision-pct", "-1"}, {"--precision-pct", "NaN"}, {"--precision-pct", "5"}, {"--precision-pct", "5", "--max-row-ms", "1e12"},
+		{"--processes", "0"}, {"--processes", "9"}, {"--processes", "2", "--process", "2"}, {"--process", "-1"}} {
 		errOut.Reset()
 		if code := run(append(tinyArgs("native", g, s), bad...), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "out of range") {
 			t.Errorf("%v: exit %d: %s", bad, code, errOut.String())
