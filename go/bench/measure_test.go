@@ -160,7 +160,7 @@ func TestT975(t *testing.T) {
 }
 
 // A row whose calls allocate is not stopped on precision before its samples have seen
-// two collections: its uniformly fast samples between collections would otherwise give a
+// rowGCCycles collections: its uniformly fast samples between collections would otherwise give a
 // tight interval that leaves the collector's cost out. The fake loop reports a constant
 // cost (a tight interval at once) but allocates 64 KiB an op for real.
 func TestPrecisionWaitsForTheCollector(t *testing.T) {
@@ -177,10 +177,10 @@ func TestPrecisionWaitsForTheCollector(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := float64(res.Iters) * float64(len(res.NsPerOp))
-	// (The count comes back per op: times ops it is 2 up to rounding.)
-	if res.Stop != StopPrecision || math.Round(res.Metrics["gc_cycles_per_op"]*ops) < minGCCycles {
+	// (The count comes back per op: times ops it is rowGCCycles up to rounding.)
+	if res.Stop != StopPrecision || math.Round(res.Metrics["gc_cycles_per_op"]*ops) < rowGCCycles {
 		t.Fatalf("stopped (%s) after %d samples and %.1f collections, want precision after >= %d",
-			res.Stop, len(res.NsPerOp), res.Metrics["gc_cycles_per_op"]*ops, minGCCycles)
+			res.Stop, len(res.NsPerOp), res.Metrics["gc_cycles_per_op"]*ops, rowGCCycles)
 	}
 	// Without allocations the same constant loop stops at the minimum.
 	res, err = Measure(fakeCase(func(int) float64 { return 100 }), cfg)
@@ -280,7 +280,7 @@ func TestAnAllocatingRowWarmsUpToTheSteadyStateOncePerProcess(t *testing.T) {
 }
 
 // With the collector off no collection comes: an allocating row neither waits for one in
-// warm-up nor samples to its time cap waiting for minGCCycles (the *_gc_off rows each took
+// warm-up nor samples to its time cap waiting for rowGCCycles (the *_gc_off rows each took
 // 1.6 s, 0.5 s of it samples that could not stop).
 func TestWithTheCollectorOffAnAllocatingRowWaitsForNoCollection(t *testing.T) {
 	var sink []byte
