@@ -82,8 +82,8 @@ impl WarningKind {
                 samples - set_aside
             ),
             WarningKind::ProcessesDisagree { spread_pct, processes } => format!(
-                "its {processes} worker processes read it {spread_pct:.0}% apart: where a process puts code and data moves this row, \
-                 beyond the interval of either (the figure is their pooled mean)"
+                "its {processes} worker processes read it {spread_pct:.0}% apart: where a process puts code and data, or what the machine did in the minutes between \
+                 them, moves this row beyond the interval of either (the figure is their pooled mean)"
             ),
             WarningKind::MachineSlowThroughout { ratio } => format!(
                 "measured while the machine ran {ratio:.1}x slower than its fast state (the reference loop's reading): the figure is that slower state's"
