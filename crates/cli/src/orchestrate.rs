@@ -147,7 +147,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let cfg = a.measure.config();
     // Each timed row is measured in this many worker processes, each with its share of the
     // row's samples and time (MeasureConfig::per_process, taken by the worker).
-    let processes = |_: &Host| a.measure.processes() as usize;
+    let processes = a.measure.processes() as usize;
     let full = ScenarioList::builtin();
     // A user's scenario file replaces the Wasm scenarios; the native floor (`empty`) stays.
     let plugin = match &a.scenario_file {
@@ -296,7 +296,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         count_work: a.counts.then_some(a.count_work),
         count_repeats: a.counts.then_some(a.count_repeats),
         focused,
-        processes: hosts.iter().filter(|h| processes(h) > 1).map(|h| (h.name.to_string(), processes(h) as u32)).collect(),
+        processes: hosts.iter().filter(|_| processes > 1).map(|h| (h.name.to_string(), processes as u32)).collect(),
     };
     // Nothing is written until there is a row or a failure to write (an existing file
     // replaced with --force survives a run that measures nothing).
@@ -312,7 +312,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Under --counts a Go runtime runs twice (collector off, then on).
     let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
     // The timed passes (one per worker process), then the counted ones.
-    let timed_passes = |h: &Host| if !a.counts || a.with_time { processes(h) } else { 0 };
+    let timed_passes = |_: &Host| if !a.counts || a.with_time { processes } else { 0 };
     let passes = |h: &Host| timed_passes(h) + if a.counts { count_passes(h) } else { 0 };
     // Every variant runs the plan; the native baselines (no guest) run once.
     let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
@@ -401,7 +401,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             // The row's whole budget, and which process of how many this is: the worker takes
             // its share (the Go host's keeps a row whose calls make work for the collector whole,
             // in the first process only).
-            let split = (processes(host) > 1).then_some((processes(host), process));
+            let split = (processes > 1).then_some((processes, process));
             drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, split, &limits, None, &mut sink)?;
             sink.laps.lap(None);
             for (scenario, took) in std::mem::take(&mut sink.laps.done) {
