@@ -229,7 +229,7 @@ pub struct MeasureArgs {
     /// for more fails its scenario; each worker process is also held to an OS limit.
     #[arg(long, value_parser = max_memory_mib(), default_value_t = 1024)]
     pub max_memory_mib: u32,
-    /// Worker processes each row is measured in, 1 to 8 (default 2 with a precision
+    /// Worker processes each row is measured in, 1 to 8 (default 3 with a precision
     /// target, 1 with --quick or --samples). The run goes round its plan once per process,
     /// so a row's processes lie minutes apart; they split the row's samples and time
     /// between them, the row pools their samples, and the report and the gate read how far
@@ -241,12 +241,19 @@ pub struct MeasureArgs {
     pub processes: Option<u32>,
 }
 
+/// Worker processes per row in a run with a precision target. Three back-to-back default
+/// runs failed a 5% gate on 0, 0, 3, 0, 0 and 0 rows (the six pairs) with three, and on 4,
+/// 2, 1, 3, 0 and 4 with two (2026-11-29): with three, fewer rows find every process in the
+/// same slow placement, and each engine's spread is read from more of them; a run took
+/// 330-343 s instead of 276-312.
+pub const DEFAULT_PROCESSES: u32 = 3;
+
 impl MeasureArgs {
-    /// How many worker processes measure each row: --processes, or 2 with a precision
-    /// target (on both hosts; the Go host's worker keeps a row whose calls make work for
-    /// the collector whole, in the first).
+    /// How many worker processes measure each row: --processes, or DEFAULT_PROCESSES with a
+    /// precision target (on both hosts; the Go host's worker keeps a row whose calls make
+    /// work for the collector whole, in the first).
     pub fn processes(&self) -> u32 {
-        self.processes.unwrap_or(if self.config().adaptive() { 2 } else { 1 })
+        self.processes.unwrap_or(if self.config().adaptive() { DEFAULT_PROCESSES } else { 1 })
     }
 
     /// Adaptive sampling (a precision target) unless --samples or --quick asks for a fixed

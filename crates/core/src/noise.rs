@@ -16,10 +16,10 @@
 //! reference noise (a history of quiet runs says nothing of a busy one) nor than how far
 //! the row moved between the first and the second half of its own samples in OLD or NEW
 //! ([`half_drift_pct`]), nor than how far the means of its own worker processes lay apart
-//! in OLD or NEW (a default run measures each row in two processes, minutes apart, and
+//! in OLD or NEW (a default run measures each row in three processes, minutes apart, and
 //! where a process puts code and data moves some rows by 10-50%), nor than how far those
-//! of 90% of its engine's rows lay apart ([`EngineSpread`]: one row's two processes are one
-//! draw of that move), nor than how far the machine's speed around that very row moved
+//! of 90% of its engine's rows lay apart ([`EngineSpread`]: one row's processes are a few
+//! draws of that move), nor than how far the machine's speed around that very row moved
 //! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
 //! time, so two runs time the same row in different states; each row carries the host's
 //! reference loop timed before, between and after its samples). Two rows whose
@@ -264,7 +264,7 @@ pub fn runs_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, r
     if processes > best.0 {
         best = (processes, NoiseSource::Processes);
     }
-    // What one row's two processes say of its noise is one draw of it; the engine's other
+    // What one row's few processes say of its noise is a few draws of it; the engine's other
     // rows say how large such draws come (EngineSpread).
     if let Some(e) = engine_pct.filter(|e| *e > best.0) {
         best = (e, NoiseSource::Engine);

@@ -130,9 +130,10 @@ pub struct RawRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_fast_ns: Option<f64>,
     /// The same row measured again in other worker processes of the same run, each as its
-    /// host emitted it (a default run measures every row in two processes, `run
-    /// --processes`): where a process put code and data moves some rows by 10-30%, and
-    /// only rows measured in more than one process show it. The row's statistics pool the
+    /// host emitted it (a default run measures every row in three processes, `run
+    /// --processes`, but a Go row whose calls make work for the collector, whole in one):
+    /// where a process put code and data moves some rows by 10-50%, and only rows measured
+    /// in more than one process show it. The row's statistics pool the
     /// used samples of every process; `derived.process_spread_pct` is how far the
     /// processes' own means lie apart. Absent: one process (older files, --quick).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
