@@ -160,8 +160,8 @@ impl History {
                 // calls read 47.1 and 28.6 ns in the two processes of one run, 28.4 and 28.5
                 // in the next, 45.8 and 45.9 in the third), and a run's mean over its
                 // processes would hide the levels a history has seen.
-                let own = if r.process_means.len() > 1 { r.process_means.clone() } else { vec![r.estimate()] };
-                let own: Vec<f64> = own.into_iter().filter(|e| e.is_finite() && *e > 0.0).collect();
+                // (A row of one process has one: its estimate.)
+                let own: Vec<f64> = r.process_means.iter().copied().filter(|e| e.is_finite() && *e > 0.0).collect();
                 if !own.is_empty() {
                     h.estimates.entry(r.key.clone()).or_default().push(own);
                 }
