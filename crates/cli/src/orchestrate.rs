@@ -312,8 +312,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Under --counts a Go runtime runs twice (collector off, then on).
     let count_passes = |h: &Host| if a.counts && h.name == "go" { 2 } else { 1 };
     // The timed passes (one per worker process), then the counted ones.
-    let timed_passes = |_: &Host| if !a.counts || a.with_time { processes } else { 0 };
-    let passes = |h: &Host| timed_passes(h) + if a.counts { count_passes(h) } else { 0 };
+    let timed_passes = if !a.counts || a.with_time { processes } else { 0 };
+    let passes = |h: &Host| timed_passes + if a.counts { count_passes(h) } else { 0 };
     // Every variant runs the plan; the native baselines (no guest) run once.
     let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
     let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0) * runs(&p.1)).sum::<usize>() + probe_plan.len();
@@ -366,16 +366,16 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // wasm3's string rows agreed within 4% across their adjacent processes and moved +12%
     // to the next run).
     let mut worker_time = vec![Duration::ZERO; runs.len()];
-    let most = plan.iter().map(|p| timed_passes(p.0)).max().unwrap_or(0);
-    for process in 0..most {
+    // A worker run's guest file and variant, whether it is the primary variant, and the
+    // user's scenario file (not for the native baselines).
+    let worker_run = |vi: usize, i: usize| {
+        let runtime = &plan[i].1;
+        (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path()))
+    };
+    for process in 0..timed_passes {
         for (slot, &(vi, i)) in runs.iter().enumerate() {
             let (host, runtime, scenarios) = &plan[i];
-            if process >= timed_passes(host) {
-                continue;
-            }
-            let (guest_file, variant) = (&variant_files[vi], &variants[vi].info);
-            let primary = vi == 0;
-            let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
+            let (guest_file, variant, primary, plugin_file) = worker_run(vi, i);
             let clock = std::time::Instant::now();
             // A later process skips the scenarios whose worker hung or died in an earlier
             // one (a guest that never returns is not waited for twice).
@@ -419,11 +419,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
     for (slot, &(vi, i)) in runs.iter().enumerate() {
         let (host, runtime, scenarios) = &plan[i];
-        let (guest_file, variant) = (&variant_files[vi], &variants[vi].info);
-        let primary = vi == 0;
-        let plugin_file = plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path());
+        let (guest_file, variant, primary, plugin_file) = worker_run(vi, i);
         let clock = std::time::Instant::now();
-        let passes = if !a.counts { 0 } else if host.name == "go" { 2 } else { 1 };
+        let passes = if a.counts { count_passes(host) } else { 0 };
         for gc_on in [false, true].into_iter().take(passes) {
             let pass = CountsPass {
                 out_base: work.join(format!("callgrind-{vi}-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),
