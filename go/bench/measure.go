@@ -308,6 +308,8 @@ func Measure(c Case, cfg Config) (Result, error) {
 	// The warm-up's last loop (operations, wall time): calibration starts from it.
 	var lastN int64
 	var lastWall time.Duration
+	// The warm-up's calls make work for the collector (false without a warm-up).
+	allocating := false
 	if warm > 0 {
 		start := time.Now()
 		n := int64(1)
@@ -344,16 +346,11 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// steadyCycles collections (see steadyWindow). Rows that do not allocate, and rows
 		// with the collector off, are not held back.
 		after := rd.read()
-		allocating := ops > 0 && after[1]-before[1] >= ops/100 && !off
-		if cfg.Processes > 1 && cfg.PrecisionPct > 0 {
-			if allocating && cfg.Process > 0 {
-				// Measured whole in the first process (see Config.Processes).
-				res.Skipped = true
-				return res, nil
-			}
-			if !allocating {
-				cfg = cfg.perProcess()
-			}
+		allocating = ops > 0 && after[1]-before[1] >= ops/100 && !off
+		if allocating && cfg.Processes > 1 && cfg.Process > 0 {
+			// Measured whole in the first process (see Config.Processes), so not held here.
+			res.Skipped = true
+			return res, nil
 		}
 		if allocating {
 			hold := min(steadyWarm, 10*warm)
@@ -369,8 +366,8 @@ func Measure(c Case, cfg Config) (Result, error) {
 			defer func() { allocatingSoFar += time.Since(start) }()
 		}
 	}
-	if warm <= 0 {
-		// No warm-up to tell whether the calls allocate: every row takes its share.
+	if !allocating {
+		// Its share of the row's budget, as on the Rust host (see Config.Processes).
 		cfg = cfg.perProcess()
 	}
 	// 3. Calibrate: double until one loop takes a quarter of the target, then scale.

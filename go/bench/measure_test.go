@@ -416,5 +416,11 @@ func TestARowSplitBetweenProcessesUnlessItsCallsAllocate(t *testing.T) {
 	if r := row(true, 2, 1); !r.Skipped || len(r.NsPerOp) != 0 {
 		t.Fatalf("an allocating row in the second of 2 processes: %d samples (skipped %v), want none", len(r.NsPerOp), r.Skipped)
 	}
+	// A fixed count is split as the Rust host splits it (MeasureConfig::per_process).
+	c := fakeCase(func(int) float64 { return 100 })
+	res, err := Measure(c, Config{WarmupMs: 5, TargetSampleMs: 0.05, Samples: 6, Processes: 2, Process: 1})
+	if err != nil || len(res.NsPerOp) != 3 || res.Skipped {
+		t.Fatalf("a fixed count of 6 in the second of 2 processes: %d samples (skipped %v, %v), want 3", len(res.NsPerOp), res.Skipped, err)
+	}
 	_ = sink
 }
