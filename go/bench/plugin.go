@@ -371,12 +371,12 @@ func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *Plug
 					res, err = measureSafely(c, r.Cfg)
 					cleanup()
 					if err == nil {
+						if res.Skipped {
+							continue
+						}
 						digest := ""
 						if len(pc.input) > 0 {
 							digest = sha256Hex(pc.input)
-						}
-						if res.Skipped {
-							continue
 						}
 						if res.Counted != nil {
 							r.Emit.Emit(CountEvent{Event: "count", Host: Host, Runtime: rt, API: api, Scenario: s.Name,
