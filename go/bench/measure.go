@@ -53,6 +53,16 @@ func (cfg Config) perProcess() Config {
 	return cfg
 }
 
+// selfTimedSamples: of a row of at most whole operations that an engine times itself
+// (each a sample: wasm2go's compile), this process's share, as the Rust host's
+// MeasureConfig::self_timed_samples: 1/n of whole, at least two (each process has a spread
+// of its own), never more than whole, nor than this process's samples.
+func (cfg Config) selfTimedSamples(whole int) int {
+	n := max(cfg.Processes, 1)
+	share := max(min(max((whole+n-1)/n, 2), whole), 1)
+	return min(max(cfg.perProcess().Samples, 1), share)
+}
+
 // What ended a row's sampling (the row event's "stop"; docs/hosts.md).
 const (
 	StopPrecision = "precision"

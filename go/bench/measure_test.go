@@ -424,3 +424,20 @@ func TestARowSplitBetweenProcessesUnlessItsCallsAllocate(t *testing.T) {
 	}
 	_ = sink
 }
+
+// A row that an engine times itself, a few operations of seconds each (wasm2go's compile),
+// splits its whole count between the processes as the Rust host does
+// (MeasureConfig::self_timed_samples): at least two in each, not the whole in each.
+func TestASelfTimedRowSplitsItsWholeCountBetweenProcesses(t *testing.T) {
+	def := Config{WarmupMs: 100, TargetSampleMs: 5, Samples: 10, PrecisionPct: 1, MaxRowMs: 500}
+	for _, tc := range []struct{ processes, whole, want int }{{0, 3, 3}, {1, 3, 3}, {3, 3, 2}, {8, 6, 2}, {2, 6, 3}, {3, 1, 1}} {
+		cfg := def
+		cfg.Processes = tc.processes
+		if got := cfg.selfTimedSamples(tc.whole); got != tc.want {
+			t.Errorf("%d processes, %d in all: %d samples a process, want %d", tc.processes, tc.whole, got, tc.want)
+		}
+	}
+	if got := (Config{Samples: 1, Processes: 1}).selfTimedSamples(3); got != 1 {
+		t.Errorf("--samples 1: %d, want 1 (never more than asked)", got)
+	}
+}

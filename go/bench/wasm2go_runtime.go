@@ -344,7 +344,8 @@ func (e *w2gEngine) InstancePre(Module) (InstancePre, error) {
 }
 
 // Wasm2goCompileSamples bounds the compile scenario of wasm2go: one op (translate +
-// go build) takes seconds, so each sample is one op and there are at most this many.
+// go build) takes seconds, so each sample is one op and there are at most this many, the
+// row's whole, split between its worker processes (Config.selfTimedSamples).
 const Wasm2goCompileSamples = 3
 
 // MeasureCompile is the compile scenario of wasm2go (see SelfMeasured): each op
@@ -368,13 +369,7 @@ func (e *w2gEngine) MeasureCompile(wasm []byte, cfg Config) (RowEvent, error) {
 		return row, err
 	}
 	defer os.RemoveAll(dir)
-	samples := cfg.Samples
-	if samples > Wasm2goCompileSamples {
-		samples = Wasm2goCompileSamples
-	}
-	if samples < 1 {
-		samples = 1
-	}
+	samples := cfg.selfTimedSamples(Wasm2goCompileSamples)
 	var g genInfo
 	var goBytes, binBytes int64
 	exe := filepath.Join(dir, "prog")

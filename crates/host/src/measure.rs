@@ -33,6 +33,11 @@ pub struct MeasureConfig {
     /// state (`interop_core::stats::machine_state`), and the row records the readings and the
     /// fast state that let its statistics set the others aside. Off: every sample counts.
     pub fast_state: bool,
+    /// The worker processes the row is measured in (`run --processes`): 1, or, after
+    /// [`MeasureConfig::per_process`], the `n` whose share this is. An engine that times a
+    /// row of a few operations of seconds itself (wasm2c's compile) splits its fixed count
+    /// by it.
+    pub processes: usize,
 }
 
 impl MeasureConfig {
@@ -46,6 +51,7 @@ impl MeasureConfig {
         max_row: Duration::from_millis(500),
         count: None,
         fast_state: true,
+        processes: 1,
     };
     /// Seconds for the whole suite: for smoke tests and CI, not for conclusions.
     pub const QUICK: MeasureConfig = MeasureConfig {
@@ -56,11 +62,12 @@ impl MeasureConfig {
         max_row: Duration::from_millis(50),
         count: None,
         fast_state: false,
+        processes: 1,
     };
 
     /// A fixed number of samples, no precision target.
     pub const fn fixed(warmup: Duration, target_sample: Duration, samples: usize) -> MeasureConfig {
-        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO, count: None, fast_state: false }
+        MeasureConfig { warmup, target_sample, samples, precision: 0.0, max_row: Duration::ZERO, count: None, fast_state: false, processes: 1 }
     }
 
     pub fn adaptive(&self) -> bool {
@@ -77,8 +84,18 @@ impl MeasureConfig {
             samples: self.samples.div_ceil(n).max(2).min(self.samples),
             precision: self.precision * (n as f64).sqrt(),
             max_row: self.max_row / n as u32,
+            processes: n,
             ..*self
         }
+    }
+
+    /// Of a row of at most `whole` operations that an engine times itself (each a sample),
+    /// this process's share, split as [`MeasureConfig::per_process`] splits a minimum:
+    /// `1/n` of `whole`, at least two (each process has a spread of its own), never more
+    /// than `whole`, nor than the samples asked for.
+    pub fn self_timed_samples(&self, whole: usize) -> usize {
+        let share = whole.div_ceil(self.processes.max(1)).max(2).min(whole);
+        self.samples.clamp(1, share.max(1))
     }
 
     /// A fixed count with a bound (`--quick`): after `n` samples that took `sampled`, the
@@ -494,6 +511,19 @@ mod tests {
         assert_eq!(d.per_process(8).samples, 2);
         assert_eq!(MeasureConfig::fixed(Duration::ZERO, Duration::from_millis(1), 1).per_process(2).samples, 1);
         assert!(!MeasureConfig::QUICK.per_process(2).adaptive());
+    }
+
+    #[test]
+    fn a_self_timed_row_splits_its_whole_count_between_processes() {
+        let d = MeasureConfig::DEFAULT;
+        // One process: the whole count; three: two each (six in all, not three each).
+        assert_eq!(d.self_timed_samples(3), 3);
+        assert_eq!(d.per_process(3).self_timed_samples(3), 2);
+        assert_eq!(d.per_process(8).self_timed_samples(6), 2);
+        assert_eq!(d.per_process(2).self_timed_samples(6), 3);
+        // Never more than the samples asked for, nor than the whole.
+        assert_eq!(MeasureConfig::fixed(Duration::ZERO, Duration::from_millis(1), 1).self_timed_samples(3), 1);
+        assert_eq!(d.per_process(3).self_timed_samples(1), 1);
     }
 
     #[test]

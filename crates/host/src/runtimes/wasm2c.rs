@@ -56,7 +56,8 @@ pub const VERSION: &str = "1.0.32";
 /// Where Debian's wabt puts wasm2c's runtime source.
 const RUNTIME_DIR: &str = "/usr/share/wabt/wasm2c";
 
-/// One op of `compile` takes seconds: at most this many samples of one op each.
+/// One op of `compile` takes seconds: at most this many samples of one op each, the row's
+/// whole, split between its worker processes (`MeasureConfig::self_timed_samples`).
 pub const COMPILE_SAMPLES: usize = 3;
 
 /// `unguarded` last: a capability probe's trap kills the worker there, after the guarded
@@ -643,7 +644,7 @@ impl Engine for Wasm2c {
             let mut ns_per_op = Vec::new();
             let mut metrics = std::collections::BTreeMap::new();
             let mut stop = crate::measure::Stop::Fixed;
-            for _ in 0..cfg.samples.clamp(1, COMPILE_SAMPLES) {
+            for _ in 0..cfg.self_timed_samples(COMPILE_SAMPLES) {
                 let sampled = Duration::from_nanos(ns_per_op.iter().sum::<f64>() as u64);
                 if cfg.bound_reached(ns_per_op.len(), sampled) {
                     stop = crate::measure::Stop::TimeCap;
