@@ -398,9 +398,12 @@ func Measure(c Case, cfg Config) (Result, error) {
 	// operation longer than a whole sample (a translated engine's build, a 1 MiB string
 	// through an interpreter) is timed at the floor's count whatever the other two say:
 	// neither is run again just to be timed.
-	iters, wall := int64(1), time.Duration(0)
+	// Otherwise the doubling starts from the warm-up's last loop, as on the Rust host, not
+	// from one operation again (the doubling from one costs about half a sample more, in
+	// every row of every process).
+	iters, wall := max(lastN, 1), time.Duration(0)
 	if float64(lastWall) >= target/4 && lastN > 0 {
-		iters, wall = lastN, lastWall
+		wall = lastWall
 	} else {
 		for {
 			var err error
