@@ -585,8 +585,11 @@ func collectorOff() bool {
 	return p < 0
 }
 
-// steadyCycles: each warm-up window of an allocating row spans this many collections.
-const steadyCycles = 2
+// steadyCycles: each warm-up window of an allocating row spans this many collections: one,
+// so that the samples start just after a collection (two until the afternoon of 2026-11-29: each allocating
+// row spent 120-400 ms outside its samples, and the samples wait for rowGCCycles of their
+// own in any case).
+const steadyCycles = 1
 
 // gcWindow runs loops of n operations until steadyCycles collections have run since it
 // began, or the warm-up's hold has passed (a warm-up already past it runs none: a quick
