@@ -222,7 +222,7 @@ pub struct MeasureArgs {
     /// earlier, as soon as two consecutive warm-up loops agree.
     #[arg(long, value_parser = warmup_ms)]
     pub warmup_ms: Option<f64>,
-    /// Target duration of one sample in ms, 0.001 to 60000 (default 5; 0.5 with --quick).
+    /// Target duration of one sample in ms, 0.001 to 60000 (default 2.5; 0.5 with --quick).
     #[arg(long, value_parser = target_sample_ms)]
     pub target_sample_ms: Option<f64>,
     /// Linear memory each guest instance may grow to, in MiB (1 to 4096). A guest that asks

@@ -41,11 +41,14 @@ pub struct MeasureConfig {
 }
 
 impl MeasureConfig {
-    /// Thorough: each row until its mean is known to ±1%, 10 to as many 5 ms samples as
-    /// fit in half a second.
+    /// Thorough: each row until its mean is known to ±1%, 10 to as many 2.5 ms samples as
+    /// fit in half a second. (5 ms until the afternoon of 2026-11-29, 10 before that: most
+    /// rows reach the target within a few samples, so the sample's length sets their time;
+    /// three back-to-back default runs each way, interleaved: 273-290 s against 345-351 s,
+    /// and a 5% gate between them failed on 0-1 rows a pair either way.)
     pub const DEFAULT: MeasureConfig = MeasureConfig {
         warmup: Duration::from_millis(100),
-        target_sample: Duration::from_millis(5),
+        target_sample: Duration::from_micros(2500),
         samples: 10,
         precision: 0.01,
         max_row: Duration::from_millis(500),
