@@ -586,9 +586,10 @@ func collectorOff() bool {
 }
 
 // steadyCycles: each warm-up window of an allocating row spans this many collections: one,
-// so that the samples start just after a collection (two until the afternoon of 2026-11-29: each allocating
-// row spent 120-400 ms outside its samples, and the samples wait for rowGCCycles of their
-// own in any case).
+// so that the samples start just after a collection (two until the afternoon of
+// 2026-11-29; the samples wait for rowGCCycles of their own in any case). Outside its
+// samples such a row spent 203-217 ms with two, 179-184 ms with one (three default runs
+// each, the averages over a run's allocating rows, the process's hold included).
 const steadyCycles = 1
 
 // gcWindow runs loops of n operations until steadyCycles collections have run since it
