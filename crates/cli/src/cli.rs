@@ -515,6 +515,18 @@ pub struct WorkerArgs {
 pub const DEFAULT_COUNT_WORK: u64 = 10_000_000;
 
 impl WorkerArgs {
+    /// What clap cannot check alone: `--process` numbers one of `--processes` (as the Go
+    /// host's worker checks its pair).
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.process < self.processes,
+            "--processes {} --process {} is out of range: processes are numbered from 0",
+            self.processes,
+            self.process
+        );
+        Ok(())
+    }
+
     pub fn config(&self) -> MeasureConfig {
         MeasureConfig {
             precision: self.precision_pct / 100.0,
@@ -562,6 +574,23 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("interop-bench").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn a_worker_refuses_a_process_number_outside_its_processes() {
+        let worker = |processes: &str, process: &str| -> WorkerArgs {
+            let args = [
+                "worker", "--runtime", "native", "--guest", "g.wasm", "--scenarios-file", "s.toml", "--warmup-ms", "0",
+                "--target-sample-ms", "1", "--samples", "2", "--processes", processes, "--process", process,
+            ];
+            match parse(&args).expect("worker arguments parse").command {
+                Command::Worker(a) => a,
+                _ => unreachable!(),
+            }
+        };
+        assert!(worker("3", "2").check().is_ok());
+        let e = worker("2", "2").check().expect_err("process 2 of 2").to_string();
+        assert!(e.contains("--processes 2 --process 2 is out of range"), "{e}");
     }
 
     /// Numbers as a user may type them: plain, huge, tiny, negative, not finite, not numbers.

@@ -28,6 +28,7 @@ pub fn watch_parent() {
 }
 
 pub fn worker(a: WorkerArgs) -> Result<ExitCode> {
+    a.check()?;
     watch_parent();
     // Before any engine exists: the limit applies to every store it creates.
     interop_host::limits::set_max_memory_bytes(u64::from(a.max_memory_mib) << 20);
