@@ -279,8 +279,20 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
     } else {
         "the row stopped short (its time cap, or few samples in the machine's fast state): raise --max-row-ms"
     };
+    // Rows of a default run that stopped at a fixed count: their engine timed them itself,
+    // a fixed few operations of seconds each (a translated engine's compile), and no flag
+    // gives them more.
+    let self_timed = |key: &RowKey| {
+        let fixed = |r: Option<&&ResultRow>| r.is_some_and(|r| r.stop.as_deref() == Some(crate::results::stop::FIXED));
+        [old, new].iter().all(|f| f.config.precision_pct > 0.0) && fixed(new_by_key.get(key))
+    };
     for c in &rows {
         let (a, b) = (c.old_samples, c.new_samples);
+        let more_samples = if self_timed(&c.key) {
+            "its engine times a fixed few operations of seconds each (a translated engine's compile); no flag gives it more"
+        } else {
+            more_samples
+        };
         if min_p(a, b) >= opts.alpha {
             warnings.push(CompareWarning {
                 row: Some(c.key.clone()),

@@ -1217,6 +1217,12 @@ mod machine_state_tests {
         };
         assert!(fix(false).contains("--quick"));
         assert!(fix(true).contains("--max-row-ms") && !fix(true).contains("--quick"));
+        // A default run's row that its engine timed itself, a fixed few operations (stop
+        // "fixed"): no flag gives it more, and the fix does not name one.
+        let own = ResultRow { stop: Some(stop::FIXED.to_string()), ..row.clone() };
+        let w = crate::warnings::collect(std::slice::from_ref(&own), &[], &[], 1.0);
+        let fix = w.into_iter().find(|w| matches!(w.kind, crate::warnings::WarningKind::TooFewSamples { .. })).expect("a warning").fix;
+        assert!(fix.contains("none by a flag") && !fix.contains("--"), "{fix}");
     }
 
 

@@ -24,6 +24,11 @@ pub enum WarningKind {
         /// more time per row, not leaving --quick. Absent (false) in older files.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         adaptive: bool,
+        /// A row of a default run that stopped at a fixed count (`stop` "fixed"): its
+        /// engine times it itself, a few operations of seconds each (a translated engine's
+        /// compile), so no flag gives it more. Absent (false) in older files.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        self_timed: bool,
     },
     WideInterval { relative_width: f64 },
     SlowFirstSample { ratio: f64 },
@@ -94,6 +99,9 @@ impl WarningKind {
     /// What to do about it.
     pub fn fix(&self) -> &'static str {
         match self {
+            WarningKind::TooFewSamples { self_timed: true, .. } => {
+                "none by a flag: its engine times a fixed few operations of seconds each (a translated engine's compile); read its interval as rough"
+            }
             WarningKind::TooFewSamples { adaptive: false, .. } => "run without --quick (or raise --samples) for a usable interval",
             WarningKind::TooFewSamples { adaptive: true, .. } => {
                 "raise --max-row-ms (time per row): the row stopped at its cap, or had few samples in the machine's fast state"
@@ -153,7 +161,8 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         let s = &row.summary;
         let key = || Some(row.key.clone());
         if row.samples < MIN_SAMPLES {
-            out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples, adaptive }));
+            let self_timed = adaptive && row.stop.as_deref() == Some(crate::results::stop::FIXED);
+            out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples, adaptive, self_timed }));
         } else if s.median > 0.0 && (s.ci_high - s.ci_low) / s.median > WIDE_CI {
             out.push(Warning::new(
                 key(),

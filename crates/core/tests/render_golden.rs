@@ -222,3 +222,23 @@ fn compare_finds_a_small_change_on_many_samples_and_not_on_noise() {
     assert!(c.rows.iter().all(|x| !x.significant()));
     assert_eq!(c.geomean_ratio, Some(1.0));
 }
+
+#[test]
+fn compare_names_no_flag_for_a_row_its_engine_timed_itself() {
+    let mut r = load("synthetic.json");
+    r.config.precision_pct = 1.0;
+    // Two rows of six samples: one its engine timed itself (stop "fixed" in a default run),
+    // one that stopped at its time cap.
+    for (row, stop) in r.results.iter_mut().zip(["fixed", "time_cap"]) {
+        row.sample_ns_per_op.truncate(6);
+        row.stop = Some(stop.to_string());
+    }
+    r.rederive();
+    let c = compare(&r, &r, Options::default());
+    let said = |i: usize| {
+        let key = &r.results[i].key;
+        c.warnings.iter().find(|w| w.row.as_ref() == Some(key)).map(|w| w.message.clone()).expect("a warning for the row")
+    };
+    assert!(said(0).contains("no flag gives it more") && !said(0).contains("--max-row-ms"), "{}", said(0));
+    assert!(said(1).contains("raise --max-row-ms"), "{}", said(1));
+}

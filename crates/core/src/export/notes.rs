@@ -3,8 +3,9 @@
 use crate::results::ResultsFile;
 use std::fmt::Write;
 
-/// Warnings counted by kind, each with one example and its fix (the same summary the
-/// terminal report prints), or nothing when the run has none.
+/// Warnings counted by kind and fix, each with one example (the same summary the terminal
+/// report prints), or nothing when the run has none. A kind whose rows need different fixes
+/// (too few samples: a time cap against an engine's own fixed count) is listed once per fix.
 pub fn warnings_summary(r: &ResultsFile) -> String {
     let mut notes = String::new();
     if r.derived.warnings.is_empty() {
@@ -13,7 +14,7 @@ pub fn warnings_summary(r: &ResultsFile) -> String {
     let mut kinds: Vec<(String, String, usize, String)> = Vec::new();
     for w in &r.derived.warnings {
         let kind = warning_kind(w);
-        match kinds.iter_mut().find(|k| k.0 == kind) {
+        match kinds.iter_mut().find(|k| k.0 == kind && k.3 == w.fix) {
             Some(k) => k.2 += 1,
             None => kinds.push((kind, w.message.clone(), 1, w.fix.clone())),
         }
@@ -41,4 +42,20 @@ pub fn failures_summary(r: &ResultsFile) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warnings::{Warning, WarningKind};
+
+    #[test]
+    fn a_kind_whose_rows_need_different_fixes_is_listed_once_per_fix() {
+        let mut r = ResultsFile::new();
+        let few = |self_timed| WarningKind::TooFewSamples { samples: 6, adaptive: true, self_timed };
+        r.derived.warnings = vec![Warning::new(None, few(true)), Warning::new(None, few(false)), Warning::new(None, few(true))];
+        let s = warnings_summary(&r);
+        assert!(s.contains("too_few_samples ×2") && s.contains("too_few_samples ×1"), "{s}");
+        assert!(s.contains("none by a flag") && s.contains("raise --max-row-ms"), "{s}");
+    }
 }
