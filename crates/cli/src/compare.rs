@@ -239,6 +239,21 @@ fn compare_pair(
             (old.results.iter().map(|r| (&r.key, r)).collect(), new.results.iter().map(|r| (&r.key, r)).collect());
         // How far the worker processes of each engine's rows lay apart, in OLD or NEW.
         let engines = EngineSpread::of([old, new]);
+        // Where that allowance is larger than the threshold the gate is blind below it: said,
+        // with the remedy (counts do not move with the machine).
+        let blind = engines.above(pct);
+        if !blind.is_empty() {
+            let list: Vec<String> = blind.iter().map(|(h, r, s)| format!("{h} {r} {s:.0}%")).collect();
+            notes.push_str(&format!(
+                "interop-bench: gate: {} engine(s) had the worker processes of 10% of their rows or more lie over {pct}% \
+                 apart, and every row of theirs is allowed that spread, so it fails only beyond {pct}% + that much and \
+                 smaller slowdowns there pass unseen: {}. Quiet the machine, or gate the seed's cases on instructions per \
+                 op, which do not move with it (`run --counts` for both builds; `compare` gates counted rows with \
+                 `--instructions-above`)\n",
+                blind.len(),
+                list.join(", ")
+            ));
+        }
         let noise_of = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
             (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference, engines.pct(&c.key)),
             _ => (reference, NoiseSource::Reference),

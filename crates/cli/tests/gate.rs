@@ -71,3 +71,23 @@ fn the_gate_passes_a_rerun_and_fails_a_slowed_path_naming_it() {
     let named: Vec<&str> = err.lines().filter(|l| l.starts_with("  rust wasmtime ")).collect();
     assert!(!named.is_empty() && named.iter().all(|l| l.contains(" noop")), "{err}");
 }
+
+/// Where the engine-wide allowance is larger than the threshold, the gate says so: which
+/// engines, by how much, and the remedy (a run of two processes compared with itself at a
+/// threshold below any spread two processes show; and at one above it, nothing is said).
+#[test]
+fn the_gate_names_the_engines_whose_allowance_exceeds_its_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let mut c = bin(cwd);
+    c.args(["run", "--hosts", "rust", "--runtimes", "wasmtime", "--scenarios", "noop,add", "--no-progress", "--out", "a.json"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--processes", "2"]);
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let compare = |pct: &str| bin(cwd).args(["compare", "a.json", "a.json", "--fail-above", pct]).output().unwrap();
+    let err = text(&compare("0.0000001").stderr);
+    let line = err.lines().find(|l| l.contains("engine(s) had the worker processes")).unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("rust wasmtime ") && line.contains("--counts"), "{line}");
+    let err = text(&compare("1000000").stderr);
+    assert!(!err.contains("engine(s) had the worker processes"), "{err}");
+}

@@ -320,6 +320,15 @@ impl EngineSpread {
     pub fn pct(&self, key: &RowKey) -> Option<f64> {
         self.0.get(&(key.host.clone(), key.runtime.clone())).copied()
     }
+
+    /// The engines (host, runtime) allowed more than `pct`, the largest first: where a gate
+    /// of `pct` is blind to slowdowns below that allowance.
+    pub fn above(&self, pct: f64) -> Vec<(&str, &str, f64)> {
+        let mut v: Vec<(&str, &str, f64)> =
+            self.0.iter().filter(|(_, s)| **s > pct).map(|((h, r), s)| (h.as_str(), r.as_str(), *s)).collect();
+        v.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+        v
+    }
 }
 
 #[cfg(test)]
@@ -502,6 +511,9 @@ mod tests {
         // Over OLD and NEW, the larger.
         let new = ResultsFile { results: vec![spread("wasmi", "s1", Some(12.0))], ..ResultsFile::new() };
         assert_eq!(EngineSpread::of([&old, &new]).pct(&spread("wasmi", "s1", None).key), Some(12.0));
+        // The engines a gate of 5% is blind under, the largest allowance first.
+        assert_eq!(EngineSpread::of([&old, &new]).above(5.0), vec![("rust", "wasm3", 30.0), ("rust", "wasmi", 12.0)]);
+        assert!(EngineSpread::of([&old, &new]).above(30.0).is_empty());
         // The gate allows a row its engine's spread when that is its largest noise.
         let (a, b) = (row("add", vec![100.0; 10]), row("add", vec![100.0; 10]));
         assert_eq!(runs_noise(&a, &b, None, 3.0, Some(9.0)), (9.0, NoiseSource::Engine));
