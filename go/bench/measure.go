@@ -47,7 +47,7 @@ func (cfg Config) perProcess() Config {
 	if n <= 1 {
 		return cfg
 	}
-	cfg.Samples = min(max((cfg.Samples+n-1)/n, 2), cfg.Samples)
+	cfg.Samples = share(cfg.Samples, n)
 	cfg.PrecisionPct *= math.Sqrt(float64(n))
 	cfg.MaxRowMs /= float64(n)
 	return cfg
@@ -58,9 +58,15 @@ func (cfg Config) perProcess() Config {
 // MeasureConfig::self_timed_samples: 1/n of whole, at least two (each process has a spread
 // of its own), never more than whole, nor than this process's samples.
 func (cfg Config) selfTimedSamples(whole int) int {
-	n := max(cfg.Processes, 1)
-	share := max(min(max((whole+n-1)/n, 2), whole), 1)
-	return min(max(cfg.perProcess().Samples, 1), share)
+	return min(max(cfg.perProcess().Samples, 1), max(share(whole, cfg.Processes), 1))
+}
+
+// share: one of n processes' share of a count of samples, as the Rust host's
+// measure::share: 1/n of it, at least two (each process has a spread of its own), never
+// more than the count.
+func share(count, n int) int {
+	n = max(n, 1)
+	return min(max((count+n-1)/n, 2), count)
 }
 
 // What ended a row's sampling (the row event's "stop"; docs/hosts.md).

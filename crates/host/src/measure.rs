@@ -84,7 +84,7 @@ impl MeasureConfig {
     pub fn per_process(&self, n: usize) -> MeasureConfig {
         let n = n.max(1);
         MeasureConfig {
-            samples: self.samples.div_ceil(n).max(2).min(self.samples),
+            samples: share(self.samples, n),
             precision: self.precision * (n as f64).sqrt(),
             max_row: self.max_row / n as u32,
             processes: n,
@@ -97,8 +97,7 @@ impl MeasureConfig {
     /// `1/n` of `whole`, at least two (each process has a spread of its own), never more
     /// than `whole`, nor than the samples asked for.
     pub fn self_timed_samples(&self, whole: usize) -> usize {
-        let share = whole.div_ceil(self.processes.max(1)).max(2).min(whole);
-        self.samples.clamp(1, share.max(1))
+        self.samples.clamp(1, share(whole, self.processes).max(1))
     }
 
     /// A fixed count with a bound (`--quick`): after `n` samples that took `sampled`, the
@@ -106,6 +105,12 @@ impl MeasureConfig {
     pub fn bound_reached(&self, n: usize, sampled: Duration) -> bool {
         !self.adaptive() && n >= 2 && !self.max_row.is_zero() && sampled >= self.max_row
     }
+}
+
+/// One of `n` processes' share of a count of samples: `1/n` of it, at least two (each
+/// process has a spread of its own), never more than the count.
+fn share(count: usize, n: usize) -> usize {
+    count.div_ceil(n.max(1)).max(2).min(count)
 }
 
 /// What ended a row's sampling (written in the row as `stop`).
