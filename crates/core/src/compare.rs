@@ -283,8 +283,7 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
     // a fixed few operations of seconds each (a translated engine's compile), and no flag
     // gives them more.
     let self_timed = |key: &RowKey| {
-        let fixed = |r: Option<&&ResultRow>| r.is_some_and(|r| r.stop.as_deref() == Some(crate::results::stop::FIXED));
-        [old, new].iter().all(|f| f.config.precision_pct > 0.0) && fixed(new_by_key.get(key))
+        [old, new].iter().all(|f| f.config.precision_pct > 0.0) && new_by_key.get(key).is_some_and(|r| r.stopped_at_fixed_count())
     };
     for c in &rows {
         let (a, b) = (c.old_samples, c.new_samples);

@@ -555,6 +555,13 @@ impl ResultRow {
         self.machine_ref_ns.iter().chain(self.more_processes.iter().flat_map(|p| &p.machine_ref_ns)).copied()
     }
 
+    /// Its sampling stopped at a fixed count (`stop` "fixed"). In a run with a precision
+    /// target that is a row its engine timed itself, a fixed few operations of seconds each
+    /// (a translated engine's compile), which no flag gives more samples.
+    pub fn stopped_at_fixed_count(&self) -> bool {
+        self.stop.as_deref() == Some(stop::FIXED)
+    }
+
     /// The row's statistics come from samples all taken in the machine's fast state (some
     /// set aside, or none needed to be): two such rows are comparable whatever the machine
     /// did around them.

@@ -161,7 +161,7 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         let s = &row.summary;
         let key = || Some(row.key.clone());
         if row.samples < MIN_SAMPLES {
-            let self_timed = adaptive && row.stop.as_deref() == Some(crate::results::stop::FIXED);
+            let self_timed = adaptive && row.stopped_at_fixed_count();
             out.push(Warning::new(key(), WarningKind::TooFewSamples { samples: row.samples, adaptive, self_timed }));
         } else if s.median > 0.0 && (s.ci_high - s.ci_low) / s.median > WIDE_CI {
             out.push(Warning::new(
