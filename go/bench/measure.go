@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"gonum.org/v1/gonum/stat/distuv"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -358,9 +359,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// pays the steady state. The ramp belongs to the process (its heap, its finalizer
 		// queue), and a worker runs one engine's rows one after another, so the process
 		// is held until it has called allocating rows for steadyWarm in all (the first
-		// such row pays it), and then every allocating row runs one window of
-		// steadyCycles collections (see steadyWindow). Rows that do not allocate, and rows
-		// with the collector off, are not held back.
+		// such row pays it); every allocating row's samples then start just after a
+		// collection (see collectBeforeSamples). Rows that do not allocate, and rows with
+		// the collector off, are not held back.
 		after := rd.read()
 		allocating = ops > 0 && after[1]-before[1] >= ops/100 && !off
 		if allocating && cfg.Processes > 1 && cfg.Process > 0 {
@@ -376,8 +377,6 @@ func Measure(c Case, cfg Config) (Result, error) {
 						return res, err
 					}
 				}
-			} else if err := gcWindow(c, n, rd, start, min(hold, steadyWindow*warm)); err != nil {
-				return res, err
 			}
 			defer func() { allocatingSoFar += time.Since(start) }()
 		}
@@ -446,6 +445,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 	adaptive := cfg.PrecisionPct > 0
 	maxRow := time.Duration(cfg.MaxRowMs * float64(time.Millisecond))
 	res.NsPerOp = make([]float64, 0, samples)
+	if allocating {
+		collectBeforeSamples()
+	}
 	rd := newCounterReader()
 	var total counters
 	var run runningMean
@@ -501,10 +503,10 @@ func Measure(c Case, cfg Config) (Result, error) {
 		allocating := !off && total[1] >= ops/100
 		elapsed := time.Since(sampling)
 		// A row whose calls make work for the collector stops only with a sample that held
-		// a collection: its samples start just after one (the warm-up's window ends with
-		// one), so they then span whole collector cycles and carry their share of the
-		// collector's cost. Stopped mid-cycle they would leave out the part of a cycle whose
-		// collection had not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's
+		// a collection: its samples start just after one (collectBeforeSamples), so they
+		// then span whole collector cycles and carry their share of the collector's cost.
+		// Stopped mid-cycle they would leave out the part of a cycle whose collection had
+		// not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's
 		// add at a 250 ms cap (read 0.79 of testing.B on 2026-11-29, with a row's time split
 		// between two worker processes). Past twice the cap it stops anyway.
 		cycleEnd := !allocating || negligible || after[3] > before[3] || elapsed >= 2*maxRow
@@ -575,13 +577,18 @@ const steadyWarm = time.Second
 // samples), for steadyWarm's once-per-process hold. A worker measures one row at a time.
 var allocatingSoFar time.Duration
 
-// steadyWindow: once the process is steady, an allocating row warms up for one window of
-// steadyCycles collections (what the previous row left to the collector and the finalizers
-// is collected before the samples), bounded by this many times --warmup-ms. It used to run
-// windows until two agreed, up to the hold: on a busy VM they seldom agree, and each
-// allocating row spent 0.3-1.2 s outside its samples (wasmtime-go: 41 of a worker's 60 s).
-// The samples run until they have seen rowGCCycles collections of their own (or their cap) in any case.
-const steadyWindow = 3
+// collectBeforeSamples runs a collection just before an allocating row's samples, so that
+// they start just after one and span whole collector cycles, and what the rows before left
+// to the collector and the finalizers is collected before them, not in them. Until the
+// evening of 2026-11-29 the row's warm-up instead called it until a collection came of
+// itself (a window of one collection, bounded by three times --warmup-ms; until that
+// afternoon two), which rows that allocate little waited long for: the scenarios of
+// allocating rows spent 26.7-30.6 s outside their samples in three default runs before,
+// 20.0 s in the first after (the rest is mostly each process's one-second hold and
+// first_call's fresh instances). A forced collection of the worker's small heap takes a few
+// ms, and the collector's pacing after it is that of any collection (the next comes when
+// the heap has grown by GOGC percent of what it kept).
+func collectBeforeSamples() { runtime.GC() }
 
 // collectorOff: the collector is off (debug.SetGCPercent(-1), the *_gc_off rows): no
 // collection will come, so none is waited for, in warm-up or in the samples.
@@ -589,29 +596,6 @@ func collectorOff() bool {
 	p := debug.SetGCPercent(-1)
 	debug.SetGCPercent(p)
 	return p < 0
-}
-
-// steadyCycles: each warm-up window of an allocating row spans this many collections: one,
-// so that the samples start just after a collection (two until the afternoon of
-// 2026-11-29; the samples wait for rowGCCycles of their own in any case). Outside its
-// samples such a row spent 203-217 ms with two, 179-184 ms with one (three default runs
-// each, the averages over a run's allocating rows, the process's hold included).
-const steadyCycles = 1
-
-// gcWindow runs loops of n operations until steadyCycles collections have run since it
-// began, or the warm-up's hold has passed (a warm-up already past it runs none: a quick
-// run's one-operation warm-up of a 100 ms operation is not followed by another).
-func gcWindow(c Case, n int64, rd *counterReader, start time.Time, hold time.Duration) error {
-	first := rd.read()
-	for time.Since(start) < hold {
-		if _, err := c.run(int(n)); err != nil {
-			return err
-		}
-		if rd.read()[3]-first[3] >= steadyCycles {
-			return nil
-		}
-	}
-	return nil
 }
 
 // processGCNsPerByte: what the collector has cost this process so far, in CPU ns per

@@ -235,11 +235,45 @@ func TestAnAllocatingRowStopsWithASampleThatHeldACollection(t *testing.T) {
 	_, _ = sink, spin
 }
 
+// An allocating row's first sample starts just after a collection (collectBeforeSamples),
+// not wherever the collector's cycle stood when the warm-up ended: between the last loop
+// before the samples and the first sample, a collection has run.
+func TestAnAllocatingRowsSamplesStartJustAfterACollection(t *testing.T) {
+	var sink []byte
+	rd := newCounterReader()
+	numGC := func() float64 { return rd.read()[3] }
+	var starts, ends []float64
+	c := Case{Loop: func(n int) (time.Duration, error) {
+		starts = append(starts, numGC())
+		for i := 0; i < n; i++ {
+			sink = make([]byte, 16) // an object a call: allocating, but seldom a collection
+		}
+		ends = append(ends, numGC())
+		return time.Duration(100 * n), nil
+	}}
+	allocatingSoFar = time.Hour // the process is steady: no hold
+	defer func() { allocatingSoFar = 0 }()
+	cfg := Config{WarmupMs: 20, TargetSampleMs: 0.05, Samples: 2}
+	res, err := Measure(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := len(starts) - len(res.NsPerOp) // the samples are the last loops
+	if first < 1 {
+		t.Fatalf("%d loops for %d samples: no loop before the samples", len(starts), len(res.NsPerOp))
+	}
+	if !(starts[first] > ends[first-1]) {
+		t.Errorf("no collection between the last loop before the samples (ended at collection %v) and the first sample (started at %v)",
+			ends[first-1], starts[first])
+	}
+	_ = sink
+}
+
 // A process's first allocating row is held in warm-up for ten times --warmup-ms (at most
 // steadyWarm), so it is measured in the steady state of the collector and the finalizers;
 // the same loop without allocations stops warming up once two loops agree; a later
-// allocating row in the same process is not held again, only until two collection
-// windows agree.
+// allocating row in the same process is not held again (its samples start after a
+// collection it forces).
 func TestAnAllocatingRowWarmsUpToTheSteadyStateOncePerProcess(t *testing.T) {
 	var sink []byte
 	loops := func(alloc bool) int {
@@ -271,10 +305,9 @@ func TestAnAllocatingRowWarmsUpToTheSteadyStateOncePerProcess(t *testing.T) {
 	if allocatingSoFar < 200*time.Millisecond {
 		t.Errorf("the first allocating row was held %v, want the whole hold (10 x 20 ms)", allocatingSoFar)
 	}
-	// The process is steady now: the next allocating row warms up for one window of
-	// steadyCycles collections, not for the hold again.
+	// The process is steady now: the next allocating row is not held again.
 	if second := loops(true); 2*second > first {
-		t.Errorf("a second allocating row ran %d loops, the first %d: want one window, not the hold again", second, first)
+		t.Errorf("a second allocating row ran %d loops, the first %d: want no hold again", second, first)
 	}
 	_ = sink
 }
