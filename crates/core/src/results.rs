@@ -180,15 +180,27 @@ impl RawRow {
     }
 
     /// Each process's samples judged against the machine's state by that process's own
-    /// readings ([`stats::machine_state::judge`]), this row's own first. `host_fast` lowers
-    /// each process's fastest reading to the host's fastest in the file, when lower.
+    /// readings, the row's processes together ([`stats::machine_state::judge_processes`]:
+    /// with enough fast-state samples in the row, a process measured wholly in a slower
+    /// state keeps none), this row's own first. `host_fast` lowers each process's fastest
+    /// reading to the host's fastest in the file, when lower.
     pub fn judged(&self, host_fast: Option<f64>) -> Vec<stats::machine_state::Judged> {
-        let judge = |samples: &[f64], refs: &[f64], after: &[f64], own: Option<f64>| {
-            stats::machine_state::judge(samples, refs.first().copied(), after, own.map(|f| host_fast.map_or(f, |h| f.min(h))))
-        };
-        std::iter::once(judge(&self.sample_ns_per_op, &self.machine_ref_ns, &self.sample_machine_ns, self.machine_fast_ns))
-            .chain(self.more_processes.iter().map(|p| judge(&p.sample_ns_per_op, &p.machine_ref_ns, &p.sample_machine_ns, p.machine_fast_ns)))
-            .collect()
+        use stats::machine_state::Process;
+        let fast = |own: Option<f64>| own.map(|f| host_fast.map_or(f, |h| f.min(h)));
+        let procs: Vec<Process<'_>> = std::iter::once(Process {
+            samples: &self.sample_ns_per_op,
+            before: self.machine_ref_ns.first().copied(),
+            after: &self.sample_machine_ns,
+            fast: fast(self.machine_fast_ns),
+        })
+        .chain(self.more_processes.iter().map(|p| Process {
+            samples: &p.sample_ns_per_op,
+            before: p.machine_ref_ns.first().copied(),
+            after: &p.sample_machine_ns,
+            fast: fast(p.machine_fast_ns),
+        }))
+        .collect();
+        stats::machine_state::judge_processes(&procs)
     }
 }
 
@@ -402,7 +414,7 @@ pub struct ResultRow {
     /// in percent of each process's used samples; `None` for a row of one process.
     pub process_spread_pct: Option<f64>,
     /// Each worker process's own estimate over its used samples (derived; one for a row of
-    /// one process).
+    /// one process; none for a process whose samples were all set aside).
     pub process_means: Vec<f64>,
 }
 
@@ -484,7 +496,11 @@ impl ResultRow {
         // then pooled.
         let (mut used, mut set_aside, mut fast_samples, mut means) = (Vec::new(), 0, Some(0), Vec::new());
         for j in raw.judged(host_fast) {
-            means.push(stats::estimate(&j.used));
+            // A process measured wholly in a slower state (none of its samples used) has no
+            // estimate of its own; nor does the spread count it.
+            if !j.used.is_empty() {
+                means.push(stats::estimate(&j.used));
+            }
             used.extend(j.used);
             set_aside += j.set_aside;
             fast_samples = fast_samples.zip(j.fast).map(|(a, b)| a + b);
@@ -1262,6 +1278,26 @@ mod machine_state_tests {
         let other = RawRow { key: RowKey { scenario: "noop".into(), ..first.key.clone() }, ..first };
         file.add_process_row(other);
         assert_eq!(file.results.len(), 2);
+    }
+
+    #[test]
+    fn a_process_measured_wholly_in_a_slower_state_leaves_the_row_and_its_spread() {
+        // Two processes in the fast state, each with fewer than MIN_KEPT samples; a third
+        // whose every reading was slow (its samples 1.9x, as the machine): judged one by one
+        // it would keep them (too few fast ones of its own) and the row would read a 90%
+        // spread; judged with the row's 8 fast samples, it is set aside.
+        let fast = |x: f64| RawRow { sample_ns_per_op: vec![x; 4], sample_machine_ns: vec![100.0; 4], machine_ref_ns: vec![100.0], ..mixed() };
+        let slow = RawRow { sample_ns_per_op: vec![19.0; 4], sample_machine_ns: vec![190.0; 4], machine_ref_ns: vec![190.0], ..mixed() };
+        let mut file = ResultsFile::new();
+        for r in [fast(10.0), slow, fast(10.2)] {
+            file.add_process_row(r);
+        }
+        let row = &file.results[0];
+        assert_eq!((row.taken(), row.set_aside, row.samples), (12, 4, 8));
+        assert!((row.estimate() - 10.1).abs() < 1e-9, "{}", row.estimate());
+        assert_eq!(row.process_means.len(), 2);
+        assert!((row.process_spread_pct.unwrap() - 2.0).abs() < 1e-9, "{:?}", row.process_spread_pct);
+        assert!(row.in_fast_state());
     }
 
 }

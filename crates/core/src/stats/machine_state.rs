@@ -10,7 +10,8 @@
 //! when the readings just before and just after it are both within [`STATE_TOL`] of that
 //! fast state. The others are set aside: kept in the file, counted in the report, left
 //! out of the row's statistics. A row with fewer than [`MIN_KEPT`] such samples keeps
-//! every sample: it was measured in a slow state, and its figure says so.
+//! every sample: it was measured in a slow state, and its figure says so. A row measured
+//! in several worker processes is judged over all of them ([`judge_processes`]).
 //!
 //! The readings measure the machine, not the row: costs the calls cause (a collection,
 //! a page fault, a finalizer) slow the sample, not the reading after it, so they stay in.
@@ -76,6 +77,51 @@ pub fn judge(samples: &[f64], before: Option<f64>, after: &[f64], fast: Option<f
     Judged { used, set_aside: samples.len() - n, fast: Some(n) }
 }
 
+/// One worker process's part of a row, as [`judge`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Process<'a> {
+    pub samples: &'a [f64],
+    pub before: Option<f64>,
+    pub after: &'a [f64],
+    pub fast: Option<f64>,
+}
+
+/// A row's processes judged together: when every process has readings covering its samples
+/// and the row has at least [`MIN_KEPT`] fast-state samples in all, each process keeps only
+/// its fast-state ones, and a process measured wholly in a slower state keeps none (its
+/// `used` is empty); otherwise each process is judged on its own ([`judge`]). Judged one by
+/// one, a process's few samples (a third of a row's) seldom reach [`MIN_KEPT`] in the fast
+/// state when the machine was slow through it, so the slow process kept every sample: in
+/// two default runs of a noisy afternoon (2026-11-29) 505 and 459 of the 671 and 638 rows
+/// whose processes lay over 10% apart had their slowest process in a slower state (its
+/// median reading over 1.25 times the host's fastest), and its samples moved the row's
+/// mean and widened its engine's spread, which the regression gate allows every row.
+pub fn judge_processes(processes: &[Process<'_>]) -> Vec<Judged> {
+    let one_by_one = || processes.iter().map(|p| judge(p.samples, p.before, p.after, p.fast)).collect();
+    let mut flags = Vec::with_capacity(processes.len());
+    for p in processes {
+        let (Some(before), Some(fast)) = (p.before, p.fast) else { return one_by_one() };
+        let f = fast_samples(before, p.after, fast);
+        if p.samples.is_empty() || p.after.len() != p.samples.len() || f.len() != p.samples.len() {
+            return one_by_one();
+        }
+        flags.push(f);
+    }
+    let fast: usize = flags.iter().map(|f| f.iter().filter(|x| **x).count()).sum();
+    let taken: usize = processes.iter().map(|p| p.samples.len()).sum();
+    if fast < MIN_KEPT || fast == taken {
+        return processes.iter().zip(&flags).map(|(p, f)| Judged { used: p.samples.to_vec(), set_aside: 0, fast: Some(f.iter().filter(|x| **x).count()) }).collect();
+    }
+    processes
+        .iter()
+        .zip(&flags)
+        .map(|(p, f)| {
+            let used: Vec<f64> = p.samples.iter().zip(f).filter(|(_, k)| **k).map(|(s, _)| *s).collect();
+            Judged { set_aside: p.samples.len() - used.len(), fast: Some(used.len()), used }
+        })
+        .collect()
+}
+
 /// The row's slowest state relative to the fast one: the median of its readings over the
 /// fast state (about 1 in the fast state, 1.9 in the next).
 pub fn slow_ratio(after: &[f64], fast: f64) -> Option<f64> {
@@ -116,6 +162,31 @@ mod tests {
         // No readings (older files, fixed-count runs), or readings that do not cover the samples.
         assert_eq!(judge(&samples, None, &[], None), Judged { used: samples.to_vec(), set_aside: 0, fast: None });
         assert_eq!(judge(&samples, Some(100.0), &after[..3], Some(100.0)).fast, None);
+    }
+
+    #[test]
+    fn a_row_judged_across_its_processes_drops_a_process_measured_wholly_slow() {
+        const FAST_AFTER: &[f64] = &[100.0; 4];
+        const SLOW_AFTER: &[f64] = &[190.0; 4];
+        let (fast_after, slow_after) = (FAST_AFTER, SLOW_AFTER);
+        let p = |samples: &'static [f64], after: &'static [f64]| Process { samples, before: Some(after[0]), after, fast: Some(100.0) };
+        // Two processes in the fast state (4 + 4 samples), one wholly slow: judged one by
+        // one, the slow one keeps its four slow samples (fewer than MIN_KEPT fast); together,
+        // the row has 8 fast ones, and the slow process's are set aside.
+        let procs = [p(&[10.0; 4], fast_after), p(&[19.0; 4], slow_after), p(&[10.0; 4], fast_after)];
+        let alone: Vec<Judged> = procs.iter().map(|p| judge(p.samples, p.before, p.after, p.fast)).collect();
+        assert_eq!(alone[1].used, vec![19.0; 4]);
+        let together = judge_processes(&procs);
+        assert_eq!(together.iter().map(|j| j.used.len()).collect::<Vec<_>>(), vec![4, 0, 4]);
+        assert_eq!(together.iter().map(|j| j.set_aside).sum::<usize>(), 4);
+        assert_eq!(together[1].fast, Some(0));
+        // Fewer than MIN_KEPT fast samples in the whole row: every sample counts.
+        let few = [p(&[10.0; 2], &fast_after[..2]), p(&[19.0; 4], slow_after), p(&[10.0; 2], &fast_after[..2])];
+        assert!(judge_processes(&few).iter().all(|j| j.set_aside == 0 && !j.used.is_empty()));
+        // A process without readings (an older file): each is judged on its own, as before.
+        let bare = Process { samples: &[19.0; 4], before: None, after: &[], fast: None };
+        let mixed = [procs[0], bare, procs[2]];
+        assert_eq!(judge_processes(&mixed)[1].used, vec![19.0; 4]);
     }
 
     #[test]
