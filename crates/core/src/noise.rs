@@ -60,15 +60,29 @@ pub struct Drift {
 
 impl NoiseRecord {
     /// Every reference row measured at both ends, with its move.
+    ///
+    /// The rows are judged against the machine's state by the fastest reading of either end
+    /// (the faster end's state is the machine's fast one), and a reference row measured
+    /// wholly in a slower state at either end gives no move: what it moved is the machine's
+    /// state, which every row's own readings account for ([`machine_move_pct`], the samples
+    /// set aside), not the run-to-run noise of the fast state that this figure allows every
+    /// row. (One default run of 2026-11-29 had its start's reference rows wholly in a 1.5-1.9x
+    /// slower state and its end's fast: a "39.5% run-to-run noise" that let every row of the
+    /// gate pass by 5% + 39.5%.)
     pub fn drifts(&self) -> Vec<Drift> {
+        let fast = self.start.iter().chain(&self.end).filter_map(|r| r.machine_fast_ns).filter(|f| *f > 0.0).reduce(f64::min);
         self.start
             .iter()
             .filter_map(|s| {
                 let e = self.end.iter().find(|e| e.key == s.key)?;
-                // The samples the row's statistics use (fast-state ones, when set aside),
-                // judged by its own worker's fastest reading.
-                let used = |r: &RawRow| r.judged(None).into_iter().flat_map(|j| j.used).collect::<Vec<f64>>();
-                let (a, b) = (estimate(&used(s)), estimate(&used(e)));
+                // The samples the row's statistics use (fast-state ones, when set aside);
+                // none when it was measured wholly in a slower state.
+                let used = |r: &RawRow| {
+                    let judged = r.judged(fast);
+                    let slow = judged.iter().any(|j| j.set_aside == 0 && j.fast.is_some_and(|k| k < j.used.len()));
+                    (!slow).then(|| judged.into_iter().flat_map(|j| j.used).collect::<Vec<f64>>())
+                };
+                let (a, b) = (estimate(&used(s)?), estimate(&used(e)?));
                 let pct = ((b / a - 1.0) * 100.0).abs();
                 pct.is_finite().then(|| Drift {
                     label: s.key.label(),
@@ -364,6 +378,29 @@ mod tests {
         assert_eq!(n.noise_pct(), None);
         assert_eq!(gate_noise_pct(None, None), 0.0);
         assert_eq!(gate_noise_pct(Some(2.0), Some(3.5)), 3.5);
+    }
+
+    #[test]
+    fn a_reference_row_measured_wholly_in_a_slower_state_gives_no_move() {
+        // Readings after each sample: 100 in the fast state, 190 in the slower one.
+        let at = |scenario: &str, ns: f64, reading: f64| RawRow {
+            sample_ns_per_op: vec![ns; 6],
+            machine_ref_ns: vec![reading],
+            sample_machine_ns: vec![reading; 6],
+            machine_fast_ns: Some(reading),
+            ..raw(scenario, ns)
+        };
+        // native_call: the start wholly slow (1.9x); native_sum: both ends fast, 2% apart.
+        let n = NoiseRecord {
+            start: vec![at("native_call", 19.0, 190.0), at("native_sum", 100.0, 100.0)],
+            end: vec![at("native_call", 10.0, 100.0), at("native_sum", 102.0, 100.0)],
+        };
+        let d = n.drifts();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!((n.noise_pct().unwrap() - 2.0).abs() < 1e-9, "{:?}", n.noise_pct());
+        // Both ends slow alike: the move is measured (nothing faster to judge them by).
+        let n = NoiseRecord { start: vec![at("native_call", 19.0, 190.0)], end: vec![at("native_call", 19.5, 190.0)] };
+        assert_eq!(n.drifts().len(), 1);
     }
 
     /// A comparison of these rows and nothing else.
