@@ -107,10 +107,10 @@ pub fn judge_processes(processes: &[Process<'_>]) -> Vec<Judged> {
         }
         flags.push(f);
     }
-    let fast: usize = flags.iter().map(|f| f.iter().filter(|x| **x).count()).sum();
-    let taken: usize = processes.iter().map(|p| p.samples.len()).sum();
+    let counts: Vec<usize> = flags.iter().map(|f| f.iter().filter(|x| **x).count()).collect();
+    let (fast, taken) = (counts.iter().sum::<usize>(), processes.iter().map(|p| p.samples.len()).sum::<usize>());
     if fast < MIN_KEPT || fast == taken {
-        return processes.iter().zip(&flags).map(|(p, f)| Judged { used: p.samples.to_vec(), set_aside: 0, fast: Some(f.iter().filter(|x| **x).count()) }).collect();
+        return processes.iter().zip(counts).map(|(p, k)| Judged { used: p.samples.to_vec(), set_aside: 0, fast: Some(k) }).collect();
     }
     processes
         .iter()
