@@ -34,7 +34,6 @@
 use crate::compare::{Comparison, RowChange, Verdict};
 use crate::results::{RawRow, ResultRow, ResultsFile, RowKey};
 use crate::stats::bootstrap::median;
-use crate::stats::estimate;
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
@@ -75,14 +74,13 @@ impl NoiseRecord {
             .iter()
             .filter_map(|s| {
                 let e = self.end.iter().find(|e| e.key == s.key)?;
-                // The samples the row's statistics use (fast-state ones, when set aside);
-                // none when it was measured wholly in a slower state.
-                let used = |r: &RawRow| {
-                    let judged = r.judged(fast);
-                    let slow = judged.iter().any(|j| j.set_aside == 0 && j.fast.is_some_and(|k| k < j.used.len()));
-                    (!slow).then(|| judged.into_iter().flat_map(|j| j.used).collect::<Vec<f64>>())
+                // The row's estimate over the samples its statistics use (fast-state ones,
+                // when set aside); none when it kept samples of a slower state.
+                let estimate = |r: &RawRow| {
+                    let row = ResultRow::from_raw_in(r.clone(), fast);
+                    (!row.kept_slow_samples()).then(|| row.estimate())
                 };
-                let (a, b) = (estimate(&used(s)?), estimate(&used(e)?));
+                let (a, b) = (estimate(s)?, estimate(e)?);
                 let pct = ((b / a - 1.0) * 100.0).abs();
                 pct.is_finite().then(|| Drift {
                     label: s.key.label(),

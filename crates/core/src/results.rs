@@ -585,12 +585,19 @@ impl ResultRow {
         self.set_aside > 0 || self.fast_samples.is_some_and(|k| k == self.taken())
     }
 
+    /// Its statistics keep samples taken in a slower state of the machine: it has readings
+    /// to judge them by, but too few of its samples were taken in the fast state to set the
+    /// others aside.
+    pub fn kept_slow_samples(&self) -> bool {
+        self.set_aside == 0 && self.fast_samples.is_some_and(|k| k < self.taken())
+    }
+
     /// Measured only in a slower state of the machine: the row has readings around its
     /// samples but too few in the fast state to set the others aside; its median reading over
     /// the fast state (e.g. 1.9).
     pub fn machine_slow_ratio(&self) -> Option<f64> {
-        let (k, fast) = (self.fast_samples?, self.fast_state_ns?);
-        if self.set_aside > 0 || k == self.taken() {
+        let fast = self.fast_state_ns?;
+        if !self.kept_slow_samples() {
             return None;
         }
         stats::machine_state::slow_ratio(&self.sample_machine_ns, fast).filter(|r| *r > 1.0 + stats::machine_state::STATE_TOL)
