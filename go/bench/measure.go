@@ -506,9 +506,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// a collection: its samples start just after one (collectBeforeSamples), so they
 		// then span whole collector cycles and carry their share of the collector's cost.
 		// Stopped mid-cycle they would leave out the part of a cycle whose collection had
-		// not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's
-		// add at a 250 ms cap (read 0.79 of testing.B on 2026-11-29, with a row's time split
-		// between two worker processes). Past twice the cap it stops anyway.
+		// not come yet: up to a cycle in (2 + a part), 20% of wasmtime-go's add at a 250 ms
+		// cap (read 0.79 of testing.B on 2026-11-29, with a row's time split between two
+		// worker processes). Past twice the cap it stops anyway.
 		cycleEnd := !allocating || negligible || after[3] > before[3] || elapsed >= 2*maxRow
 		// A row whose calls make work for the collector keeps every sample: its
 		// collections come in bursts whose work runs on the other core too, and a
@@ -584,7 +584,7 @@ var allocatingSoFar time.Duration
 // itself (a window of one collection, bounded by three times --warmup-ms; until that
 // afternoon two), which rows that allocate little waited long for: the scenarios of
 // allocating rows spent 26.7-30.6 s outside their samples in three default runs before,
-// 20.0 s in the first after (the rest is mostly each process's one-second hold and
+// 17.9-20.0 s in four after (the rest is mostly each process's one-second hold and
 // first_call's fresh instances). A forced collection of the worker's small heap takes a few
 // ms, and the collector's pacing after it is that of any collection (the next comes when
 // the heap has grown by GOGC percent of what it kept).
