@@ -482,10 +482,15 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
         let second = &more[0];
         let n2 = second["sample_ns_per_op"].as_array().unwrap().len();
         assert!(n2 >= 2 && second["sample_machine_ns"].as_array().unwrap().len() == n2, "{host}: {second}");
-        let all = row["sample_ns_per_op"].as_array().unwrap().len() + n2;
+        let n1 = row["sample_ns_per_op"].as_array().unwrap().len();
         let d = &row["derived"];
-        assert_eq!(d["samples"].as_u64().unwrap() as usize + d.get("set_aside").and_then(|x| x.as_u64()).unwrap_or(0) as usize, all, "{host}: {d}");
-        assert!(d["process_spread_pct"].as_f64().is_some_and(|p| p >= 0.0), "{host}: {d}");
+        let set_aside = d.get("set_aside").and_then(|x| x.as_u64()).unwrap_or(0) as usize;
+        assert_eq!(d["samples"].as_u64().unwrap() as usize + set_aside, n1 + n2, "{host}: {d}");
+        // How far apart the processes lay: absent only when one of them was measured wholly
+        // in a slower state of the machine and the row kept none of its samples
+        // (stats::machine_state::judge_processes), as a noisy CI box did in stop 28's run.
+        let spread = d.get("process_spread_pct").and_then(|p| p.as_f64());
+        assert!(spread.is_some_and(|p| p >= 0.0) || set_aside >= n1.min(n2), "{host}: {d}");
     }
     assert_eq!(v["config"]["processes"], serde_json::json!({"go": 2, "rust": 2}), "{}", v["config"]);
     // The processes go round the plan: every runtime's first, then every runtime's second
