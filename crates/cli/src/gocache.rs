@@ -2,8 +2,11 @@
 //! given sources builds it (with a spinner while `go build` works), every later run
 //! starts measuring at once. Kept in `$XDG_CACHE_HOME/interop-bench/go-host/<sha256>/`
 //! (or `~/.cache/...`); the key is the sha256 of every non-test source file of `go/`
-//! (paths and bytes), the `go version`, and the environment that changes what `go build`
-//! makes. The wasmer-go driver, which the Go driver builds beside itself
+//! (paths and bytes), the folder they are in, the `go version`, and the environment that
+//! changes what `go build` makes. The folder is in the key because the driver keeps it:
+//! it builds the wasmer-go driver and the wasm2go workers from there, so a driver built by
+//! another clone (one since deleted: a CI checkout) fails every wasm2go row with "needs the
+//! Go host's sources" (2026-11-29, in the one cache a session and its CI share). The wasmer-go driver, which the Go driver builds beside itself
 //! (`interop-go-host-wasmer`), is then reused from the same folder.
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -57,6 +60,8 @@ fn sources(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn key(dir: &Path, go_version: &str) -> Result<String> {
     let mut h = Sha256::new();
     h.update(go_version.as_bytes());
+    let folder = std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    h.update(format!("\0{}", folder.display()).as_bytes());
     for v in BUILD_ENV {
         h.update(format!("\0{v}={}", std::env::var(v).unwrap_or_default()).as_bytes());
     }
@@ -115,5 +120,15 @@ mod tests {
         assert_ne!(k0, key(d.path(), "go1.27").unwrap());
         std::fs::write(d.path().join("cmd/x/main.go"), "package main // changed\n").unwrap();
         assert_ne!(k0, key(d.path(), "go1.26").unwrap());
+    }
+
+    #[test]
+    fn two_clones_of_the_same_sources_have_drivers_of_their_own() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for d in [a.path(), b.path()] {
+            std::fs::create_dir_all(d.join("cmd/x")).unwrap();
+            std::fs::write(d.join("cmd/x/main.go"), "package main\n").unwrap();
+        }
+        assert_ne!(key(a.path(), "go1.26").unwrap(), key(b.path(), "go1.26").unwrap());
     }
 }
