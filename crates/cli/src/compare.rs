@@ -7,7 +7,7 @@ use interop_core::compare::{compare as compare_files, Comparison, Options};
 use crate::baseline::history_dir;
 use interop_core::compare::RowChange;
 use interop_core::merge::{load_runs, section_heading};
-use interop_core::noise::{gate_noise_pct, machine_move_pct, regressions_beyond_row_noise, row_noise, runs_noise, EngineSpread, History, NoiseSource};
+use interop_core::noise::{gate_noise_pct, machine_allowance_pct, regressions_beyond_row_noise, row_noise, runs_noise, EngineSpread, History, NoiseSource};
 use interop_core::results::{Failure, ResultRow, ResultsFile, RowKey};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -267,7 +267,7 @@ fn compare_pair(
         let masked: Vec<(&RowChange, f64)> = regressions_beyond_row_noise(&cmp, pct, runs_only)
             .into_iter()
             .filter(|(c, _)| !bad.iter().any(|(b, _)| b.key == c.key))
-            .filter_map(|(c, _)| Some((c, machine_move_pct(olds.get(&c.key)?, news.get(&c.key)?)?)))
+            .filter_map(|(c, _)| Some((c, machine_allowance_pct(olds.get(&c.key)?, news.get(&c.key)?, hist.as_ref())?)))
             .collect();
         if !masked.is_empty() {
             notes.push_str(&format!(
@@ -297,6 +297,10 @@ fn compare_pair(
                         interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0
                     ),
                     NoiseSource::Machine => "the machine's speed around it moved as much".into(),
+                    NoiseSource::MachineMean => format!(
+                        "its own run-to-run noise, compounded with the machine's mean speed during its samples, {:.1}% slower",
+                        olds.get(&c.key).zip(news.get(&c.key)).and_then(|(o, n)| machine_allowance_pct(o, n, hist.as_ref())).unwrap_or(0.0)
+                    ),
                 };
                 notes.push_str(&format!(
                     "  {}: {:+.1}% (95% CI {:+.1}% … {:+.1}%), allowed {pct}% + {noise:.1}% ({from})\n",
