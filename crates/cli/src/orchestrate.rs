@@ -479,11 +479,19 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         Some(name) => Some(crate::baseline::save(name, &out_path)?),
         None => None,
     };
-    // --export-*: the same exporters as `report -f`, from the same loaded results.
+    // --export-*: the same exporters as `report -f`, from the same loaded results. One that
+    // cannot be written (a full disk) is said, is not listed as written below, and fails the
+    // run's exit status; the results file is already on disk, and `report -f` rebuilds it.
+    let mut written = Vec::new();
+    let mut unwritten = Vec::new();
     for (flag, format, path) in &exports {
         let rendered = interop_core::export::by_name(format).expect("an exporter of every --export flag").render(&results);
-        if let Err(e) = std::fs::write(path, &rendered.output) {
-            eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
+        match std::fs::write(path, &rendered.output) {
+            Ok(()) => written.push((*format, path)),
+            Err(e) => {
+                eprintln!("interop-bench: {flag}: cannot write {}: {e}", path.display());
+                unwritten.push(*format);
+            }
         }
     }
     let rendered = crate::cli::terminal(a.intervals, a.detail).render(&results);
@@ -499,12 +507,21 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(html) = &html_path {
         eprintln!("report:  {}", html.display());
     }
-    for (_, format, path) in &exports {
+    for (format, path) in &written {
         eprintln!("{format}: {}", path.display());
     }
     let failed: Vec<_> = results.failures.iter().filter(|f| f.is_failure()).collect();
     if !failed.is_empty() {
         eprintln!("interop-bench: {}; every other result is in {}", failure_count(&failed), out_path.display());
+    }
+    for format in &unwritten {
+        eprintln!(
+            "interop-bench: the {format} export was not written; the results are in {} and `interop-bench report {} -f {format} -o FILE` writes it",
+            out_path.display(),
+            out_path.display()
+        );
+    }
+    if !failed.is_empty() || !unwritten.is_empty() {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

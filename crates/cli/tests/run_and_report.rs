@@ -273,6 +273,22 @@ fn run_exports_are_what_report_renders_from_the_file() {
         "interop-bench: --export-csv: cannot write /nonexistent-dir/x.csv: the folder /nonexistent-dir does not exist\n"
     );
     assert!(!dir.path().join("s.json").exists());
+    // An export the disk refuses (a full disk: /dev/full) is said, not listed as written, and
+    // fails the exit status; the results and the other exports stay on disk.
+    let o = bin()
+        .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--runtimes", "wasmtime", "--scenarios", "noop", "-o"])
+        .arg(dir.path().join("f.json"))
+        .args(["--export-csv", "/dev/full", "--export-markdown"])
+        .arg(file("f.md"))
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("interop-bench: --export-csv: cannot write /dev/full: No space left on device"), "{err}");
+    assert!(err.contains("the csv export was not written") && err.contains("-f csv -o FILE"), "{err}");
+    assert!(!err.lines().any(|l| l == "csv: /dev/full"), "{err}");
+    assert!(load(&dir.path().join("f.json"))["complete"].as_bool().unwrap());
+    assert!(std::fs::read_to_string(file("f.md")).unwrap().contains("noop"));
 }
 
 /// `report` of a saved quick run, byte for byte (stdout and stderr). Regenerate with
