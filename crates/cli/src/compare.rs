@@ -277,7 +277,11 @@ fn compare_pair(
                 masked.len()
             ));
             for (c, m) in masked {
-                notes.push_str(&format!("  {}: {:+.1}%, the machine {m:.1}%\n", c.key.label(), c.change_pct));
+                let how = match noise_of(c).1 {
+                    NoiseSource::MachineMean => format!("the machine's mean state {m:.1}% slower, compounded with its own noise"),
+                    _ => format!("the machine {m:.1}%"),
+                };
+                notes.push_str(&format!("  {}: {:+.1}%, {how}\n", c.key.label(), c.change_pct));
             }
         }
         if !bad.is_empty() {
