@@ -23,8 +23,8 @@
 //! between OLD and NEW ([`machine_move_pct`]: a shared VM switches speed for seconds at a
 //! time, so two runs time the same row in different states; each row carries the host's
 //! reference loop timed before, between and after its samples; once saved runs say how far
-//! the row moves by itself, only how far the machine's mean state during its samples moved,
-//! [`machine_allowance_pct`]). Two rows whose
+//! the row moves by itself, how much slower the machine's mean state during its samples
+//! was, compounded with the row's own noise: [`machine_allowance_pct`]). Two rows whose
 //! statistics both come from the machine's fast state (slower samples set aside,
 //! [`crate::stats::machine_state`]) get no such allowance: they were measured in the same state.
 //!
@@ -265,7 +265,7 @@ pub fn machine_mean_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
 /// which move 40-100% between back-to-back runs of the same build (wasmtime-go's
 /// `return_buffer` and string rows, 2026-11-29); but it made the gate blind to the seed's
 /// own rows: wasmtime-go's `noop` and `add` slowed by 50% passed as "the machine moved 67%
-/// / 94%" while the machine's mean state around them moved 3% and 18%. With a history, such
+/// / 94%" while the machine's mean state around them moved 3.4% and 17.5%. With a history, such
 /// rows are allowed their own spread over the saved runs, and the seed's rows theirs.
 pub const KNOWN_ROW_RUNS: usize = 3;
 
