@@ -540,6 +540,46 @@ mod tests {
     }
 
     #[test]
+    fn a_row_saved_runs_know_is_allowed_the_machines_mean_move_not_its_slowest_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, v: &serde_json::Value| {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+            p
+        };
+        // Every row's samples all count (no fast state recorded, as the Go host's rows whose
+        // calls allocate), the machine read before, after and after each of its 12 samples:
+        // 400 ns a pass, but for `slow` around the add rows (one reading, or all of them).
+        let machine = |mut v: serde_json::Value, slow: f64, all: bool| {
+            for row in v["results"].as_array_mut().unwrap() {
+                let m = if row["scenario"] == "add" { slow } else { 400.0 };
+                let mut each = vec![if all { m } else { 400.0 }; 12];
+                each[11] = m;
+                row["machine_ref_ns"] = serde_json::json!([400.0, m]);
+                row["sample_machine_ns"] = serde_json::json!(each);
+            }
+            v
+        };
+        let old = write("main.json", &machine(synthetic("add", 1.0), 400.0, false));
+        // add 50% slower, the machine slower for one reading of NEW's (700: a 75% move).
+        let slowed = write("slowed.json", &machine(synthetic("add", 1.5), 700.0, false));
+        let (_, _, notes, failed) = run_compare(&args(old.clone(), slowed.clone(), Some(5.0))).unwrap();
+        assert!(!failed && notes.contains("the machine 75.0%"), "no history: the largest move lets it pass\n{notes}");
+        // Three saved runs within 2% of each other: the machine's mean state moved 6.25%.
+        for (i, f) in [1.0, 1.02, 1.01].into_iter().enumerate() {
+            write(&format!("main.history/{i}.json"), &machine(synthetic("add", f), 400.0, false));
+        }
+        let (_, _, notes, failed) = run_compare(&args(old.clone(), slowed, Some(5.0))).unwrap();
+        assert!(failed && notes.contains("compounded with the machine's mean speed during its samples, 6.2% slower"), "{notes}");
+        // 30% slower while the machine's mean state was 30% slower: its own 2% and the
+        // machine's 30% compound to 32.6%, and the row passes, said.
+        let busy = write("busy.json", &machine(synthetic("add", 1.3), 520.0, true));
+        let (_, _, notes, failed) = run_compare(&args(old, busy, Some(5.0))).unwrap();
+        assert!(!failed && notes.contains("the machine's mean state 30.0% slower, compounded with its own noise"), "{notes}");
+    }
+
+    #[test]
     fn saving_a_baseline_keeps_the_last_runs_as_its_history() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("results");
