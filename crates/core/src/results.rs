@@ -383,6 +383,10 @@ pub struct ResultRow {
     /// those taken in the machine's fast state when enough were
     /// ([`crate::stats::machine_state`]).
     pub used_ns_per_op: Vec<f64>,
+    /// The operations each of `used_ns_per_op` timed (derived): each worker process
+    /// calibrates its own, so a row's pooled samples differ (a sample's time is its
+    /// ns per op times this).
+    pub used_iters: Vec<u64>,
     /// Samples left out of the statistics because the machine was in a slower state.
     pub set_aside: usize,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -495,7 +499,10 @@ impl ResultRow {
         // (stats::machine_state), judged process by process (each has its own readings),
         // then pooled.
         let (mut used, mut set_aside, mut fast_samples, mut means) = (Vec::new(), 0, Some(0), Vec::new());
-        for j in raw.judged(host_fast) {
+        let mut used_iters = Vec::new();
+        let iters = std::iter::once(raw.iters_per_sample).chain(raw.more_processes.iter().map(|p| p.iters_per_sample));
+        for (j, n) in raw.judged(host_fast).into_iter().zip(iters) {
+            used_iters.extend(std::iter::repeat_n(n, j.used.len()));
             // A process measured wholly in a slower state (none of its samples used) has no
             // estimate of its own; nor does the spread count it.
             if !j.used.is_empty() {
@@ -521,6 +528,7 @@ impl ResultRow {
             summary,
             key: raw.key,
             used_ns_per_op: used,
+            used_iters,
             sample_ns_per_op: raw.sample_ns_per_op,
             set_aside,
             metrics: raw.metrics,

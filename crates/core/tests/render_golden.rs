@@ -242,3 +242,31 @@ fn compare_names_no_flag_for_a_row_its_engine_timed_itself() {
     assert!(said(0).contains("no flag gives it more") && !said(0).contains("--max-row-ms"), "{}", said(0));
     assert!(said(1).contains("raise --max-row-ms"), "{}", said(1));
 }
+
+/// A row measured in two worker processes pools their samples, and each process calibrated
+/// its own count of operations a sample: every sample line of the CSV and of the benchstat
+/// export carries its own process's count, not the first process's.
+#[test]
+fn each_pooled_sample_carries_its_own_processes_count() {
+    use interop_core::results::{ProcessSamples, ResultRow};
+    let mut r = load("synthetic.json");
+    let mut raw = r.results[0].raw();
+    let first = raw.iters_per_sample;
+    assert_ne!(first, 7);
+    let n1 = raw.sample_ns_per_op.len();
+    raw.more_processes = vec![ProcessSamples { iters_per_sample: 7, sample_ns_per_op: vec![raw.sample_ns_per_op[0]; 3], verified: true, ..Default::default() }];
+    r.results[0] = ResultRow::from_raw(raw);
+    let row = &r.results[0];
+    assert_eq!(row.used_iters, [vec![first; n1], vec![7; 3]].concat());
+    let out = render("csv", &r).output;
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let iters: Vec<u64> = reader.records().map(|x| x.unwrap()[6].parse().unwrap()).take(n1 + 3).collect();
+    assert_eq!(iters, row.used_iters);
+    let out = render("benchstat", &r).output;
+    let iters: Vec<u64> = out.lines().filter(|l| l.starts_with("Benchmark")).take(n1 + 3).map(|l| l.split('\t').nth(1).unwrap().parse().unwrap()).collect();
+    assert_eq!(iters, row.used_iters);
+    // The tables give the range of counts.
+    let (lo, hi) = (first.min(7), first.max(7));
+    assert_eq!(interop_core::export::samples_text(row), format!("{} × {lo}–{hi}", n1 + 3));
+    assert!(render("html", &r).output.contains(&format!("{} × {lo}–{hi}", n1 + 3)));
+}

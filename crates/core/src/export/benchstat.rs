@@ -168,15 +168,15 @@ impl Exporter for Benchstat {
             }
             for row in r.results.iter().filter(|row| row.key.host == *host) {
                 let name = benchmark_name(&row.key, &r.runtimes);
-                let iters = row.iters_per_sample.max(1);
                 // Every counter of the row as an extra unit, as `go test -benchmem` prints
                 // B/op and allocs/op (per row: the same on each of its sample lines).
                 let mut extra = String::new();
                 for (key, v) in ordered_metrics(&row.metrics) {
                     let _ = write!(extra, "\t{v} {}", metric_unit(key));
                 }
-                for s in row.used_ns_per_op.iter().filter(|s| s.is_finite()) {
-                    let _ = writeln!(out, "{name}-{cores}\t{iters}\t{s} ns/op{extra}");
+                // Each sample with its own process's count of operations.
+                for (s, n) in row.used_ns_per_op.iter().zip(&row.used_iters).filter(|(s, _)| s.is_finite()) {
+                    let _ = writeln!(out, "{name}-{cores}\t{}\t{s} ns/op{extra}", n.max(&1));
                 }
             }
             // Counted rows: one line a repeat, in `instructions/op` (and the collector's

@@ -44,15 +44,16 @@ impl Exporter for Csv {
         for row in &r.results {
             let k = &row.key;
             let params = params_text(&k.params);
-            let iters = row.iters_per_sample.to_string();
             let counters: Vec<String> =
                 GO_COUNTERS.iter().map(|c| row.metrics.get(c.0).map(|v| v.to_string()).unwrap_or_default()).collect();
             let name = super::benchmark_name(k, &r.runtimes);
             let rest: Vec<String> =
                 others.iter().map(|o| row.metrics.get(*o).map(|v| v.to_string()).unwrap_or_default()).collect();
-            for (i, s) in row.used_ns_per_op.iter().enumerate() {
+            for (i, (s, n)) in row.used_ns_per_op.iter().zip(&row.used_iters).enumerate() {
                 let index = i.to_string();
                 let value = s.to_string();
+                // Each sample's own process's count (processes calibrate apart).
+                let iters = n.to_string();
                 let fields = [k.host.as_str(), &k.runtime, &k.api, &k.scenario, &params, &index, &iters, &value];
                 w.write_record(
                     fields

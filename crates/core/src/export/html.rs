@@ -305,7 +305,7 @@ impl Exporter for Html {
                                     td { (row.key.host) } td { (row.key.runtime) } td { (row.key.api) } td { (row.key.case_label()) }
                                     td.num { (super::row_figure(row, r)) }
                                     td.num { (ns(row.ns_per_op.ci_low)) " – " (ns(row.ns_per_op.ci_high)) }
-                                    td.num { (row.samples) " × " (row.iters_per_sample) }
+                                    td.num { (super::samples_text(row)) }
                                     td.num { (row.summary.outliers.total()) }
                                     td { @if row.verified { "yes" } @else { span.bad { "no" } } }
                                     @if counters { td { (crate::units::counters(&row.metrics)) } }

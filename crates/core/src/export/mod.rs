@@ -36,6 +36,18 @@ pub fn row_figure(row: &crate::results::ResultRow, r: &ResultsFile) -> String {
     }
 }
 
+/// A row's samples and operations a sample: `15 × 1847146`, or with the range of counts
+/// when its worker processes calibrated different ones (`15 × 1790000–1847146`).
+pub fn samples_text(row: &crate::results::ResultRow) -> String {
+    let lo = row.used_iters.iter().copied().min().unwrap_or(row.iters_per_sample);
+    let hi = row.used_iters.iter().copied().max().unwrap_or(row.iters_per_sample);
+    if lo == hi {
+        format!("{} × {lo}", row.samples)
+    } else {
+        format!("{} × {lo}–{hi}", row.samples)
+    }
+}
+
 /// The capability table's header: host, runtime and its six columns.
 pub fn capability_header() -> Vec<&'static str> {
     let mut h = vec!["host", "runtime"];

@@ -339,7 +339,7 @@ impl Exporter for Terminal {
                     cells.push(format!("{} – {}", ns(row.ns_per_op.ci_low), ns(row.ns_per_op.ci_high)));
                 }
                 if detail {
-                    cells.extend([format!("{} × {}", row.samples, row.iters_per_sample), row.summary.outliers.total().to_string()]);
+                    cells.extend([super::samples_text(row), row.summary.outliers.total().to_string()]);
                 }
                 cells.push(if row.verified { "✓".into() } else { "✗".into() });
                 if counters {
