@@ -250,7 +250,15 @@ func TestAnAllocatingRowsSamplesStartJustAfterACollection(t *testing.T) {
 	c := Case{Loop: func(n int) (time.Duration, error) {
 		starts = append(starts, numGC())
 		for i := 0; i < n; i++ {
-			sink = make([]byte, 16) // an object a call: allocating, but seldom a collection
+			// 600 small objects a call: allocating (seldom a collection), and more than a
+			// span's worth (512 of 16 B), so that even a warm-up of two one-call loops shows
+			// in the heap's allocation count, which moves a span at a time. With one object a
+			// call, such a warm-up (its loops slowed by the counter reads on a busy CI box, 1
+			// in 300 runs under load) was judged not allocating, no collection was forced, and
+			// the test failed in a fresh clone's CI (2026-11-29).
+			for j := 0; j < 600; j++ {
+				sink = make([]byte, 16)
+			}
 		}
 		ends = append(ends, numGC())
 		return time.Duration(100 * n), nil
