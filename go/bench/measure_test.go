@@ -294,7 +294,12 @@ func TestAnAllocatingRowWarmsUpToTheSteadyStateOncePerProcess(t *testing.T) {
 			calls++
 			for i := 0; i < n; i++ {
 				if alloc {
-					sink = make([]byte, 256)
+					// More than a span's worth (32 of 256 B) a call, so that even a warm-up
+					// of two one-call loops on a busy box shows in the heap's allocation
+					// count (see TestAnAllocatingRowsSamplesStartJustAfterACollection).
+					for j := 0; j < 40; j++ {
+						sink = make([]byte, 256)
+					}
 				}
 			}
 			return time.Duration(100 * n), nil // a steady cost: warm-up agrees at once
