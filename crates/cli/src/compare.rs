@@ -467,6 +467,14 @@ mod tests {
         assert!(failed && notes.contains("not recorded"), "{notes}");
     }
 
+    /// `v` written as `name` under `dir` (its folders made), for a test's results files.
+    fn write_json(dir: &Path, name: &str, v: &serde_json::Value) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+        p
+    }
+
     /// synthetic.json (12 steady samples a row, no noise record) with the samples of the
     /// rows of `scenario` multiplied by `factor`.
     fn synthetic(scenario: &str, factor: f64) -> serde_json::Value {
@@ -483,11 +491,7 @@ mod tests {
     #[test]
     fn a_row_measured_while_the_machine_was_slower_passes_and_is_listed_to_rerun() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, v: &serde_json::Value| {
-            let p = dir.path().join(name);
-            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
-            p
-        };
+        let write = |name: &str, v: &serde_json::Value| write_json(dir.path(), name, v);
         // add rows 30% slower in NEW; every row's machine reference 400 ns in OLD, and in NEW
         // 600 ns around the add rows (the machine 50% slower there), 400 elsewhere.
         let with_machine = |mut v: serde_json::Value, slow_machine: bool| {
@@ -511,12 +515,7 @@ mod tests {
     #[test]
     fn each_row_is_allowed_its_own_spread_over_the_saved_runs() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, v: &serde_json::Value| {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
-            p
-        };
+        let write = |name: &str, v: &serde_json::Value| write_json(dir.path(), name, v);
         let old = write("main.json", &synthetic("add", 1.0));
         // add rows 30% slower; noop rows 30% slower in another file.
         let add_slower = write("add.json", &synthetic("add", 1.3));
@@ -542,12 +541,7 @@ mod tests {
     #[test]
     fn a_row_saved_runs_know_is_allowed_the_machines_mean_move_not_its_slowest_reading() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, v: &serde_json::Value| {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
-            p
-        };
+        let write = |name: &str, v: &serde_json::Value| write_json(dir.path(), name, v);
         // Every row's samples all count (no fast state recorded, as the Go host's rows whose
         // calls allocate), the machine read before, after and after each of its 12 samples:
         // 400 ns a pass, but for `slow` around the add rows (one reading, or all of them).
