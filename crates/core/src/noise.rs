@@ -294,19 +294,18 @@ pub fn row_noise(old: &ResultRow, new: &ResultRow, history: Option<&History>, re
     if old.in_fast_state() && new.in_fast_state() {
         return best;
     }
+    let Some(m) = machine_allowance_pct(old, new, history) else { return best };
     if known_row(old, history) {
         // The row's own noise, known from the saved runs, and the machine's mean state
         // around it are two causes: they compound. (A row can slow more than the machine's
         // reference loop: in one run wazero:interpreter's `host_import` of 16 calls read 34%
         // slower while the machine's mean state around it was 16% slower, and wasmtime-go's
         // `return_buffer` of 64 KiB 95% against 82%.)
-        if let Some(m) = machine_mean_move_pct(old, new).filter(|m| *m > 0.0) {
+        if m > 0.0 {
             best = (100.0 * ((1.0 + best.0 / 100.0) * (1.0 + m / 100.0) - 1.0), NoiseSource::MachineMean);
         }
-    } else if let Some(m) = machine_move_pct(old, new) {
-        if m > best.0 {
-            best = (m, NoiseSource::Machine);
-        }
+    } else if m > best.0 {
+        best = (m, NoiseSource::Machine);
     }
     best
 }
