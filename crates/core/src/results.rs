@@ -186,7 +186,7 @@ impl RawRow {
     /// reading to the host's fastest in the file, when lower.
     pub fn judged(&self, host_fast: Option<f64>) -> Vec<stats::machine_state::Judged> {
         use stats::machine_state::Process;
-        let fast = |own: Option<f64>| own.map(|f| host_fast.map_or(f, |h| f.min(h)));
+        let fast = |own: Option<f64>| lowered_to(own, host_fast);
         let procs: Vec<Process<'_>> = std::iter::once(Process {
             samples: &self.sample_ns_per_op,
             before: self.machine_ref_ns.first().copied(),
@@ -202,6 +202,13 @@ impl RawRow {
         .collect();
         stats::machine_state::judge_processes(&procs)
     }
+}
+
+/// A process's fastest machine reading, lowered to the host's fastest in the file when that
+/// is lower (a worker whose whole life fell in a slower state took that state for its
+/// fastest); `None` without a reading of its own.
+fn lowered_to(own: Option<f64>, host_fast: Option<f64>) -> Option<f64> {
+    own.map(|f| host_fast.map_or(f, |h| f.min(h)))
 }
 
 /// What ended a row's sampling, as the hosts write it in a row's `stop`.
@@ -494,7 +501,7 @@ impl ResultRow {
     /// lower than the row's own `machine_fast_ns` (the fastest reading of the host's workers
     /// in the same file, [`ResultsFile::rederive`]).
     pub fn from_raw_in(raw: RawRow, host_fast: Option<f64>) -> ResultRow {
-        let fast_state_ns = raw.machine_fast_ns.map(|f| host_fast.map_or(f, |h| f.min(h)));
+        let fast_state_ns = lowered_to(raw.machine_fast_ns, host_fast);
         // Each process's samples taken in the machine's fast state, when enough were
         // (stats::machine_state), judged process by process (each has its own readings),
         // then pooled.
