@@ -55,9 +55,12 @@ struct State {
     saved: Option<(usize, usize, bool)>,
     /// Set once the run has ended (normally or not): nothing more is written.
     done: bool,
+    /// Why the last save failed (a full disk), while saves fail: the file holds `saved`.
+    refused: Option<String>,
 }
 
-static STATE: Mutex<State> = Mutex::new(State { work: None, out: None, lock: None, saved: None, done: false });
+static STATE: Mutex<State> =
+    Mutex::new(State { work: None, out: None, lock: None, saved: None, done: false, refused: None });
 
 fn state() -> std::sync::MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(|e| e.into_inner())
@@ -193,6 +196,47 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Saves the results file while the run goes on: a save the disk refuses (a full disk, a
+/// file size limit) does not stop the run, whose later rows are measured all the same and
+/// reach the report. The first refusal is said, with what the file still holds; every
+/// later save tries again, and the first that succeeds says so. The run's last save
+/// ([`save`]) is the one whose failure fails the run. Returns what to say, if anything.
+pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
+    match save(results, out) {
+        Ok(()) => state().refused.take().map(|_| {
+            format!("interop-bench: {} saved again: it holds the {} row(s) measured so far", out.display(), results.results.len())
+        }),
+        Err(e) => {
+            let mut s = state();
+            if s.refused.is_some() {
+                return None;
+            }
+            s.refused = Some(e.to_string());
+            Some(format!(
+                "interop-bench: {e}; the run goes on and tries again after each row, and {} holds {} until a save succeeds",
+                out.display(),
+                held(s.saved)
+            ))
+        }
+    }
+}
+
+/// What a results file holds after the saves so far (see [`State::saved`]).
+pub fn held(saved: Option<(usize, usize, bool)>) -> String {
+    match saved {
+        None => "nothing yet".into(),
+        Some((rows, failures, complete)) => format!(
+            "the {rows} row(s) and {failures} failure(s) saved before{}",
+            if complete { "" } else { " (marked incomplete)" }
+        ),
+    }
+}
+
+/// The rows and failures the results file holds now, and whether it is complete.
+pub fn saved() -> Option<(usize, usize, bool)> {
+    state().saved
+}
+
 const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
 fn signal_set() -> libc::sigset_t {
@@ -243,8 +287,12 @@ fn interrupted(sig: libc::c_int) -> ! {
             eprintln!("\ninterop-bench: interrupted by {name} after the run ended; its results are complete in {}", out.display())
         }
         (Some(out), Some((rows, failures, false))) => eprintln!(
-            "\ninterop-bench: interrupted by {name}; the {rows} row(s) and {failures} failure(s) measured so far \
+            "\ninterop-bench: interrupted by {name}; the {rows} row(s) and {failures} failure(s) {} \
              are in {} (marked incomplete). Report them with: interop-bench report {}",
+            match &s.refused {
+                Some(e) => format!("saved before the disk refused more ({e})"),
+                None => "measured so far".into(),
+            },
             out.display(),
             out.display()
         ),
@@ -312,6 +360,27 @@ pub fn worker_command(cmd: &mut std::process::Command, max_memory_mib: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_save_is_said_once_and_the_first_save_after_it_says_so() {
+        // The only test here that touches the run's state.
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the results' folder should be: every save fails, as on a full disk.
+        let blocker = dir.path().join("gone");
+        std::fs::write(&blocker, "").unwrap();
+        let out = blocker.join("r.json");
+        let mut results = ResultsFile::new();
+        let first = save_during_run(&results, &out).expect("the first refusal is said");
+        assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing yet"), "{first}");
+        assert_eq!(save_during_run(&results, &out), None, "said once while saves keep failing");
+        std::fs::remove_file(&blocker).unwrap();
+        results.complete = true;
+        let again = save_during_run(&results, &out).expect("the first save that succeeds is said");
+        assert!(again.contains("saved again") && again.contains("0 row(s)"), "{again}");
+        assert_eq!(saved(), Some((0, 0, true)));
+        assert!(ResultsFile::load(&out).is_ok());
+        assert_eq!(save_during_run(&results, &out), None, "nothing to say while saves succeed");
+    }
 
     #[test]
     fn a_worker_gets_its_own_process_group_a_death_signal_and_a_data_limit() {

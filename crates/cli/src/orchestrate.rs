@@ -448,7 +448,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, a.reprobe, &bar)?;
         timings.push(Timing { part: "probes".into(), seconds: secs(clock.elapsed()), ..Default::default() });
-        guard::save(&results, &out_path)?;
+        if let Some(line) = guard::save_during_run(&results, &out_path) {
+            say(&bar, line);
+        }
     }
     let clock = std::time::Instant::now();
     let noise_end =
@@ -465,19 +467,28 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
 
     results.complete = true;
     results.rederive();
-    guard::save(&results, &out_path)?;
+    // A last save the disk refuses does not take the report with it: the report below is
+    // of every row measured, and the run fails after it, saying what the file holds.
+    let unsaved = guard::save(&results, &out_path).err();
     // The HTML report beside the results file (never over it).
-    let html_path = guard::html_path(&out_path);
-    if let Some(html) = &html_path {
-        if let Err(e) = std::fs::write(html, interop_core::export::Html.render(&results).output) {
+    // One the disk refuses is said, not listed as written, and not left half written.
+    let html_path = guard::html_path(&out_path).filter(|html| {
+        let written = std::fs::write(html, interop_core::export::Html.render(&results).output);
+        if let Err(e) = &written {
             eprintln!("interop-bench: cannot write the HTML report {}: {e}", html.display());
+            let _ = std::fs::remove_file(html);
         }
-    }
+        written.is_ok()
+    });
+
+    // What the results file holds when its last save failed (before the guard is dropped).
+    let unsaved = unsaved.map(|e| (e, guard::saved()));
     drop(guard);
 
+    // A baseline is a copy of the results file: not of one the disk left incomplete.
     let baseline = match &a.save_baseline {
-        Some(name) => Some(crate::baseline::save(name, &out_path)?),
-        None => None,
+        Some(name) if unsaved.is_none() => Some(crate::baseline::save(name, &out_path)?),
+        _ => None,
     };
     // --export-*: the same exporters as `report -f`, from the same loaded results. One that
     // cannot be written (a full disk) is said, is not listed as written below, and fails the
@@ -521,6 +532,26 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             out_path.display()
         );
     }
+    if let Some((e, saved)) = &unsaved {
+        let (rows, failures) = (results.results.len(), results.failures.len());
+        let held = match saved {
+            Some((r, f, _)) if (*r, *f) == (rows, failures) => format!(
+                "every row and failure of the report above, marked incomplete (`interop-bench report {}` reads it)",
+                out_path.display()
+            ),
+            Some((r, f, _)) => format!(
+                "{r} of the {rows} row(s){} of the report above, marked incomplete",
+                if failures > 0 { format!(" and {f} of the {failures} failure(s)") } else { String::new() }
+            ),
+            None => "nothing".into(),
+        };
+        eprintln!(
+            "interop-bench: the run's last save failed ({e}): {} holds {held}; free some space and run again{}",
+            out_path.display(),
+            if a.save_baseline.is_some() { " (no baseline was saved)" } else { "" }
+        );
+        return Ok(ExitCode::from(2));
+    }
     if !failed.is_empty() || !unwritten.is_empty() {
         return Ok(ExitCode::from(1));
     }
@@ -557,13 +588,23 @@ pub fn available_runtimes(hosts: &[Host]) -> String {
         + "; the native baseline of each host always runs"
 }
 
+/// A line on stderr above the progress bar (which prints nothing while hidden: --no-progress,
+/// or stderr not a terminal).
+fn say(bar: &ProgressBar, line: String) {
+    if bar.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        bar.println(line);
+    }
+}
+
 /// The reference rows of the run's noise record (crate::noise), with a word on the bar.
 fn reference_rows(bar: &ProgressBar, when: &str, guest: &Path, scenarios: &Path, cfg: &MeasureConfig, mib: u32) -> Option<Vec<interop_core::results::RawRow>> {
     bar.set_message(format!("reference rows ({when} of the run): this machine's noise"));
     match crate::noise::reference_rows(guest, scenarios, cfg, mib) {
         Ok(rows) => Some(rows),
         Err(e) => {
-            bar.println(format!("interop-bench: no noise record for this run: {e}"));
+            say(bar, format!("interop-bench: no noise record for this run: {e}"));
             None
         }
     }
@@ -818,12 +859,7 @@ impl Sink<'_> {
                 self.bar.set_message(format!("{host} {runtime}{pass}: {scenario}"));
             }
             Event::Failure(f) if f.is_failure() => {
-                let line = format!("✗ {}", one_line(&f.error));
-                if self.bar.is_hidden() {
-                    eprintln!("{line}");
-                } else {
-                    self.bar.println(line);
-                }
+                say(self.bar, format!("✗ {}", one_line(&f.error)));
             }
             _ => {}
         }
@@ -834,7 +870,9 @@ impl Sink<'_> {
         if save {
             // The data only: the cost model (a bootstrap per component) is derived once at
             // the end, and on every load, not after every row while engines are measured.
-            guard::save(self.results, self.path)?;
+            if let Some(line) = guard::save_during_run(self.results, self.path) {
+                say(self.bar, line);
+            }
         }
         Ok(())
     }
