@@ -892,7 +892,9 @@ impl Sink<'_> {
             }
             Event::Failure(mut f) if !self.primary => {
                 f.guest_variant = v.clone();
-                let compile = f.error.contains("failed to compile") || f.error.contains("compile guest") || f.scenario == "compile";
+                // Rejected at compile, or (wasm3, whose compile is lazy) refused at lookup.
+                let compile = ["failed to compile", "compile guest", "cannot run this module"].iter().any(|m| f.error.contains(m))
+                    || f.scenario == "compile";
                 if self.variant.simd && f.is_failure() && compile {
                     f.status = "not_applicable".into();
                     f.error = format!(

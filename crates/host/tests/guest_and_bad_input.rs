@@ -217,3 +217,24 @@ fn wasm3_explains_bulk_memory_instead_of_a_misleading_error() {
     let (rows, failures) = run_on("wasmtime", &wasm, &["add"]);
     assert!(failures.is_empty() && !rows.is_empty(), "{failures:#?}");
 }
+
+/// wasm3 0.3 lacks SIMD, and compiling a v128 instruction writes past one of its buffers
+/// (under valgrind; this very module, name section and all, killed the probe's worker with
+/// SIGSEGV): no function of a module with SIMD is handed to it, not even one without.
+#[cfg(feature = "wasm3")]
+#[test]
+fn wasm3_is_never_handed_a_module_with_simd_and_says_why() {
+    let wasm = module(
+        r#"(func (export "add_numbers") (param i32 i32) (result i32)
+             (i32x4.extract_lane 0 (i32x4.add (i32x4.splat (local.get 0)) (i32x4.splat (local.get 1)))))"#,
+    );
+    let (rows, failures) = run_on("wasm3", &wasm, &["noop", "add"]);
+    assert!(rows.is_empty(), "{rows:#?}");
+    assert_eq!(failures.len(), 2, "{failures:#?}");
+    for f in &failures {
+        assert!(f.error.contains("SIMD (v128) instructions") && f.error.contains("without simd128"), "{}", f.error);
+    }
+    // The same module runs where SIMD is supported.
+    let (rows, failures) = run_on("wasmtime", &wasm, &["noop", "add"]);
+    assert!(failures.is_empty() && rows.len() >= 2, "{failures:#?}");
+}

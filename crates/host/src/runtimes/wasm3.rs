@@ -12,7 +12,8 @@
 //! wasm3 0.3 does not implement the bulk-memory instructions (`memory.copy`,
 //! `memory.fill`, ...) and says so with a misleading message; a failure to parse, load or
 //! look up a function is therefore checked against the module, and explained when that is
-//! the cause.
+//! the cause. Nor does it implement SIMD, and there its compiler is unsafe (it writes past a
+//! buffer): no function of a module with SIMD is looked up at all ([`uses_simd`]).
 //!
 //! A scenario file's host functions are linked with `link_closure`, whose argument and
 //! result types are Rust types fixed at compile time: this adapter links the shapes
@@ -80,6 +81,9 @@ fn link_file_import(loaded: &mut wasm3::Module<'_>, imp: &FileImport) -> wasm3::
 pub struct W3Module {
     env: Environment,
     bytes: Rc<[u8]>,
+    /// Whether the module uses SIMD (see [`uses_simd`]), read once, when an instance first
+    /// looks up a function: never while compile or instantiate is timed.
+    simd: Rc<std::cell::OnceCell<Option<String>>>,
 }
 
 /// A function of the instance's runtime. The lifetime is the runtime's: the functions live
@@ -100,6 +104,7 @@ pub struct W3Instance {
     // so it is dropped after them.
     runtime: Box<Runtime>,
     bytes: Rc<[u8]>,
+    simd: Rc<std::cell::OnceCell<Option<String>>>,
     /// The host functions linked, as `(module, name)`, to explain a lookup wasm3 refuses.
     provided: Vec<(String, String)>,
 }
@@ -131,6 +136,29 @@ pub fn unsupported_feature(bytes: &[u8]) -> Option<String> {
         format!(
             "it uses bulk-memory instructions (memory.copy, memory.fill, ...; first at offset {:#x}), which wasm3 \
              0.3 does not implement; build the guest for WebAssembly 1.0 (e.g. the wasm32v1-none target)",
+            err.offset()
+        )
+    })
+    .or_else(|| uses_simd(bytes))
+}
+
+/// Why wasm3 must not compile any function of `bytes`, if it uses SIMD (v128). wasm3 0.3
+/// has no SIMD, and its compiler does not refuse it cleanly: compiling a function with a
+/// v128 instruction writes past the end of one of its buffers (valgrind: an invalid write
+/// in `Compile_BlockStatements`, into a block `ParseSection_Type` allocated). Whether that
+/// crashes the worker (SIGSEGV) or goes unseen depends on the heap's layout: the same
+/// module crashed with a name section and failed cleanly without one. A function
+/// compiles lazily, its callees when first called, so the whole module is refused.
+pub fn uses_simd(bytes: &[u8]) -> Option<String> {
+    use wasmparser::{Validator, WasmFeatures};
+    let mut features = WasmFeatures::default();
+    features.remove(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD);
+    let err = Validator::new_with_features(features).validate_all(bytes).err()?;
+    err.message().contains("SIMD").then(|| {
+        format!(
+            "it uses SIMD (v128) instructions (first at offset {:#x}), which wasm3 0.3 does not implement, and \
+             compiling them writes past wasm3's buffers, so none of its functions is handed to wasm3; build the \
+             guest without simd128",
             err.offset()
         )
     })
@@ -216,7 +244,7 @@ impl Engine for Wasm3 {
     fn compile(&self, wasm: &[u8]) -> Result<W3Module> {
         let env = Environment::new().map_err(|e| anyhow!("wasm3 environment: {e}"))?;
         wasm3::Module::parse(&env, wasm).map_err(|e| w3(e, wasm))?;
-        Ok(W3Module { env, bytes: wasm.into() })
+        Ok(W3Module { env, bytes: wasm.into(), simd: Default::default() })
     }
 
     fn instantiate(&self, module: &W3Module) -> Result<W3Instance> {
@@ -259,12 +287,16 @@ impl Engine for Wasm3 {
                 file.iter().map(|i| (i.module.clone(), i.name.clone())).collect()
             }
         };
-        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone(), provided })
+        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone(), simd: module.simd.clone(), provided })
     }
 }
 
 impl W3Instance {
     fn find<A: wasm3::WasmArgs, R: wasm3::WasmType>(&self, export: &str, sig: Sig) -> Result<Function<'static, A, R>> {
+        // Looking a function up compiles it: never one of a module with SIMD (see uses_simd).
+        if let Some(why) = self.simd.get_or_init(|| uses_simd(&self.bytes)) {
+            bail!("wasm3 cannot run this module: {why}");
+        }
         let f = self.runtime.find_function::<A, R>(export).map_err(|e| match (e, unsupported_feature(&self.bytes)) {
             // wasm3 says "not found" also for a function it cannot compile.
             (e, Some(why)) => unsupported(&why, e),
