@@ -222,7 +222,7 @@ pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
 }
 
 /// What a results file holds after the saves so far (see [`State::saved`]).
-pub fn held(saved: Option<(usize, usize, bool)>) -> String {
+fn held(saved: Option<(usize, usize, bool)>) -> String {
     match saved {
         None => "nothing yet".into(),
         Some((rows, failures, complete)) => format!(
