@@ -224,7 +224,7 @@ pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
 /// What a results file holds after the saves so far (see [`State::saved`]).
 fn held(saved: Option<(usize, usize, bool)>) -> String {
     match saved {
-        None => "nothing yet".into(),
+        None => "nothing of this run yet (with --force, still the file it replaces)".into(),
         Some((rows, failures, complete)) => format!(
             "the {rows} row(s) and {failures} failure(s) saved before{}",
             if complete { "" } else { " (marked incomplete)" }
@@ -371,7 +371,7 @@ mod tests {
         let out = blocker.join("r.json");
         let mut results = ResultsFile::new();
         let first = save_during_run(&results, &out).expect("the first refusal is said");
-        assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing yet"), "{first}");
+        assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing of this run yet"), "{first}");
         assert_eq!(save_during_run(&results, &out), None, "said once while saves keep failing");
         std::fs::remove_file(&blocker).unwrap();
         results.complete = true;

@@ -543,7 +543,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 "{r} of the {rows} row(s){} of the report above, marked incomplete",
                 if failures > 0 { format!(" and {f} of the {failures} failure(s)") } else { String::new() }
             ),
-            None => "nothing".into(),
+            None => "nothing of this run (with --force, still the file it was to replace)".into(),
         };
         eprintln!(
             "interop-bench: the run's last save failed ({e}): {} holds {held}; free some space and run again{}",
