@@ -81,9 +81,9 @@ fn link_file_import(loaded: &mut wasm3::Module<'_>, imp: &FileImport) -> wasm3::
 pub struct W3Module {
     env: Environment,
     bytes: Rc<[u8]>,
-    /// Whether the module uses SIMD (see [`uses_simd`]), read once, when an instance first
-    /// looks up a function: never while compile or instantiate is timed.
-    simd: Rc<std::cell::OnceCell<Option<String>>>,
+    /// Whether the module uses SIMD (see [`uses_simd`]), read once, by its first instance
+    /// (every timed instantiation follows an untimed one; compile allocates nothing for it).
+    simd: std::cell::OnceCell<Option<String>>,
 }
 
 /// A function of the instance's runtime. The lifetime is the runtime's: the functions live
@@ -104,7 +104,8 @@ pub struct W3Instance {
     // so it is dropped after them.
     runtime: Box<Runtime>,
     bytes: Rc<[u8]>,
-    simd: Rc<std::cell::OnceCell<Option<String>>>,
+    /// Why no function of the module may be looked up ([`uses_simd`]), if one is.
+    simd: Option<String>,
     /// The host functions linked, as `(module, name)`, to explain a lookup wasm3 refuses.
     provided: Vec<(String, String)>,
 }
@@ -287,14 +288,15 @@ impl Engine for Wasm3 {
                 file.iter().map(|i| (i.module.clone(), i.name.clone())).collect()
             }
         };
-        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone(), simd: module.simd.clone(), provided })
+        let simd = module.simd.get_or_init(|| uses_simd(bytes)).clone();
+        Ok(W3Instance { funcs: Vec::new(), runtime, bytes: bytes.clone(), simd, provided })
     }
 }
 
 impl W3Instance {
     fn find<A: wasm3::WasmArgs, R: wasm3::WasmType>(&self, export: &str, sig: Sig) -> Result<Function<'static, A, R>> {
         // Looking a function up compiles it: never one of a module with SIMD (see uses_simd).
-        if let Some(why) = self.simd.get_or_init(|| uses_simd(&self.bytes)) {
+        if let Some(why) = &self.simd {
             bail!("wasm3 cannot run this module: {why}");
         }
         let f = self.runtime.find_function::<A, R>(export).map_err(|e| match (e, unsupported_feature(&self.bytes)) {
