@@ -221,10 +221,13 @@ pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
     }
 }
 
+/// What a results file no save of this run has reached holds.
+const NOTHING: &str = "nothing of this run (with --force, still the file it was to replace)";
+
 /// What a results file holds after the saves so far (see [`State::saved`]).
 fn held(saved: Option<(usize, usize, bool)>) -> String {
     match saved {
-        None => "nothing of this run yet (with --force, still the file it replaces)".into(),
+        None => NOTHING.into(),
         Some((rows, failures, complete)) => format!(
             "the {rows} row(s) and {failures} failure(s) saved before{}",
             if complete { "" } else { " (marked incomplete)" }
@@ -232,9 +235,20 @@ fn held(saved: Option<(usize, usize, bool)>) -> String {
     }
 }
 
-/// The rows and failures the results file holds now, and whether it is complete.
-pub fn saved() -> Option<(usize, usize, bool)> {
-    state().saved
+/// What the results file `out` holds when the run's last save failed, against the `rows`
+/// and `failures` the run measured (and its report shows).
+pub fn held_of(out: &Path, rows: usize, failures: usize) -> String {
+    match state().saved {
+        Some((r, f, _)) if (r, f) == (rows, failures) => format!(
+            "every row and failure of the report above, marked incomplete (`interop-bench report {}` reads it)",
+            out.display()
+        ),
+        Some((r, f, _)) => format!(
+            "{r} of the {rows} row(s){} of the report above, marked incomplete",
+            if failures > 0 { format!(" and {f} of the {failures} failure(s)") } else { String::new() }
+        ),
+        None => NOTHING.into(),
+    }
 }
 
 const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -371,13 +385,13 @@ mod tests {
         let out = blocker.join("r.json");
         let mut results = ResultsFile::new();
         let first = save_during_run(&results, &out).expect("the first refusal is said");
-        assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing of this run yet"), "{first}");
+        assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing of this run ("), "{first}");
         assert_eq!(save_during_run(&results, &out), None, "said once while saves keep failing");
         std::fs::remove_file(&blocker).unwrap();
         results.complete = true;
         let again = save_during_run(&results, &out).expect("the first save that succeeds is said");
         assert!(again.contains("saved again") && again.contains("0 row(s)"), "{again}");
-        assert_eq!(saved(), Some((0, 0, true)));
+        assert_eq!(state().saved, Some((0, 0, true)));
         assert!(ResultsFile::load(&out).is_ok());
         assert_eq!(save_during_run(&results, &out), None, "nothing to say while saves succeed");
     }

@@ -481,8 +481,6 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         written.is_ok()
     });
 
-    // What the results file holds when its last save failed (before the guard is dropped).
-    let unsaved = unsaved.map(|e| (e, guard::saved()));
     drop(guard);
 
     // A baseline is a copy of the results file: not of one the disk left incomplete.
@@ -532,22 +530,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             out_path.display()
         );
     }
-    if let Some((e, saved)) = &unsaved {
-        let (rows, failures) = (results.results.len(), results.failures.len());
-        let held = match saved {
-            Some((r, f, _)) if (*r, *f) == (rows, failures) => format!(
-                "every row and failure of the report above, marked incomplete (`interop-bench report {}` reads it)",
-                out_path.display()
-            ),
-            Some((r, f, _)) => format!(
-                "{r} of the {rows} row(s){} of the report above, marked incomplete",
-                if failures > 0 { format!(" and {f} of the {failures} failure(s)") } else { String::new() }
-            ),
-            None => "nothing of this run (with --force, still the file it was to replace)".into(),
-        };
+    if let Some(e) = &unsaved {
         eprintln!(
-            "interop-bench: the run's last save failed ({e}): {} holds {held}; free some space and run again{}",
+            "interop-bench: the run's last save failed ({e}): {} holds {}; free some space and run again{}",
             out_path.display(),
+            guard::held_of(&out_path, results.results.len(), results.failures.len()),
             if a.save_baseline.is_some() { " (no baseline was saved)" } else { "" }
         );
         return Ok(ExitCode::from(2));
