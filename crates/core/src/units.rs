@@ -1,6 +1,7 @@
 //! How values are written, one way for every report: times scaled to their unit, costs
 //! that the rows cannot resolve as "below noise (± x)", Go's counters per operation.
 
+use crate::analysis::Verdict;
 use std::collections::BTreeMap;
 
 /// `21.3 ns`, `4.52 µs`, `3.10 ms`.
@@ -45,12 +46,13 @@ pub fn rows_disagree(lo: f64, hi: f64, unit: &str) -> String {
     format!("rows disagree (by {} – {})", value(-hi, unit), value(-lo, unit))
 }
 
-/// A value with its interval, or "below noise" when `below` (the interval reaches zero).
-pub fn estimate(v: f64, lo: f64, hi: f64, unit: &str, below: bool) -> String {
-    if below {
-        below_noise(lo.abs().max(hi.abs()), unit)
-    } else {
-        value(v, unit)
+/// A value with its interval as its verdict has it: the value, "below noise" (the
+/// interval reaches zero) or "rows disagree" (it lies wholly below zero).
+pub fn estimate(v: f64, lo: f64, hi: f64, unit: &str, verdict: Verdict) -> String {
+    match verdict {
+        Verdict::Measured => value(v, unit),
+        Verdict::BelowNoise => below_noise(lo.abs().max(hi.abs()), unit),
+        Verdict::BelowZero => rows_disagree(lo, hi, unit),
     }
 }
 

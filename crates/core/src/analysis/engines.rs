@@ -2,7 +2,7 @@
 //! row per figure a user compares them on (the seed's benchmarks, the decomposition's
 //! components, start-up and its mitigations). Pure: built from the rows and components.
 
-use super::Component;
+use super::{Component, Verdict};
 use crate::results::ResultRow;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,9 @@ pub struct MatrixRow {
     pub cells: Vec<Option<Cell>>,
 }
 
-/// A figure with its interval; `below_noise` for a cost the rows cannot tell from zero.
+/// A figure with its interval and what the reports print for it (`below_noise`: drawn as
+/// zero, the rows cannot tell it from zero or disagree beyond their noise; `verdict` says
+/// which).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub value: f64,
@@ -31,16 +33,18 @@ pub struct Cell {
     pub ci_high: f64,
     #[serde(default)]
     pub below_noise: bool,
+    #[serde(default)]
+    pub verdict: Verdict,
 }
 
 impl Cell {
     pub fn of(c: &Component) -> Cell {
-        Cell { value: c.value, ci_low: c.ci_low, ci_high: c.ci_high, below_noise: c.below_noise() }
+        Cell { value: c.value, ci_low: c.ci_low, ci_high: c.ci_high, below_noise: c.below_noise(), verdict: c.verdict }
     }
 
-    /// What every report prints, in `unit`.
+    /// What every report prints, in `unit`: the component's own text.
     pub fn text(&self, unit: &str) -> String {
-        crate::units::estimate(self.value, self.ci_low, self.ci_high, unit, self.below_noise)
+        crate::units::estimate(self.value, self.ci_low, self.ci_high, unit, self.verdict)
     }
 }
 
@@ -132,6 +136,7 @@ pub fn engine_matrix(rows: &[ResultRow], components: &[Component]) -> Vec<Engine
                                 ci_low: r.ns_per_op.ci_low,
                                 ci_high: r.ns_per_op.ci_high,
                                 below_noise: false,
+                                verdict: Verdict::Measured,
                             }),
                         Source::Default(name) => pick(
                             components.iter().find(|c| comp(c) && c.component == *name && (c.case.is_empty() || c.case == "noop")),

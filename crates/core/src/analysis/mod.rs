@@ -27,6 +27,39 @@ use crate::stats::{fit_line_relative, CONFIDENCE};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What a derived cost says, the same in every report and in the JSON: a value
+/// (`measured`: its interval lies above zero), `below_noise` (its interval reaches zero:
+/// the rows cannot tell it from zero) or `below_zero` (its interval lies wholly below zero:
+/// the rows it is the difference of, measured apart, disagree beyond their noise, or a step
+/// of a chain goes down). The last two are drawn as zero and never printed as a negative
+/// cost. A ratio is always `measured`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    #[default]
+    Measured,
+    BelowNoise,
+    BelowZero,
+}
+
+impl Verdict {
+    /// Of a cost's estimate and its 95% interval.
+    pub fn of_cost(value: f64, ci_low: f64, ci_high: f64) -> Verdict {
+        if ci_high < 0.0 {
+            Verdict::BelowZero
+        } else if ci_low > 0.0 && value > 0.0 {
+            Verdict::Measured
+        } else {
+            Verdict::BelowNoise
+        }
+    }
+
+    /// Drawn and counted as zero (below noise or below zero).
+    pub fn drawn_as_zero(self) -> bool {
+        self != Verdict::Measured
+    }
+}
+
 /// One part of the cost, for one host, runtime and API path (long format: one value a row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Component {
@@ -56,6 +89,9 @@ pub struct Component {
     /// (e.g. `alloc_roundtrip` of `os-wee_alloc`); empty otherwise.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub guest_variant: String,
+    /// What the reports print for it (from value and interval; see [`Verdict`]).
+    #[serde(default)]
+    pub verdict: Verdict,
 }
 
 impl Component {
@@ -76,33 +112,35 @@ impl Component {
 
     /// A cost (time), as opposed to a ratio: it cannot be below zero.
     pub fn is_cost(&self) -> bool {
-        matches!(self.unit.as_str(), "ns" | "ns/B" | "ms" | "us")
+        is_cost_unit(&self.unit)
     }
 
-    /// A cost the rows cannot tell from zero: its interval reaches zero (or lies below it,
-    /// when rows measured apart disagree by more than their own noise).
+    /// A cost drawn as zero: its interval reaches zero, or lies below it when rows measured
+    /// apart disagree by more than their own noise.
     pub fn below_noise(&self) -> bool {
-        self.is_cost() && !(self.ci_low > 0.0 && self.value > 0.0)
+        self.verdict.drawn_as_zero()
     }
 
     /// Below zero beyond its interval: the rows it comes from disagree (see the warnings).
     pub fn negative_beyond_noise(&self) -> bool {
-        self.is_cost() && self.ci_high < 0.0
+        self.verdict == Verdict::BelowZero
     }
 
     /// What every report prints: `13.0 ns`, `below noise (± 0.42 ns)`, or, for a cost
     /// wholly below zero, `rows disagree (by 289 ns – 897 ns)` (see the warnings).
     pub fn text(&self) -> String {
-        if self.negative_beyond_noise() {
-            return crate::units::rows_disagree(self.ci_low, self.ci_high, &self.unit);
-        }
-        crate::units::estimate(self.value, self.ci_low, self.ci_high, &self.unit, self.below_noise())
+        crate::units::estimate(self.value, self.ci_low, self.ci_high, &self.unit, self.verdict)
     }
 
     /// `12.8 ns – 13.2 ns`.
     pub fn interval_text(&self) -> String {
         crate::units::interval(self.ci_low, self.ci_high, &self.unit)
     }
+}
+
+/// A time (`ns`, `ns/B`, `ms`, `us`), as opposed to a ratio (`x`): it cannot be below zero.
+fn is_cost_unit(unit: &str) -> bool {
+    matches!(unit, "ns" | "ns/B" | "ms" | "us")
 }
 
 /// Every component the analysis can derive, in display order, with its meaning.
@@ -267,7 +305,9 @@ impl Out {
         if !value.is_finite() {
             return None;
         }
+        let verdict = if is_cost_unit(unit) { Verdict::of_cost(value, ci_low, ci_high) } else { Verdict::Measured };
         self.list.push(Component {
+            verdict,
             host: self.host.clone(),
             runtime: self.runtime.clone(),
             api: api.to_string(),

@@ -10,12 +10,12 @@
 //! are scaled down to it and the overshoot is recorded, so the parts always sum to the total
 //! and the shares to 100%.
 
-use super::{default_call_api, floor, View};
+use super::{default_call_api, floor, Verdict, View};
 use crate::stats::fit_line_relative;
 use crate::results::{Params, ResultRow, RuntimeInfo};
 use crate::stats::bootstrap::{self, RESAMPLES};
 use crate::stats::CONFIDENCE;
-use crate::units::{below_noise, ns};
+use crate::units::ns;
 use serde::{Deserialize, Serialize};
 
 /// One part of a case.
@@ -27,8 +27,12 @@ pub struct Part {
     pub value: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// The interval reaches zero: drawn as zero, its time left in `other`.
+    /// Drawn as zero, its time left in `other`: its interval reaches zero, or lies wholly
+    /// below it (`verdict` says which).
     pub below_noise: bool,
+    /// What the reports print for it (see [`Verdict`]).
+    #[serde(default)]
+    pub verdict: Verdict,
     /// What is drawn and counted (ns): the parts' `shown` add up to the case's total.
     pub shown: f64,
     /// `shown / total`: the shares add up to 1.
@@ -37,14 +41,22 @@ pub struct Part {
 }
 
 impl Part {
-    /// `12.3 ns`, or `below noise (± 0.4 ns)` for a part drawn as zero (`other`, the
-    /// remainder, is always its drawn value).
+    /// `12.3 ns`, or for a part drawn as zero `below noise (± 0.4 ns)` or `rows disagree
+    /// (by 2.36 ns – 8.05 ns)`, as a component says it (`other`, the remainder, is always
+    /// its drawn value).
     pub fn text(&self) -> String {
         if self.below_noise && self.name != "other" {
-            below_noise(self.ci_low.abs().max(self.ci_high.abs()), "ns")
+            crate::units::estimate(self.value, self.ci_low, self.ci_high, "ns", self.verdict)
         } else {
             ns(self.shown)
         }
+    }
+
+    /// `arguments 3.00 ns`, `arguments below noise (± 0.4 ns)`, `arguments: rows disagree
+    /// (by 2.36 ns – 8.05 ns)`.
+    pub fn named_text(&self) -> String {
+        let sep = if self.verdict == Verdict::BelowZero && self.name != "other" { ": " } else { " " };
+        format!("{}{sep}{}", self.name, self.text())
     }
 }
 
@@ -104,7 +116,7 @@ impl CaseSplit {
         pcts.sort_by(|a, b| (a.0 == "other").cmp(&(b.0 == "other")).then(b.1.cmp(&a.1)));
         let mut text = pcts.iter().map(|(n, p)| format!("{n} {p}%")).collect::<Vec<_>>().join(", ");
         let noise: Vec<String> =
-            self.parts.iter().filter(|p| p.below_noise && p.name != "other").map(|p| format!("{} {}", p.name, p.text())).collect();
+            self.parts.iter().filter(|p| p.below_noise && p.name != "other").map(|p| p.named_text()).collect();
         if !noise.is_empty() {
             text.push_str(&format!("; {}", noise.join(", ")));
         }
@@ -282,7 +294,8 @@ pub(crate) fn assemble(
             missing.push(format!("{name} (could not be computed)"));
             continue;
         }
-        let below = !(lo > 0.0 && value > 0.0);
+        let verdict = Verdict::of_cost(value, lo, hi);
+        let below = verdict.drawn_as_zero();
         if !below {
             significant.push(stat);
         }
@@ -292,6 +305,7 @@ pub(crate) fn assemble(
             ci_low: lo,
             ci_high: hi,
             below_noise: below,
+            verdict,
             shown: if below { 0.0 } else { value },
             share: 0.0,
             derivation: how.clone(),
@@ -316,7 +330,8 @@ pub(crate) fn assemble(
         value: other,
         ci_low: other_lo,
         ci_high: other_hi,
-        below_noise: !(other_lo > 0.0 && other > 0.0),
+        below_noise: Verdict::of_cost(other, other_lo, other_hi).drawn_as_zero(),
+        verdict: Verdict::of_cost(other, other_lo, other_hi),
         shown: other_shown,
         share: 0.0,
         derivation: format!("the total less the parts above: {other_what}"),

@@ -177,6 +177,41 @@ fn rows_that_disagree_are_named_so_never_a_negative_cost() {
 }
 
 #[test]
+fn rows_that_disagree_read_the_same_wherever_the_model_shows_them() {
+    // Until 2026-11-30 the component said "rows disagree" while the seed case's part and the
+    // engines' cell made of the same rows said "below noise (± 8.27 ns)" (wasm2c's arguments
+    // in a real run), and the JSON gave only below_noise: true.
+    let rows = vec![
+        noisy("native", "direct", "empty", 1.0, 0.05),
+        noisy("wasmtime", "typed", "noop", 20.0, 0.1),
+        noisy("wasmtime", "typed", "add", 15.0, 0.1),
+    ];
+    let c = decompose(&rows);
+    let args = c.iter().find(|x| x.component == "arguments").unwrap();
+    assert_eq!(args.verdict, Verdict::BelowZero);
+    let crossing = c.iter().find(|x| x.component == "crossing").unwrap();
+    assert_eq!(crossing.verdict, Verdict::Measured);
+    let json = serde_json::to_value(args).unwrap();
+    assert_eq!(json["verdict"], "below_zero", "{json}");
+    // The seed case's part: drawn as zero, said as the component says it.
+    let cases = seed_cases(&rows, &[]);
+    let add = cases.iter().find(|c| c.scenario == "add").unwrap();
+    let part = add.parts.iter().find(|p| p.name == "arguments").unwrap();
+    assert!(part.below_noise && part.shown == 0.0 && part.verdict == Verdict::BelowZero, "{part:?}");
+    assert!(part.text().starts_with("rows disagree (by "), "{}", part.text());
+    assert!(add.prose().contains("arguments: rows disagree (by "), "{}", add.prose());
+    assert_eq!(serde_json::to_value(part).unwrap()["verdict"], "below_zero");
+    // The engines side by side.
+    let m = engine_matrix(&rows, &c);
+    let cell = m[0].rows.iter().find(|r| r.metric == "arguments (default call API)").unwrap().cells[0].unwrap();
+    assert_eq!(cell.text("ns"), args.text());
+    // A cost that reaches zero stays below noise everywhere, and a ratio is a value.
+    let noise = Verdict::of_cost(-0.1, -2.0, 1.9);
+    assert_eq!((noise, Verdict::of_cost(0.5, -0.1, 1.0), Verdict::of_cost(3.0, 2.0, 4.0)), (Verdict::BelowNoise, Verdict::BelowNoise, Verdict::Measured));
+    assert!(crate::units::estimate(-0.1, -2.0, 1.9, "ns", noise).starts_with("below noise (± 2.00 ns)"));
+}
+
+#[test]
 fn a_part_within_the_noise_is_below_noise_never_negative() {
     // add is 0.1 ns under noop with samples spread over ±2 ns: arguments is noise.
     let rows = vec![
@@ -197,7 +232,8 @@ fn a_part_within_the_noise_is_below_noise_never_negative() {
     let cases = seed_cases(&rows, &[]);
     let add = cases.iter().find(|c| c.scenario == "add").unwrap();
     let part = add.parts.iter().find(|p| p.name == "arguments").unwrap();
-    assert!(part.below_noise && part.shown == 0.0);
+    assert!(part.below_noise && part.shown == 0.0 && part.verdict == Verdict::BelowNoise);
+    assert!(part.text().starts_with("below noise (± "), "{}", part.text());
     assert!(add.parts.iter().all(|p| p.shown >= 0.0));
     assert!(add.prose().contains("arguments below noise (± "), "{}", add.prose());
 }

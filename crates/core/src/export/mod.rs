@@ -19,6 +19,7 @@ pub use markdown::cell as markdown_cell;
 pub use terminal::ns as terminal_ns;
 pub use terminal::{Terminal, SUMMARY_ROWS};
 
+use crate::analysis::Verdict;
 use crate::results::ResultsFile;
 
 /// A row's figure for the results tables: its mean, and for a translated engine's row,
@@ -104,14 +105,22 @@ pub fn capability_note(r: &ResultsFile) -> String {
     )
 }
 
-/// `3 of 40 components are below noise (their 95% interval reaches zero)`.
+/// `3 of 40 components are below noise: ...`, and how many came out below zero.
 pub fn noise_line(r: &ResultsFile) -> String {
     let all = &r.derived.breakdown;
-    let below = all.iter().filter(|c| c.below_noise()).count();
-    format!(
-        "{below} of {} components are below noise: their 95% interval reaches zero, so they are given as ± the interval's reach",
+    let count = |v: Verdict| all.iter().filter(|c| c.verdict == v).count();
+    let mut line = format!(
+        "{} of {} components are below noise: their 95% interval reaches zero, so they are given as ± the interval's reach",
+        count(Verdict::BelowNoise),
         all.len()
-    )
+    );
+    let disagree = count(Verdict::BelowZero);
+    if disagree > 0 {
+        line.push_str(&format!(
+            "; {disagree} came out below zero beyond their interval, given as \"rows disagree (by …)\" (see the warnings)"
+        ));
+    }
+    line
 }
 
 /// Renders a results file. Human warnings go to `notes` (stderr or footnotes), never into

@@ -5,7 +5,8 @@
 
 use super::charts::Chart;
 use crate::results::{ResultsFile, DEFAULT_GUEST_VARIANT};
-use crate::units::ns;
+use crate::analysis::Verdict;
+use crate::units::{interval, ns};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -99,6 +100,9 @@ pub fn chain_lines(r: &ResultsFile) -> Vec<String> {
                 .map(|p| {
                     if p.name == "other" {
                         format!("other (steps below noise) {}", ns(p.shown))
+                    } else if p.verdict == Verdict::BelowZero {
+                        // The later row ran faster than the one before it, beyond their noise.
+                        format!("{} goes down (by {}), drawn as zero", p.name, interval(-p.ci_high, -p.ci_low, "ns"))
                     } else if p.below_noise {
                         format!("{} {}", p.name, p.text())
                     } else {
@@ -109,7 +113,7 @@ pub fn chain_lines(r: &ResultsFile) -> Vec<String> {
             let missing = if s.missing.is_empty() { String::new() } else { format!(" [not measured: {}]", s.missing.join(", ")) };
             let scaled = if s.overshoot > 0.0 {
                 format!(
-                    "; a step below zero is below noise, so the others exceed the total by {} and are scaled to it",
+                    "; a step drawn as zero leaves the others exceeding the total by {}, so they are scaled to it",
                     ns(s.overshoot)
                 )
             } else {
@@ -148,7 +152,9 @@ pub const CHAIN_NOTE: &str = "sum_array_resident, 10,000 i32, step by step, each
     configuration − its default). The guest built with simd128: the host's sum; the Wasm code and the call (the SIMD \
     guest − the host's vectorized sum); explicit bounds checks. What SIMD saves the guest is guest_simd in the \
     breakdown. Each step is measured with its 95% interval; a step whose interval reaches zero is below noise and its \
-    time is in other, so the steps add up to the last row measured.";
+    time is in other, so the steps add up to the last row measured; a step that goes down beyond its interval (its \
+    row ran faster than the one before it: an engine's code can beat the host's own scalar loop, as Cranelift's beats \
+    Go's, and a C compiler can vectorize a translated guest) is drawn as zero too, and the other steps are scaled to the total.";
 
 /// One panel of the variants chart: a horizontal bar per (engine,) guest build.
 #[derive(Debug, Clone, PartialEq)]
@@ -414,6 +420,28 @@ mod tests {
         let table = page.find("Guest builds side by side").unwrap();
         let drawn = page.find("Guest module size per build").expect("the chart is in the report");
         assert!(drawn > table);
+    }
+
+    #[test]
+    fn a_chain_step_that_goes_down_says_so_in_the_reports() {
+        // The engine's scalar guest (900 ns) beats the host's scalar loop (1000 ns) beyond
+        // the noise, as Cranelift's code beats Go's: "goes down", never "below noise (± x)"
+        // with x the size of the step itself.
+        let mut f = ResultsFile::new();
+        let spread = |x: f64| (0..10).map(|j| x + (j % 3) as f64).collect::<Vec<f64>>();
+        f.results.push(row("native", "direct", "native_sum", ("len", 10000), "o3", spread(300.0)));
+        f.results.push(row("native", "direct", "native_sum_scalar", ("len", 10000), "o3", spread(1000.0)));
+        f.results.push(row("wasmtime", "typed", "sum_array_resident", ("len", 10000), "o3", spread(900.0)));
+        f.rederive();
+        let lines = chain_lines(&f);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let l = &lines[0];
+        assert!(l.contains("Wasm code and the call goes down (by 9"), "{l}");
+        assert!(!l.contains("below noise"), "{l}");
+        assert!(l.contains("so they are scaled to it"), "{l}");
+        for page in [Html.render(&f).output, crate::export::Markdown.render(&f).output] {
+            assert!(page.contains("Wasm code and the call goes down (by "), "{page}");
+        }
     }
 
     #[test]
