@@ -116,7 +116,10 @@ impl WarningKind {
             }
             WarningKind::NotVerified => "treat this row as broken: a result that was not checked may be fast for a wrong reason",
             WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
-            WarningKind::NegativeComponent { .. } => "rerun on a quiet machine with more samples: the machine drifted between those rows",
+            WarningKind::NegativeComponent { .. } => {
+                "rerun on a quiet machine with more samples; if it holds, it is not drift: the two rows differ in more \
+                 than what the part isolates (read its derivation), and it cannot be read from them on this engine"
+            }
             WarningKind::PrecisionNotReached { .. } => {
                 "raise --max-row-ms (time per row) or loosen --precision; if many rows miss it, quiet the machine"
             }
