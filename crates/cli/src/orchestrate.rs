@@ -577,7 +577,7 @@ pub fn available_runtimes(hosts: &[Host]) -> String {
 
 /// A line on stderr above the progress bar (which prints nothing while hidden: --no-progress,
 /// or stderr not a terminal).
-fn say(bar: &ProgressBar, line: String) {
+pub(crate) fn say(bar: &ProgressBar, line: String) {
     if bar.is_hidden() {
         eprintln!("{line}");
     } else {

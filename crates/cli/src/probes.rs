@@ -302,8 +302,8 @@ impl ProbeCache {
 
     /// Kept only when every probe ran to an outcome of the engine's (not when a worker
     /// could not even start). A cache that cannot be written costs the next run its probes,
-    /// nothing else.
-    fn put(&self, key: &str, outcomes: &[ProbeOutcome]) {
+    /// nothing else: it is said above the progress bar.
+    fn put(&self, key: &str, outcomes: &[ProbeOutcome], bar: &indicatif::ProgressBar) {
         if outcomes.iter().any(|o| o.outcome == Outcome::NotRun) {
             return;
         }
@@ -316,7 +316,10 @@ impl ProbeCache {
             Ok(())
         };
         if let Err(e) = write() {
-            eprintln!("note: the capability probes' outcomes could not be kept in {} for later runs: {e:#}", self.dir.display());
+            crate::orchestrate::say(
+                bar,
+                format!("note: the capability probes' outcomes could not be kept in {} for later runs: {e:#}", self.dir.display()),
+            );
         }
     }
 }
@@ -361,7 +364,7 @@ pub fn run_all(
                             outs.push(run_probe(host, runtime, name, path, scenarios_file, timeout, max_memory_mib, hang));
                         }
                         if let (Some(c), Some(k)) = (&cache, &key) {
-                            c.put(k, &outs);
+                            c.put(k, &outs, bar);
                         }
                         outs
                     }

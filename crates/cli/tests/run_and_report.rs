@@ -352,18 +352,19 @@ fn capability_probes_measure_what_each_engine_gives_up() {
     let out = dir.path().join("r.json");
     // A cache of its own: the first run probes, whatever earlier runs on this machine kept.
     let cache = dir.path().join("cache");
-    let probe = |extra: &[&str], out: &Path| {
+    let probe_in = |extra: &[&str], out: &Path, cache: &Path| {
         let o = bin()
             .args(["run", "--quick", "--hosts", "rust", "--no-progress", "--out"])
             .arg(out)
             .args(["--capabilities", "--scenarios", "empty,noop", "--runtimes", "wasmi,wasm3"])
             .args(extra)
-            .env("XDG_CACHE_HOME", &cache)
+            .env("XDG_CACHE_HOME", cache)
             .output()
             .unwrap();
         assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
         o
     };
+    let probe = |extra: &[&str], out: &Path| probe_in(extra, out, &cache);
     let o = probe(&[], &out);
     let v = load(&out);
     let reused = |v: &Value| -> Vec<bool> {
@@ -384,6 +385,14 @@ fn capability_probes_measure_what_each_engine_gives_up() {
     let fresh = dir.path().join("fresh.json");
     probe(&["--reprobe"], &fresh);
     assert!(reused(&load(&fresh)).iter().all(|r| !r), "--reprobe probes again");
+    // A cache that cannot be written costs the next run its probes, nothing else, and is
+    // said on stderr, also with --no-progress (a hidden bar prints nothing).
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, "").unwrap();
+    let o3 = probe_in(&[], &dir.path().join("blocked.json"), &blocked);
+    let err = text(&o3.stderr);
+    assert!(err.contains("note: the capability probes' outcomes could not be kept in ") && err.contains("a-file"), "{err}");
+    assert_eq!(strip(&load(&dir.path().join("blocked.json"))), strip(&v));
     let outcome = |rt: &str, probe: &str| {
         v["capabilities"]
             .as_array()
