@@ -78,6 +78,32 @@ fn missing_results_file() {
     check("missing-results", &o, 2, dir.path(), &text(&o.stderr));
 }
 
+/// A path that is not a results file is refused at its first byte that is not JSON: until
+/// 2026-11-30 `report /dev/zero` read 24 GB before the kernel killed the process.
+#[test]
+fn not_a_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Under a 1 GiB address-space limit, so that a reader that reads it whole fails here
+    // instead of taking the machine's memory.
+    let limited = |args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 1048576 && exec "$0" "$@""#)
+            .arg(env!("CARGO_BIN_EXE_interop-bench"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = limited(&["report", "/dev/zero"]);
+    check("report-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
+    let o = bin().arg("compare").arg(dir.path()).arg("/dev/zero").output().unwrap();
+    check("compare-folder", &o, 2, dir.path(), &text(&o.stderr));
+    let m = dir.path().join("m.json");
+    let o = limited(&["merge", "/dev/zero", "/dev/zero", "-o", m.to_str().unwrap()]);
+    check("merge-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
+    assert!(!dir.path().join("m.json").exists());
+}
+
 #[test]
 fn malformed_guest() {
     let dir = tempfile::tempdir().unwrap();

@@ -46,11 +46,9 @@ pub enum MergeError {
 /// and model derived from its samples (as [`ResultsFile::load`] does).
 pub fn load_runs(path: &Path) -> Result<Vec<ResultsFile>, ResultsError> {
     let p = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|cause| ResultsError::Read { path: p.clone(), cause })?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|cause| ResultsError::Parse { path: p.clone(), cause })?;
+    let value = crate::results::read_json(path)?;
     if value.get("machines").is_none() {
-        return ResultsFile::load(path).map(|r| vec![r]);
+        return ResultsFile::from_json(value, path).map(|r| vec![r]);
     }
     let found = value.get("schema_version").and_then(|v| v.as_u64()).unwrap_or(0);
     if !READABLE_SCHEMAS.contains(&found) || found < 2 {

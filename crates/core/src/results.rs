@@ -930,6 +930,21 @@ pub struct Derived {
 pub const DERIVED_NOTE: &str =
     "derived from the data above by interop-bench's analysis; recomputed on every load, never read back";
 
+/// The JSON of a file given as a results file, parsed as it is read: what is not JSON is
+/// refused at its first byte, so a device or a stream that never ends (`report /dev/zero`
+/// read 24 GB before the kernel killed it, 2026-11-30) costs nothing.
+pub fn read_json(path: &Path) -> Result<serde_json::Value, ResultsError> {
+    let p = || path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|cause| ResultsError::Read { path: p(), cause })?;
+    serde_json::from_reader(std::io::BufReader::new(file)).map_err(|cause| {
+        if cause.is_io() {
+            ResultsError::Read { path: p(), cause: cause.into() }
+        } else {
+            ResultsError::Parse { path: p(), cause }
+        }
+    })
+}
+
 /// Each message names the file and carries its cause in its own text (the cause is not
 /// also a `source()`, so `{:#}` chains print it once).
 #[derive(Debug, thiserror::Error)]
@@ -1061,10 +1076,12 @@ impl ResultsFile {
     /// Reads a results file of schema 1 or 2 and derives statistics and the model from
     /// its samples (whatever derived fields the file carries are not read).
     pub fn load(path: &Path) -> Result<Self, ResultsError> {
+        Self::from_json(read_json(path)?, path)
+    }
+
+    /// A results file's JSON (read by [`read_json`] from `path`, named in errors), as [`load`].
+    pub fn from_json(mut value: serde_json::Value, path: &Path) -> Result<Self, ResultsError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|cause| ResultsError::Read { path: p.clone(), cause })?;
-        let mut value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|cause| ResultsError::Parse { path: p.clone(), cause })?;
         let found = value.get("schema_version").and_then(|v| v.as_u64()).unwrap_or(0);
         if !READABLE_SCHEMAS.contains(&found) {
             return Err(ResultsError::Version { path: p, found });
