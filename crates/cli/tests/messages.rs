@@ -102,6 +102,27 @@ fn not_a_results_file() {
     let o = limited(&["merge", "/dev/zero", "/dev/zero", "-o", m.to_str().unwrap()]);
     check("merge-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
     assert!(!dir.path().join("m.json").exists());
+    // The same for a run's module and scenario file, and an input a scenario file names.
+    let r = dir.path().join("r.json");
+    let run_limited = |args: &[&str]| {
+        let mut all = vec!["run", "--quick", "--hosts", "rust", "--runtimes", "wasmi", "--no-progress", "-o", r.to_str().unwrap()];
+        all.extend_from_slice(args);
+        limited(&all)
+    };
+    let o = run_limited(&["--guest", "/dev/zero"]);
+    check("run-guest-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
+    let o = run_limited(&["--scenario-file", "/dev/zero"]);
+    check("run-scenario-file-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
+    let toml = dir.path().join("zero-input.toml");
+    std::fs::write(
+        &toml,
+        "schema = 1\n[[scenario]]\nname = \"x\"\nexport = \"f\"\nparams = [\"i32\", \"i32\"]\nresults = []\n\
+         args = [\"in.ptr\", \"in.len\"]\ninput = { file = \"/dev/zero\" }\ninput_at = 1024\ncheck = \"completes\"\n",
+    )
+    .unwrap();
+    let o = run_limited(&["--scenario-file", toml.to_str().unwrap()]);
+    check("run-input-file-dev-zero", &o, 2, dir.path(), &text(&o.stderr));
+    assert!(!r.exists());
 }
 
 #[test]

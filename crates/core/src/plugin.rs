@@ -259,8 +259,9 @@ pub struct PluginCase {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
-    #[error("cannot read the scenario file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    /// The cause is in the message and not also a `source()`, so `{:#}` says it once.
+    #[error("cannot read the scenario file {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("scenario file {path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -289,6 +290,32 @@ pub fn canonical_text(n: usize) -> Vec<u8> {
     (0..n).map(|i| b'a' + ((i * 7 + i / 26) % 26) as u8).collect()
 }
 
+/// The most this tool reads of a module or an input a user names: 1 GiB.
+pub const FILE_CAP: u64 = 1 << 30;
+
+/// The most it reads of a scenario file's text: 16 MiB.
+pub const TEXT_CAP: u64 = 16 << 20;
+
+/// Reads a file a user named, refusing a device and anything past `cap` bytes: a device
+/// that never ends (`--guest /dev/zero`) was read whole until the kernel killed the run,
+/// 2026-11-30. A pipe is read, up to the cap.
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let file = std::fs::File::open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_char_device() || kind.is_block_device() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a device, not a file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        let msg = format!("larger than {} MiB, the most this tool reads of one file", cap >> 20);
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
+    }
+    Ok(bytes)
+}
+
 /// sha256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -297,8 +324,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl LoadedPlugin {
     pub fn load(path: &Path) -> Result<Self, PluginError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PluginError::Io { path: path.display().to_string(), source })?;
+        let io = |cause| PluginError::Io { path: path.display().to_string(), cause };
+        let bytes = read_capped(path, TEXT_CAP).map_err(io)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text ({e})"))))?;
         Self::parse(&text, path)
     }
 
@@ -416,7 +445,7 @@ impl LoadedPlugin {
                         vec![(BTreeMap::new(), t.as_bytes().to_vec())]
                     } else if let Some(f) = &i.file {
                         let p = dir.join(f);
-                        let bytes = std::fs::read(&p).map_err(|e| {
+                        let bytes = read_capped(&p, FILE_CAP).map_err(|e| {
                             at(inp.span(), "input.file", format!("cannot read {}: {e}", p.display()))
                         })?;
                         vec![(BTreeMap::new(), bytes)]
@@ -511,6 +540,18 @@ impl LoadedPlugin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_read_up_to_its_cap_and_a_device_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("ten");
+        std::fs::write(&f, b"0123456789").unwrap();
+        assert_eq!(read_capped(&f, 10).unwrap(), b"0123456789");
+        let e = read_capped(&f, 9).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{e}");
+        let e = read_capped(Path::new("/dev/zero"), FILE_CAP).unwrap_err();
+        assert_eq!(e.to_string(), "a device, not a file");
+    }
 
     const GOOD: &str = r#"
 schema = 1
