@@ -301,11 +301,14 @@ pub const TEXT_CAP: u64 = 16 << 20;
 /// 2026-11-30. A pipe is read, up to the cap.
 pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    use std::os::unix::fs::FileTypeExt;
     let file = std::fs::File::open(path)?;
-    let kind = file.metadata()?.file_type();
-    if kind.is_char_device() || kind.is_block_device() {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a device, not a file"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = file.metadata()?.file_type();
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a device, not a file"));
+        }
     }
     let mut bytes = Vec::new();
     file.take(cap + 1).read_to_end(&mut bytes)?;
