@@ -325,13 +325,14 @@ pub(crate) fn assemble(
         }
         0.0
     };
+    let other_verdict = Verdict::of_cost(other, other_lo, other_hi);
     out.push(Part {
         name: "other".into(),
         value: other,
         ci_low: other_lo,
         ci_high: other_hi,
-        below_noise: Verdict::of_cost(other, other_lo, other_hi).drawn_as_zero(),
-        verdict: Verdict::of_cost(other, other_lo, other_hi),
+        below_noise: other_verdict.drawn_as_zero(),
+        verdict: other_verdict,
         shown: other_shown,
         share: 0.0,
         derivation: format!("the total less the parts above: {other_what}"),
