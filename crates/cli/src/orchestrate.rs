@@ -473,14 +473,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let unsaved = guard::save(&results, &out_path).err();
     // The HTML report beside the results file (never over it).
     // One the disk refuses is said, not listed as written, and not left half written.
-    let html_path = guard::html_path(&out_path).filter(|html| {
-        let written = std::fs::write(html, interop_core::export::Html.render(&results).output);
-        if let Err(e) = &written {
+    let mut html_path = guard::html_path(&out_path);
+    if let Some(html) = &html_path {
+        if let Err(e) = std::fs::write(html, interop_core::export::Html.render(&results).output) {
             eprintln!("interop-bench: cannot write the HTML report {}: {e}", html.display());
             let _ = std::fs::remove_file(html);
+            html_path = None;
         }
-        written.is_ok()
-    });
+    }
 
     drop(guard);
 
