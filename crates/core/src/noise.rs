@@ -405,19 +405,7 @@ mod tests {
     use crate::results::RowKey;
 
     fn raw(scenario: &str, ns: f64) -> RawRow {
-        RawRow {
-            key: RowKey { host: "rust".into(), runtime: "native".into(), api: "direct".into(), scenario: scenario.into(), params: Default::default(), guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
-            iters_per_sample: 1000,
-            sample_ns_per_op: vec![ns, ns],
-            verified: true,
-            metrics: Default::default(),
-            input_sha256: None,
-            stop: None,
-            machine_ref_ns: Vec::new(),
-            sample_machine_ns: Vec::new(),
-            machine_fast_ns: None,
-            more_processes: Vec::new(),
-        }
+        RawRow::fixture(RowKey::of("rust", "native", "direct", scenario, Default::default(), crate::results::DEFAULT_GUEST_VARIANT), vec![ns, ns])
     }
 
     #[test]

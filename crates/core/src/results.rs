@@ -1162,19 +1162,27 @@ fn upgrade_v1(v: &mut serde_json::Value) {
 }
 
 #[cfg(test)]
-impl ResultRow {
-    /// A Rust host's verified row of `samples` (1,000 ops each): the one constructor of the
-    /// unit tests' fixture rows.
-    pub(crate) fn of_samples(runtime: &str, api: &str, scenario: &str, params: Params, variant: &str, samples: Vec<f64>) -> ResultRow {
-        ResultRow::from_raw(RawRow {
-            key: RowKey {
-                host: "rust".into(),
-                runtime: runtime.into(),
-                api: api.into(),
-                scenario: scenario.into(),
-                params,
-                guest_variant: variant.into(),
-            },
+impl RowKey {
+    /// A row's key from its parts (unit tests' fixtures).
+    pub(crate) fn of(host: &str, runtime: &str, api: &str, scenario: &str, params: Params, variant: &str) -> RowKey {
+        RowKey {
+            host: host.into(),
+            runtime: runtime.into(),
+            api: api.into(),
+            scenario: scenario.into(),
+            params,
+            guest_variant: variant.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl RawRow {
+    /// A verified row of `samples` (1,000 ops each) from one process, without the machine's
+    /// readings: the one constructor of the unit tests' fixture rows.
+    pub(crate) fn fixture(key: RowKey, samples: Vec<f64>) -> RawRow {
+        RawRow {
+            key,
             iters_per_sample: 1000,
             sample_ns_per_op: samples,
             verified: true,
@@ -1185,7 +1193,15 @@ impl ResultRow {
             sample_machine_ns: Vec::new(),
             machine_fast_ns: None,
             more_processes: Vec::new(),
-        })
+        }
+    }
+}
+
+#[cfg(test)]
+impl ResultRow {
+    /// A Rust host's verified row of `samples` ([`RawRow::fixture`]).
+    pub(crate) fn of_samples(runtime: &str, api: &str, scenario: &str, params: Params, variant: &str, samples: Vec<f64>) -> ResultRow {
+        ResultRow::from_raw(RawRow::fixture(RowKey::of("rust", runtime, api, scenario, params, variant), samples))
     }
 }
 

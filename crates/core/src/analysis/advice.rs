@@ -352,19 +352,8 @@ mod tests {
 
     fn row(host: &str, runtime: &str, api: &str, scenario: &str, param: Option<(&str, u64)>, ns: f64) -> ResultRow {
         let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
-        ResultRow::from_raw(RawRow {
-            key: RowKey { host: host.into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params, guest_variant: crate::results::DEFAULT_GUEST_VARIANT.into() },
-            iters_per_sample: 100,
-            sample_ns_per_op: vec![ns; 6],
-            verified: true,
-            metrics: Default::default(),
-            input_sha256: None,
-            stop: None,
-            machine_ref_ns: Vec::new(),
-            sample_machine_ns: Vec::new(),
-            machine_fast_ns: None,
-            more_processes: Vec::new(),
-        })
+        let key = RowKey::of(host, runtime, api, scenario, params, crate::results::DEFAULT_GUEST_VARIANT);
+        ResultRow::from_raw(RawRow::fixture(key, vec![ns; 6]))
     }
 
     #[test]

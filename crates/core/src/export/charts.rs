@@ -925,19 +925,8 @@ mod tests {
         if let Some(p) = param {
             params.insert("bytes".into(), p);
         }
-        ResultRow::from_raw(RawRow {
-            key: RowKey { host: host.into(), runtime: runtime.into(), api: api.into(), scenario: scenario.into(), params, guest_variant: "o3".into() },
-            iters_per_sample: 1000,
-            sample_ns_per_op: vec![ns * 0.99, ns, ns * 1.01, ns, ns * 1.02],
-            verified: true,
-            metrics: Default::default(),
-            input_sha256: None,
-            stop: None,
-            machine_ref_ns: Vec::new(),
-            sample_machine_ns: Vec::new(),
-            machine_fast_ns: None,
-            more_processes: Vec::new(),
-        })
+        let key = RowKey::of(host, runtime, api, scenario, params, "o3");
+        ResultRow::from_raw(RawRow::fixture(key, vec![ns * 0.99, ns, ns * 1.01, ns, ns * 1.02]))
     }
 
     /// The engines and APIs of a full run of both hosts (as in a default run's file).
