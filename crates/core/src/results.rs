@@ -204,6 +204,19 @@ impl RawRow {
     }
 }
 
+/// The machine's fast state per host: the fastest reading any of its workers recorded with
+/// a row (`machine_fast_ns`).
+pub fn host_fast_states(rows: &[ResultRow]) -> BTreeMap<String, f64> {
+    let mut fast: BTreeMap<String, f64> = BTreeMap::new();
+    for r in rows {
+        if let Some(f) = r.machine_fast_ns.filter(|f| f.is_finite() && *f > 0.0) {
+            let e = fast.entry(r.key.host.clone()).or_insert(f);
+            *e = e.min(f);
+        }
+    }
+    fast
+}
+
 /// A process's fastest machine reading, lowered to the host's fastest in the file when that
 /// is lower (a worker whose whole life fell in a slower state took that state for its
 /// fastest); `None` without a reading of its own.
@@ -584,6 +597,18 @@ impl ResultRow {
     /// (`machine_ref_ns`).
     pub fn machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
         self.machine_ref_ns.iter().chain(self.more_processes.iter().flat_map(|p| &p.machine_ref_ns)).copied()
+    }
+
+    /// A Go row whose calls make work for the collector keeps every sample, those taken in
+    /// a slower state of the machine too (docs/hosts.md): what that state did to it, judged
+    /// against `fastest`, the fastest reading its host took in the run ([`host_fast_states`]). `None` for the
+    /// other rows (their statistics set such samples aside, or say they could not).
+    pub fn slow_kept(&self, fastest: f64) -> Option<stats::machine_state::SlowKept> {
+        let allocating = self.metrics.get("allocs_per_op").is_some_and(|a| *a >= 0.01);
+        if self.fast_state_ns.is_some() || !allocating || !self.more_processes.is_empty() {
+            return None;
+        }
+        stats::machine_state::slow_kept(&self.sample_ns_per_op, *self.machine_ref_ns.first()?, &self.sample_machine_ns, fastest)
     }
 
     /// Its sampling stopped at a fixed count (`stop` "fixed"). In a run with a precision
@@ -998,14 +1023,7 @@ impl ResultsFile {
 
     /// Recomputes every derived field (statistics, the cost model, warnings) from the raw samples.
     pub fn rederive(&mut self) {
-        // The machine's fast state per host: the fastest reading any of its workers recorded.
-        let mut fast: BTreeMap<String, f64> = BTreeMap::new();
-        for r in &self.results {
-            if let Some(f) = r.machine_fast_ns.filter(|f| f.is_finite() && *f > 0.0) {
-                let e = fast.entry(r.key.host.clone()).or_insert(f);
-                *e = e.min(f);
-            }
-        }
+        let fast = host_fast_states(&self.results);
         for row in &mut self.results {
             let host_fast = fast.get(&row.key.host).copied();
             *row = ResultRow::from_raw_in(row.raw(), host_fast);
@@ -1283,6 +1301,39 @@ mod machine_state_tests {
         assert!(!row.in_fast_state());
         let w = crate::warnings::collect(std::slice::from_ref(&row), &[], &[], 1.0);
         assert!(w.iter().any(|w| matches!(w.kind, crate::warnings::WarningKind::MachineSlowThroughout { .. })), "{w:?}");
+    }
+
+    /// A Go row whose calls make work for the collector keeps every sample (its host leaves
+    /// out `machine_fast_ns`); judged against its host's fast state (100, from another Go
+    /// row), the slow samples it kept are named with what they did to its mean.
+    #[test]
+    fn a_go_row_that_keeps_its_slow_samples_says_what_they_did_to_it() {
+        use crate::warnings::{collect, WarningKind};
+        let go = RowKey { host: "go".into(), runtime: "wasmtime-go".into(), ..mixed().key };
+        let plain = ResultRow::from_raw(RawRow { key: go.clone(), ..mixed() });
+        let keeps = |samples: Vec<f64>, after: Vec<f64>, allocs: f64| {
+            let key = RowKey { scenario: "string_roundtrip".into(), ..go.clone() };
+            let metrics = BTreeMap::from([("allocs_per_op".to_string(), allocs)]);
+            let before = after[0];
+            ResultRow::from_raw(RawRow { key, sample_ns_per_op: samples, sample_machine_ns: after, machine_ref_ns: vec![before], machine_fast_ns: None, metrics, ..mixed() })
+        };
+        let of = |row: &ResultRow| collect(&[plain.clone(), row.clone()], &[], &[], 1.0).into_iter().filter(|w| w.row.as_ref() == Some(&row.key)).map(|w| w.kind).collect::<Vec<_>>();
+        // 30 samples in the fast state, then 10 at 1.9x: all 40 count, and their mean (12.25)
+        // reads 22.5% above the fast ones' (10), beyond its interval (about ±10%).
+        let samples = [vec![10.0; 30], vec![19.0; 10]].concat();
+        let after = [vec![100.0; 30], vec![190.0; 10]].concat();
+        let partly = keeps(samples.clone(), after.clone(), 2.0);
+        assert_eq!((partly.samples, partly.set_aside), (40, 0));
+        let kinds = of(&partly);
+        let [WarningKind::SlowSamplesKept { slow: 10, samples: 40, move_pct }] = kinds.as_slice() else { panic!("{kinds:?}") };
+        assert!((move_pct - 22.5).abs() < 1e-9, "{move_pct}");
+        // Every sample slow: the slower state's figure, said as for any row.
+        let throughout = keeps(samples.clone(), vec![190.0; 40], 2.0);
+        assert_eq!(of(&throughout), vec![WarningKind::MachineSlowThroughout { ratio: 1.9 }]);
+        // All in the fast state, or a row whose calls do not allocate (its host judged it by
+        // the fast state itself, or --every-sample kept them): nothing.
+        assert!(of(&keeps(samples.clone(), vec![100.0; 40], 2.0)).is_empty());
+        assert!(of(&keeps(samples, after, 0.0)).is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::analysis::Component;
 use crate::results::{Failure, ResultRow, RowKey};
+use crate::stats::machine_state::SlowKept;
 use serde::{Deserialize, Serialize};
 
 /// Below this many samples the confidence interval is the whole range.
@@ -44,6 +45,10 @@ pub enum WarningKind {
     MachineStateSetAside { set_aside: usize, samples: usize },
     /// Every sample of the row was taken while the machine ran slower than its fast state.
     MachineSlowThroughout { ratio: f64 },
+    /// A row that keeps every sample (a Go row whose calls make work for the collector) took
+    /// `slow` of its `samples` while the machine ran slower than its fast state, and its mean
+    /// reads `move_pct` percent above that of its other samples.
+    SlowSamplesKept { slow: usize, samples: usize, move_pct: f64 },
     /// The row's worker processes measured it this far apart (their means, percent).
     ProcessesDisagree { spread_pct: f64, processes: usize },
 }
@@ -93,6 +98,11 @@ impl WarningKind {
             WarningKind::MachineSlowThroughout { ratio } => format!(
                 "measured while the machine ran {ratio:.1}x slower than its fast state (the reference loop's reading): the figure is that slower state's"
             ),
+            WarningKind::SlowSamplesKept { slow, samples, move_pct } => format!(
+                "{slow} of its {samples} samples were taken while the machine ran more than {:.0}% slower than its fast state, and they count (a Go row whose calls make \
+                 work for the collector keeps every sample: docs/hosts.md): its mean reads {move_pct:.0}% above that of its other samples",
+                crate::stats::machine_state::STATE_TOL * 100.0
+            ),
         }
     }
 
@@ -132,6 +142,9 @@ impl WarningKind {
             WarningKind::MachineSlowThroughout { .. } => {
                 "rerun the row (interop-bench run --scenarios ...): compare it only with runs measured in the same state"
             }
+            WarningKind::SlowSamplesKept { .. } => {
+                "rerun the row on a quieter machine (interop-bench run --runtimes ... --scenarios ...), and read it as a range meanwhile; the gate allows such a row the machine's move"
+            }
         }
     }
 }
@@ -159,6 +172,7 @@ impl Warning {
 /// measured in several processes reached the target with their samples pooled.
 pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure], precision_pct: f64) -> Vec<Warning> {
     let adaptive = precision_pct > 0.0;
+    let host_fast = crate::results::host_fast_states(rows);
     let mut out = Vec::new();
     for row in rows {
         let s = &row.summary;
@@ -197,6 +211,17 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         }
         if let Some(ratio) = row.machine_slow_ratio() {
             out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio }));
+        }
+        // A row that keeps its slow samples: said when they moved it beyond its own interval.
+        match host_fast.get(&row.key.host).and_then(|f| row.slow_kept(*f)) {
+            Some(SlowKept::Throughout { ratio }) => out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio })),
+            Some(SlowKept::Partly { slow, samples, move_pct }) => {
+                let e = &row.ns_per_op;
+                if move_pct > 100.0 * (e.ci_high - e.ci_low) / 2.0 / e.mean {
+                    out.push(Warning::new(key(), WarningKind::SlowSamplesKept { slow, samples, move_pct }));
+                }
+            }
+            None => {}
         }
         if !row.verified {
             out.push(Warning::new(key(), WarningKind::NotVerified));

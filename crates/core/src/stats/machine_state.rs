@@ -136,9 +136,55 @@ pub fn slow_ratio(after: &[f64], fast: f64) -> Option<f64> {
     Some(v[v.len() / 2] / fast)
 }
 
+/// What the slower state did to a row that keeps every sample (a Go row whose calls make
+/// work for the collector: docs/hosts.md), judged against `fast`, the fastest reading its
+/// engine took: taken wholly in a slower state (fewer than [`MIN_KEPT`] fast samples, its
+/// median reading `ratio` times `fast`), or partly, its mean `move_pct` percent above that
+/// of its fast samples. `None` when no sample was slow, or the readings do not fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SlowKept {
+    Throughout { ratio: f64 },
+    Partly { slow: usize, samples: usize, move_pct: f64 },
+}
+
+pub fn slow_kept(samples: &[f64], before: f64, after: &[f64], fast: f64) -> Option<SlowKept> {
+    let flags = fast_samples(before, after, fast);
+    if samples.is_empty() || flags.len() != samples.len() {
+        return None;
+    }
+    let used: Vec<f64> = samples.iter().zip(&flags).filter(|(_, f)| **f).map(|(s, _)| *s).collect();
+    if used.len() == samples.len() {
+        return None;
+    }
+    if used.len() < MIN_KEPT {
+        return slow_ratio(after, fast).filter(|r| *r > 1.0 + STATE_TOL).map(|ratio| SlowKept::Throughout { ratio });
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let move_pct = 100.0 * (mean(samples) / mean(&used) - 1.0);
+    Some(SlowKept::Partly { slow: samples.len() - used.len(), samples: samples.len(), move_pct })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_slow_state_did_to_a_row_that_keeps_every_sample() {
+        // The readings after the 3rd and 4th samples are slow (1.9x), so those two and the 5th
+        // (the reading before it is slow) are slow samples: the mean of all eight is
+        // (6 x 10 + 2 x 19) / 8 = 12.25, 22.5% above the five fast samples' 10.
+        let samples = [10.0, 10.0, 19.0, 19.0, 10.0, 10.0, 10.0, 10.0];
+        let after = [100.0, 100.0, 190.0, 190.0, 100.0, 100.0, 100.0, 100.0];
+        let Some(SlowKept::Partly { slow, samples: n, move_pct }) = slow_kept(&samples, 100.0, &after, 100.0) else { panic!() };
+        assert_eq!((slow, n), (3, 8));
+        assert!((move_pct - 100.0 * (12.25 / 10.0 - 1.0)).abs() < 1e-9, "{move_pct}");
+        // Every sample fast: nothing to say; every one slow: the ratio of the median reading.
+        assert_eq!(slow_kept(&samples, 100.0, &[100.0; 8], 100.0), None);
+        assert_eq!(slow_kept(&samples, 190.0, &[190.0; 8], 100.0), Some(SlowKept::Throughout { ratio: 1.9 }));
+        // Readings that do not fit the samples, or no fast reading: nothing.
+        assert_eq!(slow_kept(&samples, 100.0, &after[..4], 100.0), None);
+        assert_eq!(slow_kept(&samples, 100.0, &after, 0.0), None);
+    }
 
     #[test]
     fn a_sample_counts_when_the_readings_on_both_sides_are_fast() {
