@@ -136,17 +136,20 @@ pub fn slow_ratio(after: &[f64], fast: f64) -> Option<f64> {
     Some(v[v.len() / 2] / fast)
 }
 
-/// What the slower state did to a row that keeps every sample (a Go row whose calls make
-/// work for the collector: docs/hosts.md), judged against `fast`, the fastest reading its
-/// engine took: taken wholly in a slower state (fewer than [`MIN_KEPT`] fast samples, its
-/// median reading `ratio` times `fast`), or partly, its mean `move_pct` percent above that
-/// of its fast samples. `None` when no sample was slow, or the readings do not fit.
+/// What the slower state did to a row that keeps every sample ([`slow_kept`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SlowKept {
+    /// Fewer than [`MIN_KEPT`] fast samples; its median reading is `ratio` times the fast one.
     Throughout { ratio: f64 },
+    /// `slow` of its `samples` were slow, and its mean reads `move_pct` percent above that of
+    /// the others.
     Partly { slow: usize, samples: usize, move_pct: f64 },
 }
 
+/// What the slower state did to a row that keeps every sample (a Go row whose calls make
+/// work for the collector: docs/hosts.md), its samples judged as [`fast_samples`] judges
+/// them against `fast`, the fastest reading of its host. `None` when no sample was slow, or
+/// the readings do not fit the samples.
 pub fn slow_kept(samples: &[f64], before: f64, after: &[f64], fast: f64) -> Option<SlowKept> {
     let flags = fast_samples(before, after, fast);
     if samples.is_empty() || flags.len() != samples.len() {
