@@ -85,7 +85,7 @@ pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
     use interop_core::results::CUSTOM_GUEST_VARIANT;
     use interop_guest_build::Variant;
     if let Some(p) = &a.guest {
-        let wasm = interop_core::plugin::read_capped(p, interop_core::plugin::FILE_CAP)
+        let wasm = interop_core::files::read_capped(p, interop_core::files::FILE_CAP)
             .with_context(|| format!("cannot read the guest module {}", p.display()))?;
         let info = GuestVariant {
             name: CUSTOM_GUEST_VARIANT.into(),

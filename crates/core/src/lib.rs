@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod compare;
 pub mod counts;
 pub mod export;
+pub mod files;
 pub mod merge;
 pub mod noise;
 pub mod plugin;
