@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -38,6 +39,35 @@ type Config struct {
 	// row's time (split in two, wasmtime-go's add read 0.87-0.90 of testing.B in
 	// scripts/agree-seed.sh, whole 0.98).
 	Processes, Process int
+	// Remeasure: the rows (by remeasureID) that a later process is to measure again, whole,
+	// because a stretch of the machine's slow state covered their first process (run
+	// --remeasure, set by interop-bench run: a row whose calls make work for the collector
+	// keeps every sample, so its only remedy is another attempt; the statistics take the
+	// attempt least in the slow state, docs/hosts.md). Whole is set for the row at hand.
+	Remeasure map[string]bool
+	Whole     bool
+}
+
+// remeasureID names a row as interop-bench run names it in --remeasure (RowKey::remeasure_id
+// in crates/core/src/results.rs): api/scenario, then /name=value per parameter in name
+// order.
+func remeasureID(api, scenario string, params map[string]int64) string {
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	id := api + "/" + scenario
+	for _, k := range names {
+		id += fmt.Sprintf("/%s=%d", k, params[k])
+	}
+	return id
+}
+
+// forRow: the configuration for one row, Whole when the run asked for it again.
+func (cfg Config) forRow(api, scenario string, params map[string]int64) Config {
+	cfg.Whole = cfg.Remeasure[remeasureID(api, scenario, params)]
+	return cfg
 }
 
 // perProcess: one process's share of a row's budget, as the Rust host's
@@ -364,8 +394,9 @@ func Measure(c Case, cfg Config) (Result, error) {
 		// the collector off, are not held back.
 		after := rd.read()
 		allocating = ops > 0 && after[1]-before[1] >= ops/100 && !off
-		if allocating && cfg.Processes > 1 && cfg.Process > 0 {
-			// Measured whole in the first process (see Config.Processes), so not held here.
+		if allocating && cfg.Processes > 1 && cfg.Process > 0 && !cfg.Whole {
+			// Measured whole in the first process (see Config.Processes), so not held here,
+			// unless the run asks for it again (Config.Remeasure).
 			res.Skipped = true
 			return res, nil
 		}

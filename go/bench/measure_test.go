@@ -430,6 +430,24 @@ func TestFastSamplesKeepsWhatTheMachineStateRuleKeeps(t *testing.T) {
 	}
 }
 
+// remeasureID spells a row as interop-bench run's RowKey::remeasure_id does: api/scenario,
+// then each parameter in name order (the Rust side's test checks the same strings).
+func TestRemeasureIDSpellsTheRowAsTheRunDoes(t *testing.T) {
+	for _, c := range []struct {
+		api, scenario string
+		params        map[string]int64
+		want          string
+	}{
+		{"call", "add", nil, "call/add"},
+		{"view", "string_roundtrip", map[string]int64{"bytes": 64}, "view/string_roundtrip/bytes=64"},
+		{"typed", "mine", map[string]int64{"wasi": 0, "n": 3}, "typed/mine/n=3/wasi=0"},
+	} {
+		if got := remeasureID(c.api, c.scenario, c.params); got != c.want {
+			t.Errorf("remeasureID(%q, %q, %v) = %q, want %q", c.api, c.scenario, c.params, got, c.want)
+		}
+	}
+}
+
 // In a run that measures each row in two worker processes (Config.Processes), a row that
 // makes no work for the collector takes half of its minimum samples in each, and a row
 // whose calls allocate is measured whole in the first process and skipped in the second.
@@ -465,6 +483,29 @@ func TestARowSplitBetweenProcessesUnlessItsCallsAllocate(t *testing.T) {
 	}
 	if r := row(true, 2, 1); !r.Skipped || len(r.NsPerOp) != 0 {
 		t.Fatalf("an allocating row in the second of 2 processes: %d samples (skipped %v), want none", len(r.NsPerOp), r.Skipped)
+	}
+	// Unless the run asks for it again (--remeasure: a slow stretch of the machine covered
+	// its first process): then whole again, and only the row named.
+	again := func(named string) Result {
+		c := Case{Loop: func(n int) (time.Duration, error) {
+			for i := 0; i < n; i++ {
+				sink = make([]byte, 256)
+			}
+			return time.Duration(100 * n), nil
+		}}
+		cfg := Config{WarmupMs: 5, TargetSampleMs: 0.05, Samples: 6, PrecisionPct: 50, MaxRowMs: 2000, Processes: 2, Process: 1,
+			Remeasure: map[string]bool{named: true}}
+		res, err := Measure(c, cfg.forRow("call", "string_roundtrip", map[string]int64{"bytes": 64}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if r := again("call/string_roundtrip/bytes=64"); r.Skipped || len(r.NsPerOp) < 6 {
+		t.Fatalf("an allocating row asked for again in the second of 2 processes: %d samples (skipped %v), want the whole minimum, 6", len(r.NsPerOp), r.Skipped)
+	}
+	if r := again("call/string_roundtrip/bytes=16"); !r.Skipped {
+		t.Fatalf("another row asked for again: this one measured (%d samples)", len(r.NsPerOp))
 	}
 	// A fixed count is split as the Rust host splits it (MeasureConfig::per_process).
 	c := fakeCase(func(int) float64 { return 100 })

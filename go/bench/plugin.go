@@ -368,7 +368,7 @@ func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *Plug
 				}
 				if err == nil {
 					var res Result
-					res, err = measureSafely(c, r.Cfg)
+					res, err = measureSafely(c, r.Cfg.forRow(api, s.Name, pc.params))
 					cleanup()
 					if err == nil {
 						if res.Skipped {

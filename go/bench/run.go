@@ -122,7 +122,7 @@ func (r *Runner) RunNative(scenarios []Scenario) {
 			c, err := nativeCase(sc.Name, p)
 			if err == nil {
 				var res Result
-				if res, err = measureSafely(c, r.Cfg); err == nil {
+				if res, err = measureSafely(c, r.Cfg.forRow("direct", sc.Name, paramsOf(sc, v))); err == nil {
 					r.row(rt, "direct", sc, v, res, "")
 					continue
 				}
@@ -218,7 +218,7 @@ func (r *Runner) RunWasm(eng Engine, scenarios []Scenario) {
 				c, cleanup, err := wasmCase(eng, mod, r.Guest, sc, p, callAPI, memAPI)
 				if err == nil {
 					var res Result
-					res, err = measureSafely(c, r.Cfg)
+					res, err = measureSafely(c, r.Cfg.forRow(api, sc.Name, paramsOf(sc, v)))
 					cleanup()
 					if err == nil {
 						r.row(rt, api, sc, v, res, c.InputSHA256)

@@ -49,7 +49,8 @@ pub fn reference_rows(guest: &Path, scenarios_file: &Path, cfg: &MeasureConfig, 
     Ok(rows)
 }
 
-/// Says so when the test-only slow-scenario knob is set: such a run is slowed on purpose.
+/// Says so when a test-only knob is set: the slow-scenario one (such a run is slowed on
+/// purpose) or the one that measures every allocating Go row again.
 pub fn warn_test_knob() {
     let env = interop_host::measure::test_knob::ENV;
     if let Some(v) = std::env::var_os(env) {
@@ -57,5 +58,9 @@ pub fn warn_test_knob() {
             "interop-bench: {env}={} is set: those scenarios are slowed on purpose (a test-only knob); unset it for a measurement",
             v.to_string_lossy()
         );
+    }
+    let env = crate::orchestrate::REMEASURE_ENV;
+    if std::env::var_os(env).is_some_and(|v| v == "1") {
+        eprintln!("interop-bench: {env}=1 is set: every Go row whose calls allocate is measured again in each later process (a test-only knob); unset it for a measurement");
     }
 }

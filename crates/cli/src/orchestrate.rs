@@ -7,7 +7,8 @@ use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use interop_core::export::Exporter;
-use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
+use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultRow, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
+use std::collections::BTreeMap;
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
 use sha2::{Digest, Sha256};
@@ -374,6 +375,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path()))
     };
     for process in 0..timed_passes {
+        // The Go rows that keep every sample and that a stretch of the machine's slow state
+        // covered in the passes so far are measured again, whole, in this one.
+        let again = if process > 0 { remeasure_plan(&results.results) } else { BTreeMap::new() };
         for (slot, &(vi, i)) in runs.iter().enumerate() {
             let (host, runtime, scenarios) = &plan[i];
             let (guest_file, variant, primary, plugin_file) = worker_run(vi, i);
@@ -403,7 +407,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             // its share (the Go host's keeps a row whose calls make work for the collector whole,
             // in the first process only).
             let split = (processes > 1).then_some((processes, process));
-            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, split, &limits, None, &mut sink)?;
+            let remeasure = again.get(&(host.name.to_string(), runtime.clone(), variant.name.clone())).map(Vec::as_slice).unwrap_or_default();
+            let work = Work { split, remeasure, counts: None };
+            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
             sink.laps.lap(None);
             for (scenario, took) in std::mem::take(&mut sink.laps.done) {
                 timings.push(Timing {
@@ -433,7 +439,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             };
             let laps = Laps::default();
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary, laps, process: 0 };
-            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, None, &limits, Some(&pass), &mut sink)?;
+            let work = Work { split: None, remeasure: &[], counts: Some(&pass) };
+            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
         }
         timings.push(Timing {
             part: "worker".into(),
@@ -931,6 +938,41 @@ enum Msg {
     Eof,
 }
 
+/// TEST ONLY: `INTEROP_TEST_REMEASURE=1` has `run` measure again, in every later worker
+/// process, every Go row that keeps every sample, as if a stretch of the machine's slow
+/// state had covered each (crates/cli/tests/run_and_report.rs checks the attempts without
+/// waiting for a slow machine). Never set it for a measurement.
+pub const REMEASURE_ENV: &str = "INTEROP_TEST_REMEASURE";
+
+/// Which rows each worker (host, runtime, guest build) is to measure again, whole, by
+/// `--remeasure` id ([`interop_core::results::RowKey::remeasure_id`]): the rows that keep
+/// every sample (the Go host's rows whose calls make work for the collector) and that a
+/// stretch of the machine's slow state covered, judged, as on load, against the host's
+/// fastest reading so far (`ResultRow::worth_remeasuring`; their attempt least in the slow
+/// state, once measured again).
+fn remeasure_plan(rows: &[ResultRow]) -> BTreeMap<(String, String, String), Vec<String>> {
+    let every = std::env::var_os(REMEASURE_ENV).is_some_and(|v| v == "1");
+    let fast = interop_core::results::host_fast_states(rows);
+    let mut plan: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.keeps_every_sample()) {
+        let host_fast = fast.get(&r.key.host).copied();
+        let again = every || host_fast.is_some_and(|f| ResultRow::from_raw_in(r.raw(), Some(f)).worth_remeasuring(f));
+        if again {
+            plan.entry((r.key.host.clone(), r.key.runtime.clone(), r.key.guest_variant.clone())).or_default().push(r.key.remeasure_id());
+        }
+    }
+    plan
+}
+
+/// What a worker is asked to do besides its scenarios: which of a row's processes it is
+/// (`run --processes`), the rows it is to measure again whole ([`remeasure_plan`]), or an
+/// instruction-counting pass instead of timing.
+struct Work<'a> {
+    split: Option<(usize, usize)>,
+    remeasure: &'a [String],
+    counts: Option<&'a CountsPass>,
+}
+
 /// Runs `scenarios` on one runtime in worker processes; a worker that hangs or crashes
 /// loses its in-flight scenario only, and a fresh one carries on with the rest.
 #[allow(clippy::too_many_arguments)]
@@ -942,11 +984,11 @@ fn drive(
     scenarios_file: &Path,
     plugin_file: Option<&Path>,
     cfg: &MeasureConfig,
-    split: Option<(usize, usize)>,
+    work: &Work<'_>,
     limits: &WorkerLimits,
-    counts: Option<&CountsPass>,
     sink: &mut Sink,
 ) -> Result<()> {
+    let Work { split, remeasure, counts } = *work;
     let timeout = limits.timeout;
     let mut remaining: Vec<String> = scenarios.to_vec();
     while !remaining.is_empty() {
@@ -964,6 +1006,9 @@ fn drive(
             .args(measure_args(cfg, limits.max_memory_mib));
         if let Some((n, k)) = split {
             cmd.args(["--processes", &n.to_string(), "--process", &k.to_string()]);
+        }
+        for id in remeasure {
+            cmd.args(["--remeasure", id]);
         }
         for s in &remaining {
             cmd.args(["--scenario", s]);

@@ -557,3 +557,44 @@ fn rows_sampled_to_a_precision_target_carry_the_machines_speed_around_them() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(load(&q)["results"].as_array().unwrap().iter().all(|r| r.get("machine_ref_ns").is_none() && r.get("more_processes").is_none()));
 }
+
+/// A Go row whose calls make work for the collector keeps every sample, so when a stretch of
+/// the machine's slow state covers it, a later worker process measures it again, whole, and
+/// its figure is the attempt least in the slow state. The test-only knob asks for every such
+/// row again (a test cannot wait for the machine to be slow); the rows that do not allocate
+/// are split between the processes as before.
+#[test]
+fn a_go_row_that_allocates_is_measured_again_in_a_later_process_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("again.json");
+    let o = bin()
+        .env("INTEROP_TEST_REMEASURE", "1")
+        .args(["run", "--hosts", "go", "--runtimes", "wasmtime-go", "--scenarios", "add,native_call", "--no-progress"])
+        .args(["--precision", "50", "--max-row-ms", "5", "--min-samples", "2", "--no-capabilities", "--processes", "2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("INTEROP_TEST_REMEASURE=1 is set"), "the knob is said: {err}");
+    let v = load(&out);
+    let rows = v["results"].as_array().unwrap();
+    let add = rows.iter().find(|r| r["runtime"] == "wasmtime-go" && r["api"] == "call" && r["scenario"] == "add").unwrap_or_else(|| panic!("{rows:?}"));
+    // Measured whole twice: its second attempt has at least the row's whole minimum.
+    let more = add["more_processes"].as_array().unwrap_or_else(|| panic!("not measured again: {add}"));
+    assert_eq!(more.len(), 1, "{add}");
+    assert!(more[0]["sample_ns_per_op"].as_array().unwrap().len() >= 2 && more[0]["metrics"]["allocs_per_op"].as_f64().unwrap() > 0.0, "{add}");
+    let used = add["derived"]["attempt_used"].as_u64().unwrap_or_else(|| panic!("no attempt_used: {}", add["derived"]));
+    let attempt = if used == 0 { add } else { &more[0] };
+    assert_eq!(add["derived"]["samples"].as_u64().unwrap() as usize, attempt["sample_ns_per_op"].as_array().unwrap().len(), "one attempt, whole: {add}");
+    let warned = v["derived"]["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "measured_again" && w["row"]["scenario"] == "add" && w["attempts"] == 2);
+    assert!(warned, "{}", v["derived"]["warnings"]);
+    // A row whose calls do not allocate is not measured again: its two processes are pooled.
+    let native = rows.iter().find(|r| r["scenario"] == "native_call").unwrap();
+    assert!(native["derived"].get("attempt_used").is_none(), "{native}");
+    assert!(add["derived"].get("set_aside").is_none(), "an attempt not used is not set aside as the machine's state: {add}");
+    // The report from the file alone says the same.
+    let o = bin().arg("report").arg(&out).output().unwrap();
+    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success() && said.contains("measured_again"), "{said}");
+}

@@ -250,7 +250,7 @@ pub fn machine_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
 /// both rows carry such readings.
 pub fn machine_mean_move_pct(old: &ResultRow, new: &ResultRow) -> Option<f64> {
     let mean = |r: &ResultRow| -> Option<f64> {
-        let v: Vec<f64> = r.sample_machine_ns.iter().chain(r.more_processes.iter().flat_map(|p| &p.sample_machine_ns)).copied().collect();
+        let v: Vec<f64> = r.sample_machine_readings().collect();
         (!v.is_empty() && v.iter().all(|x| x.is_finite() && *x > 0.0)).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     Some(100.0 * (mean(new)? / mean(old)? - 1.0).max(0.0))

@@ -85,6 +85,18 @@ impl RowKey {
         s.push_str(&self.variant_suffix());
         s
     }
+
+    /// How `run` names the row to a worker that is to measure it again (`--remeasure`):
+    /// `api/scenario` then `/name=value` for each parameter in name order, as the Go host's
+    /// `remeasureID` spells it (`call/string_roundtrip/bytes=64`). The worker's runtime and
+    /// guest build are the worker's own.
+    pub fn remeasure_id(&self) -> String {
+        let mut s = format!("{}/{}", self.api, self.scenario);
+        for (k, v) in &self.params {
+            s.push_str(&format!("/{k}={v}"));
+        }
+        s
+    }
 }
 
 /// What a host emits for one measured row: the raw samples, nothing derived.
@@ -136,6 +148,10 @@ pub struct RawRow {
     /// in more than one process show it. The row's statistics pool the
     /// used samples of every process; `derived.process_spread_pct` is how far the
     /// processes' own means lie apart. Absent: one process (older files, --quick).
+    /// A row that keeps every sample ([`RawRow::keeps_every_sample`]) is measured whole in
+    /// the first process, and here are its attempts measured again, whole, in later ones
+    /// when a stretch of the machine's slow state covered it: its statistics take the one
+    /// attempt least in the slow state (`derived.attempt_used`), not a pool.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_processes: Vec<ProcessSamples>,
 }
@@ -155,6 +171,10 @@ pub struct ProcessSamples {
     pub sample_machine_ns: Vec<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_fast_ns: Option<f64>,
+    /// The process's own counters (as [`RawRow::metrics`]); absent in files written before
+    /// 2026-11-30, when a row's metrics were its first process's only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl ProcessSamples {
@@ -168,11 +188,62 @@ impl ProcessSamples {
             machine_ref_ns: raw.machine_ref_ns.clone(),
             sample_machine_ns: raw.sample_machine_ns.clone(),
             machine_fast_ns: raw.machine_fast_ns,
+            metrics: raw.metrics.clone(),
         }
     }
 }
 
+/// A Go row "makes work for the collector" from this many heap objects per operation (one
+/// per 100, as the Go host's warm-up judges it in `go/bench/measure.go`).
+pub const ALLOCATING_PER_OP: f64 = 0.01;
+
+/// Whether a row with these fields keeps every sample ([`RawRow::keeps_every_sample`]).
+fn keeps_every_sample(metrics: &BTreeMap<String, f64>, machine_fast_ns: Option<f64>, more: &[ProcessSamples]) -> bool {
+    machine_fast_ns.is_none()
+        && more.iter().all(|p| p.machine_fast_ns.is_none())
+        && metrics.get("allocs_per_op").is_some_and(|a| *a >= ALLOCATING_PER_OP)
+}
+
 impl RawRow {
+    /// A Go row whose calls make work for the collector keeps every sample, those taken in a
+    /// slower state of the machine too (docs/hosts.md): its calls allocate, and its host
+    /// wrote no fast state for any of its processes.
+    pub fn keeps_every_sample(&self) -> bool {
+        keeps_every_sample(&self.metrics, self.machine_fast_ns, &self.more_processes)
+    }
+
+    /// Each process's samples and the readings around them, this row's own first.
+    fn processes(&self) -> Vec<stats::machine_state::Process<'_>> {
+        use stats::machine_state::Process;
+        std::iter::once(Process {
+            samples: &self.sample_ns_per_op,
+            before: self.machine_ref_ns.first().copied(),
+            after: &self.sample_machine_ns,
+            fast: self.machine_fast_ns,
+        })
+        .chain(self.more_processes.iter().map(|p| Process {
+            samples: &p.sample_ns_per_op,
+            before: p.machine_ref_ns.first().copied(),
+            after: &p.sample_machine_ns,
+            fast: p.machine_fast_ns,
+        }))
+        .collect()
+    }
+
+    /// Of a row that keeps every sample and was measured again (see
+    /// [`RawRow::more_processes`]), the attempt its statistics take (0: its first process):
+    /// the one least in the slow state, judged against `host_fast` or, without one, the
+    /// fastest reading of any attempt. `None` for every other row.
+    pub fn attempt_used(&self, host_fast: Option<f64>) -> Option<usize> {
+        if self.more_processes.is_empty() || !self.keeps_every_sample() {
+            return None;
+        }
+        let procs = self.processes();
+        let own_fast = procs.iter().flat_map(|p| p.before.into_iter().chain(p.after.iter().copied())).filter(|x| x.is_finite() && *x > 0.0).reduce(f64::min);
+        let fast = host_fast.into_iter().chain(own_fast).reduce(f64::min)?;
+        Some(stats::machine_state::least_slow(&procs, fast).unwrap_or(0))
+    }
+
     /// Adds `other`, the same row measured in another worker process, to this one.
     pub fn add_process(&mut self, other: &RawRow) {
         self.verified &= other.verified;
@@ -185,21 +256,10 @@ impl RawRow {
     /// state keeps none), this row's own first. `host_fast` lowers each process's fastest
     /// reading to the host's fastest in the file, when lower.
     pub fn judged(&self, host_fast: Option<f64>) -> Vec<stats::machine_state::Judged> {
-        use stats::machine_state::Process;
-        let fast = |own: Option<f64>| lowered_to(own, host_fast);
-        let procs: Vec<Process<'_>> = std::iter::once(Process {
-            samples: &self.sample_ns_per_op,
-            before: self.machine_ref_ns.first().copied(),
-            after: &self.sample_machine_ns,
-            fast: fast(self.machine_fast_ns),
-        })
-        .chain(self.more_processes.iter().map(|p| Process {
-            samples: &p.sample_ns_per_op,
-            before: p.machine_ref_ns.first().copied(),
-            after: &p.sample_machine_ns,
-            fast: fast(p.machine_fast_ns),
-        }))
-        .collect();
+        let mut procs = self.processes();
+        for p in &mut procs {
+            p.fast = lowered_to(p.fast, host_fast);
+        }
         stats::machine_state::judge_processes(&procs)
     }
 }
@@ -440,6 +500,12 @@ pub struct ResultRow {
     /// Each worker process's own estimate over its used samples (derived; one for a row of
     /// one process; none for a process whose samples were all set aside).
     pub process_means: Vec<f64>,
+    /// A row that keeps every sample and was measured again: the attempt its statistics,
+    /// `metrics` and machine readings are taken from (derived, [`RawRow::attempt_used`]).
+    pub attempt_used: Option<usize>,
+    /// The first process's `metrics` when `metrics` are a later attempt's (so the raw row
+    /// is written back as it was read).
+    pub first_metrics: Option<BTreeMap<String, f64>>,
 }
 
 /// The statistics of a row, derived from its samples.
@@ -455,6 +521,10 @@ pub struct RowDerived {
     /// row of one process).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_spread_pct: Option<f64>,
+    /// A row that keeps every sample, measured again: which attempt (0: its first process,
+    /// then `more_processes` in order) its statistics are (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_used: Option<usize>,
 }
 
 fn none_set_aside(n: &usize) -> bool {
@@ -484,6 +554,7 @@ impl From<ResultRow> for RowOnDisk {
             summary: r.summary,
             set_aside: r.set_aside,
             process_spread_pct: r.process_spread_pct,
+            attempt_used: r.attempt_used,
         });
         RowOnDisk {
             raw: RawRow {
@@ -491,7 +562,7 @@ impl From<ResultRow> for RowOnDisk {
                 iters_per_sample: r.iters_per_sample,
                 sample_ns_per_op: r.sample_ns_per_op,
                 verified: r.verified,
-                metrics: r.metrics,
+                metrics: r.first_metrics.unwrap_or(r.metrics),
                 input_sha256: r.input_sha256,
                 stop: r.stop,
                 machine_ref_ns: r.machine_ref_ns,
@@ -521,7 +592,13 @@ impl ResultRow {
         let (mut used, mut set_aside, mut fast_samples, mut means) = (Vec::new(), 0, Some(0), Vec::new());
         let mut used_iters = Vec::new();
         let iters = std::iter::once(raw.iters_per_sample).chain(raw.more_processes.iter().map(|p| p.iters_per_sample));
-        for (j, n) in raw.judged(host_fast).into_iter().zip(iters) {
+        // A row that keeps every sample, measured again: one attempt, whole. The others'
+        // samples are not used, nor set aside (that says the machine's state judged them).
+        let attempt_used = raw.attempt_used(host_fast);
+        for (i, (mut j, n)) in raw.judged(host_fast).into_iter().zip(iters).enumerate() {
+            if attempt_used.is_some_and(|k| k != i) {
+                j.used.clear();
+            }
             used_iters.extend(std::iter::repeat_n(n, j.used.len()));
             // A process measured wholly in a slower state (none of its samples used) has no
             // estimate of its own; nor does the spread count it.
@@ -537,6 +614,10 @@ impl ResultRow {
             (hi / lo - 1.0) * 100.0
         });
         let summary = stats::summarize(&used);
+        let (metrics, first_metrics) = match attempt_used {
+            Some(k) if k > 0 && !raw.more_processes[k - 1].metrics.is_empty() => (raw.more_processes[k - 1].metrics.clone(), Some(raw.metrics)),
+            _ => (raw.metrics, None),
+        };
         ResultRow {
             ns_per_op: {
                 let (ci_low, ci_high) = stats::mean_ci(&used, stats::CONFIDENCE);
@@ -551,7 +632,7 @@ impl ResultRow {
             used_iters,
             sample_ns_per_op: raw.sample_ns_per_op,
             set_aside,
-            metrics: raw.metrics,
+            metrics,
             input_sha256: raw.input_sha256,
             stop: raw.stop,
             machine_ref_ns: raw.machine_ref_ns,
@@ -562,6 +643,8 @@ impl ResultRow {
             more_processes: raw.more_processes,
             process_spread_pct,
             process_means: means,
+            attempt_used,
+            first_metrics,
         }
     }
 
@@ -571,7 +654,7 @@ impl ResultRow {
             iters_per_sample: self.iters_per_sample,
             sample_ns_per_op: self.sample_ns_per_op.clone(),
             verified: self.verified,
-            metrics: self.metrics.clone(),
+            metrics: self.first_metrics.clone().unwrap_or_else(|| self.metrics.clone()),
             input_sha256: self.input_sha256.clone(),
             stop: self.stop.clone(),
             machine_ref_ns: self.machine_ref_ns.clone(),
@@ -595,20 +678,57 @@ impl ResultRow {
 
     /// Every reading of the machine around the row's samples, in each of its processes
     /// (`machine_ref_ns`).
+    /// Those of the attempt used only, for a row that keeps every sample and was measured
+    /// again ([`ResultRow::attempt_used`]).
     pub fn machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
-        self.machine_ref_ns.iter().chain(self.more_processes.iter().flat_map(|p| &p.machine_ref_ns)).copied()
+        let used = |i: usize| self.attempt_used.is_none_or(|k| k == i);
+        let first = used(0).then_some(&self.machine_ref_ns);
+        let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(|(_, p)| &p.machine_ref_ns);
+        first.into_iter().chain(more).flatten().copied()
+    }
+
+    /// The reference loop's reading after each sample of every process (`sample_machine_ns`),
+    /// or of the attempt used only, as [`ResultRow::machine_readings`].
+    pub fn sample_machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
+        let used = |i: usize| self.attempt_used.is_none_or(|k| k == i);
+        let first = used(0).then_some(&self.sample_machine_ns);
+        let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(|(_, p)| &p.sample_machine_ns);
+        first.into_iter().chain(more).flatten().copied()
+    }
+
+    /// A row that keeps every sample ([`RawRow::keeps_every_sample`]).
+    pub fn keeps_every_sample(&self) -> bool {
+        keeps_every_sample(&self.metrics, self.machine_fast_ns, &self.more_processes)
     }
 
     /// A Go row whose calls make work for the collector keeps every sample, those taken in
     /// a slower state of the machine too (docs/hosts.md): what that state did to it, judged
     /// against `fastest`, the fastest reading its host took in the run ([`host_fast_states`]). `None` for the
     /// other rows (their statistics set such samples aside, or say they could not).
+    /// Of a row measured again, its attempt used ([`ResultRow::attempt_used`]).
     pub fn slow_kept(&self, fastest: f64) -> Option<stats::machine_state::SlowKept> {
-        let allocating = self.metrics.get("allocs_per_op").is_some_and(|a| *a >= 0.01);
-        if self.fast_state_ns.is_some() || !allocating || !self.more_processes.is_empty() {
+        if !self.keeps_every_sample() {
             return None;
         }
-        stats::machine_state::slow_kept(&self.sample_ns_per_op, *self.machine_ref_ns.first()?, &self.sample_machine_ns, fastest)
+        let (samples, refs, after) = match self.attempt_used {
+            Some(k) if k > 0 => {
+                let p = self.more_processes.get(k - 1)?;
+                (&p.sample_ns_per_op, &p.machine_ref_ns, &p.sample_machine_ns)
+            }
+            _ if self.attempt_used.is_none() && !self.more_processes.is_empty() => return None,
+            _ => (&self.sample_ns_per_op, &self.machine_ref_ns, &self.sample_machine_ns),
+        };
+        stats::machine_state::slow_kept(samples, *refs.first()?, after, fastest)
+    }
+
+    /// Whether a stretch of the machine's slow state covered this row that keeps every
+    /// sample (its attempt used, when measured again), so that a later worker process of
+    /// the run should measure it again, whole ([`stats::machine_state::worth_remeasuring`]);
+    /// `fastest` as for [`ResultRow::slow_kept`].
+    pub fn worth_remeasuring(&self, fastest: f64) -> bool {
+        let e = &self.ns_per_op;
+        let half_width_pct = if e.mean > 0.0 { 100.0 * (e.ci_high - e.ci_low) / 2.0 / e.mean } else { f64::INFINITY };
+        self.slow_kept(fastest).is_some_and(|k| stats::machine_state::worth_remeasuring(&k, half_width_pct))
     }
 
     /// Its sampling stopped at a fixed count (`stop` "fixed"). In a run with a precision
@@ -1334,6 +1454,72 @@ mod machine_state_tests {
         // the fast state itself, or --every-sample kept them): nothing.
         assert!(of(&keeps(samples.clone(), vec![100.0; 40], 2.0)).is_empty());
         assert!(of(&keeps(samples, after, 0.0)).is_empty());
+    }
+
+    #[test]
+    fn a_go_row_measured_again_takes_its_attempt_least_in_the_slow_state() {
+        use crate::warnings::{collect, WarningKind};
+        let go = RowKey { host: "go".into(), runtime: "wasmtime-go".into(), ..mixed().key };
+        let plain = ResultRow::from_raw(RawRow { key: go.clone(), ..mixed() });
+        let key = RowKey { api: "call".into(), scenario: "string_roundtrip".into(), params: [("bytes".to_string(), 64)].into(), ..go.clone() };
+        let metrics = |gc: f64| BTreeMap::from([("allocs_per_op".to_string(), 2.0), ("gc_cpu_ns_per_op".to_string(), gc)]);
+        // The first process: half its 40 samples in a stretch at 1.9x, which moved its mean
+        // (14.5) 45% above its fast samples' (10), beyond its interval: worth measuring again.
+        let first = RawRow {
+            key: key.clone(),
+            sample_ns_per_op: [vec![10.0; 20], vec![19.0; 20]].concat(),
+            sample_machine_ns: [vec![100.0; 20], vec![190.0; 20]].concat(),
+            machine_ref_ns: vec![100.0],
+            machine_fast_ns: None,
+            metrics: metrics(3.0),
+            ..mixed()
+        };
+        assert!(first.keeps_every_sample());
+        let once = ResultRow::from_raw(first.clone());
+        assert!(once.worth_remeasuring(100.0) && once.attempt_used.is_none());
+        // A few slow readings (here 2 of 40, the row's own collections as often as the
+        // machine) are no reason to measure it again, whatever they did.
+        let few = RawRow { sample_machine_ns: [vec![100.0; 38], vec![190.0; 2]].concat(), ..first.clone() };
+        assert!(!ResultRow::from_raw(few).worth_remeasuring(100.0));
+        // Measured again in a later process, in the fast state: that attempt, whole, is the
+        // row (the first's samples stay in the file, unused), its metrics the second's.
+        let second = RawRow {
+            sample_ns_per_op: vec![10.5; 30],
+            sample_machine_ns: vec![100.0; 30],
+            machine_ref_ns: vec![100.0],
+            metrics: metrics(2.0),
+            ..first.clone()
+        };
+        let mut raw = first.clone();
+        raw.add_process(&second);
+        let again = ResultRow::from_raw_in(raw.clone(), Some(100.0));
+        assert_eq!(again.attempt_used, Some(1));
+        assert_eq!((again.samples, again.set_aside, again.ns_per_op.mean), (30, 0, 10.5));
+        assert_eq!(again.metrics.get("gc_cpu_ns_per_op"), Some(&2.0));
+        assert!(!again.worth_remeasuring(100.0), "its attempt used was fast");
+        // The machine's readings around the row are the attempt's used (the gate's allowance).
+        assert!(again.machine_readings().all(|x| x == 100.0) && again.sample_machine_readings().all(|x| x == 100.0));
+        // The raw row goes back to disk as it came, and reads back the same.
+        assert_eq!(again.raw(), raw);
+        let back: ResultRow = serde_json::from_str(&serde_json::to_string(&again).unwrap()).unwrap();
+        assert_eq!(back.raw(), raw);
+        // The report says so; the slow attempt earns no slow_samples_kept.
+        let kinds: Vec<WarningKind> = collect(&[plain.clone(), again.clone()], &[], &[], 1.0).into_iter().filter(|w| w.row.as_ref() == Some(&key)).map(|w| w.kind).collect();
+        assert!(kinds.contains(&WarningKind::MeasuredAgain { attempts: 2, used: 2 }), "{kinds:?}");
+        assert!(!kinds.iter().any(|k| matches!(k, WarningKind::SlowSamplesKept { .. })), "{kinds:?}");
+        // Both attempts slow: the first, less so, is used, and still warned.
+        let mut worse = first.clone();
+        worse.add_process(&RawRow { sample_machine_ns: vec![190.0; 30], machine_ref_ns: vec![190.0], sample_ns_per_op: vec![19.0; 30], ..second });
+        let still = ResultRow::from_raw_in(worse, Some(100.0));
+        assert_eq!((still.attempt_used, still.samples), (Some(0), 40));
+        assert!(still.worth_remeasuring(100.0));
+        // A row that does not keep every sample pools its processes as before.
+        let mut pooled = RawRow { machine_fast_ns: Some(100.0), ..first };
+        pooled.add_process(&RawRow { machine_fast_ns: Some(100.0), ..pooled.clone() });
+        assert_eq!(ResultRow::from_raw(pooled).attempt_used, None);
+        // The id a worker is asked for, as the Go host spells it (go/bench/measure_test.go).
+        assert_eq!(key.remeasure_id(), "call/string_roundtrip/bytes=64");
+        assert_eq!(RowKey { params: [("wasi".to_string(), 0), ("n".to_string(), 3)].into(), scenario: "mine".into(), api: "typed".into(), ..key }.remeasure_id(), "typed/mine/n=3/wasi=0");
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub enum WarningKind {
     /// `slow` of its `samples` while the machine ran slower than its fast state, and its mean
     /// reads `move_pct` percent above that of its other samples.
     SlowSamplesKept { slow: usize, samples: usize, move_pct: f64 },
+    /// A row that keeps every sample, which a stretch of the machine's slow state covered,
+    /// was measured `attempts` times, each whole, in the run's later worker processes; its
+    /// figure is attempt `used` (from 1), the one least in the slow state.
+    MeasuredAgain { attempts: usize, used: usize },
     /// The row's worker processes measured it this far apart (their means, percent).
     ProcessesDisagree { spread_pct: f64, processes: usize },
 }
@@ -103,6 +107,10 @@ impl WarningKind {
                  work for the collector keeps every sample: docs/hosts.md): its mean reads {move_pct:.0}% above that of its other samples",
                 crate::stats::machine_state::STATE_TOL * 100.0
             ),
+            WarningKind::MeasuredAgain { attempts, used } => format!(
+                "a stretch of the machine's slow state covered it, so it was measured {attempts} times, each whole, in the run's later worker processes: \
+                 the figure is attempt {used}'s, the one least in the slow state (every attempt is in the file)"
+            ),
         }
     }
 
@@ -141,6 +149,9 @@ impl WarningKind {
             }
             WarningKind::MachineSlowThroughout { .. } => {
                 "rerun the row (interop-bench run --scenarios ...): compare it only with runs measured in the same state"
+            }
+            WarningKind::MeasuredAgain { .. } => {
+                "nothing to do when no slow_samples_kept warning names the row too; otherwise every attempt met the slow state: rerun it on a quieter machine"
             }
             WarningKind::SlowSamplesKept { .. } => {
                 "rerun the row on a quieter machine (interop-bench run --runtimes ... --scenarios ...), and read it as a range meanwhile; the gate allows such a row the machine's move"
@@ -211,6 +222,9 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         }
         if let Some(ratio) = row.machine_slow_ratio() {
             out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio }));
+        }
+        if let Some(k) = row.attempt_used {
+            out.push(Warning::new(key(), WarningKind::MeasuredAgain { attempts: 1 + row.more_processes.len(), used: k + 1 }));
         }
         // A row that keeps its slow samples: said when they moved it beyond its own interval.
         match host_fast.get(&row.key.host).and_then(|f| row.slow_kept(*f)) {

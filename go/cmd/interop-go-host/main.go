@@ -71,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	maxMemoryMiB := fs.Uint64("max-memory-mib", 1024, "linear memory a guest instance may grow to, MiB (1 to 4096)")
 	fs.IntVar(&cfg.Processes, "processes", 1, "the run measures each row in this many worker processes: the settings above are a row's whole budget, of which this worker takes its share (a row whose calls make work for the collector: whole in the first process, skipped in the others)")
 	fs.IntVar(&cfg.Process, "process", 0, "which of those processes this is, from 0")
+	var remeasure multi
+	fs.Var(&remeasure, "remeasure", "in a later process: measure this row whose calls make work for the collector again, whole (api/scenario[/name=value...]; repeatable; set by interop-bench run when a slow stretch of the machine covered it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -85,6 +87,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Processes < 1 || cfg.Processes > 8 || cfg.Process < 0 || cfg.Process >= cfg.Processes {
 		return usageErr(stderr, "--processes %d --process %d is out of range: 1 to 8 processes, numbered from 0", cfg.Processes, cfg.Process)
+	}
+	if len(remeasure) > 0 {
+		cfg.Remeasure = map[string]bool{}
+		for _, id := range remeasure {
+			cfg.Remeasure[id] = true
+		}
 	}
 	if *maxMemoryMiB < 1 || *maxMemoryMiB > 4096 {
 		return usageErr(stderr, "--max-memory-mib %d is out of range: between 1 and 4096", *maxMemoryMiB)

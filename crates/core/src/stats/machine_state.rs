@@ -167,6 +167,45 @@ pub fn slow_kept(samples: &[f64], before: f64, after: &[f64], fast: f64) -> Opti
     Some(SlowKept::Partly { slow: samples.len() - used.len(), samples: samples.len(), move_pct })
 }
 
+/// Of a row's attempts (a Go row whose calls make work for the collector, measured again in
+/// a later worker process because a slow stretch of the machine covered it: docs/hosts.md),
+/// the one whose samples were least in a slower state: the smallest share of slow samples
+/// ([`fast_samples`] against `fast`, the host's fastest reading), the earliest on a tie.
+/// Each attempt keeps every sample, so the row takes one of them whole rather than pooling
+/// them. `None` when no attempt has readings covering its samples.
+pub fn least_slow(attempts: &[Process<'_>], fast: f64) -> Option<usize> {
+    let share = |p: &Process<'_>| -> Option<f64> {
+        let flags = fast_samples(p.before?, p.after, fast);
+        (!p.samples.is_empty() && flags.len() == p.samples.len())
+            .then(|| flags.iter().filter(|f| !**f).count() as f64 / flags.len() as f64)
+    };
+    let mut best: Option<(usize, f64)> = None;
+    for (i, s) in attempts.iter().enumerate().filter_map(|(i, p)| Some((i, share(p)?))) {
+        if best.is_none_or(|(_, b)| s < b) {
+            best = Some((i, s));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// A row that keeps every sample is measured again when at least this share of its samples
+/// were taken in a slower state and they moved it beyond its interval (a stretch of the
+/// machine's slow state covered it): a few slow readings are as often the row's own
+/// collections, read on the other core, as the machine's state.
+pub const REMEASURE_SLOW_SHARE: f64 = 0.25;
+
+/// Whether what the slower state did to a row that keeps every sample ([`slow_kept`]) is a
+/// reason to measure it again: wholly slow, or [`REMEASURE_SLOW_SHARE`] of its samples slow
+/// and its mean moved more than `half_width_pct`, its interval's half-width.
+pub fn worth_remeasuring(kept: &SlowKept, half_width_pct: f64) -> bool {
+    match *kept {
+        SlowKept::Throughout { .. } => true,
+        SlowKept::Partly { slow, samples, move_pct } => {
+            samples > 0 && slow as f64 >= REMEASURE_SLOW_SHARE * samples as f64 && move_pct > half_width_pct
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +275,28 @@ mod tests {
         let bare = Process { samples: &[19.0; 4], before: None, after: &[], fast: None };
         let mixed = [procs[0], bare, procs[2]];
         assert_eq!(judge_processes(&mixed)[1].used, vec![19.0; 4]);
+    }
+
+    #[test]
+    fn a_row_measured_again_takes_its_attempt_least_in_the_slow_state() {
+        let p = |samples: &'static [f64], after: &'static [f64]| Process { samples, before: Some(after[0]), after, fast: None };
+        const HALF: &[f64] = &[100.0, 100.0, 190.0, 190.0];
+        const QUARTER: &[f64] = &[100.0, 100.0, 100.0, 190.0];
+        const SLOW: &[f64] = &[190.0; 4];
+        // Slow shares 2/4, 1/4 and 4/4 (a sample is slow when the reading on either side
+        // of it is): the second attempt.
+        let attempts = [p(&[19.0; 4], HALF), p(&[10.0; 4], QUARTER), p(&[19.0; 4], SLOW)];
+        assert_eq!(least_slow(&attempts, 100.0), Some(1));
+        // A tie goes to the earliest; an attempt without readings is not judged.
+        assert_eq!(least_slow(&[attempts[1], attempts[1]], 100.0), Some(0));
+        let bare = Process { samples: &[10.0; 4], before: None, after: &[], fast: None };
+        assert_eq!(least_slow(&[bare, attempts[2]], 100.0), Some(1));
+        assert_eq!(least_slow(&[bare], 100.0), None);
+        // Worth measuring again: wholly slow, or a quarter slow and moved beyond the interval.
+        assert!(worth_remeasuring(&SlowKept::Throughout { ratio: 1.9 }, 1.0));
+        assert!(worth_remeasuring(&SlowKept::Partly { slow: 25, samples: 100, move_pct: 8.0 }, 2.0));
+        assert!(!worth_remeasuring(&SlowKept::Partly { slow: 24, samples: 100, move_pct: 8.0 }, 2.0), "a few slow readings");
+        assert!(!worth_remeasuring(&SlowKept::Partly { slow: 50, samples: 100, move_pct: 1.5 }, 2.0), "within its interval");
     }
 
     #[test]
