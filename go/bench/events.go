@@ -51,6 +51,10 @@ type RowEvent struct {
 	// samples taken while the machine ran slower (crates/core/src/stats/machine_state.rs).
 	SampleMachineNs []float64 `json:"sample_machine_ns,omitempty"`
 	MachineFastNs   *float64  `json:"machine_fast_ns,omitempty"`
+	// Remeasured: a later process measured this row whose calls make work for the
+	// collector again, whole, because the run asked for it (Config.Remeasure): an attempt
+	// of its own, not a share of the row.
+	Remeasured bool `json:"remeasured,omitempty"`
 }
 
 type FailureEvent struct {

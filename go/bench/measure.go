@@ -182,6 +182,9 @@ type Result struct {
 	// Skipped: not measured in this process (a row whose calls make work for the
 	// collector, in a later process of the row: see Config.Processes); nothing is emitted.
 	Skipped bool
+	// Remeasured: a row whose calls make work for the collector measured whole in a later
+	// process, as the run asked (Config.Remeasure).
+	Remeasured bool
 }
 
 // machineData is the reference loop's input (MachineRefNs).
@@ -400,6 +403,7 @@ func Measure(c Case, cfg Config) (Result, error) {
 			res.Skipped = true
 			return res, nil
 		}
+		res.Remeasured = allocating && cfg.Processes > 1 && cfg.Process > 0 && cfg.Whole
 		if allocating {
 			hold := min(steadyWarm, 10*warm)
 			if rest := hold - allocatingSoFar; rest > 0 {

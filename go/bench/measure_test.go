@@ -501,8 +501,11 @@ func TestARowSplitBetweenProcessesUnlessItsCallsAllocate(t *testing.T) {
 		}
 		return res
 	}
-	if r := again("call/string_roundtrip/bytes=64"); r.Skipped || len(r.NsPerOp) < 6 {
-		t.Fatalf("an allocating row asked for again in the second of 2 processes: %d samples (skipped %v), want the whole minimum, 6", len(r.NsPerOp), r.Skipped)
+	if r := again("call/string_roundtrip/bytes=64"); r.Skipped || !r.Remeasured || len(r.NsPerOp) < 6 {
+		t.Fatalf("an allocating row asked for again in the second of 2 processes: %d samples (skipped %v, remeasured %v), want the whole minimum, 6", len(r.NsPerOp), r.Skipped, r.Remeasured)
+	}
+	if r := row(true, 2, 0); r.Remeasured {
+		t.Fatal("the first process's row is not an attempt measured again")
 	}
 	if r := again("call/string_roundtrip/bytes=16"); !r.Skipped {
 		t.Fatalf("another row asked for again: this one measured (%d samples)", len(r.NsPerOp))

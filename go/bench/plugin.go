@@ -391,6 +391,7 @@ func (r *Runner) RunPlugin(eng Engine, newEngine func() (Engine, error), f *Plug
 							MachineRefNs:    res.MachineRefNs,
 							SampleMachineNs: res.SampleMachineNs,
 							MachineFastNs:   res.MachineFastNs,
+							Remeasured:      res.Remeasured,
 						})
 						continue
 					}

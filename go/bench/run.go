@@ -106,6 +106,7 @@ func (r *Runner) row(runtime, api string, sc Scenario, v *int64, res Result, inp
 		MachineRefNs:    res.MachineRefNs,
 		SampleMachineNs: res.SampleMachineNs,
 		MachineFastNs:   res.MachineFastNs,
+		Remeasured:      res.Remeasured,
 	})
 }
 

@@ -584,6 +584,7 @@ fn a_go_row_that_allocates_is_measured_again_in_a_later_process_when_asked() {
     let more = add["more_processes"].as_array().unwrap_or_else(|| panic!("not measured again: {add}"));
     assert_eq!(more.len(), 1, "{add}");
     assert!(more[0]["sample_ns_per_op"].as_array().unwrap().len() >= 2 && more[0]["metrics"]["allocs_per_op"].as_f64().unwrap() > 0.0, "{add}");
+    assert_eq!(more[0]["remeasured"], true, "{add}");
     let used = add["derived"]["attempt_used"].as_u64().unwrap_or_else(|| panic!("no attempt_used: {}", add["derived"]));
     let attempt = if used == 0 { add } else { &more[0] };
     assert_eq!(add["derived"]["samples"].as_u64().unwrap() as usize, attempt["sample_ns_per_op"].as_array().unwrap().len(), "one attempt, whole: {add}");

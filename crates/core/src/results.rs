@@ -154,6 +154,12 @@ pub struct RawRow {
     /// attempt least in the slow state (`derived.attempt_used`), not a pool.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_processes: Vec<ProcessSamples>,
+    /// A later worker process measured this row, whose calls make work for the collector,
+    /// again, whole, because the run asked it to (`--remeasure`): an attempt of its own,
+    /// not a share of the row. Only a later process's row says so, and the results file
+    /// keeps it in that process's entry of `more_processes`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remeasured: bool,
 }
 
 /// A row's samples from one more worker process (see [`RawRow::more_processes`]): the
@@ -175,6 +181,9 @@ pub struct ProcessSamples {
     /// 2026-11-30, when a row's metrics were its first process's only.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// As [`RawRow::remeasured`]: an attempt measured again, whole.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remeasured: bool,
 }
 
 impl ProcessSamples {
@@ -189,6 +198,7 @@ impl ProcessSamples {
             sample_machine_ns: raw.sample_machine_ns.clone(),
             machine_fast_ns: raw.machine_fast_ns,
             metrics: raw.metrics.clone(),
+            remeasured: raw.remeasured,
         }
     }
 }
@@ -230,18 +240,22 @@ impl RawRow {
         .collect()
     }
 
-    /// Of a row that keeps every sample and was measured again (see
-    /// [`RawRow::more_processes`]), the attempt its statistics take (0: its first process):
-    /// the one least in the slow state, judged against `host_fast` or, without one, the
-    /// fastest reading of any attempt. `None` for every other row.
+    /// Of a row that keeps every sample and was measured again (a later process's entry
+    /// `remeasured`; see [`RawRow::more_processes`]), the attempt its statistics take (0:
+    /// its first process, `k`: `more_processes[k - 1]`): of the first process and the
+    /// attempts measured again, the one least in the slow state, judged against
+    /// `host_fast` or, without one, the fastest reading of any of them. `None` for every
+    /// other row (a row whose later processes each measured a share of it pools them).
     pub fn attempt_used(&self, host_fast: Option<f64>) -> Option<usize> {
-        if self.more_processes.is_empty() || !self.keeps_every_sample() {
+        if !self.more_processes.iter().any(|p| p.remeasured) || !self.keeps_every_sample() {
             return None;
         }
         let procs = self.processes();
-        let own_fast = procs.iter().flat_map(|p| p.before.into_iter().chain(p.after.iter().copied())).filter(|x| x.is_finite() && *x > 0.0).reduce(f64::min);
+        let attempts: Vec<usize> = std::iter::once(0).chain((1..procs.len()).filter(|&k| self.more_processes[k - 1].remeasured)).collect();
+        let chosen: Vec<_> = attempts.iter().map(|&k| procs[k]).collect();
+        let own_fast = chosen.iter().flat_map(|p| p.before.into_iter().chain(p.after.iter().copied())).filter(|x| x.is_finite() && *x > 0.0).reduce(f64::min);
         let fast = host_fast.into_iter().chain(own_fast).reduce(f64::min)?;
-        Some(stats::machine_state::least_slow(&procs, fast).unwrap_or(0))
+        Some(attempts[stats::machine_state::least_slow(&chosen, fast).unwrap_or(0)])
     }
 
     /// Adds `other`, the same row measured in another worker process, to this one.
@@ -569,6 +583,7 @@ impl From<ResultRow> for RowOnDisk {
                 sample_machine_ns: r.sample_machine_ns,
                 machine_fast_ns: r.machine_fast_ns,
                 more_processes: r.more_processes,
+                remeasured: false,
             },
             derived,
         }
@@ -661,6 +676,7 @@ impl ResultRow {
             sample_machine_ns: self.sample_machine_ns.clone(),
             machine_fast_ns: self.machine_fast_ns,
             more_processes: self.more_processes.clone(),
+            remeasured: false,
         }
     }
 
@@ -1331,6 +1347,7 @@ impl RawRow {
             sample_machine_ns: Vec::new(),
             machine_fast_ns: None,
             more_processes: Vec::new(),
+            remeasured: false,
         }
     }
 }
@@ -1488,6 +1505,7 @@ mod machine_state_tests {
             sample_machine_ns: vec![100.0; 30],
             machine_ref_ns: vec![100.0],
             metrics: metrics(2.0),
+            remeasured: true,
             ..first.clone()
         };
         let mut raw = first.clone();
@@ -1509,10 +1527,16 @@ mod machine_state_tests {
         assert!(!kinds.iter().any(|k| matches!(k, WarningKind::SlowSamplesKept { .. })), "{kinds:?}");
         // Both attempts slow: the first, less so, is used, and still warned.
         let mut worse = first.clone();
-        worse.add_process(&RawRow { sample_machine_ns: vec![190.0; 30], machine_ref_ns: vec![190.0], sample_ns_per_op: vec![19.0; 30], ..second });
+        worse.add_process(&RawRow { sample_machine_ns: vec![190.0; 30], machine_ref_ns: vec![190.0], sample_ns_per_op: vec![19.0; 30], ..second.clone() });
         let still = ResultRow::from_raw_in(worse, Some(100.0));
         assert_eq!((still.attempt_used, still.samples), (Some(0), 40));
         assert!(still.worth_remeasuring(100.0));
+        // A later process that measured a share of the row (its warm-up found the calls
+        // allocated too little to keep it whole, its samples then that they did): pooled.
+        let mut share = first.clone();
+        share.add_process(&RawRow { remeasured: false, ..second.clone() });
+        let share = ResultRow::from_raw_in(share, Some(100.0));
+        assert_eq!((share.attempt_used, share.samples), (None, 70));
         // A row that does not keep every sample pools its processes as before.
         let mut pooled = RawRow { machine_fast_ns: Some(100.0), ..first };
         pooled.add_process(&RawRow { machine_fast_ns: Some(100.0), ..pooled.clone() });

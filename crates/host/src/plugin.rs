@@ -185,6 +185,7 @@ pub fn run_plugin<E: Engine>(
                         sample_machine_ns: std::mem::take(&mut samples.sample_machine_ns),
                         machine_fast_ns: samples.machine_fast_ns,
                         more_processes: Vec::new(),
+                        remeasured: false,
                     }, samples.counted.take(), cfg)),
                     Err(e) => match not_applicable_reason(&e) {
                         Some(why) => {

@@ -144,6 +144,7 @@ pub fn row(runtime: &str, api: &str, case: &Case, s: Samples) -> RawRow {
         sample_machine_ns: s.sample_machine_ns,
         machine_fast_ns: s.machine_fast_ns,
         more_processes: Vec::new(),
+        remeasured: false,
     }
 }
 
