@@ -207,6 +207,12 @@ impl ProcessSamples {
 /// per 100, as the Go host's warm-up judges it in `go/bench/measure.go`).
 pub const ALLOCATING_PER_OP: f64 = 0.01;
 
+/// A row's attempts: its first process (0) and the later ones that measured it again, whole
+/// (`k` for `more_processes[k - 1]` marked `remeasured`).
+fn attempts_of(more: &[ProcessSamples]) -> Vec<usize> {
+    std::iter::once(0).chain(more.iter().enumerate().filter(|(_, p)| p.remeasured).map(|(i, _)| i + 1)).collect()
+}
+
 /// Whether a row with these fields keeps every sample ([`RawRow::keeps_every_sample`]).
 fn keeps_every_sample(metrics: &BTreeMap<String, f64>, machine_fast_ns: Option<f64>, more: &[ProcessSamples]) -> bool {
     machine_fast_ns.is_none()
@@ -251,7 +257,7 @@ impl RawRow {
             return None;
         }
         let procs = self.processes();
-        let attempts: Vec<usize> = std::iter::once(0).chain((1..procs.len()).filter(|&k| self.more_processes[k - 1].remeasured)).collect();
+        let attempts = attempts_of(&self.more_processes);
         let chosen: Vec<_> = attempts.iter().map(|&k| procs[k]).collect();
         let own_fast = chosen.iter().flat_map(|p| p.before.into_iter().chain(p.after.iter().copied())).filter(|x| x.is_finite() && *x > 0.0).reduce(f64::min);
         let fast = host_fast.into_iter().chain(own_fast).reduce(f64::min)?;
@@ -710,6 +716,14 @@ impl ResultRow {
         let first = used(0).then_some(&self.sample_machine_ns);
         let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(|(_, p)| &p.sample_machine_ns);
         first.into_iter().chain(more).flatten().copied()
+    }
+
+    /// A row measured again: how many attempts it has (its first process and those
+    /// measured again), and which of them, from 1, its statistics are.
+    pub fn attempt_of(&self) -> Option<(usize, usize)> {
+        let k = self.attempt_used?;
+        let attempts = attempts_of(&self.more_processes);
+        Some((attempts.len(), attempts.iter().position(|a| *a == k)? + 1))
     }
 
     /// A row that keeps every sample ([`RawRow::keeps_every_sample`]).
@@ -1537,6 +1551,12 @@ mod machine_state_tests {
         share.add_process(&RawRow { remeasured: false, ..second.clone() });
         let share = ResultRow::from_raw_in(share, Some(100.0));
         assert_eq!((share.attempt_used, share.samples), (None, 70));
+        // A share and then an attempt: the attempt is the second of two, whatever lies between.
+        let mut both = first.clone();
+        both.add_process(&RawRow { remeasured: false, ..second.clone() });
+        both.add_process(&second);
+        let both = ResultRow::from_raw_in(both, Some(100.0));
+        assert_eq!((both.attempt_used, both.attempt_of(), both.samples), (Some(2), Some((2, 2)), 30));
         // A row that does not keep every sample pools its processes as before.
         let mut pooled = RawRow { machine_fast_ns: Some(100.0), ..first };
         pooled.add_process(&RawRow { machine_fast_ns: Some(100.0), ..pooled.clone() });

@@ -223,8 +223,8 @@ pub fn collect(rows: &[ResultRow], components: &[Component], failures: &[Failure
         if let Some(ratio) = row.machine_slow_ratio() {
             out.push(Warning::new(key(), WarningKind::MachineSlowThroughout { ratio }));
         }
-        if let Some(k) = row.attempt_used {
-            out.push(Warning::new(key(), WarningKind::MeasuredAgain { attempts: 1 + row.more_processes.len(), used: k + 1 }));
+        if let Some((attempts, used)) = row.attempt_of() {
+            out.push(Warning::new(key(), WarningKind::MeasuredAgain { attempts, used }));
         }
         // A row that keeps its slow samples: said when they moved it beyond its own interval.
         match host_fast.get(&row.key.host).and_then(|f| row.slow_kept(*f)) {
