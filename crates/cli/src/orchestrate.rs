@@ -8,10 +8,10 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use interop_core::export::Exporter;
 use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultRow, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
-use std::collections::BTreeMap;
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -405,7 +405,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 Sink { results: &mut results, path: &out_path, bar: &bar, gc_on: false, counting: false, variant, primary, laps, process };
             // The row's whole budget, and which process of how many this is: the worker takes
             // its share (the Go host's keeps a row whose calls make work for the collector whole,
-            // in the first process only).
+            // in the first process only, and in a later one that `again` names for it).
             let split = (processes > 1).then_some((processes, process));
             let remeasure = again.get(&(host.name.to_string(), runtime.clone(), variant.name.clone())).map(Vec::as_slice).unwrap_or_default();
             let work = Work { split, remeasure, counts: None };
