@@ -78,11 +78,15 @@ impl RowKey {
     /// `scenario` or `scenario/bytes=64`, and ` [guest os]` after it for a row of another
     /// guest build than the default.
     pub fn case_label(&self) -> String {
+        self.scenario_and_params() + &self.variant_suffix()
+    }
+
+    /// `scenario` then `/name=value` for each parameter, in name order.
+    fn scenario_and_params(&self) -> String {
         let mut s = self.scenario.clone();
         for (k, v) in &self.params {
             s.push_str(&format!("/{k}={v}"));
         }
-        s.push_str(&self.variant_suffix());
         s
     }
 
@@ -91,11 +95,7 @@ impl RowKey {
     /// `remeasureID` spells it (`call/string_roundtrip/bytes=64`). The worker's runtime and
     /// guest build are the worker's own.
     pub fn remeasure_id(&self) -> String {
-        let mut s = format!("{}/{}", self.api, self.scenario);
-        for (k, v) in &self.params {
-            s.push_str(&format!("/{k}={v}"));
-        }
-        s
+        format!("{}/{}", self.api, self.scenario_and_params())
     }
 }
 
@@ -703,19 +703,21 @@ impl ResultRow {
     /// Those of the attempt used only, for a row that keeps every sample and was measured
     /// again ([`ResultRow::attempt_used`]).
     pub fn machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
-        let used = |i: usize| self.attempt_used.is_none_or(|k| k == i);
-        let first = used(0).then_some(&self.machine_ref_ns);
-        let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(|(_, p)| &p.machine_ref_ns);
-        first.into_iter().chain(more).flatten().copied()
+        self.readings_of_used(&self.machine_ref_ns, |p| &p.machine_ref_ns)
     }
 
     /// The reference loop's reading after each sample of every process (`sample_machine_ns`),
     /// or of the attempt used only, as [`ResultRow::machine_readings`].
     pub fn sample_machine_readings(&self) -> impl Iterator<Item = f64> + '_ {
+        self.readings_of_used(&self.sample_machine_ns, |p| &p.sample_machine_ns)
+    }
+
+    /// One kind of reading (`first`, the first process's; `of`, a later process's) of every
+    /// process, or of the attempt used only.
+    fn readings_of_used<'a>(&'a self, first: &'a [f64], of: fn(&ProcessSamples) -> &Vec<f64>) -> impl Iterator<Item = f64> + 'a {
         let used = |i: usize| self.attempt_used.is_none_or(|k| k == i);
-        let first = used(0).then_some(&self.sample_machine_ns);
-        let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(|(_, p)| &p.sample_machine_ns);
-        first.into_iter().chain(more).flatten().copied()
+        let more = self.more_processes.iter().enumerate().filter(move |(i, _)| used(i + 1)).map(move |(_, p)| of(p).as_slice());
+        used(0).then_some(first).into_iter().chain(more).flatten().copied()
     }
 
     /// A row measured again: how many attempts it has (its first process and those
