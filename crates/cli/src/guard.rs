@@ -4,7 +4,10 @@
 //!   can pick (milliseconds and the process id), an existing file replaced only with
 //!   `--force`, and an advisory lock (`std::fs::File::try_lock` on `.<name>.lock` beside
 //!   it) so that two runs writing one file are refused with a clear error. The file is
-//!   first written when there is a row (or a failure) to write.
+//!   first written when there is a row (or a failure) to write, then as rows arrive, at
+//!   most every [`SAVE_EVERY`] while a worker measures, and whenever a worker ends or fails
+//!   (see [`save_during_run`]); a terminating signal has the rows still in memory saved
+//!   before the run exits.
 //! - The temporary folder (guest, scenario list, the Go driver) and the results file's
 //!   partial `*.json.tmp<pid>` are removed on every exit path: return, error and panic (a
 //!   drop guard), and SIGINT, SIGTERM and SIGHUP (a thread waiting for them, which also
@@ -20,8 +23,9 @@ use interop_core::results::ResultsFile;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The default results file: `results/run-<unix ms>-<pid>.json`, unique per process.
 pub fn default_out_path() -> PathBuf {
@@ -57,10 +61,27 @@ struct State {
     done: bool,
     /// Why the last save failed (a full disk), while saves fail: the file holds `saved`.
     refused: Option<String>,
+    /// Rows (or failures) the run holds that no save has tried to write yet.
+    pending: bool,
+    /// When the last save was tried (`None`: none yet), and how many have been.
+    last_save: Option<Instant>,
+    saves: u64,
 }
 
-static STATE: Mutex<State> =
-    Mutex::new(State { work: None, out: None, lock: None, saved: None, done: false, refused: None });
+static STATE: Mutex<State> = Mutex::new(State {
+    work: None,
+    out: None,
+    lock: None,
+    saved: None,
+    done: false,
+    refused: None,
+    pending: false,
+    last_save: None,
+    saves: 0,
+});
+
+/// Set by the signal thread: save what is pending now, the run is about to exit.
+static FLUSH: AtomicBool = AtomicBool::new(false);
 
 fn state() -> std::sync::MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(|e| e.into_inner())
@@ -187,6 +208,9 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
     if s.done {
         return Ok(());
     }
+    s.pending = false;
+    s.last_save = Some(Instant::now());
+    s.saves += 1;
     results.save_atomic(out).map_err(|e| {
         let _ = std::fs::remove_file(tmp_path(out));
         // The message already names the cause; its source would repeat it.
@@ -196,12 +220,35 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Saves the results file while the run goes on: a save the disk refuses (a full disk, a
-/// file size limit) does not stop the run, whose later rows are measured all the same and
+/// While workers measure, the results file is rewritten at most this often (and whenever a
+/// worker ends or fails). A save serializes the whole file, about 10 MB and 30 ms of the
+/// other core by the end of a full run; after every row, as until 2026-11-30, that was
+/// 4,600 saves and a minute of CPU a run, most of it in the rows' warm-ups and first
+/// samples, with the file's pages written out behind them. A SIGKILL or a power cut loses
+/// at most this much of measuring; a terminating signal loses nothing ([`interrupted`]).
+pub const SAVE_EVERY: Duration = Duration::from_secs(10);
+
+/// Whether a save is due: `now` (a failure, a worker that ended), a terminating signal's
+/// request, no save yet, or [`SAVE_EVERY`] since the last one (`since_last`).
+fn due(now: bool, flush: bool, since_last: Option<Duration>) -> bool {
+    now || flush || since_last.is_none_or(|t| t >= SAVE_EVERY)
+}
+
+/// A row (or a failure) has arrived while the run goes on: the results file is saved when
+/// that is due ([`due`]; `now` for a failure or a worker's end), else the row is pending
+/// until the next save ([`save_pending`]). A save the disk refuses (a full disk, a file
+/// size limit) does not stop the run, whose later rows are measured all the same and
 /// reach the report. The first refusal is said, with what the file still holds; every
 /// later save tries again, and the first that succeeds says so. The run's last save
 /// ([`save`]) is the one whose failure fails the run. Returns what to say, if anything.
-pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
+pub fn save_during_run(results: &ResultsFile, out: &Path, now: bool) -> Option<String> {
+    {
+        let mut s = state();
+        if !due(now, FLUSH.load(Ordering::SeqCst), s.last_save.map(|t| t.elapsed())) {
+            s.pending = true;
+            return None;
+        }
+    }
     match save(results, out) {
         Ok(()) => state().refused.take().map(|_| {
             format!("interop-bench: {} saved again: it holds the {} row(s) measured so far", out.display(), results.results.len())
@@ -213,10 +260,49 @@ pub fn save_during_run(results: &ResultsFile, out: &Path) -> Option<String> {
             }
             s.refused = Some(e.to_string());
             Some(format!(
-                "interop-bench: {e}; the run goes on and tries again after each row, and {} holds {} until a save succeeds",
+                "interop-bench: {e}; the run goes on and tries again as rows arrive (at most every {} s) and after each \
+                 worker, and {} holds {} until a save succeeds",
+                SAVE_EVERY.as_secs(),
                 out.display(),
                 held(s.saved)
             ))
+        }
+    }
+}
+
+/// Saves the rows still pending when that is due: `now` (a worker ended), a terminating
+/// signal's request, or [`SAVE_EVERY`] since the last save (a worker quiet in a long row).
+pub fn save_pending(results: &ResultsFile, out: &Path, now: bool) -> Option<String> {
+    if !state().pending {
+        return None;
+    }
+    save_during_run(results, out, now)
+}
+
+/// How long the signal thread waits for the run to save its pending rows before it exits
+/// without them (the run is then busy elsewhere than with its workers: the file still
+/// holds what its last save wrote, and the message says that).
+const FLUSH_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a run waiting for a worker looks whether a save is due ([`save_pending`]).
+pub const POLL: Duration = Duration::from_millis(100);
+
+/// Asks the run to save the rows it holds that are not on disk yet, and waits until a save
+/// has been tried (or [`FLUSH_WAIT`]).
+fn flush_before_exit() {
+    let asked = {
+        let s = state();
+        if s.done || !s.pending {
+            return;
+        }
+        s.saves
+    };
+    FLUSH.store(true, Ordering::SeqCst);
+    let until = Instant::now() + FLUSH_WAIT;
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+        if state().saves > asked {
+            return;
         }
     }
 }
@@ -289,9 +375,11 @@ fn signal_name(sig: libc::c_int) -> &'static str {
     }
 }
 
-/// The run was interrupted: clean up, say where the partial results are, exit 128 + sig.
+/// The run was interrupted: save the rows still pending (the run's thread does, asked by
+/// [`flush_before_exit`]), clean up, say where the partial results are, exit 128 + sig.
 /// Workers die with this process (PR_SET_PDEATHSIG).
 fn interrupted(sig: libc::c_int) -> ! {
+    flush_before_exit();
     let mut s = state();
     s.done = true;
     clean(&mut s);
@@ -384,16 +472,35 @@ mod tests {
         std::fs::write(&blocker, "").unwrap();
         let out = blocker.join("r.json");
         let mut results = ResultsFile::new();
-        let first = save_during_run(&results, &out).expect("the first refusal is said");
+        let first = save_during_run(&results, &out, true).expect("the first refusal is said");
         assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing of this run ("), "{first}");
-        assert_eq!(save_during_run(&results, &out), None, "said once while saves keep failing");
+        assert_eq!(save_during_run(&results, &out, true), None, "said once while saves keep failing");
         std::fs::remove_file(&blocker).unwrap();
         results.complete = true;
-        let again = save_during_run(&results, &out).expect("the first save that succeeds is said");
+        let again = save_during_run(&results, &out, true).expect("the first save that succeeds is said");
         assert!(again.contains("saved again") && again.contains("0 row(s)"), "{again}");
         assert_eq!(state().saved, Some((0, 0, true)));
         assert!(ResultsFile::load(&out).is_ok());
-        assert_eq!(save_during_run(&results, &out), None, "nothing to say while saves succeed");
+        assert_eq!(save_during_run(&results, &out, true), None, "nothing to say while saves succeed");
+        // A row within SAVE_EVERY of that save waits, pending; the worker's end writes it.
+        results.complete = false;
+        assert_eq!(save_during_run(&results, &out, false), None);
+        assert!(state().pending && ResultsFile::load(&out).unwrap().complete, "not written yet");
+        assert_eq!(save_pending(&results, &out, false), None, "not due while a worker measures");
+        assert!(state().pending);
+        assert_eq!(save_pending(&results, &out, true), None);
+        assert!(!state().pending && !ResultsFile::load(&out).unwrap().complete, "written at the worker's end");
+        assert_eq!(state().saved, Some((0, 0, false)));
+    }
+
+    #[test]
+    fn a_save_is_due_on_a_failure_a_workers_end_a_signal_or_after_save_every() {
+        let soon = Some(SAVE_EVERY / 2);
+        assert!(!due(false, false, soon), "a row soon after a save waits");
+        assert!(due(true, false, soon), "a failure or a worker's end is written at once");
+        assert!(due(false, true, soon), "a terminating signal has it written");
+        assert!(due(false, false, None), "the first row is written at once");
+        assert!(due(false, false, Some(SAVE_EVERY)));
     }
 
     #[test]

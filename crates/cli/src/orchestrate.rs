@@ -456,7 +456,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         results.capabilities =
             crate::probes::run_all(&probe_plan, &work, &scenarios_file, timeout, a.measure.max_memory_mib, a.reprobe, &bar)?;
         timings.push(Timing { part: "probes".into(), seconds: secs(clock.elapsed()), ..Default::default() });
-        if let Some(line) = guard::save_during_run(&results, &out_path) {
+        if let Some(line) = guard::save_during_run(&results, &out_path, true) {
             say(&bar, line);
         }
     }
@@ -846,6 +846,8 @@ impl Sink<'_> {
             }
         }
         let save = matches!(e, Event::Row(_) | Event::Failure(_) | Event::Count(_));
+        // A failure is written at once; a row waits for the next save that is due (guard::SAVE_EVERY).
+        let failed = matches!(&e, Event::Failure(f) if f.is_failure());
         match &e {
             Event::Start { host, runtime, scenario } => {
                 self.laps.lap(Some(scenario));
@@ -865,11 +867,20 @@ impl Sink<'_> {
         if save {
             // The data only: the cost model (a bootstrap per component) is derived once at
             // the end, and on every load, not after every row while engines are measured.
-            if let Some(line) = guard::save_during_run(self.results, self.path) {
+            if let Some(line) = guard::save_during_run(self.results, self.path, failed) {
                 say(self.bar, line);
             }
+        } else {
+            self.save_pending(false);
         }
         Ok(())
+    }
+
+    /// Saves the rows not on disk yet when that is due (`now`: the worker ended).
+    fn save_pending(&self, now: bool) {
+        if let Some(line) = guard::save_pending(self.results, self.path, now) {
+            say(self.bar, line);
+        }
     }
 
     /// Marks an event with the guest variant it ran on. A SIMD build that an engine does not
@@ -1058,24 +1069,35 @@ fn drive(
 
         let mut in_flight: Option<String> = None;
         let mut hung = false;
+        // The worker's last word: it is hung after `timeout` of silence. Meanwhile the run
+        // looks every guard::POLL whether the rows it holds are due to be saved.
+        let mut heard = std::time::Instant::now();
         loop {
-            match rx.recv_timeout(timeout) {
-                Ok(Msg::Line(line)) => match serde_json::from_str::<Event>(&line) {
-                    Ok(ev) => {
-                        if let Event::Start { scenario, .. } = &ev {
-                            if let Some(pos) = remaining.iter().position(|s| s == scenario) {
-                                remaining.drain(..=pos);
+            let wait = timeout.saturating_sub(heard.elapsed()).min(guard::POLL);
+            match rx.recv_timeout(wait) {
+                Ok(Msg::Line(line)) => {
+                    heard = std::time::Instant::now();
+                    match serde_json::from_str::<Event>(&line) {
+                        Ok(ev) => {
+                            if let Event::Start { scenario, .. } = &ev {
+                                if let Some(pos) = remaining.iter().position(|s| s == scenario) {
+                                    remaining.drain(..=pos);
+                                }
+                                in_flight = Some(scenario.clone());
                             }
-                            in_flight = Some(scenario.clone());
+                            sink.event(ev)?;
                         }
-                        sink.event(ev)?;
+                        Err(e) => {
+                            let scenario = in_flight.clone().unwrap_or_default();
+                            sink.fail(host.name, runtime, &scenario, format!("{runtime}: {scenario}: the worker printed a line that is not an event ({e}): {line}"))?;
+                        }
                     }
-                    Err(e) => {
-                        let scenario = in_flight.clone().unwrap_or_default();
-                        sink.fail(host.name, runtime, &scenario, format!("{runtime}: {scenario}: the worker printed a line that is not an event ({e}): {line}"))?;
-                    }
-                },
+                }
                 Ok(Msg::Eof) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) if heard.elapsed() < timeout => {
+                    sink.save_pending(false);
+                    continue;
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     hung = true;
                     let _ = child.kill();
@@ -1141,6 +1163,8 @@ fn drive(
             }
         }
     }
+    // Between workers nothing is measured: the rows this one left pending go to disk now.
+    sink.save_pending(true);
     Ok(())
 }
 

@@ -301,6 +301,59 @@ fn every_terminating_signal_to_the_group_keeps_the_rows_and_cleans_up() {
     }
 }
 
+/// A guest whose `noop` returns and whose `add` never does: its worker sends the noop rows,
+/// then spins in add.
+const HANGS_IN_ADD: &str = r#"(module
+    (import "env" "host_inc" (func (param i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "no_op"))
+    (func (export "add_numbers") (param i32 i32) (result i32) (loop br 0) i32.const 0))"#;
+
+/// CPU seconds a process has spent in user mode (/proc/PID/stat, at 100 ticks a second).
+fn user_cpu_s(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's closing parenthesis: state is the first, utime the 12th.
+    let after = stat.rsplit_once(')').map(|(_, a)| a).unwrap_or("");
+    after.split_whitespace().nth(11).and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0) / 100.0
+}
+
+#[test]
+fn ctrl_c_saves_the_rows_a_worker_sent_since_the_last_save() {
+    // Rows are written at most every guard::SAVE_EVERY while a worker measures: the noop rows
+    // arrive well within that of the save after the native worker, so only the interrupt's
+    // own save puts them on disk.
+    let sb = Sandbox::new();
+    let guest = write_wat(sb.path(), "hang_add.wasm", HANGS_IN_ADD);
+    let out = sb.path().join("c.json");
+    let mut child = sb.spawn(&args(&[
+        "--scenarios",
+        "empty,native_call,noop,add",
+        "--runtimes",
+        "wasmtime",
+        "--out",
+        out.to_str().unwrap(),
+        "--guest",
+        guest.to_str().unwrap(),
+    ]));
+    let pid = child.id();
+    // The wasmtime worker has sent its noop rows once it has spun in add for a second of CPU
+    // (a quick row takes milliseconds).
+    wait_until("the worker spinning in add", 120, || {
+        workers_of(pid).lines().filter(|l| l.contains("wasmtime")).any(|l| user_cpu_s(l.split_whitespace().next().unwrap_or("")) >= 1.0)
+    });
+    kill_group(&child, libc::SIGINT);
+    let status = child.wait().unwrap();
+    let err = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(128 + libc::SIGINT), "{err}");
+    let v = load(&out);
+    let noop = v["results"].as_array().unwrap().iter().filter(|r| r["scenario"] == "noop").count();
+    assert!(noop >= 1, "the noop rows were not saved: {}", v["results"]);
+    assert_eq!(v["complete"], false);
+    assert!(err.contains(&format!("interrupted by SIGINT (Ctrl-C); the {} row(s)", rows(&v))), "{err}");
+    wait_until("the worker died with the run", 10, || workers_of(pid).is_empty());
+    assert_eq!(sb.leftovers(), Vec::<String>::new());
+}
+
 #[test]
 fn sigkill_leaves_a_folder_the_next_run_removes_and_no_worker() {
     let sb = Sandbox::new();
