@@ -68,6 +68,12 @@ impl Sandbox {
         self.cmd(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
     }
 
+    /// A quick run of `scenarios` on wasmtime (and the native baselines) with `guest`,
+    /// writing `out`, left running.
+    fn spawn_on_wasmtime(&self, scenarios: &str, out: &str, guest: &Path) -> Child {
+        self.spawn(&args(&["--scenarios", scenarios, "--runtimes", "wasmtime", "--out", out, "--guest", guest.to_str().unwrap()]))
+    }
+
     /// Files a run must not leave: its temporary folder, partial results, locks.
     fn leftovers(&self) -> Vec<String> {
         let mut left = Vec::new();
@@ -214,16 +220,7 @@ fn two_runs_on_one_file_the_second_is_refused_and_ctrl_c_says_where_the_rows_are
     let sb = Sandbox::new();
     let guest = write_wat(sb.path(), "hang.wasm", HANGING);
     let out = sb.path().join("shared.json");
-    let mut first = sb.spawn(&args(&[
-        "--scenarios",
-        "empty,native_call,noop",
-        "--runtimes",
-        "wasmtime",
-        "--out",
-        "shared.json",
-        "--guest",
-        guest.to_str().unwrap(),
-    ]));
+    let mut first = sb.spawn_on_wasmtime("empty,native_call,noop", "shared.json", &guest);
     wait_until("the first run's baseline rows", 120, || rows_on_disk(&out) >= 2);
     let o = sb.run(&args(&["--scenarios", "empty", "--out", "shared.json", "--force"]));
     let err = text(&o.stderr);
@@ -276,16 +273,7 @@ fn every_terminating_signal_to_the_group_keeps_the_rows_and_cleans_up() {
     let guest = write_wat(sb.path(), "hang.wasm", HANGING);
     for (sig, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
         let out = sb.path().join(format!("{name}.json"));
-        let mut child = sb.spawn(&args(&[
-            "--scenarios",
-            "empty,native_call,noop",
-            "--runtimes",
-            "wasmtime",
-            "--out",
-            out.to_str().unwrap(),
-            "--guest",
-            guest.to_str().unwrap(),
-        ]));
+        let mut child = sb.spawn_on_wasmtime("empty,native_call,noop", out.to_str().unwrap(), &guest);
         let pid = child.id();
         wait_until("the baseline rows", 120, || rows_on_disk(&out) >= 2);
         wait_until("the hanging worker", 60, || workers_of(pid).contains("wasmtime"));
@@ -325,16 +313,7 @@ fn ctrl_c_saves_the_rows_a_worker_sent_since_the_last_save() {
     let sb = Sandbox::new();
     let guest = write_wat(sb.path(), "hang_add.wasm", HANGS_IN_ADD);
     let out = sb.path().join("c.json");
-    let mut child = sb.spawn(&args(&[
-        "--scenarios",
-        "empty,native_call,noop,add",
-        "--runtimes",
-        "wasmtime",
-        "--out",
-        out.to_str().unwrap(),
-        "--guest",
-        guest.to_str().unwrap(),
-    ]));
+    let mut child = sb.spawn_on_wasmtime("empty,native_call,noop,add", out.to_str().unwrap(), &guest);
     let pid = child.id();
     // The wasmtime worker has sent its noop rows once it has spun in add for a second of CPU
     // (a quick row takes milliseconds).
@@ -358,7 +337,7 @@ fn ctrl_c_saves_the_rows_a_worker_sent_since_the_last_save() {
 fn sigkill_leaves_a_folder_the_next_run_removes_and_no_worker() {
     let sb = Sandbox::new();
     let guest = write_wat(sb.path(), "hang.wasm", HANGING);
-    let mut child = sb.spawn(&args(&["--scenarios", "noop", "--runtimes", "wasmtime", "--out", "k.json", "--guest", guest.to_str().unwrap()]));
+    let mut child = sb.spawn_on_wasmtime("noop", "k.json", &guest);
     let pid = child.id();
     wait_until("the worker", 120, || !workers_of(pid).is_empty());
     kill_group(&child, libc::SIGKILL);
