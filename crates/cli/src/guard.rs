@@ -208,14 +208,17 @@ pub fn save(results: &ResultsFile, out: &Path) -> Result<()> {
     if s.done {
         return Ok(());
     }
-    s.pending = false;
+    // A save tried, written or refused: the next one is due SAVE_EVERY from now, and a
+    // refused one leaves the rows pending, so that it is tried again then.
     s.last_save = Some(Instant::now());
     s.saves += 1;
-    results.save_atomic(out).map_err(|e| {
+    if let Err(e) = results.save_atomic(out) {
         let _ = std::fs::remove_file(tmp_path(out));
+        s.pending = true;
         // The message already names the cause; its source would repeat it.
-        anyhow::anyhow!("{e}")
-    })?;
+        bail!("{e}");
+    }
+    s.pending = false;
     s.saved = Some((results.results.len(), results.failures.len(), results.complete));
     Ok(())
 }
@@ -474,6 +477,7 @@ mod tests {
         let mut results = ResultsFile::new();
         let first = save_during_run(&results, &out, true).expect("the first refusal is said");
         assert!(first.contains("cannot write") && first.contains("the run goes on") && first.contains("holds nothing of this run ("), "{first}");
+        assert!(state().pending, "a refused save leaves its rows pending, to be tried again");
         assert_eq!(save_during_run(&results, &out, true), None, "said once while saves keep failing");
         std::fs::remove_file(&blocker).unwrap();
         results.complete = true;
