@@ -376,6 +376,20 @@ fn a_ratio_within_the_noise_says_so() {
 }
 
 #[test]
+fn a_go_first_call_is_set_against_a_steady_add_without_the_collector() {
+    // Measured on wasmtime-go: the steady add carries its calls' collector and finalizer work,
+    // which the first calls on fresh instances leave to their untimed making.
+    let go = |scenario, ns| on_go(row("wasmtime-go", "call", scenario, None, ns));
+    let c = decompose(&[go("first_call", 2100.0), go("add", 2800.0), go("add_gc_off", 1950.0)]);
+    let p = c.iter().find(|x| x.component == "first_call_penalty").expect("a penalty");
+    assert!(close(p.value, 150.0) && p.derivation == "first_call - add_gc_off", "{p:?}");
+    // Without an add_gc_off row (the Rust host, or a Go run of other scenarios): against add.
+    let c = decompose(&[go("first_call", 2100.0), go("add", 1800.0)]);
+    let p = c.iter().find(|x| x.component == "first_call_penalty").expect("a penalty");
+    assert!(close(p.value, 300.0) && p.derivation == "first_call - add", "{p:?}");
+}
+
+#[test]
 fn the_collectors_part_is_the_default_rows_over_the_gc_off_rows() {
     let rows: Vec<ResultRow> = vec![
         on_go(row("wasmtime-go", "call", "noop", None, 1300.0)),
