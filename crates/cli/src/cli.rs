@@ -296,7 +296,7 @@ pub struct RunArgs {
     /// Host languages, comma-separated: rust, go (default: rust, and go when a Go toolchain is present).
     #[arg(long, value_delimiter = ',')]
     pub hosts: Vec<String>,
-    /// Results file, written after every row (default: results/run-<unix ms>-<pid>.json).
+    /// Results file, written as rows come (the first row, a failure and each worker's end at once, others at most 10 s later) (default: results/run-<unix ms>-<pid>.json).
     /// An existing file (or its .html report) is never replaced without --force.
     /// (`--out` is the same flag.)
     #[arg(long, short, alias = "out", value_name = "FILE")]

@@ -32,7 +32,8 @@ pub struct CompareArgs {
     /// noise: the spread of its mean over the earlier runs kept beside OLD (`run
     /// --save-baseline` keeps the last 5 in results/baselines/NAME.history/), but never less
     /// than the noise the two runs measured on their machine, nor than the row's own move
-    /// between the halves of its samples.
+    /// between the halves of its samples, nor than how far apart its worker processes, those of
+    /// 90% of its engine's rows, or those of 90% of its scenario's rows on that engine lay.
     /// The gate also fails when no row could be compared, and when a row measured in OLD
     /// failed in NEW.
     #[arg(long, value_name = "PCT", value_parser = crate::cli::fail_above_pct)]
@@ -254,14 +255,28 @@ fn compare_pair(
                 list.join(", ")
             ));
         }
+        // The same for scenarios allowed more than their engine.
+        let blind = engines.scenarios_above(pct);
+        if !blind.is_empty() {
+            const SHOWN: usize = 8;
+            let list: Vec<String> = blind.iter().take(SHOWN).map(|(h, r, sc, s)| format!("{h} {r} {sc} {s:.0}%")).collect();
+            let more = if blind.len() > SHOWN { format!(" and {} more", blind.len() - SHOWN) } else { String::new() };
+            notes.push_str(&format!(
+                "interop-bench: gate: {} scenario(s) had the worker processes of 10% of their rows on an engine or more lie \
+                 further apart than those of the engine's rows, and over {pct}%; their rows, which run the same code, are \
+                 allowed that spread: {}{more}\n",
+                blind.len(),
+                list.join(", ")
+            ));
+        }
         let noise_of = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
-            (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference, engines.pct(&c.key)),
+            (Some(o), Some(n)) => row_noise(o, n, hist.as_ref(), reference, engines.spread(&c.key)),
             _ => (reference, NoiseSource::Reference),
         };
         let bad = regressions_beyond_row_noise(&cmp, pct, |c| noise_of(c).0);
         // Rows let pass only because the machine's speed around them moved as much: said.
         let runs_only = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {
-            (Some(o), Some(n)) => runs_noise(o, n, hist.as_ref(), reference, engines.pct(&c.key)).0,
+            (Some(o), Some(n)) => runs_noise(o, n, hist.as_ref(), reference, engines.spread(&c.key)).0,
             _ => reference,
         };
         let masked: Vec<(&RowChange, f64)> = regressions_beyond_row_noise(&cmp, pct, runs_only)
@@ -298,6 +313,10 @@ fn compare_pair(
                     NoiseSource::Processes => "how far its worker processes lay apart".into(),
                     NoiseSource::Engine => format!(
                         "how far the worker processes of its engine's rows lay apart, {:.0}% of them",
+                        interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0
+                    ),
+                    NoiseSource::Scenario => format!(
+                        "how far the worker processes of its scenario's rows on its engine lay apart, {:.0}% of them",
                         interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0
                     ),
                     NoiseSource::Machine => "the machine's speed around it moved as much".into(),
@@ -347,7 +366,7 @@ fn gate_basis(pct: f64, noise: f64, old: &ResultsFile, new: &ResultsFile, hist: 
         "interop-bench: gate: a row fails when slower by more than {pct}% + its run-to-run noise: {history}{noise:.1}% run-to-run noise \
          (the reference rows moved {} in OLD, {} in NEW between the start and the end of the run); never less than the row's \
          own move between the halves of its samples, nor than how far its own worker processes, or those of {:.0}% of its \
-         engine's rows, lay apart{}\n",
+         engine's rows, or of its scenario's rows on that engine, lay apart{}\n",
         one(old),
         one(new),
         interop_core::noise::ENGINE_SPREAD_QUANTILE * 100.0,

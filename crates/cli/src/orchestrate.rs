@@ -1,5 +1,5 @@
 //! `interop-bench run`: starts one worker process per runtime, folds their events into the
-//! results file (saved after every row), survives workers that crash or hang, reports.
+//! results file (saved as rows come, at most 10 s apart), survives workers that crash or hang, reports.
 
 use crate::cli::RunArgs;
 use crate::guard;
@@ -760,7 +760,7 @@ pub fn cause_line(stderr: &str) -> Option<&str> {
     lines().find(|l| CAUSES.iter().any(|c| l.starts_with(c))).or_else(|| lines().next_back())
 }
 
-/// Where events go: the results file, saved after every row, and the progress bar.
+/// Where events go: the results file, saved as rows come (guard::SAVE_EVERY), and the progress bar.
 struct Sink<'a> {
     results: &'a mut ResultsFile,
     path: &'a Path,
