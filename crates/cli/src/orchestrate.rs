@@ -281,6 +281,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(v) = &valgrind {
         results.machine.toolchains.insert("valgrind".into(), v.clone());
     }
+    // Which build of each host measured: `compare` says when two runs' differ.
+    for h in &hosts {
+        match std::fs::read(&h.program) {
+            Ok(bytes) => {
+                results.builds.insert(h.name.to_string(), sha256_hex(&bytes));
+            }
+            Err(e) => eprintln!("interop-bench: cannot read {} to record its build: {e}", h.program.display()),
+        }
+    }
     results.config = RunConfig {
         mode: if a.counts {
             "counts".into()

@@ -257,6 +257,21 @@ fn machine_differences(old: &crate::results::Machine, new: &crate::results::Mach
     d
 }
 
+/// Two runs measured by different builds of a host: what a rebuild alone does, measured.
+fn build_warning(host: &str, old: &str, new: &str) -> String {
+    let short = |s: &str| s.chars().take(12).collect::<String>();
+    format!(
+        "the runs were measured by different builds of the {host} host (sha256 {} vs {}): a rebuild alone moves some \
+         rows, by where code lands in the binary (two builds that differed only in code that times nothing, five \
+         interleaved default runs each, 2026-11-30: 51 of 1,553 rows lay over 5% apart in every run, wasmtime:pulley's \
+         string_roundtrip of 1 MiB 1.8x, the Rust host's native call 1.2x), so a row this reports may have moved with the \
+         layout, not the change; instruction counts do not move with it (those rows counted the same instructions per \
+         op in both builds): `run --counts` for both builds, `compare --instructions-above`",
+        short(old),
+        short(new)
+    )
+}
+
 pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Comparison {
     let new_by_key: BTreeMap<&RowKey, &ResultRow> = new.results.iter().map(|r| (&r.key, r)).collect();
     let old_keys: BTreeMap<&RowKey, ()> = old.results.iter().map(|r| (&r.key, ())).collect();
@@ -316,6 +331,9 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
                 machine_differences(&old.machine, &new.machine).join("; ")
             ),
         });
+    }
+    for host in old.builds.keys().filter(|h| new.builds.get(*h).is_some_and(|b| *b != old.builds[*h])) {
+        warnings.push(CompareWarning { row: None, message: build_warning(host, &old.builds[host], &new.builds[host]) });
     }
     if old.guest_sha256 != new.guest_sha256 {
         warnings.push(CompareWarning { row: None, message: "the runs measured different guest modules (sha256 differs)".into() });
@@ -581,5 +599,22 @@ mod machine_tests {
         let d = machine_differences(&a, &b);
         assert_eq!(d, ["go none vs go1.26", "rustc rustc 1.95.0 vs rustc 1.96.0"]);
         assert!(!d.join(" ").contains("AMD EPYC"));
+    }
+
+    #[test]
+    fn runs_of_different_builds_of_a_host_are_warned_once_per_host() {
+        let mut old = ResultsFile::new();
+        old.builds.insert("rust".into(), "aaaaaaaaaaaaaaaa".into());
+        old.builds.insert("go".into(), "cccccccccccccccc".into());
+        let mut new = old.clone();
+        let builds = |c: &Comparison| c.warnings.iter().filter(|w| w.message.contains("different builds")).map(|w| w.message.clone()).collect::<Vec<_>>();
+        assert!(builds(&compare(&old, &new, Options::default())).is_empty(), "the same builds");
+        new.builds.insert("rust".into(), "bbbbbbbbbbbbbbbb".into());
+        let w = builds(&compare(&old, &new, Options::default()));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("rust host (sha256 aaaaaaaaaaaa vs bbbbbbbbbbbb)") && w[0].contains("run --counts"), "{}", w[0]);
+        // A file from before builds were recorded says nothing.
+        new.builds.clear();
+        assert!(builds(&compare(&old, &new, Options::default())).is_empty());
     }
 }

@@ -983,6 +983,12 @@ pub struct ResultsFile {
     /// orchestrator timed them; absent in older files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timings: Vec<Timing>,
+    /// The sha256 of each host's program that measured the rows, by host (`rust`: the
+    /// interop-bench binary; `go`: the Go host's driver): a rebuild alone moves some rows by
+    /// where code lands in the binary, which `compare` says when the two runs' differ.
+    /// Absent in older files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub builds: BTreeMap<String, String>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
