@@ -109,8 +109,12 @@ fn runs_of_one_machine_merge_as_one() {
         v["results"].as_array_mut().unwrap().retain(|r| r["scenario"] != drop);
         v
     };
-    write(&d.join("s1.json"), &shard("add"));
-    write(&d.join("s2.json"), &shard("noop"));
+    // The Rust shard and the Go shard each record their own host's build.
+    let (mut s1, mut s2) = (shard("add"), shard("noop"));
+    s1["builds"] = serde_json::json!({ "rust": "a".repeat(64) });
+    s2["builds"] = serde_json::json!({ "go": "b".repeat(64), "rust": "c".repeat(64) });
+    write(&d.join("s1.json"), &s1);
+    write(&d.join("s2.json"), &s2);
     let o = bin(d, &["merge", "s1.json", "s2.json", "-o", "one.json"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("also measured in"), "{}", text(&o.stderr));
@@ -120,6 +124,8 @@ fn runs_of_one_machine_merge_as_one() {
     // Written before fingerprints existed: derived on load, and recorded now.
     assert!(full["machine"].get("fingerprint").is_none());
     assert_eq!(one["machine"]["fingerprint"].as_str().unwrap().len(), 12);
+    // Each host's build from the first run that has it.
+    assert_eq!(one["builds"], serde_json::json!({ "rust": "a".repeat(64), "go": "b".repeat(64) }));
     assert!(bin(d, &["report", "one.json"]).status.success());
 }
 

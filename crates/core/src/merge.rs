@@ -169,6 +169,11 @@ fn absorb(into: &mut ResultsFile, run: &ResultsFile, path: &str, first: &str) ->
     if into.noise.is_none() {
         into.noise = run.noise.clone();
     }
+    // A host's build from the run that measured it (the Rust shard and the Go shard of one
+    // runner type each bring their own).
+    for (host, build) in &run.builds {
+        into.builds.entry(host.clone()).or_insert_with(|| build.clone());
+    }
     into.started_unix = into.started_unix.min(run.started_unix);
     into.complete &= run.complete;
     Ok(dups)
