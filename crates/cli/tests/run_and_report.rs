@@ -82,6 +82,9 @@ fn quick_run_on_the_real_guest_writes_a_complete_verified_results_file() {
         assert!(comps.contains(&c), "no {c} in the breakdown");
     }
     assert_eq!(v["derived"]["seed_table"].as_array().unwrap().len(), 6);
+    // The build that measured: this very binary.
+    let exe = std::fs::read(env!("CARGO_BIN_EXE_interop-bench")).unwrap();
+    assert_eq!(v["builds"]["rust"], interop_core::plugin::sha256_hex(&exe), "{}", v["builds"]);
     // Only the Rust ffi_call is not applicable, in its own list with the reason; nothing failed.
     assert_eq!(v["failures"].as_array().unwrap().len(), 0, "{}", v["failures"]);
     let na = v["not_applicable"].as_array().unwrap();
