@@ -103,3 +103,68 @@ fn the_gate_names_the_engines_whose_allowance_exceeds_its_threshold() {
     let err = text(&compare("1000000").stderr);
     assert!(!err.contains("engine(s) had the worker processes"), "{err}");
 }
+
+/// Rows of one scenario on one engine run the same code, and where a process lands moves
+/// them together (wasm2c's `host_import`: 424 or 705 ns for 256 calls by process). A row
+/// whose processes all read one level in OLD and the other in NEW passes the gate when
+/// other rows of its scenario had processes that far apart, and the gate says which
+/// scenarios it allowed so; without such siblings it fails. Files only: nothing is timed.
+#[test]
+fn a_row_is_allowed_the_spread_of_its_scenarios_processes() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/synthetic.json");
+    let base: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    // A row of three processes of 10 samples each, at the given levels (a little jitter).
+    let row = |scenario: &str, calls: u64, levels: [f64; 3]| {
+        let process = |level: f64| {
+            let samples: Vec<f64> = (0..10).map(|i| level * (1.0 + 0.001 * f64::from(i % 3))).collect();
+            json!({ "iters_per_sample": 1000, "sample_ns_per_op": samples, "verified": true, "stop": "precision" })
+        };
+        let mut r = process(levels[0]);
+        r["host"] = "rust".into();
+        r["runtime"] = "wasm2c".into();
+        r["api"] = "unguarded".into();
+        r["scenario"] = scenario.into();
+        r["params"] = json!({ "calls": calls });
+        r["more_processes"] = json!([process(levels[1]), process(levels[2])]);
+        r
+    };
+    let file = |rows: Vec<Value>| {
+        let mut v = base.clone();
+        v["schema_version"] = 2.into();
+        v["config"] = json!({ "mode": "default", "warmup_ms": 100.0, "target_sample_ms": 2.5, "samples": 10, "timeout_s": 120.0,
+                              "precision_pct": 1.0, "max_row_ms": 500.0 });
+        v["results"] = rows.into();
+        v
+    };
+    // Twenty other rows of the engine that barely move between processes.
+    let others = || (0..20).map(|i| row(&format!("other{i}"), 1, [100.0, 100.5, 100.2])).collect::<Vec<Value>>();
+    let write = |name: &str, v: &Value| std::fs::write(cwd.join(name), serde_json::to_vec(v).unwrap()).unwrap();
+    let compare = |a: &str, b: &str| bin(cwd).args(["compare", a, b, "--fail-above", "5"]).output().unwrap();
+
+    // Its siblings' processes lay 65% apart in OLD: the row's 66% move is within that.
+    let (mut old, mut new) = (others(), others());
+    old.extend([row("host_import", 256, [424.0, 424.0, 424.0]), row("host_import", 16, [28.0, 46.0, 28.0]), row("host_import", 1, [3.6, 4.7, 3.6])]);
+    new.extend([row("host_import", 256, [705.0, 705.0, 705.0]), row("host_import", 16, [28.0, 28.0, 28.0]), row("host_import", 1, [3.6, 3.6, 3.6])]);
+    write("old.json", &file(old));
+    write("new.json", &file(new));
+    let o = compare("old.json", "new.json");
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "a row moving as far as its scenario's processes lay apart failed the gate:\n{err}");
+    let line = err.lines().find(|l| l.contains("scenario(s) had the worker processes")).unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("rust wasm2c host_import"), "{line}");
+
+    // Without such siblings the same move fails, naming the row.
+    let (mut old, mut new) = (others(), others());
+    old.extend([row("host_import", 256, [424.0, 424.0, 424.0]), row("host_import", 16, [28.0, 28.0, 28.0])]);
+    new.extend([row("host_import", 256, [705.0, 705.0, 705.0]), row("host_import", 16, [28.0, 28.0, 28.0])]);
+    write("old.json", &file(old));
+    write("new.json", &file(new));
+    let o = compare("old.json", "new.json");
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("  rust wasm2c unguarded host_import/calls=256")), "{err}");
+    assert!(!err.contains("scenario(s) had the worker processes"), "{err}");
+}
