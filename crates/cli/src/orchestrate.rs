@@ -10,7 +10,7 @@ use interop_core::export::Exporter;
 use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultRow, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
-use sha2::{Digest, Sha256};
+use interop_core::plugin::sha256_hex;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -131,10 +131,6 @@ pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
         out.push(RunGuest { wasm: built.wasm, source: "builtin".into(), info });
     }
     Ok(out)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn now_unix() -> u64 {
