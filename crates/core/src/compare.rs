@@ -332,8 +332,10 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
             ),
         });
     }
-    for host in old.builds.keys().filter(|h| new.builds.get(*h).is_some_and(|b| *b != old.builds[*h])) {
-        warnings.push(CompareWarning { row: None, message: build_warning(host, &old.builds[host], &new.builds[host]) });
+    for (host, a) in &old.builds {
+        if let Some(b) = new.builds.get(host).filter(|b| *b != a) {
+            warnings.push(CompareWarning { row: None, message: build_warning(host, a, b) });
+        }
     }
     if old.guest_sha256 != new.guest_sha256 {
         warnings.push(CompareWarning { row: None, message: "the runs measured different guest modules (sha256 differs)".into() });
