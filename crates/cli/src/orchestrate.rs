@@ -80,6 +80,23 @@ pub struct RunGuest {
     pub info: GuestVariant,
 }
 
+/// A user's module is WebAssembly, and the scenario file (if any) fits it; otherwise the
+/// run is refused before anything runs, with every misfit named (interop_host::fit).
+fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPlugin>) -> Result<()> {
+    interop_host::fit::validate(wasm).map_err(|e| anyhow::anyhow!("the guest module {guest} is not valid WebAssembly: {e}"))?;
+    let Some(plugin) = plugin else { return Ok(()) };
+    let problems = interop_host::fit::problems(plugin, wasm)
+        .map_err(|e| anyhow::anyhow!("cannot read the guest module {guest}: {e}"))?;
+    if !problems.is_empty() {
+        bail!(
+            "the scenario file {} does not fit the module {guest} (every engine would fail on it):\n  {}",
+            plugin.path.display(),
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
 /// The guest modules of a run: `--guest FILE` (one, variant `custom`), or the variants of
 /// `--guest-variants` (default: the default build), built or taken from the cache.
 pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
@@ -155,7 +172,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             if let Some(bad) = a.scenarios.iter().find(|n| !names.contains(n)) {
                 bail!("unknown scenario `{bad}` (the scenario file {} has: {})", p.display(), names.join(", "));
             }
-            Some((std::path::absolute(p)?, names))
+            Some((std::path::absolute(p)?, names, loaded))
         }
         None => None,
     };
@@ -182,6 +199,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // unless --guest-variants), each built once and cached (crates/guest-build).
     let variants = guest_variants(&a)?;
     let (wasm, source) = (variants[0].wasm.clone(), variants[0].source.clone());
+    if a.guest.is_some() || plugin.is_some() {
+        let name = a.guest.as_ref().map_or("the built-in guest".to_string(), |p| p.display().to_string());
+        fits(&name, &wasm, plugin.as_ref().map(|(_, _, loaded)| loaded))?;
+    }
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.
     let out_path = a.output.clone().unwrap_or_else(guard::default_out_path);
@@ -241,7 +262,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             }
             let target = if native { Target::Native } else { Target::Wasm };
             let names: Vec<String> = match &plugin {
-                Some((_, names)) if !native => names.iter().filter(|n| a.scenarios.is_empty() || a.scenarios.contains(n)).cloned().collect(),
+                Some((_, names, _)) if !native => names.iter().filter(|n| a.scenarios.is_empty() || a.scenarios.contains(n)).cloned().collect(),
                 _ => list.scenarios.iter().filter(|s| s.target == target).map(|s| s.name.clone()).collect(),
             };
             // A configuration that differs from its base engine in one respect runs, in a
@@ -377,7 +398,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // user's scenario file (not for the native baselines).
     let worker_run = |vi: usize, i: usize| {
         let runtime = &plan[i].1;
-        (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| runtime != "native").map(|(p, _)| p.as_path()))
+        (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| runtime != "native").map(|(p, _, _)| p.as_path()))
     };
     for process in 0..timed_passes {
         // The Go rows that keep every sample and that a stretch of the machine's slow state

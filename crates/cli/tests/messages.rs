@@ -131,7 +131,34 @@ fn malformed_guest() {
     let bad = dir.path().join("bad.wasm");
     std::fs::write(&bad, b"\0asm\x01\0\0\0this is not a module").unwrap();
     let o = run(dir.path(), &["--guest", bad.to_str().unwrap(), "--scenarios", "empty,noop,add", "--runtimes", "wasmtime,wasmi"]);
-    check("malformed-guest", &o, 1, dir.path(), &without_warnings(&text(&o.stderr)));
+    check("malformed-guest", &o, 2, dir.path(), &without_warnings(&text(&o.stderr)));
+}
+
+#[test]
+fn scenario_file_that_does_not_fit_its_module() {
+    // A typo in an export, a signature that differs, an allocator the module does not
+    // have and an import nothing links: all said at once, before anything runs.
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = wat::parse_str(
+        r#"(module (import "env" "log" (func (param i32)))
+            (memory (export "memory") 1)
+            (func (export "greet") (param i32 i32) (result i64) i64.const 0)
+            (func (export "double") (param i64) (result i64) local.get 0))"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("m.wasm"), wasm).unwrap();
+    let toml = dir.path().join("m.toml");
+    std::fs::write(
+        &toml,
+        "schema = 1\n[allocator]\nallocate = \"alloc\"\n\n[[scenario]]\nname = \"greet\"\nexport = \"greeet\"\n\
+         params = [\"i32\", \"i32\"]\nresults = [\"i64\"]\nargs = [\"in.ptr\", \"in.len\"]\ninput = { text = \"Ada\" }\n\
+         output = \"packed_ptr_len\"\ncheck = \"unchecked\"\n\n[[scenario]]\nname = \"double\"\nexport = \"double\"\n\
+         params = [\"i32\"]\nresults = [\"i32\"]\nargs = [21]\ncheck = { value = 42 }\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["--guest", dir.path().join("m.wasm").to_str().unwrap(), "--scenario-file", toml.to_str().unwrap()]);
+    check("scenario-file-misfit", &o, 2, dir.path(), &text(&o.stderr));
+    assert!(!dir.path().join("r.json").exists());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod adapter;
 pub mod counts;
+pub mod fit;
 pub mod limits;
 pub mod measure;
 pub mod native;
