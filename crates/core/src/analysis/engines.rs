@@ -163,7 +163,11 @@ pub fn engine_matrix(rows: &[ResultRow], components: &[Component]) -> Vec<Engine
                 matrix.push(MatrixRow { metric: label.to_string(), unit, cells });
             }
         }
-        out.push(EngineMatrix { host: host.to_string(), runtimes, rows: matrix });
+        // Nothing of METRICS measured (a scenario file's run): no table, rather than a header
+        // with no rows in every report.
+        if !matrix.is_empty() {
+            out.push(EngineMatrix { host: host.to_string(), runtimes, rows: matrix });
+        }
     }
     out
 }

@@ -361,6 +361,12 @@ fn engine_matrix_has_a_column_per_runtime_and_dashes_where_not_measured() {
     assert_eq!(get("deserialize"), None);
     assert_eq!(get("copy in per byte, copy"), None);
     assert!(m.rows.iter().all(|r| r.cells.len() == 2));
+    // A host whose rows give none of the figures (a scenario file's) has no table at all.
+    let mut greet = row("wasmtime", "typed", "greet", None, 140.0);
+    greet.key.host = "go".into();
+    rows.push(greet);
+    let hosts: Vec<String> = engine_matrix(&rows, &decompose(&rows)).into_iter().map(|m| m.host).collect();
+    assert_eq!(hosts, ["rust"]);
 }
 
 #[test]
