@@ -466,6 +466,54 @@ fn crossing_bars(r: &ResultsFile, host: &str) -> Vec<Bar> {
     items
 }
 
+/// The cases of a run's rows that the built-in suite does not have (a scenario file's:
+/// `greet/bytes=16`), in the order the file has them.
+pub fn own_cases(r: &ResultsFile) -> Vec<String> {
+    let builtin = crate::scenario::ScenarioList::builtin();
+    let mut cases: Vec<String> = Vec::new();
+    for row in &r.results {
+        let case = row.key.case_label();
+        if !builtin.scenarios.iter().any(|s| s.name == row.key.scenario) && !cases.contains(&case) {
+            cases.push(case);
+        }
+    }
+    cases
+}
+
+/// One of a scenario file's cases on every engine and call API of both hosts: a bar each,
+/// the engines in the file's order, banded engine by engine.
+fn own_case_bars(r: &ResultsFile, case: &str) -> Vec<Bar> {
+    let mut items = Vec::new();
+    let mut band = false;
+    let mut last: Option<(&str, &str)> = None;
+    for row in r.results.iter().filter(|x| x.key.case_label() == case && x.estimate() > 0.0) {
+        let engine = (row.key.host.as_str(), row.key.runtime.as_str());
+        if last != Some(engine) {
+            band = !band;
+            last = Some(engine);
+        }
+        items.push(Bar {
+            label: format!("{} {} {}", row.key.host, row.key.runtime, row.key.api),
+            value: row.estimate(),
+            ci: Some((row.ns_per_op.ci_low, row.ns_per_op.ci_high)),
+            color: engine_style(&row.key.host, &row.key.runtime).color,
+            band,
+        });
+    }
+    items
+}
+
+/// A scenario file's case (see [`own_cases`]) as a bar chart; None when no row of it has a
+/// time.
+pub fn own_case(r: &ResultsFile, case: &str) -> Option<Chart> {
+    let items = own_case_bars(r, case);
+    if items.is_empty() {
+        return None;
+    }
+    let svg = svg(1200, bars_height(items.len()), |root| bars(root, case, "time per operation: mean, whisker = 95% CI", &items, 300));
+    Some(Chart { svg, notes: clip_note(&items).into_iter().collect() })
+}
+
 /// One line of a payload chart: an engine's API across the sizes.
 struct Series<'a> {
     host: &'a str,
@@ -1081,6 +1129,28 @@ mod tests {
                 (x, body)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_scenario_files_cases_get_a_chart_each_and_the_built_in_ones_none() {
+        let mut r = full_run();
+        assert!(own_cases(&r).is_empty());
+        for (k, (host, runtime, apis)) in FULL.iter().enumerate() {
+            for api in *apis {
+                for p in [16u64, 1024] {
+                    r.results.push(row(host, runtime, api, "greet", Some(p), 100.0 + k as f64 + p as f64));
+                }
+            }
+        }
+        assert_eq!(own_cases(&r), ["greet/bytes=16", "greet/bytes=1024"]);
+        let bars = own_case_bars(&r, "greet/bytes=1024");
+        assert_eq!(bars.len(), FULL.iter().map(|(_, _, a)| a.len()).sum::<usize>());
+        assert_eq!(bars[0].label, "rust wasmtime view");
+        // Banded engine by engine: an engine's two APIs share a band, the next engine flips it.
+        assert!(bars[0].band == bars[1].band && bars[1].band != bars[2].band);
+        let chart = own_case(&r, "greet/bytes=1024").unwrap();
+        assert!(chart.svg.contains("greet/bytes=1024"));
+        assert!(own_case(&r, "greet/bytes=7").is_none());
     }
 
     #[test]

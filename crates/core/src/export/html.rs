@@ -112,6 +112,7 @@ impl Exporter for Html {
         let (failed, na) = (&r.failures, &r.not_applicable);
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
         let count_table = crate::counts::table(&r.counts);
+        let own = charts::own_cases(pr);
         let page = html! {
             (DOCTYPE)
             html lang="en" {
@@ -127,6 +128,14 @@ impl Exporter for Html {
                         "interop-bench " (r.tool_version) " · " (r.config.mode) " run · "
                         (m.cpu_model) ", " (m.cores) " cores · " (m.os)
                         @if !r.complete { " · " span.bad { "incomplete run: only the rows measured before it stopped" } }
+                    }
+
+                    @if !own.is_empty() {
+                        h2 #own { "Your scenarios" }
+                        p.caption { "The scenario file's cases, one chart each: every engine and call API of both hosts that ran it, the time of one operation as the file defines it (input in, the call, output out, the check); the axis is logarithmic where the values span more than a decade. The bar is the mean of the samples; the whisker, its 95% confidence interval. The sections after this one are about the built-in suite's scenarios." }
+                        @for case in &own {
+                            (chart_block(charts::own_case(pr, case), ""))
+                        }
                     }
 
                     h2 #crossing { "The crossing" }
