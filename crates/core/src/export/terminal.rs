@@ -654,10 +654,11 @@ fn short(sha: &str) -> &str {
 }
 
 /// `812 rows reached ±1%, 163 stopped at a cap (see the warnings); noise 1.2%` for a run
-/// that sampled to a precision target; `None` otherwise.
+/// that sampled to a precision target; `None` otherwise (and for a run that timed no row:
+/// `run --counts` counts instead).
 fn sampling_outcome(r: &ResultsFile) -> Option<String> {
     use crate::results::stop;
-    if r.config.precision_pct <= 0.0 {
+    if r.config.precision_pct <= 0.0 || r.results.is_empty() {
         return None;
     }
     let count = |s: &str| r.results.iter().filter(|row| row.stop.as_deref() == Some(s)).count();
@@ -671,4 +672,23 @@ fn sampling_outcome(r: &ResultsFile) -> Option<String> {
         count(stop::PRECISION),
         r.config.precision_pct
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{RawRow, ResultRow, RowKey};
+
+    #[test]
+    fn a_run_that_timed_no_row_says_nothing_about_sampling() {
+        // `run --counts` keeps the precision target in its config and counts instead.
+        let mut r = ResultsFile::new();
+        r.config.precision_pct = 1.0;
+        assert_eq!(sampling_outcome(&r), None);
+        let key = RowKey::of("rust", "wasmtime", "typed", "noop", Default::default(), "o3");
+        let mut raw = RawRow::fixture(key, vec![20.0, 20.1, 19.9]);
+        raw.stop = Some(crate::results::stop::PRECISION.into());
+        r.results.push(ResultRow::from_raw(raw));
+        assert!(sampling_outcome(&r).unwrap().starts_with("sampling: 1 rows reached ±1%"));
+    }
 }
