@@ -132,10 +132,13 @@ pub fn table(counts: &[CountRow]) -> CountTable {
                 match c.gc_per_op() {
                     Some(_) if c.gc_per_op_measured().is_none() => {
                         cells.push("not measured".into());
-                        cells.push(format!(
-                            "{:.1} cycles between the loops: raise --count-work",
-                            c.mean_gc_cycles().unwrap_or(0.0)
-                        ));
+                        let cycles = c.mean_gc_cycles().unwrap_or(0.0);
+                        cells.push(if cycles == 0.0 {
+                            // The native floor's loop, for one, allocates nothing to collect.
+                            "no collection between the loops: none comes if the loop allocates nothing, else raise --count-work".into()
+                        } else {
+                            format!("{cycles:.1} cycles between the loops: raise --count-work")
+                        });
                     }
                     Some(g) => {
                         cells.push(instr(g));
@@ -413,5 +416,20 @@ mod tests {
         none.gc_cycles = vec![1.0, 2.0];
         assert_eq!(none.gc_per_op_measured(), Some(0.5));
         assert!(row(vec![], vec![]).per_op().is_nan());
+    }
+
+    #[test]
+    fn a_loop_without_a_collection_is_told_from_one_with_too_few() {
+        let gc_cells = |cycles: Vec<f64>| {
+            let mut r = row(vec![9.0, 9.0], vec![9.0, 9.0]);
+            r.gc_cycles = cycles;
+            let t = table(&[r]);
+            let n = t.rows[0].len();
+            t.rows[0][n - 3..n - 1].to_vec()
+        };
+        let none = gc_cells(vec![0.0, 0.0]);
+        assert_eq!(none[0], "not measured");
+        assert!(none[1].starts_with("no collection between the loops: none comes if the loop allocates nothing"), "{none:?}");
+        assert_eq!(gc_cells(vec![0.5, 0.5])[1], "0.5 cycles between the loops: raise --count-work");
     }
 }
