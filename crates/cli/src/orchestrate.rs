@@ -84,9 +84,16 @@ pub struct RunGuest {
 /// run is refused before anything runs, with every misfit named (interop_host::fit).
 fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPlugin>) -> Result<()> {
     interop_host::fit::validate(wasm).map_err(|e| anyhow::anyhow!("the guest module {guest} is not valid WebAssembly: {e}"))?;
-    let Some(plugin) = plugin else { return Ok(()) };
-    let problems = interop_host::fit::problems(plugin, wasm)
-        .map_err(|e| anyhow::anyhow!("cannot read the guest module {guest}: {e}"))?;
+    let unreadable = |e: String| anyhow::anyhow!("cannot read the guest module {guest}: {e}");
+    let Some(plugin) = plugin else {
+        // The built-in scenarios on the user's module: a missing export fails its own
+        // scenarios only (and says so); a missing memory would fail every one.
+        return match interop_host::fit::memory_problem(wasm).map_err(unreadable)? {
+            Some(p) => bail!("the guest module {guest} cannot be run: {p}"),
+            None => Ok(()),
+        };
+    };
+    let problems = interop_host::fit::problems(plugin, wasm).map_err(unreadable)?;
     if !problems.is_empty() {
         bail!(
             "the scenario file {} does not fit the module {guest} (every engine would fail on it):\n  {}",

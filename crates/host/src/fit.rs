@@ -128,6 +128,22 @@ fn describe_func(ty: &Option<FuncType>) -> String {
     }
 }
 
+/// The export every adapter of both hosts reads and writes the guest's linear memory
+/// through, and looks up when it instantiates (wasmtime, wasmer, wasmi, wazero, ... alike).
+pub const MEMORY_EXPORT: &str = "memory";
+
+/// Why no engine can instantiate the module for a run (None: it can, as far as the module
+/// says): it exports no memory named [`MEMORY_EXPORT`].
+pub fn memory_problem(wasm: &[u8]) -> Result<Option<String>, String> {
+    let s = shape(wasm)?;
+    Ok(match s.others.get(MEMORY_EXPORT) {
+        Some(&"memory") => None,
+        Some(kind) => Some(format!("the module's `{MEMORY_EXPORT}` is a {kind}: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
+        None if s.funcs.contains_key(MEMORY_EXPORT) => Some(format!("the module's `{MEMORY_EXPORT}` is a function: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
+        None => Some(format!("the module exports no memory named `{MEMORY_EXPORT}`: every engine's adapter needs its linear memory exported under that name (a module without a memory can declare one: `(memory (export \"memory\") 0)`)")),
+    })
+}
+
 /// Every way the scenario file does not fit the module, one line each (empty: it fits).
 /// Only what would fail on every engine is said: an export that is missing or not a
 /// function, a signature that differs, an allocator export that is missing or of another
@@ -136,7 +152,7 @@ fn describe_func(ty: &Option<FuncType>) -> String {
 pub fn problems(plugin: &LoadedPlugin, wasm: &[u8]) -> Result<Vec<String>, String> {
     let s = shape(wasm)?;
     let file = &plugin.file;
-    let mut out = Vec::new();
+    let mut out: Vec<String> = memory_problem(wasm)?.into_iter().collect();
     let exported = || {
         let names: Vec<&str> = s.funcs.keys().map(String::as_str).collect();
         if names.is_empty() {
@@ -254,13 +270,13 @@ check = { value = 42 }
     fn wasi_imports_need_wasi_and_non_function_imports_are_named() {
         let module = MODULE.replace(
             r#"(memory (export "memory") 1)"#,
-            r#"(import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (import "env" "mem" (memory 1)) (export "add_mem" (func 1))"#,
+            r#"(import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (import "env" "mem" (memory 1)) (export "memory" (memory 0))"#,
         );
         let file = FILE.replace("export = \"add\"", "export = \"memory\"");
         let p = problems_of(&file, &module);
         assert!(p.iter().any(|l| l.contains("proc_exit") && l.contains("wasi = true")), "{p:#?}");
         assert!(p.iter().any(|l| l.contains("`env.mem`, a memory")), "{p:#?}");
-        assert!(p.iter().any(|l| l.contains("no `memory`")), "{p:#?}");
+        assert!(p.iter().any(|l| l.contains("`memory` is a memory, not a function")), "{p:#?}");
         let with_wasi = file.replace("schema = 1", "schema = 1\nwasi = true");
         assert!(!problems_of(&with_wasi, &module).iter().any(|l| l.contains("proc_exit")));
     }
@@ -272,6 +288,16 @@ check = { value = 42 }
         assert!(p.len() == 1 && p[0].contains("`env.log`") && p[0].contains("add an [[import]]"), "{p:#?}");
         let host_inc = MODULE.replace(r#""env" "log""#, r#""env" "host_inc""#);
         assert_eq!(problems_of(&file, &host_inc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_module_without_a_memory_named_memory_is_a_misfit() {
+        let module = MODULE.replace(r#"(memory (export "memory") 1)"#, "");
+        let p = problems_of(FILE, &module);
+        assert!(p.len() == 1 && p[0].contains("exports no memory named `memory`"), "{p:#?}");
+        let renamed = MODULE.replace(r#"(export "memory")"#, r#"(export "mem")"#);
+        assert!(memory_problem(&wat::parse_str(&renamed).unwrap()).unwrap().is_some());
+        assert_eq!(memory_problem(&wat::parse_str(MODULE).unwrap()).unwrap(), None);
     }
 
     #[test]
