@@ -30,7 +30,8 @@ struct Shape {
     funcs: BTreeMap<String, Option<FuncType>>,
     /// Other exports by name, with their kind.
     others: BTreeMap<String, &'static str>,
-    /// Imports: module, name, and the function type (None: not a function, or the kind).
+    /// Imports: module, name, and the function's type (Ok(None): a type the adapters
+    /// cannot call), or the kind of a non-function import (Err).
     imports: Vec<(String, String, Result<Option<FuncType>, &'static str>)>,
 }
 
@@ -49,12 +50,11 @@ fn shape(wasm: &[u8]) -> Result<Shape, String> {
     let mut func_types: Vec<u32> = Vec::new();
     let mut exports = Vec::new();
     let mut s = Shape::default();
-    let err = one_line;
     for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(err)? {
+        match payload.map_err(one_line)? {
             Payload::TypeSection(r) => {
                 for group in r {
-                    for t in group.map_err(err)?.into_types() {
+                    for t in group.map_err(one_line)?.into_types() {
                         types.push(match t.composite_type.inner {
                             CompositeInnerType::Func(f) => Some(f),
                             _ => None,
@@ -64,7 +64,7 @@ fn shape(wasm: &[u8]) -> Result<Shape, String> {
             }
             Payload::ImportSection(r) => {
                 for imp in r.into_imports() {
-                    let imp = imp.map_err(err)?;
+                    let imp = imp.map_err(one_line)?;
                     let ty = match imp.ty {
                         TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                             func_types.push(t);
@@ -80,12 +80,12 @@ fn shape(wasm: &[u8]) -> Result<Shape, String> {
             }
             Payload::FunctionSection(r) => {
                 for t in r {
-                    func_types.push(t.map_err(err)?);
+                    func_types.push(t.map_err(one_line)?);
                 }
             }
             Payload::ExportSection(r) => {
                 for e in r {
-                    let e = e.map_err(err)?;
+                    let e = e.map_err(one_line)?;
                     exports.push((e.name.to_string(), e.kind, e.index));
                 }
             }
