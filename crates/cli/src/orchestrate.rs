@@ -104,6 +104,33 @@ fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPl
     Ok(())
 }
 
+/// The built-in scenarios on a user's module (`--guest` without a scenario file) call the
+/// built-in guest's exports: a scenario whose exports the module lacks fails on every engine,
+/// row by row. Said once, up front, with the way to call the module's own functions.
+fn lacking_exports_note(guest: &str, wasm: &[u8], list: &ScenarioList) {
+    let lacking: Vec<String> = list
+        .scenarios
+        .iter()
+        .filter(|s| s.target == Target::Wasm)
+        .filter_map(|s| {
+            let wanted: Vec<&str> = s.exports.iter().map(String::as_str).collect();
+            let missing = interop_host::fit::missing_functions(wasm, &wanted).ok()?;
+            (!missing.is_empty()).then(|| format!("{} ({})", s.name, missing.join(", ")))
+        })
+        .collect();
+    if lacking.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 4;
+    let more = if lacking.len() > SHOWN { format!(" and {} more", lacking.len() - SHOWN) } else { String::new() };
+    eprintln!(
+        "interop-bench: the module {guest} lacks the exports that {} of the built-in scenarios call: {}{more}; those fail on every \
+         engine. To call the module's own functions, describe them in a scenario file (--scenario-file, docs/scenario-files.md).",
+        lacking.len(),
+        lacking[..lacking.len().min(SHOWN)].join(", ")
+    );
+}
+
 /// The guest modules of a run: `--guest FILE` (one, variant `custom`), or the variants of
 /// `--guest-variants` (default: the default build), built or taken from the cache.
 pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
@@ -209,6 +236,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if a.guest.is_some() || plugin.is_some() {
         let name = a.guest.as_ref().map_or("the built-in guest".to_string(), |p| p.display().to_string());
         fits(&name, &wasm, plugin.as_ref().map(|(_, _, loaded)| loaded))?;
+        if plugin.is_none() {
+            lacking_exports_note(&name, &wasm, &list);
+        }
     }
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.

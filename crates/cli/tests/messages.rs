@@ -162,6 +162,21 @@ fn scenario_file_that_does_not_fit_its_module() {
 }
 
 #[test]
+fn guest_lacking_the_builtin_exports() {
+    // The built-in scenarios on a module of one's own: what they cannot call is said once,
+    // up front, with the way to call its own functions; the rest runs.
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = wat::parse_str(
+        r#"(module (memory (export "memory") 1)
+            (func (export "add_numbers") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("m.wasm"), wasm).unwrap();
+    let o = run(dir.path(), &["--guest", dir.path().join("m.wasm").to_str().unwrap(), "--scenarios", "noop,add", "--runtimes", "wasmtime"]);
+    check("guest-lacking-builtin-exports", &o, 1, dir.path(), &without_warnings(&text(&o.stderr)));
+}
+
+#[test]
 fn bad_flag_value() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(dir.path(), &["--samples", "0"]);

@@ -144,6 +144,12 @@ pub fn memory_problem(wasm: &[u8]) -> Result<Option<String>, String> {
     })
 }
 
+/// Of `wanted` (export names), those the module does not export as functions.
+pub fn missing_functions<'a>(wasm: &[u8], wanted: &[&'a str]) -> Result<Vec<&'a str>, String> {
+    let s = shape(wasm)?;
+    Ok(wanted.iter().copied().filter(|w| !s.funcs.contains_key(*w)).collect())
+}
+
 /// Every way the scenario file does not fit the module, one line each (empty: it fits).
 /// Only what would fail on every engine is said: an export that is missing or not a
 /// function, a signature that differs, an allocator export that is missing or of another
@@ -298,6 +304,12 @@ check = { value = 42 }
         let renamed = MODULE.replace(r#"(export "memory")"#, r#"(export "mem")"#);
         assert!(memory_problem(&wat::parse_str(&renamed).unwrap()).unwrap().is_some());
         assert_eq!(memory_problem(&wat::parse_str(MODULE).unwrap()).unwrap(), None);
+    }
+
+    #[test]
+    fn missing_functions_are_those_not_exported_as_functions() {
+        let wasm = wat::parse_str(MODULE).unwrap();
+        assert_eq!(missing_functions(&wasm, &["add", "no_op", "memory", "alloc"]).unwrap(), ["no_op", "memory"]);
     }
 
     #[test]
