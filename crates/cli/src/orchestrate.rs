@@ -105,8 +105,9 @@ fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPl
 }
 
 /// The built-in scenarios on a user's module (`--guest` without a scenario file) call the
-/// built-in guest's exports: a scenario whose exports the module lacks fails on every engine,
-/// row by row. Said once, up front, with the way to call the module's own functions.
+/// built-in guest's exports and link only its one import: a scenario whose exports the module
+/// lacks, or any that instantiates a module importing more, fails on every engine, row by row.
+/// Said once, up front, with the way to call the module's own functions.
 fn lacking_exports_note(guest: &str, wasm: &[u8], list: &ScenarioList) {
     let lacking: Vec<String> = list
         .scenarios
@@ -118,17 +119,28 @@ fn lacking_exports_note(guest: &str, wasm: &[u8], list: &ScenarioList) {
             (!missing.is_empty()).then(|| format!("{} ({})", s.name, missing.join(", ")))
         })
         .collect();
-    if lacking.is_empty() {
-        return;
-    }
     const SHOWN: usize = 4;
-    let more = if lacking.len() > SHOWN { format!(" and {} more", lacking.len() - SHOWN) } else { String::new() };
-    eprintln!(
-        "interop-bench: the module {guest} lacks the exports that {} of the built-in scenarios call: {}{more}; those fail on every \
-         engine. To call the module's own functions, describe them in a scenario file (--scenario-file, docs/scenario-files.md).",
-        lacking.len(),
-        lacking[..lacking.len().min(SHOWN)].join(", ")
-    );
+    let some = |v: &[String]| {
+        let more = if v.len() > SHOWN { format!(" and {} more", v.len() - SHOWN) } else { String::new() };
+        format!("{}{more}", v[..v.len().min(SHOWN)].join(", "))
+    };
+    let unlinked = interop_host::fit::unlinked_by_builtin(wasm).unwrap_or_default();
+    if !unlinked.is_empty() {
+        eprintln!(
+            "interop-bench: the module {guest} imports what the built-in scenarios do not link (they link env.host_inc only): {}; \
+             every scenario that instantiates it fails. A scenario file links each engine's WASI (wasi = true) and host \
+             functions of your own ([[import]]): --scenario-file, docs/scenario-files.md.",
+            some(&unlinked)
+        );
+    }
+    if !lacking.is_empty() {
+        eprintln!(
+            "interop-bench: the module {guest} lacks the exports that {} of the built-in scenarios call: {}; those fail on every \
+             engine. To call the module's own functions, describe them in a scenario file (--scenario-file, docs/scenario-files.md).",
+            lacking.len(),
+            some(&lacking)
+        );
+    }
 }
 
 /// The guest modules of a run: `--guest FILE` (one, variant `custom`), or the variants of

@@ -529,6 +529,9 @@ fn a_missing_import_is_called_a_missing_import() {
     let guest = write_wat(sb.path(), "import.wasm", MISSING_IMPORT);
     let o = sb.run(&args(&["--scenarios", "noop", "--runtimes", "wasm3,wasmtime", "--out", "r.json", "--guest", guest.to_str().unwrap()]));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    // Said once before the run, too: the built-in scenarios link env.host_inc only.
+    let note = text(&o.stderr).lines().next().unwrap_or_default().to_string();
+    assert!(note.contains("imports what the built-in scenarios do not link") && note.contains(": env.not_provided;"), "{note}");
     let v = load(&sb.path().join("r.json"));
     for f in v["failures"].as_array().unwrap() {
         let e = f["error"].as_str().unwrap();

@@ -150,6 +150,18 @@ pub fn missing_functions<'a>(wasm: &[u8], wanted: &[&'a str]) -> Result<Vec<&'a 
     Ok(wanted.iter().copied().filter(|w| !s.funcs.contains_key(*w)).collect())
 }
 
+/// The module's imports (`module.name`) that the built-in scenarios do not link: they link
+/// the adapters' own `env.host_inc` and nothing else (no WASI, no other host function).
+pub fn unlinked_by_builtin(wasm: &[u8]) -> Result<Vec<String>, String> {
+    let s = shape(wasm)?;
+    let (bm, bn, bp, br) = BUILTIN_IMPORT;
+    Ok(s.imports
+        .iter()
+        .filter(|(m, n, ty)| !(m == bm && n == bn && matches!(ty, Ok(Some(t)) if same(t, bp, br))))
+        .map(|(m, n, _)| format!("{m}.{n}"))
+        .collect())
+}
+
 /// Every way the scenario file does not fit the module, one line each (empty: it fits).
 /// Only what would fail on every engine is said: an export that is missing or not a
 /// function, a signature that differs, an allocator export that is missing or of another
@@ -310,6 +322,16 @@ check = { value = 42 }
     fn missing_functions_are_those_not_exported_as_functions() {
         let wasm = wat::parse_str(MODULE).unwrap();
         assert_eq!(missing_functions(&wasm, &["add", "no_op", "memory", "alloc"]).unwrap(), ["no_op", "memory"]);
+    }
+
+    #[test]
+    fn the_builtin_scenarios_link_env_host_inc_and_nothing_else() {
+        let wasm = |imports: &str| wat::parse_str(format!("(module {imports} (memory (export \"memory\") 1))")).unwrap();
+        assert!(unlinked_by_builtin(&wasm(r#"(import "env" "host_inc" (func (param i32) (result i32)))"#)).unwrap().is_empty());
+        let other = wasm(
+            r#"(import "env" "host_inc" (func (param i64) (result i32))) (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#,
+        );
+        assert_eq!(unlinked_by_builtin(&other).unwrap(), ["env.host_inc", "wasi_snapshot_preview1.fd_write"]);
     }
 
     #[test]
