@@ -81,19 +81,22 @@ pub struct RunGuest {
 }
 
 /// A user's module is WebAssembly, and the scenario file (if any) fits it; otherwise the
-/// run is refused before anything runs, with every misfit named (interop_host::fit).
-fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPlugin>) -> Result<()> {
-    interop_host::fit::validate(wasm).map_err(|e| anyhow::anyhow!("the guest module {guest} is not valid WebAssembly: {e}"))?;
-    let unreadable = |e: String| anyhow::anyhow!("cannot read the guest module {guest}: {e}");
+/// run is refused before anything runs, with every misfit named (interop_host::fit). The
+/// built-in scenarios on it get a note of what they cannot call or link.
+fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPlugin>, list: &ScenarioList) -> Result<()> {
+    use interop_host::fit;
+    fit::validate(wasm).map_err(|e| anyhow::anyhow!("the guest module {guest} is not valid WebAssembly: {e}"))?;
+    let shape = fit::Shape::read(wasm).map_err(|e| anyhow::anyhow!("cannot read the guest module {guest}: {e}"))?;
     let Some(plugin) = plugin else {
         // The built-in scenarios on the user's module: a missing export fails its own
         // scenarios only (and says so); a missing memory would fail every one.
-        return match interop_host::fit::memory_problem(wasm).map_err(unreadable)? {
-            Some(p) => bail!("the guest module {guest} cannot be run: {p}"),
-            None => Ok(()),
-        };
+        if let Some(p) = fit::memory_problem(&shape) {
+            bail!("the guest module {guest} cannot be run: {p}");
+        }
+        lacking_note(guest, &shape, list);
+        return Ok(());
     };
-    let problems = interop_host::fit::problems(plugin, wasm).map_err(unreadable)?;
+    let problems = fit::problems(&shape, plugin);
     if !problems.is_empty() {
         bail!(
             "the scenario file {} does not fit the module {guest} (every engine would fail on it):\n  {}",
@@ -108,14 +111,15 @@ fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPl
 /// built-in guest's exports and link only its one import: a scenario whose exports the module
 /// lacks, or any that instantiates a module importing more, fails on every engine, row by row.
 /// Said once, up front, with the way to call the module's own functions.
-fn lacking_exports_note(guest: &str, wasm: &[u8], list: &ScenarioList) {
+fn lacking_note(guest: &str, shape: &interop_host::fit::Shape, list: &ScenarioList) {
+    use interop_host::fit;
     let lacking: Vec<String> = list
         .scenarios
         .iter()
         .filter(|s| s.target == Target::Wasm)
         .filter_map(|s| {
             let wanted: Vec<&str> = s.exports.iter().map(String::as_str).collect();
-            let missing = interop_host::fit::missing_functions(wasm, &wanted).ok()?;
+            let missing = fit::missing_functions(shape, &wanted);
             (!missing.is_empty()).then(|| format!("{} ({})", s.name, missing.join(", ")))
         })
         .collect();
@@ -124,7 +128,7 @@ fn lacking_exports_note(guest: &str, wasm: &[u8], list: &ScenarioList) {
         let more = if v.len() > SHOWN { format!(" and {} more", v.len() - SHOWN) } else { String::new() };
         format!("{}{more}", v[..v.len().min(SHOWN)].join(", "))
     };
-    let unlinked = interop_host::fit::unlinked_by_builtin(wasm).unwrap_or_default();
+    let unlinked = fit::unlinked_by_builtin(shape);
     if !unlinked.is_empty() {
         eprintln!(
             "interop-bench: the module {guest} imports what the built-in scenarios do not link (they link env.host_inc only): {}; \
@@ -247,10 +251,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let (wasm, source) = (variants[0].wasm.clone(), variants[0].source.clone());
     if a.guest.is_some() || plugin.is_some() {
         let name = a.guest.as_ref().map_or("the built-in guest".to_string(), |p| p.display().to_string());
-        fits(&name, &wasm, plugin.as_ref().map(|(_, _, loaded)| loaded))?;
-        if plugin.is_none() {
-            lacking_exports_note(&name, &wasm, &list);
-        }
+        fits(&name, &wasm, plugin.as_ref().map(|(_, _, loaded)| loaded), &list)?;
     }
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.

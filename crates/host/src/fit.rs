@@ -22,9 +22,9 @@ fn one_line(e: wasmparser::BinaryReaderError) -> String {
 /// (adapter.rs: `env.host_inc(x) = x + 1`).
 const BUILTIN_IMPORT: (&str, &str, &[WasmType], &[WasmType]) = ("env", "host_inc", &[WasmType::I32], &[WasmType::I32]);
 
-/// What a module exports and imports, as the checks read it.
+/// What a module exports and imports, as the checks read it ([`Shape::read`], once).
 #[derive(Debug, Default)]
-struct Shape {
+pub struct Shape {
     /// Exported functions by name, with their types (None: a type outside the adapters'
     /// reach, such as a GC type).
     funcs: BTreeMap<String, Option<FuncType>>,
@@ -42,6 +42,13 @@ fn kind_name(k: ExternalKind) -> &'static str {
         ExternalKind::Memory => "memory",
         ExternalKind::Global => "global",
         ExternalKind::Tag => "tag",
+    }
+}
+
+impl Shape {
+    /// Reads the module's types, imports and exports (not a validation: [`validate`]).
+    pub fn read(wasm: &[u8]) -> Result<Shape, String> {
+        shape(wasm)
     }
 }
 
@@ -134,32 +141,29 @@ pub const MEMORY_EXPORT: &str = "memory";
 
 /// Why no engine can instantiate the module for a run (None: it can, as far as the module
 /// says): it exports no memory named [`MEMORY_EXPORT`].
-pub fn memory_problem(wasm: &[u8]) -> Result<Option<String>, String> {
-    let s = shape(wasm)?;
-    Ok(match s.others.get(MEMORY_EXPORT) {
+pub fn memory_problem(s: &Shape) -> Option<String> {
+    match s.others.get(MEMORY_EXPORT) {
         Some(&"memory") => None,
         Some(kind) => Some(format!("the module's `{MEMORY_EXPORT}` is a {kind}: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
         None if s.funcs.contains_key(MEMORY_EXPORT) => Some(format!("the module's `{MEMORY_EXPORT}` is a function: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
         None => Some(format!("the module exports no memory named `{MEMORY_EXPORT}`: every engine's adapter needs its linear memory exported under that name (a module without a memory can declare one: `(memory (export \"memory\") 0)`)")),
-    })
+    }
 }
 
 /// Of `wanted` (export names), those the module does not export as functions.
-pub fn missing_functions<'a>(wasm: &[u8], wanted: &[&'a str]) -> Result<Vec<&'a str>, String> {
-    let s = shape(wasm)?;
-    Ok(wanted.iter().copied().filter(|w| !s.funcs.contains_key(*w)).collect())
+pub fn missing_functions<'a>(s: &Shape, wanted: &[&'a str]) -> Vec<&'a str> {
+    wanted.iter().copied().filter(|w| !s.funcs.contains_key(*w)).collect()
 }
 
 /// The module's imports (`module.name`) that the built-in scenarios do not link: they link
 /// the adapters' own `env.host_inc` and nothing else (no WASI, no other host function).
-pub fn unlinked_by_builtin(wasm: &[u8]) -> Result<Vec<String>, String> {
-    let s = shape(wasm)?;
+pub fn unlinked_by_builtin(s: &Shape) -> Vec<String> {
     let (bm, bn, bp, br) = BUILTIN_IMPORT;
-    Ok(s.imports
+    s.imports
         .iter()
         .filter(|(m, n, ty)| !(m == bm && n == bn && matches!(ty, Ok(Some(t)) if same(t, bp, br))))
         .map(|(m, n, _)| format!("{m}.{n}"))
-        .collect())
+        .collect()
 }
 
 /// Every way the scenario file does not fit the module, one line each (empty: it fits).
@@ -167,10 +171,9 @@ pub fn unlinked_by_builtin(wasm: &[u8]) -> Result<Vec<String>, String> {
 /// function, a signature that differs, an allocator export that is missing or of another
 /// type, and an import that nothing the run links provides. Whether an engine's WASI has
 /// every function the module imports is left to the engine (it names the import).
-pub fn problems(plugin: &LoadedPlugin, wasm: &[u8]) -> Result<Vec<String>, String> {
-    let s = shape(wasm)?;
+pub fn problems(s: &Shape, plugin: &LoadedPlugin) -> Vec<String> {
     let file = &plugin.file;
-    let mut out: Vec<String> = memory_problem(wasm)?.into_iter().collect();
+    let mut out: Vec<String> = memory_problem(s).into_iter().collect();
     let exported = || {
         let names: Vec<&str> = s.funcs.keys().map(String::as_str).collect();
         if names.is_empty() {
@@ -226,7 +229,7 @@ pub fn problems(plugin: &LoadedPlugin, wasm: &[u8]) -> Result<Vec<String>, Strin
             },
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -263,7 +266,7 @@ check = { value = 42 }
 
     fn problems_of(file: &str, module: &str) -> Vec<String> {
         let plugin = LoadedPlugin::parse(file, Path::new("p.toml")).unwrap();
-        problems(&plugin, &wat::parse_str(module).unwrap()).unwrap()
+        problems(&Shape::read(&wat::parse_str(module).unwrap()).unwrap(), &plugin)
     }
 
     #[test]
@@ -314,24 +317,25 @@ check = { value = 42 }
         let p = problems_of(FILE, &module);
         assert!(p.len() == 1 && p[0].contains("exports no memory named `memory`"), "{p:#?}");
         let renamed = MODULE.replace(r#"(export "memory")"#, r#"(export "mem")"#);
-        assert!(memory_problem(&wat::parse_str(&renamed).unwrap()).unwrap().is_some());
-        assert_eq!(memory_problem(&wat::parse_str(MODULE).unwrap()).unwrap(), None);
+        let shape = |m: &str| Shape::read(&wat::parse_str(m).unwrap()).unwrap();
+        assert!(memory_problem(&shape(&renamed)).is_some());
+        assert_eq!(memory_problem(&shape(MODULE)), None);
     }
 
     #[test]
     fn missing_functions_are_those_not_exported_as_functions() {
-        let wasm = wat::parse_str(MODULE).unwrap();
-        assert_eq!(missing_functions(&wasm, &["add", "no_op", "memory", "alloc"]).unwrap(), ["no_op", "memory"]);
+        let s = Shape::read(&wat::parse_str(MODULE).unwrap()).unwrap();
+        assert_eq!(missing_functions(&s, &["add", "no_op", "memory", "alloc"]), ["no_op", "memory"]);
     }
 
     #[test]
     fn the_builtin_scenarios_link_env_host_inc_and_nothing_else() {
-        let wasm = |imports: &str| wat::parse_str(format!("(module {imports} (memory (export \"memory\") 1))")).unwrap();
-        assert!(unlinked_by_builtin(&wasm(r#"(import "env" "host_inc" (func (param i32) (result i32)))"#)).unwrap().is_empty());
+        let wasm = |imports: &str| Shape::read(&wat::parse_str(format!("(module {imports} (memory (export \"memory\") 1))")).unwrap()).unwrap();
+        assert!(unlinked_by_builtin(&wasm(r#"(import "env" "host_inc" (func (param i32) (result i32)))"#)).is_empty());
         let other = wasm(
             r#"(import "env" "host_inc" (func (param i64) (result i32))) (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#,
         );
-        assert_eq!(unlinked_by_builtin(&other).unwrap(), ["env.host_inc", "wasi_snapshot_preview1.fd_write"]);
+        assert_eq!(unlinked_by_builtin(&other), ["env.host_inc", "wasi_snapshot_preview1.fd_write"]);
     }
 
     #[test]
