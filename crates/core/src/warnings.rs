@@ -136,7 +136,11 @@ impl WarningKind {
             WarningKind::Failures { .. } => "read the failures: each names its runtime, scenario and export",
             WarningKind::NegativeComponent { .. } => {
                 "rerun on a quiet machine with more samples; if it holds, it is not drift: the two rows differ in more \
-                 than what the part isolates (read its derivation), and it cannot be read from them on this engine"
+                 than what the part isolates (read its derivation), and it cannot be read from them on this engine. \
+                 Known cases: Go's gc_per_call and gc_load_per_call (with the collector off the heap only grows, so \
+                 calls that allocate touch fresh pages: docs/hosts.md), wasm2c's bounds_checks (its default build's \
+                 per-call guard saves the signal mask, a system call a call: docs/cost-model.md), a translated \
+                 engine's crossing (a call cheaper than the harness's non-inlined empty loop)"
             }
             WarningKind::PrecisionNotReached { .. } => {
                 "raise --max-row-ms (time per row) or loosen --precision; if many rows miss it, quiet the machine"
