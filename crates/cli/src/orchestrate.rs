@@ -88,10 +88,15 @@ fn fits(guest: &str, wasm: &[u8], plugin: Option<&interop_core::plugin::LoadedPl
     fit::validate(wasm).map_err(|e| anyhow::anyhow!("the guest module {guest} is not valid WebAssembly: {e}"))?;
     let shape = fit::Shape::read(wasm).map_err(|e| anyhow::anyhow!("cannot read the guest module {guest}: {e}"))?;
     let Some(plugin) = plugin else {
-        // The built-in scenarios on the user's module: a missing export fails its own
-        // scenarios only (and says so); a missing memory would fail every one.
+        // The built-in scenarios on the user's module: what they cannot call fails its own
+        // scenarios only, and the run goes on (said up front). Without a `memory` export the
+        // Rust host's adapters cannot instantiate it at all, but the Go host's run the
+        // scenarios that pass no bytes (noop, add, host_import) on it.
         if let Some(p) = fit::memory_problem(&shape) {
-            bail!("the guest module {guest} cannot be run: {p}");
+            eprintln!(
+                "interop-bench: the guest module {guest}: {p}; every Rust engine, and every Go scenario that passes bytes, \
+                 fails on it"
+            );
         }
         lacking_note(guest, &shape, list);
         return Ok(());

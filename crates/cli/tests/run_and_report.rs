@@ -132,6 +132,23 @@ fn a_malformed_guest_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn a_guest_without_a_memory_export_is_said_up_front_and_what_can_run_runs() {
+    // The built-in scenarios look up `memory` on instantiating (the Rust host) or when they
+    // pass bytes (the Go host): said once before the run, which goes on and records the
+    // failures (a scenario file on such a module is refused: messages.rs).
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_wat(dir.path(), "nomem.wasm", r#"(module (func (export "add_numbers") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"#);
+    let out = dir.path().join("r.json");
+    let o = run(&["--guest", guest.to_str().unwrap(), "--scenarios", "empty,add", "--runtimes", "wasmtime"], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.lines().next().unwrap_or_default().contains("exports no memory named `memory`"), "{err}");
+    let v = load(&out);
+    assert!(v["results"].as_array().unwrap().iter().any(|r| r["scenario"] == "empty"));
+    assert!(v["failures"].as_array().unwrap().iter().any(|f| f["scenario"] == "add"), "{}", v["failures"]);
+}
+
+#[test]
 fn a_guest_that_never_returns_loses_only_its_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let guest = write_wat(dir.path(), "hang.wasm", HANGING);

@@ -136,17 +136,24 @@ fn describe_func(ty: &Option<FuncType>) -> String {
 }
 
 /// The export every adapter of both hosts reads and writes the guest's linear memory
-/// through, and looks up when it instantiates (wasmtime, wasmer, wasmi, wazero, ... alike).
+/// through: the Rust host's look it up when they instantiate, the Go host's when a case
+/// passes bytes (a scenario file's: every case).
 pub const MEMORY_EXPORT: &str = "memory";
 
-/// Why no engine can instantiate the module for a run (None: it can, as far as the module
-/// says): it exports no memory named [`MEMORY_EXPORT`].
+/// Why the adapters cannot reach the module's linear memory (None: they can): it exports
+/// no memory named [`MEMORY_EXPORT`].
 pub fn memory_problem(s: &Shape) -> Option<String> {
+    const WHY: &str = "the adapters read and write the guest's linear memory through that export";
     match s.others.get(MEMORY_EXPORT) {
         Some(&"memory") => None,
-        Some(kind) => Some(format!("the module's `{MEMORY_EXPORT}` is a {kind}: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
-        None if s.funcs.contains_key(MEMORY_EXPORT) => Some(format!("the module's `{MEMORY_EXPORT}` is a function: every engine's adapter needs its linear memory exported as `{MEMORY_EXPORT}`")),
-        None => Some(format!("the module exports no memory named `{MEMORY_EXPORT}`: every engine's adapter needs its linear memory exported under that name (a module without a memory can declare one: `(memory (export \"memory\") 0)`)")),
+        Some(kind) => Some(format!("the module's `{MEMORY_EXPORT}` is a {kind}, not its linear memory ({WHY})")),
+        None if s.funcs.contains_key(MEMORY_EXPORT) => {
+            Some(format!("the module's `{MEMORY_EXPORT}` is a function, not its linear memory ({WHY})"))
+        }
+        None => Some(format!(
+            "the module exports no memory named `{MEMORY_EXPORT}` ({WHY}; a module without a memory can declare one: \
+             `(memory (export \"memory\") 0)`)"
+        )),
     }
 }
 
