@@ -259,14 +259,13 @@ fn compare_pair(
         let blind = engines.scenarios_above(pct);
         if !blind.is_empty() {
             const SHOWN: usize = 8;
-            let list: Vec<String> = blind.iter().take(SHOWN).map(|(h, r, sc, s)| format!("{h} {r} {sc} {s:.0}%")).collect();
-            let more = if blind.len() > SHOWN { format!(" and {} more", blind.len() - SHOWN) } else { String::new() };
+            let list: Vec<String> = blind.iter().map(|(h, r, sc, s)| format!("{h} {r} {sc} {s:.0}%")).collect();
             notes.push_str(&format!(
                 "interop-bench: gate: {} scenario(s) had the worker processes of 10% of their rows on an engine or more lie \
                  further apart than those of the engine's rows, and over {pct}%; their rows, which run the same code, are \
-                 allowed that spread: {}{more}\n",
+                 allowed that spread: {}\n",
                 blind.len(),
-                list.join(", ")
+                interop_core::export::notes::first_of(&list, SHOWN)
             ));
         }
         let noise_of = |c: &RowChange| match (olds.get(&c.key), news.get(&c.key)) {

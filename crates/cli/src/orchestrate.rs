@@ -129,10 +129,7 @@ fn lacking_note(guest: &str, shape: &interop_host::fit::Shape, list: &ScenarioLi
         })
         .collect();
     const SHOWN: usize = 4;
-    let some = |v: &[String]| {
-        let more = if v.len() > SHOWN { format!(" and {} more", v.len() - SHOWN) } else { String::new() };
-        format!("{}{more}", v[..v.len().min(SHOWN)].join(", "))
-    };
+    let some = |v: &[String]| interop_core::export::notes::first_of(v, SHOWN);
     let unlinked = fit::unlinked_by_builtin(shape);
     if !unlinked.is_empty() {
         eprintln!(

@@ -44,10 +44,24 @@ pub fn failures_summary(r: &ResultsFile) -> String {
     out
 }
 
+/// The first `shown` items of a list for a note, then ` and N more` for the rest.
+pub fn first_of(items: &[String], shown: usize) -> String {
+    let more = if items.len() > shown { format!(" and {} more", items.len() - shown) } else { String::new() };
+    format!("{}{more}", items[..items.len().min(shown)].join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::warnings::{Warning, WarningKind};
+
+    #[test]
+    fn a_long_list_is_cut_with_how_many_more() {
+        let v: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(first_of(&v, 2), "a, b and 1 more");
+        assert_eq!(first_of(&v, 3), "a, b, c");
+        assert_eq!(first_of(&[], 2), "");
+    }
 
     #[test]
     fn a_kind_whose_rows_need_different_fixes_is_listed_once_per_fix() {
