@@ -274,6 +274,8 @@ pub struct LoadedPlugin {
     pub path: PathBuf,
     /// Cases per scenario, in file order.
     pub cases: Vec<Vec<PluginCase>>,
+    /// The file's text, as read (a run keeps it in its results file).
+    pub text: String,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -504,7 +506,7 @@ impl LoadedPlugin {
                     .collect(),
             );
         }
-        Ok(LoadedPlugin { file, path: path.to_path_buf(), cases })
+        Ok(LoadedPlugin { file, path: path.to_path_buf(), cases, text: text.to_string() })
     }
 
     pub fn names(&self) -> Vec<String> {

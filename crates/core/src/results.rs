@@ -989,9 +989,21 @@ pub struct ResultsFile {
     /// Absent in older files.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub builds: BTreeMap<String, String>,
+    /// The scenario file of a `run --scenario-file` run, as the run read it: the analysis
+    /// reads from it how many calls each of its cases makes (`derived.own_cases`). Absent
+    /// in other runs and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_file: Option<ScenarioFileRecord>,
     /// Everything derived from the data above: recomputed on every load, never read back.
     #[serde(default, skip_deserializing)]
     pub derived: Derived,
+}
+
+/// A run's scenario file (`ResultsFile::scenario_file`): where it was and its text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioFileRecord {
+    pub path: String,
+    pub toml: String,
 }
 
 /// One part of a run's wall-clock time (`ResultsFile::timings`).
@@ -1108,6 +1120,11 @@ pub struct Derived {
     /// checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variant_splits: Vec<crate::analysis::CaseSplit>,
+    /// A scenario file's cases, each row split into the crossing and the arguments of the
+    /// calls it makes (from the built-in guest's `noop` and `add` on the same engine and
+    /// call API) and the rest, the module's own work and the bytes in and out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_cases: Vec<crate::analysis::CaseSplit>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -1203,6 +1220,10 @@ impl ResultsFile {
             advice: crate::analysis::advice(&main, &capabilities),
             variants: variants.table,
             variant_splits: variants.splits,
+            own_cases: match &self.scenario_file {
+                Some(f) => crate::analysis::own_cases(&self.results, &self.runtimes, &f.toml, &primary),
+                None => Vec::new(),
+            },
             capabilities,
             warnings,
             noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),

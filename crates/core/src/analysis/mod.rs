@@ -12,12 +12,14 @@
 mod advice;
 mod engines;
 mod layers;
+mod own;
 mod seed;
 mod variants;
 
 pub use advice::{advice, floor_check, is_translated, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
 pub use layers::{batched_crossing, cgo_layers, LAYER_CASES};
+pub use own::{own_cases, parts_text, MODULE_PART, OWN_REFERENCE};
 pub use variants::{variants, VariantCell, VariantRow, Variants, BOUNDS_SUFFIX};
 pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};
 

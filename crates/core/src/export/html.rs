@@ -136,6 +136,18 @@ impl Exporter for Html {
                         @for case in &own {
                             (chart_block(charts::own_case(pr, case), ""))
                         }
+                        @if let Some((header, rows)) = super::own_table(r, false) {
+                            h3 #own-split { "Your scenarios: where the time goes" }
+                            p.caption { (super::OWN_TABLE_NOTE) }
+                            div.wide {
+                                table {
+                                    tr { @for h in &header { th { (h) } } }
+                                    @for row in &rows {
+                                        tr { @for (i, c) in row.iter().enumerate() { @if i == 4 { td.num { (c) } } @else { td { (c) } } } }
+                                    }
+                                }
+                            }
+                        }
                     }
 
                     h2 #crossing { "The crossing" }

@@ -145,6 +145,15 @@ impl Exporter for Markdown {
             let _ = writeln!(out, "### Where the time goes\n\n{t}\n\n{}\n", cell(&super::noise_line(r)));
         }
 
+        if let Some((header, rows)) = super::own_table(r, false) {
+            let mut t = table(&header);
+            for row in rows {
+                t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
+            }
+            right(&mut t, &[4]);
+            let _ = writeln!(out, "### Your scenarios: where the time goes\n\n{t}\n\n{}\n", cell(super::OWN_TABLE_NOTE));
+        }
+
         if !r.derived.seed_table.is_empty() {
             let mut t = table(&["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]);
             for s in &r.derived.seed_table {

@@ -49,6 +49,53 @@ pub fn samples_text(row: &crate::results::ResultRow) -> String {
     }
 }
 
+/// A scenario file's cases, each split into the crossing, the arguments and the module's
+/// own part (`derived.own_cases`): the one table every format prints. Every row; or, with
+/// `summary`, per case and host the range over its engines and the fastest row's split.
+pub fn own_table(r: &ResultsFile, summary: bool) -> Option<(Vec<&'static str>, Vec<Vec<String>>)> {
+    let cases = &r.derived.own_cases;
+    if cases.is_empty() {
+        return None;
+    }
+    let label = |c: &crate::analysis::CaseSplit| {
+        let mut s = c.scenario.clone();
+        for (k, v) in &c.params {
+            s.push_str(&format!("/{k}={v}"));
+        }
+        s
+    };
+    let text = crate::analysis::parts_text;
+    if !summary {
+        let header = vec!["case", "host", "runtime", "api", "ns/op (mean)", "where the time goes"];
+        let rows = cases
+            .iter()
+            .map(|c| vec![label(c), c.host.clone(), c.runtime.clone(), c.api.clone(), terminal::ns(c.total), text(c)])
+            .collect();
+        return Some((header, rows));
+    }
+    let mut keys: Vec<(String, &str)> = Vec::new();
+    for c in cases {
+        if !keys.iter().any(|(l, h)| *l == label(c) && *h == c.host) {
+            keys.push((label(c), &c.host));
+        }
+    }
+    let rows = keys
+        .into_iter()
+        .filter_map(|(l, h)| {
+            let of: Vec<&crate::analysis::CaseSplit> = cases.iter().filter(|c| label(c) == l && c.host == h).collect();
+            let fast = of.iter().min_by(|a, b| a.total.total_cmp(&b.total))?;
+            let slow = of.iter().max_by(|a, b| a.total.total_cmp(&b.total))?;
+            let range =
+                if of.len() > 1 { format!("{} – {}", terminal::ns(fast.total), terminal::ns(slow.total)) } else { terminal::ns(fast.total) };
+            Some(vec![l, h.to_string(), range, format!("{} {}", fast.runtime, fast.api), text(fast)])
+        })
+        .collect();
+    Some((vec!["case", "host", "measured range", "fastest", "where the time goes (fastest)"], rows))
+}
+
+/// What [`own_table`]'s parts are, in a sentence.
+pub const OWN_TABLE_NOTE: &str = "crossing: the built-in guest's noop less the harness loop, once per call the operation makes (two when the file frees the output); arguments: add less noop, once per call that passes any; module: the rest, your module's own work (its code, its allocator) and the bytes copied in and out. Both from the same engine and call API, in this run (--own-only leaves them out).";
+
 /// The capability table's header: host, runtime and its six columns.
 pub fn capability_header() -> Vec<&'static str> {
     let mut h = vec!["host", "runtime"];

@@ -463,6 +463,18 @@ impl Exporter for Terminal {
             }
         }
 
+        // A scenario file's cases, split.
+        let every = self.detail || r.derived.own_cases.len() <= SUMMARY_ROWS;
+        if let Some((header, rows)) = super::own_table(r, !every) {
+            let mut t = Tab::new(&header).right([if every { 4 } else { 2 }]);
+            for row in rows {
+                t.row(row);
+            }
+            let more = if every { "" } else { " (the fastest row per case and host; --detail lists every one)" };
+            let _ = writeln!(out, "\nYour scenarios: where the time goes{more}\n{}", self.render(t));
+            let _ = writeln!(out, "{}", self.wrap(super::OWN_TABLE_NOTE, ""));
+        }
+
         // The seed's table.
         if !r.derived.seed_table.is_empty() {
             let mut t = Tab::new(&["benchmark (seed)", "host", "measured range", "fastest", "main source of overhead"]).right([2]);

@@ -1,0 +1,234 @@
+//! A scenario file's cases split like the seed's: where the time of *your* function goes.
+//!
+//! A case's operation makes one call of its export, and one more of the allocator's
+//! `deallocate` when the file frees the output (`free_output`), both through the row's call
+//! API. What crossing the boundary costs does not depend on the module: the run measures the
+//! built-in guest's `noop` and `add` on the same engines beside the file's cases (`run
+//! --scenario-file`, unless `--own-only`), and each case row is split, on one bootstrap
+//! ([`super::seed::assemble`]), into
+//! - the harness loop: the host's `empty` floor;
+//! - the crossing: `noop - empty`, once per call;
+//! - the arguments: `add - noop` (two i32 in, one out), once per call that passes any;
+//! - the rest (`other`): the module's own work (its code and its allocator) and the bytes
+//!   copied in and out.
+//!
+//! A row with no `noop` of the built-in guest on its engine and API is not split (nothing to
+//! split it by). The parts add up to the row's total, a part whose interval reaches zero is
+//! drawn as zero, and parts that exceed the total are scaled to it, as for the seed's cases.
+
+use super::seed::{assemble, Stat};
+use super::floor;
+use crate::plugin::{Measure, PluginFile};
+use crate::results::{ResultRow, RuntimeInfo};
+
+/// The crossing reference's scenarios, run on the built-in guest beside a scenario file.
+pub const OWN_REFERENCE: &[&str] = &["noop", "add"];
+
+/// Each row of the file's `call` scenarios measured on the primary guest, split into its
+/// parts; nothing when the file does not parse (a newer format) or no row is its.
+pub fn own_cases(rows: &[ResultRow], _infos: &[RuntimeInfo], toml_text: &str, primary: &str) -> Vec<super::CaseSplit> {
+    let Ok(file) = toml::from_str::<PluginFile>(toml_text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in file.scenarios.iter().filter(|s| s.measure == Measure::Call) {
+        // The file's allocator frees the output in the timed loop: a second call, of two
+        // arguments.
+        let frees = s.free_output && file.allocator.as_ref().is_some_and(|a| a.deallocate.is_some());
+        let calls = 1 + u32::from(frees);
+        let with_args = u32::from(!s.params().is_empty()) + u32::from(frees);
+        for row in rows.iter().filter(|r| r.key.guest_variant == primary && r.key.scenario == s.name() && r.key.runtime != "native") {
+            if row.estimate().is_finite() && !row.used_ns_per_op.is_empty() {
+                out.extend(split(rows, row, s.name(), calls, with_args, primary));
+            }
+        }
+    }
+    out
+}
+
+/// One row's split; none without the built-in guest's noop on its engine and API (a run
+/// with --own-only, or an engine whose reference failed): nothing to split it by.
+fn split<'a>(rows: &'a [ResultRow], row: &'a ResultRow, name: &str, calls: u32, with_args: u32, primary: &str) -> Option<super::CaseSplit> {
+    let k = &row.key;
+    let mut inputs: Vec<&'a ResultRow> = vec![row];
+    let mut parts: Vec<(&str, String, Stat)> = Vec::new();
+    let mut missing = Vec::new();
+    let fi = floor(rows, &k.host).map(|r| {
+        inputs.push(r);
+        inputs.len() - 1
+    });
+    match fi {
+        Some(f) => parts.push(("harness loop", "empty: the timed loop around nothing".into(), Box::new(move |m| m[f]))),
+        None => missing.push("empty (the harness floor)".to_string()),
+    }
+    let fl = move |m: &[f64]| fi.map_or(0.0, |i| m[i]);
+    let api = k.api.as_str();
+    // The built-in guest's row (never one of the file's, whatever its scenarios are named).
+    let mut at = |scenario: &str| {
+        rows.iter()
+            .find(|r| {
+                let rk = &r.key;
+                rk.host == k.host && rk.runtime == k.runtime && rk.api == api && rk.scenario == scenario && rk.guest_variant != primary
+            })
+            .filter(|r| r.estimate().is_finite() && !r.used_ns_per_op.is_empty())
+            .map(|r| {
+                inputs.push(r);
+                inputs.len() - 1
+            })
+    };
+    let noop = at("noop")?;
+    let add = at("add");
+    let times = |n: u32| if n == 1 { String::new() } else { format!("{n} × ") };
+    let n = noop;
+    let c = f64::from(calls);
+    let how = format!("{}(noop - empty) ({api}, the built-in guest): {calls} call(s) a operation", times(calls));
+    parts.push(("crossing", how, Box::new(move |m| c * (m[n] - fl(m)))));
+    if with_args > 0 {
+        match add {
+            Some(a) => {
+                let c = f64::from(with_args);
+                let how = format!("{}(add - noop) ({api}, the built-in guest): {with_args} call(s) with arguments", times(with_args));
+                parts.push(("arguments", how, Box::new(move |m| c * (m[a] - m[n]))));
+            }
+            None => missing.push(format!("add ({api}, the built-in guest)")),
+        }
+    }
+    let label = format!("own/{}/{}/{}/{}", k.host, k.runtime, k.api, k.case_label());
+    let mut split = assemble(name, row, &inputs, parts, missing, &label, "the module's own work (its code, its allocator) and the bytes in and out");
+    // The remainder is the module's: said so.
+    if let Some(rest) = split.parts.last_mut() {
+        rest.name = MODULE_PART.into();
+    }
+    Some(split)
+}
+
+/// The name of a case's remainder: the module's own work and the bytes in and out.
+pub const MODULE_PART: &str = "module";
+
+/// `module 75% (107 ns), crossing 23% (33.0 ns), harness loop 1% (1.40 ns); arguments below
+/// noise (± 0.4 ns)`: a split's parts by share, then those below noise.
+pub fn parts_text(c: &super::CaseSplit) -> String {
+    let pcts = c.percentages();
+    let mut drawn: Vec<(&super::Part, u32)> =
+        c.parts.iter().filter_map(|p| pcts.iter().find(|(n, _)| *n == p.name).map(|(_, pct)| (p, *pct))).collect();
+    drawn.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut text = drawn.iter().map(|(p, pct)| format!("{} {pct}% ({})", p.name, crate::units::ns(p.shown))).collect::<Vec<_>>().join(", ");
+    let noise: Vec<String> = c.parts.iter().filter(|p| p.below_noise).map(|p| p.named_text()).collect();
+    if !noise.is_empty() {
+        text.push_str(&format!("; {}", noise.join(", ")));
+    }
+    if c.overshoot > 0.0 {
+        text.push_str(&format!("; the crossing and arguments, measured on the built-in guest, exceed this row by {} and are scaled to it", crate::units::ns(c.overshoot)));
+    }
+    if !c.missing.is_empty() {
+        text.push_str(&format!("; not measured: {}", c.missing.join(", ")));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Params, CUSTOM_GUEST_VARIANT, DEFAULT_GUEST_VARIANT};
+
+    fn row(runtime: &str, api: &str, scenario: &str, variant: &str, ns: f64) -> ResultRow {
+        ResultRow::of_samples(runtime, api, scenario, Params::new(), variant, vec![ns; 12])
+    }
+
+    const FILE: &str = r#"schema = 1
+[allocator]
+allocate = "alloc"
+deallocate = "free"
+
+[[scenario]]
+name = "greet"
+export = "greet"
+params = ["i32", "i32"]
+results = ["i64"]
+args = ["in.ptr", "in.len"]
+input = { text = "hi" }
+output = "packed_ptr_len"
+free_output = true
+check = "unchecked"
+
+[[scenario]]
+name = "noop"
+export = "tick"
+check = "completes"
+
+[[scenario]]
+name = "boot"
+measure = "instantiate"
+export = "tick"
+check = "completes"
+"#;
+
+    fn rows() -> Vec<ResultRow> {
+        vec![
+            row("native", "direct", "empty", CUSTOM_GUEST_VARIANT, 1.0),
+            // The built-in guest's crossing reference.
+            row("wasmtime", "typed", "noop", DEFAULT_GUEST_VARIANT, 21.0),
+            row("wasmtime", "typed", "add", DEFAULT_GUEST_VARIANT, 24.0),
+            // The file's cases: one named like a reference scenario, and an instantiation.
+            row("wasmtime", "typed", "greet", CUSTOM_GUEST_VARIANT, 150.0),
+            row("wasmtime", "typed", "noop", CUSTOM_GUEST_VARIANT, 500.0),
+            row("wasmtime", "typed", "boot", CUSTOM_GUEST_VARIANT, 9000.0),
+            // An API the reference was not measured on, and one it lacks add on.
+            row("wasmtime", "untyped", "greet", CUSTOM_GUEST_VARIANT, 300.0),
+            row("wasmtime", "unchecked", "noop", DEFAULT_GUEST_VARIANT, 19.0),
+            row("wasmtime", "unchecked", "greet", CUSTOM_GUEST_VARIANT, 140.0),
+        ]
+    }
+
+    fn part<'a>(c: &'a crate::analysis::CaseSplit, name: &str) -> &'a crate::analysis::Part {
+        c.parts.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no {name} in {c:#?}"))
+    }
+
+    #[test]
+    fn a_case_is_split_by_the_calls_it_makes_and_adds_up() {
+        let splits = own_cases(&rows(), &[], FILE, CUSTOM_GUEST_VARIANT);
+        // The call scenarios' rows, not the instantiation's.
+        let cases: Vec<(&str, &str)> = splits.iter().map(|c| (c.scenario.as_str(), c.api.as_str())).collect();
+        // Not the row without a reference on its API (untyped): nothing to split it by.
+        assert_eq!(cases, [("greet", "typed"), ("greet", "unchecked"), ("noop", "typed")]);
+        let greet = &splits[0];
+        // Two calls (greet, then free), both with arguments: 2 × (21 - 1), 2 × (24 - 21).
+        assert!((part(greet, "harness loop").shown - 1.0).abs() < 1e-9);
+        assert!((part(greet, "crossing").shown - 40.0).abs() < 1e-9, "{greet:#?}");
+        assert!((part(greet, "arguments").shown - 6.0).abs() < 1e-9);
+        assert!((part(greet, MODULE_PART).shown - 103.0).abs() < 1e-9);
+        let sum: f64 = greet.parts.iter().map(|p| p.shown).sum();
+        assert!((sum - greet.total).abs() < 1e-9 && (greet.total - 150.0).abs() < 1e-9);
+        let text = parts_text(greet);
+        assert!(text.starts_with("module 69% (103 ns), crossing 27% (40.0 ns)"), "{text}");
+        // The file's own `noop` (one call, no arguments) is split against the built-in
+        // guest's, never against itself.
+        let own_noop = &splits[2];
+        assert!((part(own_noop, "crossing").shown - 20.0).abs() < 1e-9, "{own_noop:#?}");
+        assert!(own_noop.parts.iter().all(|p| p.name != "arguments"));
+        // Without add on its API, a row says so, and the arguments stay in the rest.
+        let unchecked = &splits[1];
+        assert_eq!(unchecked.missing, ["add (unchecked, the built-in guest)"]);
+        assert!((part(unchecked, "crossing").shown - 36.0).abs() < 1e-9);
+        assert!((part(unchecked, MODULE_PART).shown - 103.0).abs() < 1e-9);
+        assert!(parts_text(unchecked).contains("not measured: add (unchecked"));
+    }
+
+    #[test]
+    fn a_reference_dearer_than_the_case_is_scaled_to_it_never_negative() {
+        let mut rs = rows();
+        rs[3] = row("wasmtime", "typed", "greet", CUSTOM_GUEST_VARIANT, 30.0);
+        let greet = &own_cases(&rs, &[], FILE, CUSTOM_GUEST_VARIANT)[0];
+        assert!(greet.overshoot > 0.0);
+        assert!(greet.parts.iter().all(|p| p.shown >= 0.0));
+        let sum: f64 = greet.parts.iter().map(|p| p.shown).sum();
+        assert!((sum - 30.0).abs() < 1e-9, "{greet:#?}");
+        assert!(part(greet, MODULE_PART).below_noise);
+        assert!(parts_text(greet).contains("exceed this row by"));
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_splits_nothing() {
+        assert!(own_cases(&rows(), &[], "schema = 1\n[[scenario]]\nname = 3\n", CUSTOM_GUEST_VARIANT).is_empty());
+    }
+}
