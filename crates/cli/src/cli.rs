@@ -343,6 +343,12 @@ pub struct RunArgs {
     /// docs/scenario-files.md) instead of the built-in list, on every selected runtime.
     #[arg(long)]
     pub scenario_file: Option<PathBuf>,
+    /// With --scenario-file and --guest: measure the file's scenarios only. By default the
+    /// built-in guest's noop and add run beside them on the same engines, so that each of
+    /// your cases is split into the crossing, the arguments and the rest (your module's own
+    /// work).
+    #[arg(long, requires = "scenario_file")]
+    pub own_only: bool,
     /// Seconds a runtime may stay silent before its scenario is declared hung and skipped
     /// (0.1 to 86400).
     #[arg(long, default_value_t = 120.0, value_parser = timeout_s)]

@@ -7,7 +7,7 @@ use crate::machine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use interop_core::export::Exporter;
-use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultRow, ResultsFile, RunConfig, Timing, SCHEMA_VERSION};
+use interop_core::results::{Event, Failure, GuestInfo, GuestVariant, Params, ResultRow, ResultsFile, RunConfig, ScenarioFileRecord, Timing, SCHEMA_VERSION};
 use interop_core::scenario::{ScenarioList, Target, SCENARIOS_TOML};
 use interop_host::measure::MeasureConfig;
 use interop_core::plugin::sha256_hex;
@@ -181,6 +181,15 @@ pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
         if v != Variant::DEFAULT {
             eprintln!("interop-bench: guest variant {v} ({})", v.about());
         }
+        out.push(builtin_guest(v)?);
+    }
+    Ok(out)
+}
+
+/// A build of the built-in guest, built once and cached (crates/guest-build).
+fn builtin_guest(v: interop_guest_build::Variant) -> Result<RunGuest> {
+    use interop_guest_build::Variant;
+    {
         let built = interop_guest_build::build_variant(v).map_err(|e| anyhow::anyhow!(e))?;
         let mut build: std::collections::BTreeMap<String, String> = interop_guest_build::variant_flags(v).into_iter().collect();
         if v == Variant::DEFAULT {
@@ -197,9 +206,8 @@ pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
             sha256: sha256_hex(&built.wasm),
             build,
         };
-        out.push(RunGuest { wasm: built.wasm, source: "builtin".into(), info });
+        Ok(RunGuest { wasm: built.wasm, source: "builtin".into(), info })
     }
-    Ok(out)
 }
 
 fn now_unix() -> u64 {
@@ -255,6 +263,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let name = a.guest.as_ref().map_or("the built-in guest".to_string(), |p| p.display().to_string());
         fits(&name, &wasm, plugin.as_ref().map(|(_, _, loaded)| loaded), &list)?;
     }
+    let mut variants = variants;
+    // Beside a scenario file on a user's module, the built-in guest's noop and add on the
+    // same engines: what crossing costs each call API, to split the file's cases by
+    // (analysis::own_cases). Not on the built-in guest's own builds (no --guest).
+    let reference = plugin.is_some() && a.guest.is_some() && !a.own_only && !a.counts;
+    if reference {
+        variants.push(builtin_guest(interop_guest_build::Variant::DEFAULT)?);
+    }
     // The results file is claimed before anything runs: never another run's, never an
     // existing one without --force.
     let out_path = a.output.clone().unwrap_or_else(guard::default_out_path);
@@ -279,6 +295,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let guest_file = variant_files[0].clone();
     let scenarios_file = work.join("scenarios.toml");
     std::fs::write(&scenarios_file, &list_toml).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
+    // The crossing reference's workers read the built-in list whole.
+    let builtin_file = work.join("scenarios-builtin.toml");
+    if reference {
+        std::fs::write(&builtin_file, SCENARIOS_TOML).with_context(|| format!("cannot write {}", builtin_file.display()))?;
+    }
 
     // Hosts.
     let go_requested = a.hosts.iter().any(|h| h == "go");
@@ -350,6 +371,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(v) = &valgrind {
         results.machine.toolchains.insert("valgrind".into(), v.clone());
     }
+    if let Some((path, _, loaded)) = &plugin {
+        results.scenario_file = Some(ScenarioFileRecord { path: path.display().to_string(), toml: loaded.text.clone() });
+    }
     // Which build of each host measured: `compare` says when two runs' differ.
     for h in &hosts {
         match std::fs::read(&h.program) {
@@ -395,8 +419,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let timed_passes = if !a.counts || a.with_time { processes } else { 0 };
     let passes = |h: &Host| timed_passes + if a.counts { count_passes(h) } else { 0 };
     // Every variant runs the plan; the native baselines (no guest) run once.
-    let runs = |r: &str| if r == "native" { 1 } else { variants.len() };
-    let total: usize = plan.iter().map(|p| p.2.len() * passes(p.0) * runs(&p.1)).sum::<usize>() + probe_plan.len();
+    // The scenarios of one worker run: the plan's, or the crossing reference's on the
+    // built-in guest beside a scenario file.
+    let reference_names: Vec<String> = interop_core::analysis::OWN_REFERENCE.iter().map(|s| s.to_string()).collect();
+    let names_of = |vi: usize, i: usize| if reference && vi > 0 { &reference_names } else { &plan[i].2 };
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for vi in 0..variants.len() {
+        runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
+    }
+    let total: usize = runs.iter().map(|&(vi, i)| names_of(vi, i).len() * passes(plan[i].0)).sum::<usize>() + probe_plan.len();
     if a.counts {
         let mut secs: f64 = plan
             .iter()
@@ -434,10 +465,6 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         if timed { reference_rows(&bar, "start", &guest_file, &scenarios_file, &cfg, a.measure.max_memory_mib) } else { None };
     let mut reference_time = clock.elapsed();
     let mut timings = Vec::new();
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for vi in 0..variants.len() {
-        runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
-    }
     // The timed passes go round the whole plan once per worker process (every runtime's
     // first process, then every runtime's second, ...), not a runtime's processes back to
     // back: a row's processes are then minutes apart, so how far they lie apart includes
@@ -450,20 +477,23 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // user's scenario file (not for the native baselines).
     let worker_run = |vi: usize, i: usize| {
         let runtime = &plan[i].1;
-        (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| runtime != "native").map(|(p, _, _)| p.as_path()))
+        let own = runtime != "native" && !(reference && vi > 0);
+        let scenarios = if reference && vi > 0 { &builtin_file } else { &scenarios_file };
+        (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| own).map(|(p, _, _)| p.as_path()), scenarios)
     };
     for process in 0..timed_passes {
         // The Go rows that keep every sample and that a stretch of the machine's slow state
         // covered in the passes so far are measured again, whole, in this one.
         let again = if process > 0 { remeasure_plan(&results.results) } else { BTreeMap::new() };
         for (slot, &(vi, i)) in runs.iter().enumerate() {
-            let (host, runtime, scenarios) = &plan[i];
-            let (guest_file, variant, primary, plugin_file) = worker_run(vi, i);
+            let (host, runtime, _) = &plan[i];
+            let planned = names_of(vi, i);
+            let (guest_file, variant, primary, plugin_file, list_file) = worker_run(vi, i);
             let clock = std::time::Instant::now();
             // A later process skips the scenarios whose worker hung or died in an earlier
             // one (a guest that never returns is not waited for twice).
             let own = if primary { String::new() } else { variant.name.clone() };
-            let scenarios: Vec<String> = scenarios
+            let scenarios: Vec<String> = planned
                 .iter()
                 .filter(|s| {
                     process == 0
@@ -473,7 +503,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 })
                 .cloned()
                 .collect();
-            bar.inc((plan[i].2.len() - scenarios.len()) as u64);
+            bar.inc((planned.len() - scenarios.len()) as u64);
+            // The crossing reference only where the file's cases gave a row to split.
+            let splits_nothing = reference
+                && vi > 0
+                && !results.results.iter().any(|r| r.key.host == host.name && &r.key.runtime == runtime && r.key.guest_variant == variants[0].info.name);
+            if splits_nothing {
+                bar.inc(scenarios.len() as u64);
+                continue;
+            }
             if scenarios.is_empty() {
                 continue;
             }
@@ -487,7 +525,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let split = (processes > 1).then_some((processes, process));
             let remeasure = again.get(&(host.name.to_string(), runtime.clone(), variant.name.clone())).map(Vec::as_slice).unwrap_or_default();
             let work = Work { split, remeasure, counts: None };
-            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
+            drive(host, runtime, scenarios, guest_file, list_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
             sink.laps.lap(None);
             for (scenario, took) in std::mem::take(&mut sink.laps.done) {
                 timings.push(Timing {
@@ -503,8 +541,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         }
     }
     for (slot, &(vi, i)) in runs.iter().enumerate() {
-        let (host, runtime, scenarios) = &plan[i];
-        let (guest_file, variant, primary, plugin_file) = worker_run(vi, i);
+        let (host, runtime, _) = &plan[i];
+        let scenarios = names_of(vi, i);
+        let (guest_file, variant, primary, plugin_file, list_file) = worker_run(vi, i);
         let clock = std::time::Instant::now();
         let passes = if a.counts { count_passes(host) } else { 0 };
         for gc_on in [false, true].into_iter().take(passes) {
@@ -518,7 +557,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let laps = Laps::default();
             let mut sink = Sink { results: &mut results, path: &out_path, bar: &bar, gc_on, counting: true, variant, primary, laps, process: 0 };
             let work = Work { split: None, remeasure: &[], counts: Some(&pass) };
-            drive(host, runtime, scenarios, guest_file, &scenarios_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
+            drive(host, runtime, scenarios, guest_file, list_file, plugin_file, &cfg, &work, &limits, &mut sink)?;
         }
         timings.push(Timing {
             part: "worker".into(),

@@ -326,11 +326,100 @@ check = { value = 42 }
         linked.extend(["wazero:interpreter", "wasmtime-go", "wasmtime-capi"]);
     }
     for rt in linked {
-        let r: Vec<&Value> = v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == rt).collect();
+        // The module's rows (the built-in guest's noop and add run beside them: the next test).
+        let r: Vec<&Value> =
+            v["results"].as_array().unwrap().iter().filter(|r| r["runtime"] == rt && r["guest_variant"] == "custom").collect();
         assert!(!r.is_empty() && r.iter().all(|r| r["scenario"] == "plus_seven" && r["verified"] == true), "{rt}: {r:#?}");
     }
     assert!(v["failures"].as_array().unwrap().is_empty(), "{:#?}", v["failures"]);
     let f = v["not_applicable"].as_array().unwrap();
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0]["runtime"], "wasm2c");
+}
+
+#[test]
+fn a_users_cases_are_split_against_the_builtin_guests_crossing_on_the_same_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    // f(x) = x + 1, and a memory with an allocator pair, so that the file frees the output:
+    // two calls an operation, both with arguments.
+    let module = r#"(module
+        (memory (export "memory") 1)
+        (func (export "alloc") (param i32) (result i32) i32.const 1024)
+        (func (export "free") (param i32 i32))
+        (func (export "echo") (param i32 i32) (result i64)
+            local.get 0 i64.extend_i32_u i64.const 32 i64.shl local.get 1 i64.extend_i32_u i64.or))"#;
+    std::fs::write(&wasm, wat::parse_str(module).unwrap()).unwrap();
+    let file = dir.path().join("m.toml");
+    let toml = r#"schema = 1
+[allocator]
+allocate = "alloc"
+deallocate = "free"
+
+[[scenario]]
+name = "echo"
+export = "echo"
+params = ["i32", "i32"]
+results = ["i64"]
+args = ["in.ptr", "in.len"]
+input = { text = "hello" }
+output = "packed_ptr_len"
+free_output = true
+check = { sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" }
+"#;
+    std::fs::write(&file, toml).unwrap();
+    let go = go_present();
+    let (hosts, runtimes) = if go { ("rust,go", "wasmtime,wasmi,wazero:interpreter,wasmtime-go") } else { ("rust", "wasmtime,wasmi") };
+    let (file, wasm) = (file.to_str().unwrap(), wasm.to_str().unwrap());
+    let out = dir.path().join("r.json");
+    let o = run(&["--hosts", hosts, "--runtimes", runtimes, "--scenario-file", file, "--guest", wasm], &out);
+    assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    let v = load(&out);
+    assert!(v["failures"].as_array().unwrap().is_empty(), "{:#?}", v["failures"]);
+    assert_eq!(v["scenario_file"]["toml"], toml);
+    let results = v["results"].as_array().unwrap();
+    let splits = v["derived"]["own_cases"].as_array().unwrap();
+    let engines: Vec<&str> = runtimes.split(',').collect();
+    for rt in &engines {
+        // The built-in guest's noop and add, on every call API the module's rows used.
+        let apis: BTreeSet<&str> =
+            results.iter().filter(|r| r["runtime"] == *rt && r["guest_variant"] == "custom").map(|r| r["api"].as_str().unwrap()).collect();
+        assert!(!apis.is_empty(), "{rt}");
+        for api in &apis {
+            for reference in ["noop", "add"] {
+                assert!(
+                    results.iter().any(|r| r["runtime"] == *rt && r["api"] == *api && r["scenario"] == reference && r.get("guest_variant").is_none()),
+                    "{rt} {api}: no {reference} row of the built-in guest"
+                );
+            }
+            let s: Vec<&Value> = splits.iter().filter(|s| s["runtime"] == *rt && s["api"] == *api).collect();
+            assert_eq!(s.len(), 1, "{rt} {api}: {splits:#?}");
+            let parts = s[0]["parts"].as_array().unwrap();
+            let names: Vec<&str> = parts.iter().map(|p| p["name"].as_str().unwrap()).collect();
+            assert_eq!(names, ["harness loop", "crossing", "arguments", "module"], "{rt} {api}");
+            // Two calls an operation (echo, then free), both with arguments.
+            for p in &parts[1..3] {
+                assert!(p["derivation"].as_str().unwrap().starts_with("2 × "), "{p:#}");
+            }
+            // The parts add up to the row's total, none negative.
+            let total = s[0]["total"].as_f64().unwrap();
+            let sum: f64 = parts.iter().map(|p| p["shown"].as_f64().unwrap()).sum();
+            assert!((sum - total).abs() <= 1e-9 * total, "{rt} {api}: {sum} vs {total}");
+            assert!(parts.iter().all(|p| p["shown"].as_f64().unwrap() >= 0.0), "{parts:#?}");
+        }
+    }
+    // Rebuilt from the file: the table, in the terminal report and in Markdown.
+    for format in ["terminal", "markdown"] {
+        let r = Command::new(env!("CARGO_BIN_EXE_interop-bench")).args(["report", "-f", format]).arg(&out).output().unwrap();
+        let report = text(&r.stdout);
+        assert!(r.status.success() && report.contains("Your scenarios: where the time goes") && report.contains("crossing"), "{report}");
+    }
+
+    // --own-only: the file's cases alone, and nothing to split them by.
+    let own = dir.path().join("own.json");
+    let o = run(&["--hosts", "rust", "--runtimes", "wasmtime", "--scenario-file", file, "--guest", wasm, "--own-only"], &own);
+    assert!(o.status.success(), "stderr:\n{}", text(&o.stderr));
+    let v = load(&own);
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["guest_variant"] == "custom"), "{:#?}", v["results"]);
+    assert!(v["derived"].get("own_cases").is_none());
 }
