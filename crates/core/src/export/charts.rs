@@ -809,6 +809,50 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
     Some(Chart { svg: svgs, notes })
 }
 
+/// Stacked horizontal bars of one of a scenario file's cases (`greet/bytes=16`): where its
+/// time goes on each engine and call API, as `derived.own_cases` splits it (the crossing and
+/// the arguments from the built-in guest, the module's own part the rest); a chart per host.
+pub fn own_split(r: &ResultsFile, case: &str) -> Option<Chart> {
+    let label = |c: &CaseSplit| {
+        let mut s = c.scenario.clone();
+        for (k, v) in &c.params {
+            s.push_str(&format!("/{k}={v}"));
+        }
+        s
+    };
+    // The case as own_cases names it, without its guest build (`greet/bytes=16 [guest custom]`).
+    let case = case.split(" [guest ").next().unwrap_or(case);
+    let cases: Vec<&CaseSplit> = r.derived.own_cases.iter().filter(|c| label(c) == case).collect();
+    if cases.is_empty() {
+        return None;
+    }
+    let mut notes = Vec::new();
+    for c in cases.iter().filter(|c| c.overshoot > 0.0) {
+        notes.push(format!(
+            "{}: the crossing and arguments, measured on the built-in guest, add to {} more than the {} measured; drawn scaled to it",
+            c.label(),
+            ns(c.overshoot),
+            ns(c.total)
+        ));
+    }
+    let mut hosts: Vec<&str> = Vec::new();
+    for c in &cases {
+        if !hosts.contains(&c.host.as_str()) {
+            hosts.push(&c.host);
+        }
+    }
+    let mut svgs = String::new();
+    for host in hosts {
+        let mine: Vec<Stack> = cases
+            .iter()
+            .filter(|c| c.host == host)
+            .map(|c| Stack { label: format!("{} {}", c.runtime, c.api), total: c.total, parts: &c.parts })
+            .collect();
+        svgs.push_str(&stacked_bars(&mine, &format!("{host} host: where the time of {case} goes")));
+    }
+    Some(Chart { svg: svgs, notes })
+}
+
 /// The parts drawn, in [`PART_ORDER`] (names it does not know after it).
 fn part_names<'a>(stacks: &[Stack<'a>]) -> Vec<&'a str> {
     let mut names: Vec<&str> = Vec::new();
@@ -1151,6 +1195,30 @@ mod tests {
         let chart = own_case(&r, "greet/bytes=1024").unwrap();
         assert!(chart.svg.contains("greet/bytes=1024"));
         assert!(own_case(&r, "greet/bytes=7").is_none());
+    }
+
+    #[test]
+    fn a_scenario_files_case_gets_its_split_drawn_per_host_and_none_without_one() {
+        let mut r = full_run();
+        r.scenario_file = Some(crate::results::ScenarioFileRecord {
+            path: "m.toml".into(),
+            toml: "schema = 1\n[[scenario]]\nname = \"greet\"\nexport = \"greet\"\nparams = [\"i32\"]\nresults = [\"i32\"]\nargs = [1]\ncheck = \"unchecked\"\n".into(),
+        });
+        r.guest.variants = vec![crate::results::GuestVariant { name: "custom".into(), ..Default::default() }];
+        let mut greet = row("rust", "wasmtime", "typed", "greet", None, 500.0);
+        greet.key.guest_variant = "custom".into();
+        r.results.push(greet);
+        // The built-in guest's crossing reference on that engine and API.
+        r.results.push(row("rust", "wasmtime", "typed", "noop", None, 20.0));
+        r.results.push(row("rust", "wasmtime", "typed", "add", None, 23.0));
+        r.rederive();
+        assert_eq!(r.derived.own_cases.len(), 1, "{:#?}", r.derived.own_cases);
+        // Named as own_cases names it, guest build and all.
+        let chart = own_split(&r, "greet [guest custom]").unwrap();
+        let t = texts(&chart.svg);
+        assert!(t.iter().any(|(_, s)| s == "rust host: where the time of greet goes"), "{t:?}");
+        assert!(t.iter().any(|(_, s)| s == "module") && t.iter().any(|(_, s)| s == "crossing"), "{t:?}");
+        assert!(own_split(&r, "greet/bytes=16").is_none());
     }
 
     #[test]

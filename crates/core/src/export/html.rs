@@ -132,9 +132,12 @@ impl Exporter for Html {
 
                     @if !own.is_empty() {
                         h2 #own { "Your scenarios" }
-                        p.caption { "The scenario file's cases, one chart each: every engine and call API of both hosts that ran it, the time of one operation as the file defines it (input in, the call, output out, the check); the axis is logarithmic where the values span more than a decade. The bar is the mean of the samples; the whisker, its 95% confidence interval. The sections after this one are about the built-in suite's scenarios." }
+                        p.caption { "The scenario file's cases, one chart each: every engine and call API of both hosts that ran it, the time of one operation as the file defines it (input in, the call, output out, the check); the axis is logarithmic where the values span more than a decade. The bar is the mean of the samples; the whisker, its 95% confidence interval. Under each, on a run of your module, where that time goes on each engine and call API: the crossing and the arguments of the calls an operation makes (from the built-in guest's noop and add, run beside it on the same engines), the module's own part the rest (the table below gives every part in ns). The sections after this one are about the built-in suite's scenarios." }
                         @for case in &own {
                             (chart_block(charts::own_case(pr, case), ""))
+                            @if let Some(split) = charts::own_split(r, case) {
+                                (chart_block(Some(split), ""))
+                            }
                         }
                         @if let Some((header, rows)) = super::own_table(r, false) {
                             h3 #own-split { "Your scenarios: where the time goes" }
