@@ -413,6 +413,8 @@ check = { sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b
         let r = Command::new(env!("CARGO_BIN_EXE_interop-bench")).args(["report", "-f", format]).arg(&out).output().unwrap();
         let report = text(&r.stdout);
         assert!(r.status.success() && report.contains("Your scenarios: where the time goes") && report.contains("crossing"), "{report}");
+        // And what to do about it: the cheapest path per case and host, with what it takes.
+        assert!(report.contains("What to do about it, for your cases") && report.contains("echo (rust): wasm"), "{report}");
     }
 
     // --own-only: the file's cases alone, and nothing to split them by.

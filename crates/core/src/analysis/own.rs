@@ -126,6 +126,57 @@ pub fn parts_text(c: &super::CaseSplit) -> String {
     text
 }
 
+/// `greet/bytes=16`: a split's case as the reports name it.
+pub fn case_of(c: &super::CaseSplit) -> String {
+    let mut s = c.scenario.clone();
+    for (k, v) in &c.params {
+        s.push_str(&format!("/{k}={v}"));
+    }
+    s
+}
+
+/// What to do about it, for a scenario file's cases: per case and host, the cheapest path
+/// measured, against the founding document's path on that host (wasmtime-go on Go) or else
+/// the dearest path measured, how much of the cheapest is still the boundary, and what it
+/// takes (the advice's own words, [`super::what_it_takes`]).
+pub fn own_advice(cases: &[super::CaseSplit]) -> Vec<String> {
+    let mut keys: Vec<(String, &str)> = Vec::new();
+    for c in cases {
+        if !keys.iter().any(|(l, h)| *l == case_of(c) && *h == c.host) {
+            keys.push((case_of(c), &c.host));
+        }
+    }
+    let mut out = Vec::new();
+    for (case, host) in keys {
+        let of: Vec<&super::CaseSplit> = cases.iter().filter(|c| case_of(c) == case && c.host == host && c.total > 0.0).collect();
+        let Some(best) = of.iter().min_by(|a, b| a.total.total_cmp(&b.total)) else { continue };
+        let seed = (host == "go").then(|| of.iter().filter(|c| c.runtime == "wasmtime-go").min_by(|a, b| a.total.total_cmp(&b.total))).flatten();
+        let against = seed.or_else(|| of.iter().max_by(|a, b| a.total.total_cmp(&b.total))).filter(|c| (&c.runtime, &c.api) != (&best.runtime, &best.api));
+        let ns = crate::units::ns;
+        let mut s = format!("{case} ({host}): {} {}, {}", best.runtime, best.api, ns(best.total));
+        if let Some(a) = against {
+            s.push_str(&format!(", {:.0}x cheaper than {} {} ({})", a.total / best.total, a.runtime, a.api, ns(a.total)));
+            if let Some(boundary) = boundary_share(a) {
+                s.push_str(&format!(", where the boundary is {boundary}%"));
+            }
+        }
+        match (boundary_share(best), best.parts.iter().find(|p| p.name == MODULE_PART)) {
+            (Some(b), Some(m)) => s.push_str(&format!("; the boundary is {b}% of it, your module's own part {}", ns(m.shown))),
+            _ => {}
+        }
+        s.push_str(&format!("; it takes {}", super::what_it_takes(&best.runtime, &best.api)));
+        out.push(s);
+    }
+    out
+}
+
+/// The crossing's and the arguments' share of a split, in whole percent.
+fn boundary_share(c: &super::CaseSplit) -> Option<u32> {
+    let pcts = c.percentages();
+    let b: u32 = pcts.iter().filter(|(n, _)| *n == "crossing" || *n == "arguments").map(|(_, p)| p).sum();
+    (!pcts.is_empty()).then_some(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +276,17 @@ check = "completes"
         assert!((sum - 30.0).abs() < 1e-9, "{greet:#?}");
         assert!(part(greet, MODULE_PART).below_noise);
         assert!(parts_text(greet).contains("exceed this row by"));
+    }
+
+    #[test]
+    fn the_advice_names_the_cheapest_path_per_case_and_host_and_its_boundary() {
+        let mut rs = rows();
+        rs.push(row("wasmtime", "untyped", "noop", DEFAULT_GUEST_VARIANT, 61.0));
+        let lines = own_advice(&own_cases(&rs, &[], FILE, CUSTOM_GUEST_VARIANT));
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        // greet: unchecked (140 ns) against untyped (300 ns, 2 × 60 ns of crossing: 40%).
+        assert!(lines[0].starts_with("greet (rust): wasmtime unchecked, 140 ns, 2x cheaper than wasmtime untyped (300 ns), where the boundary is 40%; the boundary is 26% of it, your module's own part 103 ns; it takes wasmtime's Func::call_unchecked"), "{}", lines[0]);
+        assert!(lines[1].starts_with("noop (rust): wasmtime typed, 500 ns; the boundary is 4% of it"), "{}", lines[1]);
     }
 
     #[test]

@@ -813,13 +813,7 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
 /// time goes on each engine and call API, as `derived.own_cases` splits it (the crossing and
 /// the arguments from the built-in guest, the module's own part the rest); a chart per host.
 pub fn own_split(r: &ResultsFile, case: &str) -> Option<Chart> {
-    let label = |c: &CaseSplit| {
-        let mut s = c.scenario.clone();
-        for (k, v) in &c.params {
-            s.push_str(&format!("/{k}={v}"));
-        }
-        s
-    };
+    let label = crate::analysis::case_of;
     // The case as own_cases names it, without its guest build (`greet/bytes=16 [guest custom]`).
     let case = case.split(" [guest ").next().unwrap_or(case);
     let cases: Vec<&CaseSplit> = r.derived.own_cases.iter().filter(|c| label(c) == case).collect();

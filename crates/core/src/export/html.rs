@@ -150,6 +150,11 @@ impl Exporter for Html {
                                     }
                                 }
                             }
+                            h3 #own-advice { "What to do about it, for your cases" }
+                            p.caption { "The cheapest path this run measured, per case and host, and what it takes." }
+                            ul {
+                                @for line in crate::analysis::own_advice(&r.derived.own_cases) { li { (line) } }
+                            }
                         }
                     }
 

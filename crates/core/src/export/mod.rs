@@ -57,13 +57,7 @@ pub fn own_table(r: &ResultsFile, summary: bool) -> Option<(Vec<&'static str>, V
     if cases.is_empty() {
         return None;
     }
-    let label = |c: &crate::analysis::CaseSplit| {
-        let mut s = c.scenario.clone();
-        for (k, v) in &c.params {
-            s.push_str(&format!("/{k}={v}"));
-        }
-        s
-    };
+    let label = crate::analysis::case_of;
     let text = crate::analysis::parts_text;
     if !summary {
         let header = vec!["case", "host", "runtime", "api", "ns/op (mean)", "where the time goes"];
