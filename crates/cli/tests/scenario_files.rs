@@ -377,6 +377,11 @@ check = { sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b
     let v = load(&out);
     assert!(v["failures"].as_array().unwrap().is_empty(), "{:#?}", v["failures"]);
     assert_eq!(v["scenario_file"]["toml"], toml);
+    // The file, its scenario file and its split as docs/results.schema.json documents them.
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(root().join("docs/results.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let results = v["results"].as_array().unwrap();
     let splits = v["derived"]["own_cases"].as_array().unwrap();
     let engines: Vec<&str> = runtimes.split(',').collect();
