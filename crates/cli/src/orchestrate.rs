@@ -189,25 +189,23 @@ pub fn guest_variants(a: &RunArgs) -> Result<Vec<RunGuest>> {
 /// A build of the built-in guest, built once and cached (crates/guest-build).
 fn builtin_guest(v: interop_guest_build::Variant) -> Result<RunGuest> {
     use interop_guest_build::Variant;
-    {
-        let built = interop_guest_build::build_variant(v).map_err(|e| anyhow::anyhow!(e))?;
-        let mut build: std::collections::BTreeMap<String, String> = interop_guest_build::variant_flags(v).into_iter().collect();
-        if v == Variant::DEFAULT {
-            // The default build's own record, as every results file had it.
-            build.extend(interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        }
-        let info = GuestVariant {
-            name: v.name(),
-            about: v.about(),
-            allocator: v.alloc.crate_version().into(),
-            allocator_note: v.alloc.note().into(),
-            simd: v.simd,
-            size_bytes: built.wasm.len() as u64,
-            sha256: sha256_hex(&built.wasm),
-            build,
-        };
-        Ok(RunGuest { wasm: built.wasm, source: "builtin".into(), info })
+    let built = interop_guest_build::build_variant(v).map_err(|e| anyhow::anyhow!(e))?;
+    let mut build: std::collections::BTreeMap<String, String> = interop_guest_build::variant_flags(v).into_iter().collect();
+    if v == Variant::DEFAULT {
+        // The default build's own record, as every results file had it.
+        build.extend(interop_host::guest_build_flags().into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
     }
+    let info = GuestVariant {
+        name: v.name(),
+        about: v.about(),
+        allocator: v.alloc.crate_version().into(),
+        allocator_note: v.alloc.note().into(),
+        simd: v.simd,
+        size_bytes: built.wasm.len() as u64,
+        sha256: sha256_hex(&built.wasm),
+        build,
+    };
+    Ok(RunGuest { wasm: built.wasm, source: "builtin".into(), info })
 }
 
 fn now_unix() -> u64 {
@@ -267,8 +265,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Beside a scenario file on a user's module, the built-in guest's noop and add on the
     // same engines: what crossing costs each call API, to split the file's cases by
     // (analysis::own_cases). Not on the built-in guest's own builds (no --guest).
-    let reference = plugin.is_some() && a.guest.is_some() && !a.own_only && !a.counts;
-    if reference {
+    let crossing_reference = plugin.is_some() && a.guest.is_some() && !a.own_only && !a.counts;
+    if crossing_reference {
         variants.push(builtin_guest(interop_guest_build::Variant::DEFAULT)?);
     }
     // The results file is claimed before anything runs: never another run's, never an
@@ -297,7 +295,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     std::fs::write(&scenarios_file, &list_toml).with_context(|| format!("cannot write {}", scenarios_file.display()))?;
     // The crossing reference's workers read the built-in list whole.
     let builtin_file = work.join("scenarios-builtin.toml");
-    if reference {
+    if crossing_reference {
         std::fs::write(&builtin_file, SCENARIOS_TOML).with_context(|| format!("cannot write {}", builtin_file.display()))?;
     }
 
@@ -422,7 +420,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // The scenarios of one worker run: the plan's, or the crossing reference's on the
     // built-in guest beside a scenario file.
     let reference_names: Vec<String> = interop_core::analysis::OWN_REFERENCE.iter().map(|s| s.to_string()).collect();
-    let names_of = |vi: usize, i: usize| if reference && vi > 0 { &reference_names } else { &plan[i].2 };
+    let names_of = |vi: usize, i: usize| if crossing_reference && vi > 0 { &reference_names } else { &plan[i].2 };
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for vi in 0..variants.len() {
         runs.extend((0..plan.len()).filter(|&i| vi == 0 || plan[i].1 != "native").map(|i| (vi, i)));
@@ -473,12 +471,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     // wasm3's string rows agreed within 4% across their adjacent processes and moved +12%
     // to the next run).
     let mut worker_time = vec![Duration::ZERO; runs.len()];
-    // A worker run's guest file and variant, whether it is the primary variant, and the
-    // user's scenario file (not for the native baselines).
+    // A worker run's guest file and variant, whether it is the primary variant, the user's
+    // scenario file (not for the native baselines nor the crossing reference) and the
+    // scenario list the worker reads.
     let worker_run = |vi: usize, i: usize| {
         let runtime = &plan[i].1;
-        let own = runtime != "native" && !(reference && vi > 0);
-        let scenarios = if reference && vi > 0 { &builtin_file } else { &scenarios_file };
+        let own = runtime != "native" && !(crossing_reference && vi > 0);
+        let scenarios = if crossing_reference && vi > 0 { &builtin_file } else { &scenarios_file };
         (&variant_files[vi], &variants[vi].info, vi == 0, plugin.as_ref().filter(|_| own).map(|(p, _, _)| p.as_path()), scenarios)
     };
     for process in 0..timed_passes {
@@ -505,7 +504,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 .collect();
             bar.inc((planned.len() - scenarios.len()) as u64);
             // The crossing reference only where the file's cases gave a row to split.
-            let splits_nothing = reference
+            let splits_nothing = crossing_reference
                 && vi > 0
                 && !results.results.iter().any(|r| r.key.host == host.name && &r.key.runtime == runtime && r.key.guest_variant == variants[0].info.name);
             if splits_nothing {

@@ -1221,7 +1221,7 @@ impl ResultsFile {
             variants: variants.table,
             variant_splits: variants.splits,
             own_cases: match &self.scenario_file {
-                Some(f) => crate::analysis::own_cases(&self.results, &self.runtimes, &f.toml, &primary),
+                Some(f) => crate::analysis::own_cases(&self.results, &f.toml, &primary),
                 None => Vec::new(),
             },
             capabilities,

@@ -19,14 +19,14 @@
 use super::seed::{assemble, Stat};
 use super::floor;
 use crate::plugin::{Measure, PluginFile};
-use crate::results::{ResultRow, RuntimeInfo};
+use crate::results::ResultRow;
 
 /// The crossing reference's scenarios, run on the built-in guest beside a scenario file.
 pub const OWN_REFERENCE: &[&str] = &["noop", "add"];
 
 /// Each row of the file's `call` scenarios measured on the primary guest, split into its
 /// parts; nothing when the file does not parse (a newer format) or no row is its.
-pub fn own_cases(rows: &[ResultRow], _infos: &[RuntimeInfo], toml_text: &str, primary: &str) -> Vec<super::CaseSplit> {
+pub fn own_cases(rows: &[ResultRow], toml_text: &str, primary: &str) -> Vec<super::CaseSplit> {
     let Ok(file) = toml::from_str::<PluginFile>(toml_text) else {
         return Vec::new();
     };
@@ -237,7 +237,7 @@ check = "completes"
 
     #[test]
     fn a_case_is_split_by_the_calls_it_makes_and_adds_up() {
-        let splits = own_cases(&rows(), &[], FILE, CUSTOM_GUEST_VARIANT);
+        let splits = own_cases(&rows(), FILE, CUSTOM_GUEST_VARIANT);
         // The call scenarios' rows, not the instantiation's.
         let cases: Vec<(&str, &str)> = splits.iter().map(|c| (c.scenario.as_str(), c.api.as_str())).collect();
         // Not the row without a reference on its API (untyped): nothing to split it by.
@@ -269,7 +269,7 @@ check = "completes"
     fn a_reference_dearer_than_the_case_is_scaled_to_it_never_negative() {
         let mut rs = rows();
         rs[3] = row("wasmtime", "typed", "greet", CUSTOM_GUEST_VARIANT, 30.0);
-        let greet = &own_cases(&rs, &[], FILE, CUSTOM_GUEST_VARIANT)[0];
+        let greet = &own_cases(&rs, FILE, CUSTOM_GUEST_VARIANT)[0];
         assert!(greet.overshoot > 0.0);
         assert!(greet.parts.iter().all(|p| p.shown >= 0.0));
         let sum: f64 = greet.parts.iter().map(|p| p.shown).sum();
@@ -282,7 +282,7 @@ check = "completes"
     fn the_advice_names_the_cheapest_path_per_case_and_host_and_its_boundary() {
         let mut rs = rows();
         rs.push(row("wasmtime", "untyped", "noop", DEFAULT_GUEST_VARIANT, 61.0));
-        let lines = own_advice(&own_cases(&rs, &[], FILE, CUSTOM_GUEST_VARIANT));
+        let lines = own_advice(&own_cases(&rs, FILE, CUSTOM_GUEST_VARIANT));
         assert_eq!(lines.len(), 2, "{lines:#?}");
         // greet: unchecked (140 ns) against untyped (300 ns, 2 × 60 ns of crossing: 40%).
         assert!(lines[0].starts_with("greet (rust): wasmtime unchecked, 140 ns, 2x cheaper than wasmtime untyped (300 ns), where the boundary is 40%; the boundary is 26% of it, your module's own part 103 ns; it takes wasmtime's Func::call_unchecked"), "{}", lines[0]);
@@ -291,6 +291,6 @@ check = "completes"
 
     #[test]
     fn a_file_that_does_not_parse_splits_nothing() {
-        assert!(own_cases(&rows(), &[], "schema = 1\n[[scenario]]\nname = 3\n", CUSTOM_GUEST_VARIANT).is_empty());
+        assert!(own_cases(&rows(), "schema = 1\n[[scenario]]\nname = 3\n", CUSTOM_GUEST_VARIANT).is_empty());
     }
 }
