@@ -707,4 +707,45 @@ mod tests {
         r.results.push(ResultRow::from_raw(raw));
         assert!(sampling_outcome(&r).unwrap().starts_with("sampling: 1 rows reached ±1%"));
     }
+
+    /// A scenario-file run on `--guest`: its case on `engines` (rust), the built-in guest's
+    /// noop and add beside each.
+    fn own_run(engines: &[(&str, f64)]) -> ResultsFile {
+        let mut r = ResultsFile::new();
+        r.scenario_file = Some(crate::results::ScenarioFileRecord {
+            path: "m.toml".into(),
+            toml: "schema = 1\n[[scenario]]\nname = \"f\"\nexport = \"f\"\nparams = [\"i32\"]\nresults = [\"i32\"]\nargs = [1]\ncheck = \"unchecked\"\n".into(),
+        });
+        r.guest.variants = vec![crate::results::GuestVariant { name: "custom".into(), ..Default::default() }];
+        let row = |runtime: &str, scenario: &str, variant: &str, ns: f64| {
+            ResultRow::from_raw(RawRow::fixture(RowKey::of("rust", runtime, "typed", scenario, Default::default(), variant), vec![ns, ns, ns]))
+        };
+        for (rt, ns) in engines {
+            r.results.push(row(rt, "f", "custom", *ns));
+            r.results.push(row(rt, "noop", "o3", 10.0));
+            r.results.push(row(rt, "add", "o3", 12.0));
+        }
+        r.rederive();
+        r
+    }
+
+    #[test]
+    fn a_scenario_files_split_lists_every_row_or_the_fastest_per_case_and_host() {
+        let r = own_run(&[("wasmtime", 50.0), ("wasmi", 200.0)]);
+        let (header, rows) = super::super::own_table(&r, false).unwrap();
+        assert_eq!(header[5], "where the time goes");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0][..5], ["f", "rust", "wasmtime", "typed", "50.0 ns"]);
+        assert!(rows[0][5].starts_with("module 76% (38.0 ns), crossing 20% (10.0 ns), arguments 4% (2.00 ns)"), "{}", rows[0][5]);
+        // Summary: one row per case and host, the range over the engines, the fastest's split.
+        let (header, rows) = super::super::own_table(&r, true).unwrap();
+        assert_eq!(header, ["case", "host", "measured range", "fastest", "where the time goes (fastest)"]);
+        assert_eq!(rows, [vec!["f".to_string(), "rust".into(), "50.0 ns – 200 ns".into(), "wasmtime typed".into(), rows[0][4].clone()]]);
+        assert!(rows[0][4].starts_with("module 76%"));
+        // The terminal prints the table, the note and the advice.
+        let out = Exporter::render(&Terminal::default(), &r).output;
+        assert!(out.contains("Your scenarios: where the time goes") && out.contains("f (rust): wasmtime typed, 50.0 ns, 4x cheaper than wasmi typed (200 ns)"), "{out}");
+        // A run that is not of a scenario file prints none of it.
+        assert!(super::super::own_table(&ResultsFile::new(), false).is_none());
+    }
 }
