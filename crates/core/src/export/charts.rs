@@ -790,9 +790,14 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
             ));
         }
     }
-    // One chart per host.
+    Some(Chart { svg: stacks_per_host(&cases, title), notes })
+}
+
+/// One stacked-bar chart per host of `cases` (a bar per runtime and API), titled
+/// `<host> host: <title>`.
+fn stacks_per_host(cases: &[&CaseSplit], title: &str) -> String {
     let mut hosts: Vec<&str> = Vec::new();
-    for c in &cases {
+    for c in cases {
         if !hosts.contains(&c.host.as_str()) {
             hosts.push(&c.host);
         }
@@ -806,7 +811,7 @@ pub fn decomposition(r: &ResultsFile, scenario: &str, param: u64, title: &str) -
             .collect();
         svgs.push_str(&stacked_bars(&mine, &format!("{host} host: {title}")));
     }
-    Some(Chart { svg: svgs, notes })
+    svgs
 }
 
 /// Stacked horizontal bars of one of a scenario file's cases (`greet/bytes=16`): where its
@@ -829,22 +834,7 @@ pub fn own_split(r: &ResultsFile, case: &str) -> Option<Chart> {
             ns(c.total)
         ));
     }
-    let mut hosts: Vec<&str> = Vec::new();
-    for c in &cases {
-        if !hosts.contains(&c.host.as_str()) {
-            hosts.push(&c.host);
-        }
-    }
-    let mut svgs = String::new();
-    for host in hosts {
-        let mine: Vec<Stack> = cases
-            .iter()
-            .filter(|c| c.host == host)
-            .map(|c| Stack { label: format!("{} {}", c.runtime, c.api), total: c.total, parts: &c.parts })
-            .collect();
-        svgs.push_str(&stacked_bars(&mine, &format!("{host} host: where the time of {case} goes")));
-    }
-    Some(Chart { svg: svgs, notes })
+    Some(Chart { svg: stacks_per_host(&cases, &format!("where the time of {case} goes")), notes })
 }
 
 /// The parts drawn, in [`PART_ORDER`] (names it does not know after it).
