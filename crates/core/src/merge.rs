@@ -133,6 +133,17 @@ fn absorb(into: &mut ResultsFile, run: &ResultsFile, path: &str, first: &str) ->
     if into.guest_sha256 != run.guest_sha256 {
         return Err(conflict("the guest module (sha256)".into()));
     }
+    // A scenario file's cases are split by the calls the file says they make: one file.
+    match (&into.scenario_file, &run.scenario_file) {
+        (Some(a), Some(b)) if a.toml != b.toml => return Err(conflict("the scenario file".into())),
+        (None, Some(b)) => into.scenario_file = Some(b.clone()),
+        _ => {}
+    }
+    for v in &run.guest.variants {
+        if !into.guest.variants.iter().any(|x| x.name == v.name) {
+            into.guest.variants.push(v.clone());
+        }
+    }
     let mut dups = 0;
     for row in &run.results {
         if into.results.iter().any(|r| r.key == row.key) {
@@ -240,6 +251,22 @@ pub fn section_heading(i: usize, n: usize, run: &ResultsFile, markdown: bool) ->
 
 #[cfg(test)]
 mod tests {
+    use crate::results::{ResultsFile, ScenarioFileRecord};
+
+    #[test]
+    fn runs_of_one_machine_keep_their_scenario_file_and_refuse_another() {
+        let file = |toml: &str| Some(ScenarioFileRecord { path: "m.toml".into(), toml: toml.into() });
+        let mut into = ResultsFile::new();
+        let mut go = ResultsFile::new();
+        go.scenario_file = file("schema = 1");
+        super::absorb(&mut into, &go, "go.json", "rust.json").unwrap();
+        assert_eq!(into.scenario_file, go.scenario_file, "the shard that ran the file brings it");
+        let mut other = ResultsFile::new();
+        other.scenario_file = file("schema = 1 # another");
+        let e = super::absorb(&mut into, &other, "other.json", "rust.json").unwrap_err().to_string();
+        assert!(e.contains("the scenario file differs"), "{e}");
+    }
+
     #[test]
     fn the_fingerprint_is_the_machine_not_the_run() {
         let mut a = crate::results::Machine { cpu_model: "CPU A".into(), cores: 4, os: "Linux 6.1".into(), ..Default::default() };
