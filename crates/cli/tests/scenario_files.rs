@@ -422,6 +422,10 @@ check = { sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b
         assert!(report.contains("What to do about it, for your cases") && report.contains("echo (rust): wasm"), "{report}");
     }
 
+    // The page beside the file: the split drawn per host, and the crossing it is made of.
+    let html = std::fs::read_to_string(out.with_extension("html")).unwrap();
+    assert!(html.contains("rust host: where the time of echo goes") && html.contains("rust host: calling an empty export (noop)"), "{html}");
+
     // --own-only: the file's cases alone, and nothing to split them by.
     let own = dir.path().join("own.json");
     let o = run(&["--hosts", "rust", "--runtimes", "wasmtime", "--scenario-file", file, "--guest", wasm, "--own-only"], &own);

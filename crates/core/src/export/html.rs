@@ -113,6 +113,17 @@ impl Exporter for Html {
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
         let count_table = crate::counts::table(&r.counts);
         let own = charts::own_cases(pr);
+        // On a run of a user's module, the crossing is the built-in guest's noop, measured
+        // beside the scenario file (the reference its cases are split by).
+        let beside = r.scenario_file.is_some() && r.results.iter().any(|x| x.key.guest_variant != pr.primary_variant() && x.key.scenario == "noop");
+        let crossing_rows: std::borrow::Cow<ResultsFile> = if beside {
+            let primary = r.primary_variant();
+            let mut c = r.clone();
+            c.results.retain(|x| (x.key.guest_variant == primary) != (x.key.scenario == "noop"));
+            std::borrow::Cow::Owned(c)
+        } else {
+            std::borrow::Cow::Borrowed(pr)
+        };
         let page = html! {
             (DOCTYPE)
             html lang="en" {
@@ -160,7 +171,10 @@ impl Exporter for Html {
 
                     h2 #crossing { "The crossing" }
                     p.caption { "Calling an export that does nothing, per host, engine and call API, against a plain call in the host language; the axis is logarithmic where the values span more than a decade. The bar is the mean of the samples (total time over total calls, so bursts such as garbage-collection cycles are in it); the whisker, its 95% confidence interval." }
-                    (chart_block(charts::crossing(pr, &colors), "This run has no noop rows."))
+                    @if beside {
+                        p.caption { "On this run of your module: the built-in guest's noop, measured on the same engines beside your scenarios, the crossing their split above is made of." }
+                    }
+                    (chart_block(charts::crossing(&crossing_rows, &colors), "This run has no noop rows."))
 
                     h2 #scaling { "Cost against payload size" }
                     p.caption { "One panel per engine family, every panel on the same axes, both logarithmic; in grey behind, the other panels' lines. Flat at the left: the fixed cost of the call dominates; a slope of one at the right: the time grows with the bytes copied and processed. Each engine has one colour and marker in every chart; dashed lines and hollow markers: its second memory API." }
