@@ -78,6 +78,30 @@ impl CountRow {
     pub fn gc_spread_pct(&self) -> Option<f64> {
         spread(&self.gc_on_instructions_per_op)
     }
+
+    /// How far the collector's figure can move by the repeats alone: the range of the
+    /// collector-on repeats plus that of the quiet ones, instructions per op.
+    pub fn gc_noise(&self) -> f64 {
+        range(&self.gc_on_instructions_per_op) + range(&self.instructions_per_op)
+    }
+
+    /// The collector's instructions per op as every report prints it: the count, or `below
+    /// noise (± n)` when the difference lies within the repeats' noise of zero or below it
+    /// (a loop whose collector adds nothing the counts can tell: never a negative count).
+    pub fn gc_text(&self, g: f64) -> String {
+        let noise = self.gc_noise();
+        if g > noise {
+            instr(g)
+        } else {
+            format!("below noise (± {})", instr(noise.max(g.abs())))
+        }
+    }
+}
+
+/// Largest less smallest (0 for fewer than two).
+fn range(xs: &[f64]) -> f64 {
+    let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+    if xs.len() < 2 { 0.0 } else { hi - lo }
 }
 
 /// `1.32 k`, `242.3`, `12.8 k`: instructions per op as reports write them.
@@ -141,7 +165,7 @@ pub fn table(counts: &[CountRow]) -> CountTable {
                         });
                     }
                     Some(g) => {
-                        cells.push(instr(g));
+                        cells.push(c.gc_text(g));
                         let cycles = if c.gc_cycles.is_empty() {
                             String::new()
                         } else {
@@ -269,7 +293,9 @@ pub fn layers(
                 }
                 None => push("binding_and_engine", row.per_op() - ffi.per_op(), format!("{r} {case} {api} - ffi_call")),
             }
-            if let Some(g) = row.gc_per_op_measured() {
+            // The collector's layer where the counts tell it from zero (the table says
+            // "below noise" of the others).
+            if let Some(g) = row.gc_per_op_measured().filter(|g| *g > row.gc_noise()) {
                 let cycles = row.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
                 push("gc", g, format!("{r} {case} {api} with the collector on - off{cycles}"));
             }
@@ -416,6 +442,21 @@ mod tests {
         none.gc_cycles = vec![1.0, 2.0];
         assert_eq!(none.gc_per_op_measured(), Some(0.5));
         assert!(row(vec![], vec![]).per_op().is_nan());
+    }
+
+    #[test]
+    fn a_collector_figure_within_the_repeats_noise_is_below_noise_never_negative() {
+        // Quiet 864.0 and 864.2, collector on 863.9 and 864.3: -0.0 within ± 0.6.
+        let r = row(vec![864.0, 864.2], vec![863.9, 864.3]);
+        let g = r.gc_per_op().unwrap();
+        assert!(g < 0.0);
+        assert_eq!(r.gc_text(g), "below noise (± 0.6)");
+        // Clearly above the noise: the count.
+        let r = row(vec![864.0, 864.2], vec![1150.0, 1152.0]);
+        assert_eq!(r.gc_text(r.gc_per_op().unwrap()), "287");
+        // A negative difference beyond the noise is not printed as a count either.
+        let r = row(vec![900.0, 900.0], vec![800.0, 800.0]);
+        assert!(r.gc_text(-100.0).starts_with("below noise"));
     }
 
     #[test]
