@@ -364,7 +364,10 @@ pub fn compare(old: &ResultsFile, new: &ResultsFile, opts: Options) -> Compariso
         .map(|c| (c.new_ns / c.old_ns).ln())
         .collect();
     let geomean_ratio = if logs.is_empty() { None } else { Some((logs.iter().sum::<f64>() / logs.len() as f64).exp()) };
-    let components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
+    let mut components = component_changes(&old.derived.breakdown, &new.derived.breakdown);
+    // A scenario file's cases: the module's own part in each run (analysis::own_cases).
+    let module = |r: &ResultsFile| crate::analysis::module_components(&r.derived.own_cases);
+    components.extend(component_changes(&module(old), &module(new)));
     let counts: Vec<CountChange> = old
         .counts
         .iter()
@@ -618,5 +621,35 @@ mod machine_tests {
         // A file from before builds were recorded says nothing.
         new.builds.clear();
         assert!(builds(&compare(&old, &new, Options::default())).is_empty());
+    }
+
+    /// A scenario-file run whose case `f` took `ns` on wasmtime, the built-in guest's noop
+    /// and add beside it.
+    fn own_run(ns: f64) -> ResultsFile {
+        use crate::results::{RawRow, ResultRow, RowKey};
+        let mut r = ResultsFile::new();
+        r.scenario_file = Some(crate::results::ScenarioFileRecord {
+            path: "m.toml".into(),
+            toml: "schema = 1\n[[scenario]]\nname = \"f\"\nexport = \"f\"\nparams = [\"i32\"]\nresults = [\"i32\"]\nargs = [1]\ncheck = \"unchecked\"\n".into(),
+        });
+        r.guest.variants = vec![crate::results::GuestVariant { name: "custom".into(), ..Default::default() }];
+        let row = |scenario: &str, variant: &str, ns: f64| {
+            let key = RowKey::of("rust", "wasmtime", "typed", scenario, Default::default(), variant);
+            ResultRow::from_raw(RawRow::fixture(key, vec![ns * 0.999, ns, ns * 1.001, ns]))
+        };
+        r.results = vec![row("f", "custom", ns), row("noop", "o3", 20.0), row("add", "o3", 23.0)];
+        r.rederive();
+        r
+    }
+
+    #[test]
+    fn a_modules_own_part_is_set_beside_its_other_run() {
+        let c = compare(&own_run(150.0), &own_run(120.0), Options::default());
+        let m: Vec<&ComponentChange> = c.components.iter().filter(|c| c.component == "module (f)").collect();
+        assert_eq!(m.len(), 1, "{:#?}", c.components);
+        // 150 - 20 - 3 = 127 ns, then 97 ns: the module's part, not the row's total.
+        assert!((m[0].old.value - 127.0).abs() < 0.5 && (m[0].new.value - 97.0).abs() < 0.5, "{:#?}", m[0]);
+        assert_eq!(m[0].verdict, Verdict::Faster);
+        assert!(c.render("terminal").unwrap().output.contains("module (f)"));
     }
 }

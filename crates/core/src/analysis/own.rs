@@ -170,6 +170,33 @@ pub fn own_advice(cases: &[super::CaseSplit]) -> Vec<String> {
     out
 }
 
+/// Each split's own part (`module`) as a component of the cost model (`module (greet)
+/// (bytes=16)`), so that `compare` sets a module's part in two runs side by side.
+pub fn module_components(cases: &[super::CaseSplit]) -> Vec<super::Component> {
+    cases
+        .iter()
+        .filter_map(|c| {
+            let p = c.parts.iter().find(|p| p.name == MODULE_PART)?;
+            Some(super::Component {
+                host: c.host.clone(),
+                runtime: c.runtime.clone(),
+                api: c.api.clone(),
+                component: MODULE_PART.into(),
+                case: c.scenario.clone(),
+                params: c.params.clone(),
+                value: p.value,
+                ci_low: p.ci_low,
+                ci_high: p.ci_high,
+                unit: "ns".into(),
+                derivation: p.derivation.clone(),
+                counters: Default::default(),
+                guest_variant: String::new(),
+                verdict: p.verdict,
+            })
+        })
+        .collect()
+}
+
 /// The crossing's and the arguments' share of a split, in whole percent.
 fn boundary_share(c: &super::CaseSplit) -> Option<u32> {
     let pcts = c.percentages();
