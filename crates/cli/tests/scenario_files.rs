@@ -384,6 +384,9 @@ check = { sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b
     assert!(errors.is_empty(), "{errors:#?}");
     let results = v["results"].as_array().unwrap();
     let splits = v["derived"]["own_cases"].as_array().unwrap();
+    // The advice is part of the model every report reads: one line per case and host.
+    let advice = v["derived"]["own_advice"].as_array().unwrap();
+    assert_eq!(advice.len(), hosts.split(',').count(), "{advice:#?}");
     let engines: Vec<&str> = runtimes.split(',').collect();
     for rt in &engines {
         // The built-in guest's noop and add, on every call API the module's rows used.

@@ -39,8 +39,7 @@ fn mean(xs: &[f64]) -> Option<f64> {
 /// Spread of repeats: (max - min) / mean, in percent.
 fn spread(xs: &[f64]) -> Option<f64> {
     let m = mean(xs)?;
-    let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-    (m != 0.0).then(|| (hi - lo) / m.abs() * 100.0)
+    (m != 0.0).then(|| range(xs) / m.abs() * 100.0)
 }
 
 impl CountRow {

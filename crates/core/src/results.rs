@@ -55,6 +55,16 @@ pub struct RowKey {
     pub guest_variant: String,
 }
 
+/// A case as every list names it: `scenario` then `/name=value` for each parameter, in name
+/// order (`greet/bytes=16`).
+pub fn case_name(scenario: &str, params: &Params) -> String {
+    let mut s = scenario.to_string();
+    for (k, v) in params {
+        s.push_str(&format!("/{k}={v}"));
+    }
+    s
+}
+
 impl RowKey {
     pub fn param(&self) -> Option<u64> {
         self.params.values().next().copied()
@@ -83,11 +93,7 @@ impl RowKey {
 
     /// `scenario` then `/name=value` for each parameter, in name order.
     fn scenario_and_params(&self) -> String {
-        let mut s = self.scenario.clone();
-        for (k, v) in &self.params {
-            s.push_str(&format!("/{k}={v}"));
-        }
-        s
+        case_name(&self.scenario, &self.params)
     }
 
     /// How `run` names the row to a worker that is to measure it again (`--remeasure`):
@@ -1125,6 +1131,10 @@ pub struct Derived {
     /// call API) and the rest, the module's own work and the bytes in and out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub own_cases: Vec<crate::analysis::CaseSplit>,
+    /// What to do about it, for those cases: per case and host, the cheapest path measured,
+    /// its boundary's share and what it takes, a sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_advice: Vec<String>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -1224,12 +1234,14 @@ impl ResultsFile {
                 Some(f) => crate::analysis::own_cases(&self.results, &f.toml, &primary),
                 None => Vec::new(),
             },
+            own_advice: Vec::new(),
             capabilities,
             warnings,
             noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),
             count_layers: Vec::new(),
         };
         self.derived.count_layers = crate::counts::layers(&self.counts, &self.runtimes, &self.derived.breakdown);
+        self.derived.own_advice = crate::analysis::own_advice(&self.derived.own_cases);
     }
 
     /// Adds a counted row; a second count of the same row (a Go row's collector-on pass,

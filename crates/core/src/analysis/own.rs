@@ -76,10 +76,9 @@ fn split<'a>(rows: &'a [ResultRow], row: &'a ResultRow, name: &str, calls: u32, 
                 inputs.len() - 1
             })
     };
-    let noop = at("noop")?;
+    let n = at("noop")?;
     let add = at("add");
     let times = |n: u32| if n == 1 { String::new() } else { format!("{n} × ") };
-    let n = noop;
     let c = f64::from(calls);
     let how = format!("{}(noop - empty) ({api}, the built-in guest): {calls} call(s) a operation", times(calls));
     parts.push(("crossing", how, Box::new(move |m| c * (m[n] - fl(m)))));
@@ -128,11 +127,21 @@ pub fn parts_text(c: &super::CaseSplit) -> String {
 
 /// `greet/bytes=16`: a split's case as the reports name it.
 pub fn case_of(c: &super::CaseSplit) -> String {
-    let mut s = c.scenario.clone();
-    for (k, v) in &c.params {
-        s.push_str(&format!("/{k}={v}"));
+    crate::results::case_name(&c.scenario, &c.params)
+}
+
+/// The splits grouped by case and host, in the order they first appear: what the advice and
+/// the summary table take one line of each.
+pub fn by_case_and_host(cases: &[super::CaseSplit]) -> Vec<(String, &str, Vec<&super::CaseSplit>)> {
+    let mut groups: Vec<(String, &str, Vec<&super::CaseSplit>)> = Vec::new();
+    for c in cases {
+        let case = case_of(c);
+        match groups.iter_mut().find(|(l, h, _)| *l == case && *h == c.host) {
+            Some(g) => g.2.push(c),
+            None => groups.push((case, &c.host, vec![c])),
+        }
     }
-    s
+    groups
 }
 
 /// What to do about it, for a scenario file's cases: per case and host, the cheapest path
@@ -140,15 +149,9 @@ pub fn case_of(c: &super::CaseSplit) -> String {
 /// the dearest path measured, how much of the cheapest is still the boundary, and what it
 /// takes (the advice's own words, [`super::what_it_takes`]).
 pub fn own_advice(cases: &[super::CaseSplit]) -> Vec<String> {
-    let mut keys: Vec<(String, &str)> = Vec::new();
-    for c in cases {
-        if !keys.iter().any(|(l, h)| *l == case_of(c) && *h == c.host) {
-            keys.push((case_of(c), &c.host));
-        }
-    }
     let mut out = Vec::new();
-    for (case, host) in keys {
-        let of: Vec<&super::CaseSplit> = cases.iter().filter(|c| case_of(c) == case && c.host == host && c.total > 0.0).collect();
+    for (case, host, group) in by_case_and_host(cases) {
+        let of: Vec<&super::CaseSplit> = group.into_iter().filter(|c| c.total > 0.0).collect();
         let Some(best) = of.iter().min_by(|a, b| a.total.total_cmp(&b.total)) else { continue };
         let seed = (host == "go").then(|| of.iter().filter(|c| c.runtime == "wasmtime-go").min_by(|a, b| a.total.total_cmp(&b.total))).flatten();
         let against = seed.or_else(|| of.iter().max_by(|a, b| a.total.total_cmp(&b.total))).filter(|c| (&c.runtime, &c.api) != (&best.runtime, &best.api));

@@ -115,9 +115,9 @@ impl Exporter for Html {
         let own = charts::own_cases(pr);
         // On a run of a user's module, the crossing is the built-in guest's noop, measured
         // beside the scenario file (the reference its cases are split by).
-        let beside = r.scenario_file.is_some() && r.results.iter().any(|x| x.key.guest_variant != pr.primary_variant() && x.key.scenario == "noop");
+        let primary = r.primary_variant();
+        let beside = r.scenario_file.is_some() && r.results.iter().any(|x| x.key.guest_variant != primary && x.key.scenario == "noop");
         let crossing_rows: std::borrow::Cow<ResultsFile> = if beside {
-            let primary = r.primary_variant();
             let mut c = r.clone();
             c.results.retain(|x| (x.key.guest_variant == primary) != (x.key.scenario == "noop"));
             std::borrow::Cow::Owned(c)
@@ -164,7 +164,7 @@ impl Exporter for Html {
                             h3 #own-advice { "What to do about it, for your cases" }
                             p.caption { "The cheapest path this run measured, per case and host, and what it takes." }
                             ul {
-                                @for line in crate::analysis::own_advice(&r.derived.own_cases) { li { (line) } }
+                                @for line in &r.derived.own_advice { li { (line) } }
                             }
                         }
                     }

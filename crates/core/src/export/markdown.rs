@@ -152,9 +152,9 @@ impl Exporter for Markdown {
             }
             right(&mut t, &[4]);
             let _ = writeln!(out, "### Your scenarios: where the time goes\n\n{t}\n\n{}\n", cell(super::OWN_TABLE_NOTE));
-            let _ = writeln!(out, "What to do about it, for your cases: the cheapest path this run measured, per case and host\n");
-            for line in crate::analysis::own_advice(&r.derived.own_cases) {
-                let _ = writeln!(out, "- {}", cell(&line));
+            let _ = writeln!(out, "{}\n", super::OWN_ADVICE_TITLE);
+            for line in &r.derived.own_advice {
+                let _ = writeln!(out, "- {}", cell(line));
             }
             let _ = writeln!(out);
         }

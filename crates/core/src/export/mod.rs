@@ -67,16 +67,9 @@ pub fn own_table(r: &ResultsFile, summary: bool) -> Option<(Vec<&'static str>, V
             .collect();
         return Some((header, rows));
     }
-    let mut keys: Vec<(String, &str)> = Vec::new();
-    for c in cases {
-        if !keys.iter().any(|(l, h)| *l == label(c) && *h == c.host) {
-            keys.push((label(c), &c.host));
-        }
-    }
-    let rows = keys
+    let rows = crate::analysis::by_case_and_host(cases)
         .into_iter()
-        .filter_map(|(l, h)| {
-            let of: Vec<&crate::analysis::CaseSplit> = cases.iter().filter(|c| label(c) == l && c.host == h).collect();
+        .filter_map(|(l, h, of)| {
             let fast = of.iter().min_by(|a, b| a.total.total_cmp(&b.total))?;
             let slow = of.iter().max_by(|a, b| a.total.total_cmp(&b.total))?;
             let range =
@@ -89,6 +82,9 @@ pub fn own_table(r: &ResultsFile, summary: bool) -> Option<(Vec<&'static str>, V
 
 /// What [`own_table`]'s parts are, in a sentence.
 pub const OWN_TABLE_NOTE: &str = "crossing: the built-in guest's noop less the harness loop, once per call the operation makes (two when the file frees the output); arguments: add less noop, once per call that passes any; module: the rest, your module's own work (its code, its allocator) and the bytes copied in and out. Both from the same engine and call API, in this run (--own-only leaves them out).";
+
+/// The heading of `derived.own_advice` in every report.
+pub const OWN_ADVICE_TITLE: &str = "What to do about it, for your cases: the cheapest path this run measured, per case and host";
 
 /// The capability table's header: host, runtime and its six columns.
 pub fn capability_header() -> Vec<&'static str> {

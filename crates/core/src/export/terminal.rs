@@ -473,8 +473,8 @@ impl Exporter for Terminal {
             let more = if every { "" } else { " (the fastest row per case and host; --detail lists every one)" };
             let _ = writeln!(out, "\nYour scenarios: where the time goes{more}\n{}", self.render(t));
             let _ = writeln!(out, "{}", self.wrap(super::OWN_TABLE_NOTE, ""));
-            let _ = writeln!(out, "\nWhat to do about it, for your cases: the cheapest path this run measured, per case and host");
-            for line in crate::analysis::own_advice(&r.derived.own_cases) {
+            let _ = writeln!(out, "\n{}", super::OWN_ADVICE_TITLE);
+            for line in &r.derived.own_advice {
                 let _ = writeln!(out, "{}", self.wrap(&format!("  - {line}"), "    "));
             }
         }
