@@ -1067,8 +1067,22 @@ impl ResultsFile {
         };
         let top: Vec<String> =
             longest("worker").iter().map(|t| format!("{} {} {:.0} s", t.host, t.runtime, t.seconds)).collect();
+        // The rows whose calls make work for the collector: each samples whole in one process
+        // until its samples span enough collections or its time cap, and they set the run's
+        // floor (docs/run-time.md), so the line says how much of the samples is theirs.
+        let collector: Vec<&ResultRow> = self.results.iter().filter(|r| r.keeps_every_sample()).collect();
+        let collector_part = if collector.is_empty() {
+            String::new()
+        } else {
+            let capped = collector.iter().filter(|r| r.stop.as_deref() == Some(stop::TIME_CAP)).count();
+            format!(
+                ", {:.0} s of them in the {} Go rows whose calls make work for the collector, {capped} of which sampled to their time cap",
+                sampled_in(&|r| r.keeps_every_sample()),
+                collector.len()
+            )
+        };
         let mut line = format!(
-            "run time {total:.0} s: workers {:.0} s (of which the timed samples {sampled:.0} s), capability probes {:.0} s, \
+            "run time {total:.0} s: workers {:.0} s (of which the timed samples {sampled:.0} s{collector_part}), capability probes {:.0} s, \
              reference rows {:.0} s; longest: {}",
             sum("worker"),
             sum("probes"),
@@ -1448,6 +1462,20 @@ mod timing_tests {
         let line = r.time_line().unwrap();
         assert!(line.starts_with("run time 61 s: workers 60 s (of which the timed samples 3 s)"), "{line}");
         assert!(line.ends_with("longest scenarios: go wasmtime-go add 12.0 s (3.0 s sampled)"), "{line}");
+        assert!(!line.contains("collector"), "no row makes work for the collector: {line}");
+        // A Go row whose calls allocate keeps every sample: the line says how much of the
+        // samples is such rows', and how many stopped at their cap.
+        let mut gc = ResultRow::of_samples("wasmtime-go", "call", "noop", Params::new(), "", vec![1e6; 2]);
+        gc.key.host = "go".into();
+        gc.metrics.insert("allocs_per_op".into(), 3.0);
+        gc.stop = Some(stop::TIME_CAP.into());
+        assert!(gc.keeps_every_sample());
+        r.results.push(gc);
+        let line = r.time_line().unwrap();
+        assert!(
+            line.contains("(of which the timed samples 5 s, 2 s of them in the 1 Go rows whose calls make work for the collector, 1 of which sampled to their time cap)"),
+            "{line}"
+        );
     }
 }
 
