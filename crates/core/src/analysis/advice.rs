@@ -19,6 +19,11 @@ pub struct Advice {
     pub runtime: String,
     pub api: String,
     pub ns: f64,
+    /// The other paths of the case whose 95% interval reaches the cheapest's (`runtime
+    /// api`, ns), cheapest first, at most [`MAX_TIED`]: as cheap as far as this run can
+    /// tell, so the choice among them is the reader's (what each takes), not the figure's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tied: Vec<(String, f64)>,
     /// What it takes to use that path in a service.
     pub takes: String,
     /// The founding document's own path on this host, when measured, and its figure.
@@ -47,6 +52,33 @@ pub struct FloorCheck {
     pub above_ns: f64,
     pub noise_ns: f64,
     pub within: bool,
+}
+
+/// The most paths [`Advice::tied`] names beside the cheapest.
+pub const MAX_TIED: usize = 3;
+
+/// Of `paths` (`runtime api`, mean, interval low), those other than `best` whose interval
+/// reaches up to `best_high`, cheapest first, at most [`MAX_TIED`]: the paths a run cannot
+/// tell from the cheapest (the seed's advice and a scenario file's both name them).
+pub fn tied_with<'a>(best: &str, best_high: f64, paths: impl IntoIterator<Item = (String, f64, f64)>) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = Vec::new();
+    for (path, mean, low) in paths {
+        if path != best && low <= best_high && mean.is_finite() && !v.iter().any(|(p, _)| *p == path) {
+            v.push((path, mean));
+        }
+    }
+    v.sort_by(|a, b| a.1.total_cmp(&b.1));
+    v.truncate(MAX_TIED);
+    v
+}
+
+/// ` (as cheap within this run's noise: wazero:compiler call 15.0 ns)`, or nothing.
+pub fn tied_text(tied: &[(String, f64)], fmt_ns: impl Fn(f64) -> String) -> String {
+    if tied.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = tied.iter().map(|(p, ns)| format!("{p} {}", fmt_ns(*ns))).collect();
+    format!(" (as cheap within this run's noise: {})", list.join(", "))
 }
 
 /// A row is compared with the floor's noise only when it is within this factor of the floor.
@@ -194,6 +226,11 @@ pub fn advice(rows: &[ResultRow], capabilities: &[CapabilityRow]) -> Vec<Advice>
             let Some(best) = candidates.clone().min_by(|a, b| a.estimate().total_cmp(&b.estimate())) else {
                 continue;
             };
+            let tied = tied_with(
+                &format!("{} {}", best.key.runtime, best.key.api),
+                best.ns_per_op.ci_high,
+                candidates.clone().map(|r| (format!("{} {}", r.key.runtime, r.key.api), r.estimate(), r.ns_per_op.ci_low)),
+            );
             let seed = seed_path(host).and_then(|rt| {
                 candidates
                     .filter(|r| r.key.runtime == rt)
@@ -260,6 +297,7 @@ pub fn advice(rows: &[ResultRow], capabilities: &[CapabilityRow]) -> Vec<Advice>
                 runtime: best.key.runtime.clone(),
                 api: best.key.api.clone(),
                 ns: best.estimate(),
+                tied,
                 takes: what_it_takes(&best.key.runtime, &best.key.api),
                 seed_path: seed,
             });
@@ -285,6 +323,9 @@ impl Advice {
                 " (within the harness floor's noise: floor {}, {where_}; the harness cannot resolve the call's own cost)",
                 fmt_ns(f.floor_ns),
             ));
+        }
+        if at_floor.is_none() {
+            s.push_str(&tied_text(&self.tied, &fmt_ns));
         }
         if let Some((path, ns)) = &self.seed_path {
             if !path.starts_with(&format!("{} ", self.runtime)) && self.ns > 0.0 {
@@ -354,6 +395,32 @@ mod tests {
         let params = param.map(|(k, v)| Params::from([(k.to_string(), v)])).unwrap_or_default();
         let key = RowKey::of(host, runtime, api, scenario, params, crate::results::DEFAULT_GUEST_VARIANT);
         ResultRow::from_raw(RawRow::fixture(key, vec![ns; 6]))
+    }
+
+    #[test]
+    fn paths_within_the_cheapests_noise_are_named_beside_it_and_clearly_dearer_ones_are_not() {
+        let with = |runtime: &str, api: &str, samples: Vec<f64>| {
+            let key = RowKey::of("go", runtime, api, "add", Params::new(), crate::results::DEFAULT_GUEST_VARIANT);
+            ResultRow::from_raw(RawRow::fixture(key, samples))
+        };
+        let rows = vec![
+            with("wasmtime-go", "call", vec![2400.0; 6]),
+            with("wazero:compiler", "call_with_stack", vec![14.0, 16.0, 15.0, 14.0, 16.0, 15.0]),
+            // Its interval reaches below the cheapest's upper end: as cheap as far as the run can tell.
+            with("wazero:compiler", "call", vec![15.0, 17.0, 16.0, 15.0, 17.0, 16.0]),
+            // Clearly dearer: not named.
+            with("wasmtime-capi", "unchecked", vec![29.0, 31.0, 30.0, 29.0, 31.0, 30.0]),
+        ];
+        let a = advice(&rows, &[]);
+        let add = a.iter().find(|x| x.scenario == "add").unwrap();
+        assert_eq!((add.runtime.as_str(), add.api.as_str()), ("wazero:compiler", "call_with_stack"));
+        assert_eq!(add.tied, vec![("wazero:compiler call".to_string(), 16.0)]);
+        let line = add.sentence(|ns| format!("{ns:.1} ns"));
+        assert!(line.contains("15.0 ns (as cheap within this run's noise: wazero:compiler call 16.0 ns), 160x cheaper"), "{line}");
+        // Without a tie, nothing is said.
+        let alone = advice(&rows[..2], &[]);
+        assert!(alone[0].tied.is_empty());
+        assert!(!alone[0].sentence(|ns| format!("{ns:.1} ns")).contains("as cheap"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod own;
 mod seed;
 mod variants;
 
-pub use advice::{advice, floor_check, is_translated, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
+pub use advice::{advice, floor_check, is_translated, tied_text, tied_with, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
 pub use layers::{batched_crossing, cgo_layers, LAYER_CASES};
 pub use own::{by_case_and_host, case_of, module_components, own_advice, own_cases, parts_text, MODULE_PART, OWN_REFERENCE};

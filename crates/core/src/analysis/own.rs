@@ -156,7 +156,12 @@ pub fn own_advice(cases: &[super::CaseSplit]) -> Vec<String> {
         let seed = (host == "go").then(|| of.iter().filter(|c| c.runtime == "wasmtime-go").min_by(|a, b| a.total.total_cmp(&b.total))).flatten();
         let against = seed.or_else(|| of.iter().max_by(|a, b| a.total.total_cmp(&b.total))).filter(|c| (&c.runtime, &c.api) != (&best.runtime, &best.api));
         let ns = crate::units::ns;
-        let mut s = format!("{case} ({host}): {} {}, {}", best.runtime, best.api, ns(best.total));
+        let tied = super::tied_with(
+            &format!("{} {}", best.runtime, best.api),
+            best.total_ci_high,
+            of.iter().map(|c| (format!("{} {}", c.runtime, c.api), c.total, c.total_ci_low)),
+        );
+        let mut s = format!("{case} ({host}): {} {}, {}{}", best.runtime, best.api, ns(best.total), super::tied_text(&tied, ns));
         if let Some(a) = against {
             s.push_str(&format!(", {:.0}x cheaper than {} {} ({})", a.total / best.total, a.runtime, a.api, ns(a.total)));
             if let Some(boundary) = boundary_share(a) {
@@ -317,6 +322,10 @@ check = "completes"
         // greet: unchecked (140 ns) against untyped (300 ns, 2 × 60 ns of crossing: 40%).
         assert!(lines[0].starts_with("greet (rust): wasmtime unchecked, 140 ns, 2x cheaper than wasmtime untyped (300 ns), where the boundary is 40%; the boundary is 26% of it, your module's own part 103 ns; it takes wasmtime's Func::call_unchecked"), "{}", lines[0]);
         assert!(lines[1].starts_with("noop (rust): wasmtime typed, 500 ns; the boundary is 4% of it"), "{}", lines[1]);
+        // A path within the cheapest's noise is named beside it.
+        rs.push(ResultRow::of_samples("wasmtime", "typed", "greet", Params::new(), CUSTOM_GUEST_VARIANT, vec![135.0, 150.0, 145.0, 140.0, 150.0, 135.0]));
+        let lines = own_advice(&own_cases(&rs, FILE, CUSTOM_GUEST_VARIANT));
+        assert!(lines[0].contains("wasmtime unchecked, 140 ns (as cheap within this run's noise: wasmtime typed 142 ns), 2x cheaper"), "{}", lines[0]);
     }
 
     #[test]
