@@ -699,6 +699,25 @@ impl ResultRow {
             + self.more_processes.iter().map(|p| of(&p.sample_ns_per_op, p.iters_per_sample)).sum::<f64>()
     }
 
+    /// A row that keeps every sample and was measured again, whole, in later processes
+    /// (`remeasured`): how far its attempts' means lay apart, percent of the lowest; `None`
+    /// for one attempt.
+    pub fn attempts_spread_pct(&self) -> Option<f64> {
+        if !self.keeps_every_sample() {
+            return None;
+        }
+        let mean = |x: &[f64]| (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64);
+        let means: Vec<f64> = std::iter::once(mean(&self.sample_ns_per_op))
+            .chain(self.more_processes.iter().filter(|p| p.remeasured).map(|p| mean(&p.sample_ns_per_op)))
+            .flatten()
+            .filter(|m| m.is_finite() && *m > 0.0)
+            .collect();
+        (means.len() > 1).then(|| {
+            let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+            (hi / lo - 1.0) * 100.0
+        })
+    }
+
     /// Every sample the row's processes took (used or set aside).
     pub fn taken(&self) -> usize {
         self.sample_ns_per_op.len() + self.more_processes.iter().map(|p| p.sample_ns_per_op.len()).sum::<usize>()
@@ -1102,6 +1121,36 @@ impl ResultsFile {
         if !scenarios.is_empty() {
             line.push_str(&format!("; longest scenarios: {}", scenarios.join(", ")));
         }
+        Some(line)
+    }
+}
+
+impl ResultsFile {
+    /// A line on the Go rows whose calls make work for the collector, for a report's
+    /// header; `None` when the run has none. Each is measured whole in one worker process,
+    /// so its interval is that process's samples only, and another process lands elsewhere
+    /// by more than that (2026-11-30: wasmtime-go's `noop` and `add` in six and twelve
+    /// processes, docs/run-time.md). The rows this run measured again in later processes
+    /// show how far: the median of their attempts' spread.
+    pub fn collector_line(&self) -> Option<String> {
+        let rows: Vec<&ResultRow> = self.results.iter().filter(|r| r.keeps_every_sample()).collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let spreads: Vec<f64> = rows.iter().filter_map(|r| r.attempts_spread_pct()).collect();
+        let mut line = format!(
+            "the {} Go rows whose calls make work for the collector were each measured whole in one worker process: \
+             an interval of theirs is that process's samples and does not say how far another process lands",
+            rows.len()
+        );
+        if !spreads.is_empty() {
+            let median = crate::stats::bootstrap::median(&spreads);
+            line.push_str(&format!(
+                "; the {} of them measured again in later processes (a slow stretch covered their first) lay a median {median:.0}% apart",
+                spreads.len()
+            ));
+        }
+        line.push_str(" (docs/run-time.md)");
         Some(line)
     }
 }
@@ -1607,6 +1656,21 @@ mod machine_state_tests {
         // The report says so; the slow attempt earns no slow_samples_kept.
         let kinds: Vec<WarningKind> = collect(&[plain.clone(), again.clone()], &[], &[], 1.0).into_iter().filter(|w| w.row.as_ref() == Some(&key)).map(|w| w.kind).collect();
         assert!(kinds.contains(&WarningKind::MeasuredAgain { attempts: 2, used: 2 }), "{kinds:?}");
+        // How far its two attempts lay apart (means 14.5 and 10.5): 38%; one attempt says nothing.
+        assert!((again.attempts_spread_pct().unwrap() - 38.095).abs() < 0.01, "{:?}", again.attempts_spread_pct());
+        assert_eq!(once.attempts_spread_pct(), None);
+        assert_eq!(plain.attempts_spread_pct(), None, "a row that pools its processes has no attempts");
+        // The report's header says what one process's interval leaves out, with this run's spread.
+        let mut file = ResultsFile::new();
+        file.results = vec![plain.clone()];
+        assert_eq!(file.collector_line(), None, "no row makes work for the collector");
+        file.results.push(once.clone());
+        let line = file.collector_line().unwrap();
+        assert!(line.starts_with("the 1 Go rows whose calls make work for the collector were each measured whole in one worker process"), "{line}");
+        assert!(!line.contains("measured again"), "{line}");
+        file.results.push(again.clone());
+        let line = file.collector_line().unwrap();
+        assert!(line.contains("the 1 of them measured again in later processes (a slow stretch covered their first) lay a median 38% apart"), "{line}");
         assert!(!kinds.iter().any(|k| matches!(k, WarningKind::SlowSamplesKept { .. })), "{kinds:?}");
         // Both attempts slow: the first, less so, is used, and still warned.
         let mut worse = first.clone();

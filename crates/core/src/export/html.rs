@@ -336,6 +336,7 @@ impl Exporter for Html {
                         }
                         @if let Some(line) = r.config.focused_line() { tr { th { "focused" } td { (line) } } }
                         @if let Some(line) = r.time_line() { tr { th { "run time" } td { (line) } } }
+                        @if let Some(line) = r.collector_line() { tr { th { "collector rows" } td { (line) } } }
                     }
 
                     h2 #results { "Every row" }

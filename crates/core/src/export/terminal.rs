@@ -288,6 +288,9 @@ impl Exporter for Terminal {
         if let Some(line) = r.time_line() {
             let _ = writeln!(out, "{}", self.wrap(&line, "  "));
         }
+        if let Some(line) = r.collector_line() {
+            let _ = writeln!(out, "{}", self.wrap(&line, "  "));
+        }
 
         // Results: one row per measurement (a table per host when fitting a width).
         let counters = crate::units::any_counters(r.results.iter().map(|row| &row.metrics));
