@@ -59,11 +59,13 @@ pub const MAX_TIED: usize = 3;
 
 /// Of `paths` (`runtime api`, mean, interval low), those other than `best` whose interval
 /// reaches up to `best_high`, cheapest first, at most [`MAX_TIED`]: the paths a run cannot
-/// tell from the cheapest (the seed's advice and a scenario file's both name them).
+/// tell from the cheapest (the seed's advice and a scenario file's both name them). A path
+/// whose interval reaches zero is not named: a figure that rough (a few samples that
+/// disagree; the warnings list it) reaches the cheapest from any height.
 pub fn tied_with<'a>(best: &str, best_high: f64, paths: impl IntoIterator<Item = (String, f64, f64)>) -> Vec<(String, f64)> {
     let mut v: Vec<(String, f64)> = Vec::new();
     for (path, mean, low) in paths {
-        if path != best && low <= best_high && mean.is_finite() && !v.iter().any(|(p, _)| *p == path) {
+        if path != best && low <= best_high && low > 0.0 && mean.is_finite() && !v.iter().any(|(p, _)| *p == path) {
             v.push((path, mean));
         }
     }
@@ -410,6 +412,8 @@ mod tests {
             with("wazero:compiler", "call", vec![15.0, 17.0, 16.0, 15.0, 17.0, 16.0]),
             // Clearly dearer: not named.
             with("wasmtime-capi", "unchecked", vec![29.0, 31.0, 30.0, 29.0, 31.0, 30.0]),
+            // An interval that reaches zero reaches anything: too rough to be named.
+            with("wasmer-go", "call", vec![1.0, 400.0, 2.0, 380.0, 1.0, 3.0]),
         ];
         let a = advice(&rows, &[]);
         let add = a.iter().find(|x| x.scenario == "add").unwrap();
