@@ -1139,14 +1139,14 @@ impl ResultsFile {
         }
         let spreads: Vec<f64> = rows.iter().filter_map(|r| r.attempts_spread_pct()).collect();
         let mut line = format!(
-            "the {} Go rows whose calls make work for the collector were each measured whole in one worker process: \
-             an interval of theirs is that process's samples and does not say how far another process lands",
+            "Go rows whose calls make work for the collector: {}, each measured whole in one worker process, so an interval \
+             of theirs is that process's samples and does not say how far another process lands",
             rows.len()
         );
         if !spreads.is_empty() {
             let median = crate::stats::bootstrap::median(&spreads);
             line.push_str(&format!(
-                "; the {} of them measured again in later processes (a slow stretch covered their first) lay a median {median:.0}% apart",
+                "; measured again in later processes (a slow stretch covered their first): {}, their attempts a median {median:.0}% apart",
                 spreads.len()
             ));
         }
@@ -1666,11 +1666,11 @@ mod machine_state_tests {
         assert_eq!(file.collector_line(), None, "no row makes work for the collector");
         file.results.push(once.clone());
         let line = file.collector_line().unwrap();
-        assert!(line.starts_with("the 1 Go rows whose calls make work for the collector were each measured whole in one worker process"), "{line}");
+        assert!(line.starts_with("Go rows whose calls make work for the collector: 1, each measured whole in one worker process"), "{line}");
         assert!(!line.contains("measured again"), "{line}");
         file.results.push(again.clone());
         let line = file.collector_line().unwrap();
-        assert!(line.contains("the 1 of them measured again in later processes (a slow stretch covered their first) lay a median 38% apart"), "{line}");
+        assert!(line.contains("; measured again in later processes (a slow stretch covered their first): 1, their attempts a median 38% apart"), "{line}");
         assert!(!kinds.iter().any(|k| matches!(k, WarningKind::SlowSamplesKept { .. })), "{kinds:?}");
         // Both attempts slow: the first, less so, is used, and still warned.
         let mut worse = first.clone();
