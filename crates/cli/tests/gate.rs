@@ -41,6 +41,12 @@ fn run(cwd: &Path, out: &str, slow: Option<&str>, extra: &[&str]) -> Output {
     o
 }
 
+/// The threshold of the test's gate, percent. The knob makes `noop` about 60x slower; a
+/// quick run's unslowed rows still move by 2x now and then on a busy 2-core box (wasmtime's
+/// unchecked `add` read +114% in a CI run of 2026-11-30 and failed a 100% gate), so the gate
+/// here allows 5x: far above such a move, far below the knob's.
+const GENEROUS: &str = "400";
+
 #[test]
 fn the_gate_passes_a_rerun_and_fails_a_slowed_path_naming_it() {
     let _turn = one_at_a_time();
@@ -56,15 +62,15 @@ fn the_gate_passes_a_rerun_and_fails_a_slowed_path_naming_it() {
 
     let compare = |args: &[&str]| bin(cwd).arg("compare").args(args).output().unwrap();
     // A quick run is no gate basis unless forced.
-    let o = compare(&["a.json", "b.json", "--fail-above", "100"]);
+    let o = compare(&["a.json", "b.json", "--fail-above", GENEROUS]);
     assert!(!o.status.success() && text(&o.stderr).contains("--force"), "{}", text(&o.stderr));
     // The same build twice: passes (by the baseline's name, too).
-    let o = compare(&["before", "b.json", "--fail-above", "100", "--force"]);
+    let o = compare(&["before", "b.json", "--fail-above", GENEROUS, "--force"]);
     assert!(o.status.success(), "a rerun of the same build failed the gate:\n{}\n{}", text(&o.stdout), text(&o.stderr));
-    let o = compare(&["--baseline", "before", "b.json", "--fail-above", "100", "--force"]);
+    let o = compare(&["--baseline", "before", "b.json", "--fail-above", GENEROUS, "--force"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     // The slowed scenario fails it, and the failing rows are noop's, not add's.
-    let o = compare(&["a.json", "slow.json", "--fail-above", "100", "--force"]);
+    let o = compare(&["a.json", "slow.json", "--fail-above", GENEROUS, "--force"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "a slowed path passed the gate:\n{}\n{err}", text(&o.stdout));
     let named: Vec<&str> = err.lines().filter(|l| l.starts_with("  rust wasmtime ")).collect();
@@ -73,10 +79,10 @@ fn the_gate_passes_a_rerun_and_fails_a_slowed_path_naming_it() {
     // A second save of the baseline: its history holds two runs, and each row is allowed
     // its own spread over them; the rerun still passes and the slowed path still fails.
     run(cwd, "a2.json", None, &["--save-baseline", "before"]);
-    let o = compare(&["before", "b.json", "--fail-above", "100", "--force"]);
+    let o = compare(&["before", "b.json", "--fail-above", GENEROUS, "--force"]);
     let err = text(&o.stderr);
     assert!(o.status.success() && err.contains("2 saved runs"), "{err}");
-    let o = compare(&["before", "slow.json", "--fail-above", "100", "--force"]);
+    let o = compare(&["before", "slow.json", "--fail-above", GENEROUS, "--force"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     let named: Vec<&str> = err.lines().filter(|l| l.starts_with("  rust wasmtime ")).collect();
