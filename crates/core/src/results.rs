@@ -219,6 +219,15 @@ fn attempts_of(more: &[ProcessSamples]) -> Vec<usize> {
     std::iter::once(0).chain(more.iter().enumerate().filter(|(_, p)| p.remeasured).map(|(i, _)| i + 1)).collect()
 }
 
+/// How far apart the means of a row's processes (or attempts) lay, percent of the lowest;
+/// `None` below two means or when one is not a positive figure.
+fn spread_of_means(means: &[f64]) -> Option<f64> {
+    (means.len() > 1 && means.iter().all(|m| m.is_finite() && *m > 0.0)).then(|| {
+        let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+        (hi / lo - 1.0) * 100.0
+    })
+}
+
 /// Whether a row with these fields keeps every sample ([`RawRow::keeps_every_sample`]).
 fn keeps_every_sample(metrics: &BTreeMap<String, f64>, machine_fast_ns: Option<f64>, more: &[ProcessSamples]) -> bool {
     machine_fast_ns.is_none()
@@ -636,10 +645,7 @@ impl ResultRow {
             set_aside += j.set_aside;
             fast_samples = fast_samples.zip(j.fast).map(|(a, b)| a + b);
         }
-        let process_spread_pct = (means.len() > 1 && means.iter().all(|m| m.is_finite() && *m > 0.0)).then(|| {
-            let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-            (hi / lo - 1.0) * 100.0
-        });
+        let process_spread_pct = spread_of_means(&means);
         let summary = stats::summarize(&used);
         let (metrics, first_metrics) = match attempt_used {
             Some(k) if k > 0 && !raw.more_processes[k - 1].metrics.is_empty() => (raw.more_processes[k - 1].metrics.clone(), Some(raw.metrics)),
@@ -706,16 +712,16 @@ impl ResultRow {
         if !self.keeps_every_sample() {
             return None;
         }
-        let mean = |x: &[f64]| (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64);
-        let means: Vec<f64> = std::iter::once(mean(&self.sample_ns_per_op))
-            .chain(self.more_processes.iter().filter(|p| p.remeasured).map(|p| mean(&p.sample_ns_per_op)))
-            .flatten()
+        let samples = |k: usize| if k == 0 { &self.sample_ns_per_op } else { &self.more_processes[k - 1].sample_ns_per_op };
+        // An attempt without samples has no mean of its own (as in the row's process spread).
+        let means: Vec<f64> = attempts_of(&self.more_processes)
+            .into_iter()
+            .map(samples)
+            .filter(|x| !x.is_empty())
+            .map(|x| stats::estimate(x))
             .filter(|m| m.is_finite() && *m > 0.0)
             .collect();
-        (means.len() > 1).then(|| {
-            let (lo, hi) = means.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-            (hi / lo - 1.0) * 100.0
-        })
+        spread_of_means(&means)
     }
 
     /// Every sample the row's processes took (used or set aside).
@@ -1096,7 +1102,7 @@ impl ResultsFile {
             let capped = collector.iter().filter(|r| r.stop.as_deref() == Some(stop::TIME_CAP)).count();
             format!(
                 ", {:.0} s of them in the {} Go rows whose calls make work for the collector, {capped} of which sampled to their time cap",
-                sampled_in(&|r| r.keeps_every_sample()),
+                collector.iter().map(|r| r.sampled_seconds()).fold(0.0, |a, x| a + x),
                 collector.len()
             )
         };
@@ -1123,9 +1129,7 @@ impl ResultsFile {
         }
         Some(line)
     }
-}
 
-impl ResultsFile {
     /// A line on the Go rows whose calls make work for the collector, for a report's
     /// header; `None` when the run has none. Each is measured whole in one worker process,
     /// so its interval is that process's samples only, and another process lands elsewhere
