@@ -264,8 +264,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut variants = variants;
     // Beside a scenario file on a user's module, the built-in guest's noop and add on the
     // same engines: what crossing costs each call API, to split the file's cases by
-    // (analysis::own_cases). Not on the built-in guest's own builds (no --guest).
-    let mut crossing_reference = plugin.is_some() && a.guest.is_some() && !a.own_only && !a.counts;
+    // (analysis::own_cases; counted too under --counts: analysis::own_count_layers). Not on
+    // the built-in guest's own builds (no --guest).
+    let mut crossing_reference = plugin.is_some() && a.guest.is_some() && !a.own_only;
     if crossing_reference {
         // Without it the file's cases still run, unsplit: said, not fatal.
         match builtin_guest(interop_guest_build::Variant::DEFAULT) {
@@ -437,9 +438,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     }
     let total: usize = runs.iter().map(|&(vi, i)| names_of(vi, i).len() * passes(plan[i].0)).sum::<usize>() + probe_plan.len();
     if a.counts {
-        let mut secs: f64 = plan
+        let mut secs: f64 = runs
             .iter()
-            .map(|(h, r, names)| expected_count_secs(h.name, r, names, a.count_work, a.count_repeats) * count_passes(h) as f64)
+            .map(|&(vi, i)| {
+                let (h, r, _) = &plan[i];
+                expected_count_secs(h.name, r, names_of(vi, i), a.count_work, a.count_repeats) * count_passes(h) as f64
+            })
             .sum();
         if a.with_time {
             // About two rows a scenario, each warm-up plus its samples.
@@ -451,7 +455,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             valgrind.as_deref().unwrap_or("valgrind"),
             plan.iter().map(|p| p.2.len()).max().unwrap_or(0),
             plan.len(),
-            plan.iter().map(|p| count_passes(p.0)).sum::<usize>(),
+            runs.iter().map(|&(_, i)| count_passes(plan[i].0)).sum::<usize>(),
             minutes(secs)
         );
     }
@@ -554,7 +558,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         let scenarios = names_of(vi, i);
         let (guest_file, variant, primary, plugin_file, list_file) = worker_run(vi, i);
         let clock = std::time::Instant::now();
-        let passes = if a.counts { count_passes(host) } else { 0 };
+        // The crossing reference only where the file's cases gave a counted row to split.
+        let splits_nothing = crossing_reference
+            && vi > 0
+            && !results.counts.iter().any(|c| c.key.host == host.name && &c.key.runtime == runtime && c.key.guest_variant == variants[0].info.name);
+        if a.counts && splits_nothing {
+            bar.inc((scenarios.len() * count_passes(host)) as u64);
+        }
+        let passes = if a.counts && !splits_nothing { count_passes(host) } else { 0 };
         for gc_on in [false, true].into_iter().take(passes) {
             let pass = CountsPass {
                 out_base: work.join(format!("callgrind-{vi}-{i}-{}.out", if gc_on { "gc" } else { "quiet" })),

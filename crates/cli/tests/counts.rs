@@ -93,3 +93,88 @@ fn counts_repeat_pass_a_tight_gate_and_a_slowed_loop_fails_it_by_name() {
     let line = line.expect("a benchstat line for wasmi noop");
     assert!(line.ends_with("instructions/op"), "{line}");
 }
+
+/// A user's module counted beside the built-in guest's noop and add on the same engine and
+/// call APIs: each case's instructions split into harness loop, crossing, arguments and the
+/// module's own part, adding up to the counted row, in every report and in the JSON as
+/// docs/results.schema.json documents it; `--own-only` counts the module alone, unsplit.
+#[test]
+fn a_users_counted_cases_are_split_against_the_builtin_guests_counted_crossing() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    // f(x, y) = x * y + 1: one call an operation, with arguments.
+    let module = r#"(module
+        (memory (export "memory") 1)
+        (func (export "mul_inc") (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.mul i32.const 1 i32.add))"#;
+    std::fs::write(&wasm, wat::parse_str(module).unwrap()).unwrap();
+    let file = dir.path().join("m.toml");
+    std::fs::write(
+        &file,
+        r#"schema = 1
+[[scenario]]
+name = "mul_inc"
+export = "mul_inc"
+params = ["i32", "i32"]
+results = ["i32"]
+args = [6, 7]
+check = { value = 43 }
+"#,
+    )
+    .unwrap();
+    let count = |out: &Path, extra: &[&str]| {
+        let mut c = bin();
+        c.args(["run", "--counts", "--hosts", "rust", "--runtimes", "wasmi", "--count-work", "300000", "--count-repeats", "2", "--no-progress"])
+            .arg("--guest")
+            .arg(&wasm)
+            .arg("--scenario-file")
+            .arg(&file)
+            .args(extra)
+            .arg("--out")
+            .arg(out);
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+        serde_json::from_str::<Value>(&std::fs::read_to_string(out).unwrap()).unwrap()
+    };
+    let out = dir.path().join("r.json");
+    let v = count(&out, &[]);
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let counts = v["counts"].as_array().unwrap();
+    let per_op = |r: &Value| {
+        let xs = r["instructions_per_op"].as_array().unwrap();
+        xs.iter().map(|x| x.as_f64().unwrap()).sum::<f64>() / xs.len() as f64
+    };
+    let layers = v["derived"]["own_count_layers"].as_array().unwrap_or_else(|| panic!("no own_count_layers: {:#}", v["derived"]));
+    let own: Vec<&Value> = counts.iter().filter(|r| r["guest_variant"] == "custom" && r["runtime"] == "wasmi").collect();
+    assert!(!own.is_empty(), "{counts:#?}");
+    for row in own {
+        let api = row["api"].as_str().unwrap();
+        // The built-in guest's noop and add, counted on the same API.
+        for reference in ["noop", "add"] {
+            assert!(
+                counts.iter().any(|r| r["runtime"] == "wasmi" && r["api"] == api && r["scenario"] == reference && r.get("guest_variant").is_none()),
+                "{api}: no counted {reference} of the built-in guest: {counts:#?}"
+            );
+        }
+        let parts: Vec<&Value> = layers.iter().filter(|l| l["api"] == api && l["case"] == "mul_inc").collect();
+        let names: Vec<&str> = parts.iter().map(|l| l["layer"].as_str().unwrap()).collect();
+        assert_eq!(names, ["harness loop", "crossing", "arguments", "module"], "{api}: {parts:#?}");
+        let sum: f64 = parts.iter().map(|l| l["instructions"].as_f64().unwrap()).sum();
+        assert!((sum - per_op(row)).abs() <= 1e-6 * per_op(row), "{api}: {sum} vs {}", per_op(row));
+        assert!(parts.iter().all(|l| l["instructions"].as_f64().unwrap() >= 0.0), "{parts:#?}");
+        assert!(parts[1]["instructions"].as_f64().unwrap() > 0.0, "an interpreter's crossing counts: {parts:#?}");
+    }
+    // Every report shows it, rebuilt from the file.
+    for format in ["terminal", "markdown", "html"] {
+        let o = bin().args(["report"]).arg(&out).args(["-f", format]).output().unwrap();
+        assert!(o.status.success(), "{format}: {}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("Where your cases' instructions go"), "{format}:\n{}", text(&o.stdout));
+    }
+    // --own-only: the module's rows alone, and nothing to split them by.
+    let v = count(&dir.path().join("own.json"), &["--own-only"]);
+    assert!(v["counts"].as_array().unwrap().iter().all(|r| r["guest_variant"] == "custom"), "{:#?}", v["counts"]);
+    assert!(v["derived"].get("own_count_layers").is_none());
+}

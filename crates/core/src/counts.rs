@@ -73,6 +73,12 @@ impl CountRow {
         }
     }
 
+    /// How far the quiet figure can move by the repeats alone: their range, instructions
+    /// per op.
+    pub fn noise(&self) -> f64 {
+        range(&self.instructions_per_op)
+    }
+
     /// Spread of the collector-on repeats, percent.
     pub fn gc_spread_pct(&self) -> Option<f64> {
         spread(&self.gc_on_instructions_per_op)
@@ -189,6 +195,43 @@ a slow instruction costs more than one count, and a JIT may emit different code 
 counted quiet (GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1), which leaves the collector out: the GC column is the \
 same loop with the collector on, less quiet, averaged over the collections shown (not measured when the loops held \
 less than one: raise --count-work).";
+
+/// A split in instructions as every report shows it (terminal, Markdown, HTML): the cgo
+/// path's layers, and a scenario file's cases.
+pub struct LayerTable<'a> {
+    /// The HTML anchor.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// A sentence under the title.
+    pub about: &'static str,
+    pub header: [&'static str; 9],
+    pub layers: &'a [CountLayer],
+}
+
+/// The splits in instructions a results file has, in the order the reports show them.
+pub fn layer_tables(d: &crate::results::Derived) -> Vec<LayerTable<'_>> {
+    let header = |fourth| ["runtime", "api", "case", fourth, "instructions/op", "share", "time", "share of time", "derived from"];
+    let tables = [
+        LayerTable {
+            id: "count-layers",
+            title: "The cgo path layer by layer, in instructions",
+            about: "The parts are differences of counted rows: they add up to the crossing exactly; gc comes on top.",
+            header: header("layer"),
+            layers: &d.count_layers,
+        },
+        LayerTable {
+            id: "own-count-layers",
+            title: "Where your cases' instructions go",
+            about: "Each counted row of your module split into the harness loop, the crossing and the arguments (the \
+                    built-in guest's noop and add counted on the same engine and call API) and the module's own part, \
+                    the rest: the parts add up to the row exactly; a part within the range of its counts' repeats reads \
+                    zero; gc comes on top.",
+            header: header("part"),
+            layers: &d.own_count_layers,
+        },
+    ];
+    tables.into_iter().filter(|t| !t.layers.is_empty()).collect()
+}
 
 /// The layer split as table cells: runtime, api, case, layer, instructions, share, time,
 /// share of time, derivation (shares of the crossing, the collector left out).

@@ -1202,6 +1202,11 @@ pub struct Derived {
     /// its boundary's share and what it takes, a sentence each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub own_advice: Vec<String>,
+    /// The same split of the file's cases in instructions (from `counts`, `run --counts`):
+    /// harness loop, crossing, arguments and module, adding up to the counted row, each with
+    /// its time where the file also has the timed split; a Go row's collector on top.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_count_layers: Vec<crate::counts::CountLayer>,
 }
 
 pub const DERIVED_NOTE: &str =
@@ -1306,8 +1311,12 @@ impl ResultsFile {
             warnings,
             noise_pct: self.noise.as_ref().and_then(|n| n.noise_pct()),
             count_layers: Vec::new(),
+            own_count_layers: Vec::new(),
         };
         self.derived.count_layers = crate::counts::layers(&self.counts, &self.runtimes, &self.derived.breakdown);
+        if let Some(f) = &self.scenario_file {
+            self.derived.own_count_layers = crate::analysis::own_count_layers(&self.counts, &f.toml, &primary, &self.derived.own_cases);
+        }
         self.derived.own_advice = crate::analysis::own_advice(&self.derived.own_cases);
     }
 

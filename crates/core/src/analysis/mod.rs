@@ -19,7 +19,7 @@ mod variants;
 pub use advice::{advice, floor_check, is_translated, tied_text, tied_with, what_it_takes, Advice, BreakEven, BuildCost, FloorCheck};
 pub use engines::{engine_matrix, Cell, EngineMatrix, MatrixRow};
 pub use layers::{batched_crossing, cgo_layers, LAYER_CASES};
-pub use own::{by_case_and_host, case_of, module_components, own_advice, own_cases, parts_text, MODULE_PART, OWN_REFERENCE};
+pub use own::{by_case_and_host, case_of, module_components, own_advice, own_cases, own_count_layers, parts_text, MODULE_PART, OWN_REFERENCE};
 pub use variants::{variants, VariantCell, VariantRow, Variants, BOUNDS_SUFFIX};
 pub use seed::{seed_cases, seed_table, CaseSplit, Part, SeedRow, SEED_BENCHMARKS};
 

@@ -18,6 +18,7 @@
 
 use super::seed::{assemble, Stat};
 use super::floor;
+use crate::counts::{CountLayer, CountRow};
 use crate::plugin::{Measure, PluginFile};
 use crate::results::ResultRow;
 
@@ -31,19 +32,149 @@ pub fn own_cases(rows: &[ResultRow], toml_text: &str, primary: &str) -> Vec<supe
         return Vec::new();
     };
     let mut out = Vec::new();
-    for s in file.scenarios.iter().filter(|s| s.measure == Measure::Call) {
-        // The file's allocator frees the output in the timed loop: a second call, of two
-        // arguments.
-        let frees = s.free_output && file.allocator.as_ref().is_some_and(|a| a.deallocate.is_some());
-        let calls = 1 + u32::from(frees);
-        let with_args = u32::from(!s.params().is_empty()) + u32::from(frees);
-        for row in rows.iter().filter(|r| r.key.guest_variant == primary && r.key.scenario == s.name() && r.key.runtime != "native") {
+    for (name, calls, with_args) in call_cases(&file) {
+        for row in rows.iter().filter(|r| r.key.guest_variant == primary && r.key.scenario == name && r.key.runtime != "native") {
             if row.estimate().is_finite() && !row.used_ns_per_op.is_empty() {
-                out.extend(split(rows, row, s.name(), calls, with_args, primary));
+                out.extend(split(rows, row, name, calls, with_args, primary));
             }
         }
     }
     out
+}
+
+/// The file's `call` scenarios: each one's name, the calls an operation makes (its export,
+/// and the allocator's `deallocate` when the file frees the output in the timed loop) and
+/// how many of them pass arguments.
+fn call_cases(file: &PluginFile) -> Vec<(&str, u32, u32)> {
+    file.scenarios
+        .iter()
+        .filter(|s| s.measure == Measure::Call)
+        .map(|s| {
+            // The file's allocator frees the output in the timed loop: a second call, of two
+            // arguments.
+            let frees = s.free_output && file.allocator.as_ref().is_some_and(|a| a.deallocate.is_some());
+            (s.name(), 1 + u32::from(frees), u32::from(!s.params().is_empty()) + u32::from(frees))
+        })
+        .collect()
+}
+
+/// The file's cases in instructions (`run --counts`): each counted row of the user's module
+/// split as [`own_cases`] splits it in time, into the harness loop (the host's native
+/// `empty`), the crossing (`noop - empty` of the built-in guest on the same engine and call
+/// API, once per call), the arguments (`add - noop`, once per call that passes any) and
+/// [`MODULE_PART`], the rest; a Go row's collector (on less off) comes on top, as in the cgo
+/// layers. Counts are exact, so the parts are differences that add up to the row; a part
+/// within the range of its counts' repeats (or below zero) reads zero, named so, and a
+/// crossing and arguments above the row are scaled to it. Each part carries its time where
+/// the file also has the timed split (`run --counts --with-time`). Nothing for a row with no
+/// counted `noop` of the built-in guest on its engine and API (`--own-only`).
+pub fn own_count_layers(counts: &[CountRow], toml_text: &str, primary: &str, timed: &[super::CaseSplit]) -> Vec<CountLayer> {
+    let Ok(file) = toml::from_str::<PluginFile>(toml_text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, calls, with_args) in call_cases(&file) {
+        for row in counts.iter().filter(|c| c.key.guest_variant == primary && c.key.scenario == name && c.key.runtime != "native") {
+            out.extend(count_split(counts, row, calls, with_args, primary, timed).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// One counted row's split ([`own_count_layers`]).
+fn count_split(counts: &[CountRow], row: &CountRow, calls: u32, with_args: u32, primary: &str, timed: &[super::CaseSplit]) -> Option<Vec<CountLayer>> {
+    let k = &row.key;
+    let total = row.per_op();
+    let find = |scenario: &str, builtin: bool| {
+        counts.iter().find(|c| {
+            let ck = &c.key;
+            ck.host == k.host
+                && ck.scenario == scenario
+                && if builtin { ck.runtime == k.runtime && ck.api == k.api && ck.guest_variant != primary } else { ck.runtime == "native" }
+        })
+    };
+    let noop = find("noop", true)?;
+    let empty = find("empty", false);
+    let add = find("add", true);
+    if !(total.is_finite() && total > 0.0) {
+        return None;
+    }
+    // Named as the timed split names it (the file's rows are all of the user's module).
+    let case = crate::results::case_name(&k.scenario, &k.params);
+    let time = |part: &str| {
+        timed
+            .iter()
+            .find(|c| c.host == k.host && c.runtime == k.runtime && c.api == k.api && case_of(c) == case)
+            .and_then(|c| c.parts.iter().find(|p| p.name == part))
+            .map(|p| p.shown)
+    };
+    let times = |n: u32| if n == 1 { String::new() } else { format!("{n} × ") };
+    let builtin = |s: &str| format!("{s} ({}, the built-in guest)", k.api);
+    // (part, instructions, noise, derivation)
+    let mut parts: Vec<(&str, f64, f64, String)> = Vec::new();
+    let floor = empty.map_or(0.0, CountRow::per_op);
+    if let Some(e) = empty {
+        parts.push(("harness loop", e.per_op(), e.noise(), "native empty: the counted loop around nothing".into()));
+    }
+    let c = f64::from(calls);
+    let cross_noise = c * (noop.noise() + empty.map_or(0.0, CountRow::noise));
+    parts.push(("crossing", c * (noop.per_op() - floor), cross_noise, format!("{}({} - native empty): {calls} call(s) a operation", times(calls), builtin("noop"))));
+    if with_args > 0 {
+        if let Some(a) = add {
+            let w = f64::from(with_args);
+            let how = format!("{}({} - noop): {with_args} call(s) with arguments", times(with_args), builtin("add"));
+            parts.push(("arguments", w * (a.per_op() - noop.per_op()), w * (a.noise() + noop.noise()), how));
+        }
+    }
+    // A part within its noise or below zero reads zero; the others, if above the row, are
+    // scaled to it; the module's part is the rest.
+    let mut derivations: Vec<String> = Vec::new();
+    for p in &mut parts {
+        if p.1 <= p.2 || p.1 <= 0.0 {
+            derivations.push(format!("{}; below noise (± {}), read as zero", p.3, crate::counts::instr(p.2.max(p.1.abs()))));
+            p.1 = 0.0;
+        } else {
+            derivations.push(p.3.clone());
+        }
+    }
+    let known: f64 = parts.iter().map(|p| p.1).sum();
+    let scaled = known > total;
+    if scaled {
+        let scale = total / known;
+        for (p, d) in parts.iter_mut().zip(derivations.iter_mut()) {
+            if p.1 > 0.0 {
+                d.push_str(&format!("; with the other parts above this row ({} > {}), scaled to it", crate::counts::instr(known), crate::counts::instr(total)));
+                p.1 *= scale;
+            }
+        }
+    }
+    // Nothing is left for the module once the other parts were scaled to the row.
+    let rest = if scaled { 0.0 } else { total - known };
+    let mut layers: Vec<CountLayer> = parts
+        .iter()
+        .zip(derivations)
+        .map(|(p, how)| layer(row, &case, p.0, p.1, time(p.0), how))
+        .collect();
+    let module_how = format!("{} {} {case} less the parts above: the module's own work (its code, its allocator) and the bytes in and out", k.runtime, k.api);
+    layers.push(layer(row, &case, MODULE_PART, rest.max(0.0), time(MODULE_PART), module_how));
+    if let Some(g) = row.gc_per_op_measured().filter(|g| *g > row.gc_noise()) {
+        let cycles = row.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
+        layers.push(layer(row, &case, "gc", g, None, format!("{} {} {case} with the collector on - off{cycles}", k.runtime, k.api)));
+    }
+    Some(layers)
+}
+
+fn layer(row: &CountRow, case: &str, part: &str, instructions: f64, time_ns: Option<f64>, derivation: String) -> CountLayer {
+    CountLayer {
+        host: row.key.host.clone(),
+        runtime: row.key.runtime.clone(),
+        api: row.key.api.clone(),
+        case: case.to_string(),
+        layer: part.to_string(),
+        instructions,
+        time_ns,
+        derivation,
+    }
 }
 
 /// One row's split; none without the built-in guest's noop on its engine and API (a run
@@ -216,6 +347,7 @@ fn boundary_share(c: &super::CaseSplit) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::results::{Params, CUSTOM_GUEST_VARIANT, DEFAULT_GUEST_VARIANT};
+    use std::collections::BTreeSet;
 
     fn row(runtime: &str, api: &str, scenario: &str, variant: &str, ns: f64) -> ResultRow {
         ResultRow::of_samples(runtime, api, scenario, Params::new(), variant, vec![ns; 12])
@@ -264,6 +396,105 @@ check = "completes"
             row("wasmtime", "unchecked", "noop", DEFAULT_GUEST_VARIANT, 19.0),
             row("wasmtime", "unchecked", "greet", CUSTOM_GUEST_VARIANT, 140.0),
         ]
+    }
+
+    /// A counted row: its repeats, and for a Go row its collector-on repeats and cycles.
+    fn counted(host: &str, runtime: &str, api: &str, scenario: &str, variant: &str, repeats: &[f64], gc_on: &[f64]) -> CountRow {
+        CountRow {
+            key: crate::results::RowKey {
+                host: host.into(),
+                runtime: runtime.into(),
+                api: api.into(),
+                scenario: scenario.into(),
+                params: Params::new(),
+                guest_variant: variant.into(),
+            },
+            n1: 100,
+            n2: 500,
+            instructions_per_op: repeats.to_vec(),
+            gc_on_instructions_per_op: gc_on.to_vec(),
+            gc_cycles: if gc_on.is_empty() { Vec::new() } else { vec![3.0; gc_on.len()] },
+            verified: true,
+        }
+    }
+
+    fn layer_of<'a>(ls: &'a [CountLayer], api: &str, name: &str) -> &'a CountLayer {
+        ls.iter().find(|l| l.api == api && l.layer == name).unwrap_or_else(|| panic!("no {api} {name} in {ls:#?}"))
+    }
+
+    #[test]
+    fn a_counted_case_is_split_by_its_calls_and_adds_up_to_the_row_exactly() {
+        let (c, d) = (CUSTOM_GUEST_VARIANT, DEFAULT_GUEST_VARIANT);
+        let counts = vec![
+            counted("rust", "native", "direct", "empty", c, &[4.0, 4.0], &[]),
+            counted("rust", "wasmtime", "typed", "noop", d, &[240.0, 241.0], &[]),
+            counted("rust", "wasmtime", "typed", "add", d, &[270.0, 271.0], &[]),
+            counted("rust", "wasmtime", "typed", "greet", c, &[1955.0, 1957.0], &[]),
+            // add no dearer than noop beyond their repeats: the arguments read zero.
+            counted("rust", "wasmtime", "untyped", "noop", d, &[700.0, 710.0], &[]),
+            counted("rust", "wasmtime", "untyped", "add", d, &[705.0, 706.0], &[]),
+            counted("rust", "wasmtime", "untyped", "greet", c, &[3000.0, 3000.0], &[]),
+            // A row cheaper than its two crossings: they are scaled to it, the module is zero.
+            counted("rust", "wasmtime", "unchecked", "noop", d, &[504.0, 504.0], &[]),
+            counted("rust", "wasmtime", "unchecked", "greet", c, &[800.0, 800.0], &[]),
+            // No noop of the built-in guest on this API: not split.
+            counted("rust", "wasmtime", "other", "greet", c, &[900.0, 900.0], &[]),
+        ];
+        // The timed split of one path, whose parts' times the counted split carries.
+        let timed = own_cases(&rows(), FILE, c);
+        let ls = own_count_layers(&counts, FILE, c, &timed);
+        let apis: BTreeSet<&str> = ls.iter().map(|l| l.api.as_str()).collect();
+        assert_eq!(apis, BTreeSet::from(["typed", "untyped", "unchecked"]), "{ls:#?}");
+        for api in &apis {
+            let parts: Vec<&CountLayer> = ls.iter().filter(|l| l.api == *api).collect();
+            let names: Vec<&str> = parts.iter().map(|l| l.layer.as_str()).collect();
+            let want: &[&str] = if *api == "unchecked" { &["harness loop", "crossing", MODULE_PART] } else { &["harness loop", "crossing", "arguments", MODULE_PART] };
+            assert_eq!(names, want, "{api}");
+            let row = counts.iter().find(|r| r.key.api == *api && r.key.scenario == "greet").unwrap();
+            let sum: f64 = parts.iter().map(|l| l.instructions).sum();
+            assert!((sum - row.per_op()).abs() < 1e-9, "{api}: {sum} vs {}", row.per_op());
+            assert!(parts.iter().all(|l| l.instructions >= 0.0), "{parts:#?}");
+            assert!(parts.iter().all(|l| l.case == "greet"), "{parts:#?}");
+        }
+        // Two calls (greet, then free), both with arguments: 2 × (240.5 - 4), 2 × (270.5 - 240.5).
+        assert_eq!(layer_of(&ls, "typed", "crossing").instructions, 473.0);
+        assert_eq!(layer_of(&ls, "typed", "arguments").instructions, 60.0);
+        assert_eq!(layer_of(&ls, "typed", MODULE_PART).instructions, 1956.0 - 4.0 - 473.0 - 60.0);
+        assert!(layer_of(&ls, "typed", "crossing").derivation.starts_with("2 × (noop (typed, the built-in guest) - native empty)"));
+        // The timed split's figure of the same part beside it (2 × (21 - 1) ns).
+        assert_eq!(layer_of(&ls, "typed", "crossing").time_ns, Some(40.0));
+        assert_eq!(layer_of(&ls, "untyped", "crossing").time_ns, None);
+        // 2 × (705.5 - 705) within the repeats' ranges (10 + 1, twice): zero, said so.
+        let args = layer_of(&ls, "untyped", "arguments");
+        assert_eq!(args.instructions, 0.0);
+        assert!(args.derivation.contains("below noise (± 22.0), read as zero"), "{}", args.derivation);
+        // 2 × (504 - 4) = 1000 above a row of 800: scaled to it.
+        let cross = layer_of(&ls, "unchecked", "crossing");
+        assert!(cross.derivation.contains("scaled to it"), "{}", cross.derivation);
+        assert_eq!(layer_of(&ls, "unchecked", MODULE_PART).instructions, 0.0);
+    }
+
+    #[test]
+    fn a_counted_go_case_carries_its_collector_on_top_and_nothing_without_a_reference() {
+        let (c, d) = (CUSTOM_GUEST_VARIANT, DEFAULT_GUEST_VARIANT);
+        let mut counts = vec![
+            counted("go", "native", "direct", "empty", c, &[9.0, 9.0], &[]),
+            counted("go", "wazero:compiler", "call", "noop", d, &[325.0, 325.0], &[]),
+            counted("go", "wazero:compiler", "call", "add", d, &[690.0, 690.0], &[]),
+            counted("go", "wazero:compiler", "call", "greet", c, &[3357.0, 3357.0], &[3720.0, 3722.0]),
+        ];
+        let ls = own_count_layers(&counts, FILE, c, &[]);
+        let gc = layer_of(&ls, "call", "gc");
+        assert_eq!(gc.instructions, 3721.0 - 3357.0);
+        assert!(gc.derivation.contains("over 3.0 collections"), "{}", gc.derivation);
+        // The parts without gc add up to the row.
+        let sum: f64 = ls.iter().filter(|l| l.layer != "gc").map(|l| l.instructions).sum();
+        assert!((sum - 3357.0).abs() < 1e-9);
+        // --own-only: no built-in guest's noop counted, nothing to split by; and a file that
+        // does not parse splits nothing.
+        counts.retain(|r| r.key.guest_variant != d);
+        assert!(own_count_layers(&counts, FILE, c, &[]).is_empty());
+        assert!(own_count_layers(&counts, "schema = [", c, &[]).is_empty());
     }
 
     fn part<'a>(c: &'a crate::analysis::CaseSplit, name: &str) -> &'a crate::analysis::Part {

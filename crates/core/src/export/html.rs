@@ -368,16 +368,16 @@ impl Exporter for Html {
                             }
                         }
                     }
-                    @if !r.derived.count_layers.is_empty() {
-                        h2 #count-layers { "The cgo path layer by layer, in instructions" }
-                        p { "The parts are differences of counted rows: they add up to the crossing exactly; gc comes on top." }
+                    @for lt in crate::counts::layer_tables(&r.derived) {
+                        h2 id=(lt.id) { (lt.title) }
+                        p { (lt.about) }
                         table {
-                            tr { th { "runtime" } th { "api" } th { "case" } th { "layer" } th { "instructions/op" } th { "share" } th { "time" } th { "share of time" } th { "derived from" } }
-                            @for row in crate::counts::layer_rows(&r.derived.count_layers) {
+                            tr { @for h in lt.header { th { (h) } } }
+                            @for row in crate::counts::layer_rows(lt.layers) {
                                 tr { @for (i, c) in row.iter().enumerate() { @if (4..8).contains(&i) { td.num { (c) } } @else { td { (c) } } } }
                             }
                         }
-                        ul { @for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) { li { (d) } } }
+                        ul { @for d in crate::counts::disagreements(lt.layers, 10.0) { li { (d) } } }
                     }
 
                     @if !failed.is_empty() || !na.is_empty() {

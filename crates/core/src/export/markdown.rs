@@ -114,13 +114,13 @@ impl Exporter for Markdown {
             right(&mut t, &(4..ct.header.len() - 1).collect::<Vec<_>>());
             let _ = writeln!(out, "### Instructions per op\n\n{t}\n\n{}\n", cell(crate::counts::ABOUT));
         }
-        if !r.derived.count_layers.is_empty() {
-            let mut t = table(&["runtime", "api", "case", "layer", "instructions/op", "share", "time", "share of time", "derived from"]);
-            for row in crate::counts::layer_rows(&r.derived.count_layers) {
+        for lt in crate::counts::layer_tables(&r.derived) {
+            let mut t = table(&lt.header);
+            for row in crate::counts::layer_rows(lt.layers) {
                 t.add_row(row.iter().map(|c| cell(c)).collect::<Vec<_>>());
             }
-            let _ = writeln!(out, "### The cgo path layer by layer, in instructions\n\n{t}\n");
-            for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) {
+            let _ = writeln!(out, "### {}\n\n{}\n\n{t}\n", lt.title, cell(lt.about));
+            for d in crate::counts::disagreements(lt.layers, 10.0) {
                 let _ = writeln!(out, "- {}", cell(&d));
             }
             let _ = writeln!(out);

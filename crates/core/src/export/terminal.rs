@@ -388,17 +388,14 @@ impl Exporter for Terminal {
             let _ = writeln!(out, "\nInstructions per op (callgrind; they do not wobble, but they are not time)\n{}", self.render(t));
             let _ = writeln!(out, "{}", self.wrap(crate::counts::ABOUT, ""));
         }
-        if !r.derived.count_layers.is_empty() {
-            let mut t = Tab::new(&["runtime", "api", "case", "layer", "instructions/op", "share", "time", "share of time", "derived from"]);
-            for row in crate::counts::layer_rows(&r.derived.count_layers) {
+        for lt in crate::counts::layer_tables(&r.derived) {
+            let mut t = Tab::new(&lt.header);
+            for row in crate::counts::layer_rows(lt.layers) {
                 t.row(row);
             }
-            let _ = writeln!(
-                out,
-                "\nThe cgo path layer by layer, in instructions (parts add up to the crossing exactly; gc comes on top)\n{}",
-                self.render(t)
-            );
-            for d in crate::counts::disagreements(&r.derived.count_layers, 10.0) {
+            let _ = writeln!(out, "\n{}\n{}", lt.title, self.render(t));
+            let _ = writeln!(out, "{}", self.wrap(lt.about, ""));
+            for d in crate::counts::disagreements(lt.layers, 10.0) {
                 let _ = writeln!(out, "  - {}", self.wrap(&d, "    "));
             }
         }
