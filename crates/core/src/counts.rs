@@ -79,6 +79,15 @@ impl CountRow {
         range(&self.instructions_per_op)
     }
 
+    /// The collector's instructions per op as a layer of a split, with its derivation
+    /// (`row` names the row), where the counts tell it from zero; `None` where they do not
+    /// (the row's table says "below noise").
+    pub fn gc_layer(&self, row: &str) -> Option<(f64, String)> {
+        let g = self.gc_per_op_measured().filter(|g| *g > self.gc_noise())?;
+        let cycles = self.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
+        Some((g, format!("{row} with the collector on - off{cycles}")))
+    }
+
     /// Spread of the collector-on repeats, percent.
     pub fn gc_spread_pct(&self) -> Option<f64> {
         spread(&self.gc_on_instructions_per_op)
@@ -337,9 +346,8 @@ pub fn layers(
             }
             // The collector's layer where the counts tell it from zero (the table says
             // "below noise" of the others).
-            if let Some(g) = row.gc_per_op_measured().filter(|g| *g > row.gc_noise()) {
-                let cycles = row.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
-                push("gc", g, format!("{r} {case} {api} with the collector on - off{cycles}"));
+            if let Some((g, how)) = row.gc_layer(&format!("{r} {case} {api}")) {
+                push("gc", g, how);
             }
         }
     }

@@ -157,9 +157,8 @@ fn count_split(counts: &[CountRow], row: &CountRow, calls: u32, with_args: u32, 
         .collect();
     let module_how = format!("{} {} {case} less the parts above: the module's own work (its code, its allocator) and the bytes in and out", k.runtime, k.api);
     layers.push(layer(row, &case, MODULE_PART, rest.max(0.0), time(MODULE_PART), module_how));
-    if let Some(g) = row.gc_per_op_measured().filter(|g| *g > row.gc_noise()) {
-        let cycles = row.mean_gc_cycles().map(|c| format!(", over {c:.1} collections")).unwrap_or_default();
-        layers.push(layer(row, &case, "gc", g, None, format!("{} {} {case} with the collector on - off{cycles}", k.runtime, k.api)));
+    if let Some((g, how)) = row.gc_layer(&format!("{} {} {case}", k.runtime, k.api)) {
+        layers.push(layer(row, &case, "gc", g, None, how));
     }
     Some(layers)
 }
