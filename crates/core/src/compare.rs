@@ -460,6 +460,18 @@ impl Comparison {
             }
         }
         let mut out = String::new();
+        // Two counts-only runs (`run --counts`) time nothing: no empty time table before
+        // their instructions.
+        let timed = !self.rows.is_empty() || self.counts.is_empty();
+        if timed {
+            out = self.time_section(t, markdown);
+        }
+        self.rest_of_table(out, markdown)
+    }
+
+    /// The timed rows' table, its tally and its legend.
+    fn time_section(&self, t: Table, markdown: bool) -> String {
+        let mut out = String::new();
         if markdown {
             let _ = writeln!(out, "### Comparison: OLD → NEW\n");
         }
@@ -488,6 +500,12 @@ impl Comparison {
             self.options.confidence * 100.0,
             self.options.alpha
         );
+        out
+    }
+
+    /// The components, the counted rows and the rows only one side has, after `out`.
+    fn rest_of_table(&self, mut out: String, markdown: bool) -> Rendered {
+        let md = |s: &str| if markdown { crate::export::markdown_cell(s) } else { s.to_string() };
         if !self.components.is_empty() {
             let mut t = Table::new();
             t.load_style(if markdown { ASCII_MARKDOWN } else { UTF8_FULL_CONDENSED });
@@ -555,7 +573,9 @@ impl Comparison {
                 }
             }
         }
-        Rendered { output: out, notes: self.notes() }
+        // Nothing before the first heading (a counts-only comparison starts with it).
+        let output = if out.starts_with('\n') { out[1..].to_string() } else { out };
+        Rendered { output, notes: self.notes() }
     }
 
     /// Warnings for stderr, grouped by message so a quick run does not print one per row.
@@ -621,6 +641,33 @@ mod machine_tests {
         // A file from before builds were recorded says nothing.
         new.builds.clear();
         assert!(builds(&compare(&old, &new, Options::default())).is_empty());
+    }
+
+    #[test]
+    fn a_counts_only_comparison_has_no_empty_time_table_and_a_timed_one_keeps_it() {
+        let counted = |v: f64| {
+            let mut r = ResultsFile::new();
+            r.counts = vec![crate::counts::CountRow {
+                key: RowKey::of("rust", "wasmi", "typed", "noop", Default::default(), "o3"),
+                n1: 100,
+                n2: 500,
+                instructions_per_op: vec![v, v],
+                gc_on_instructions_per_op: Vec::new(),
+                gc_cycles: Vec::new(),
+                verified: true,
+            }];
+            r
+        };
+        for format in ["terminal", "markdown"] {
+            let out = compare(&counted(100.0), &counted(101.0), Options::default()).render(format).unwrap().output;
+            assert!(!out.contains("ns/op") && !out.contains("rows compared"), "{format}:\n{out}");
+            assert!(out.trim_start_matches("### ").starts_with("Instructions per op, OLD → NEW"), "{format}:\n{out}");
+        }
+        // Timed rows on either side, or nothing at all to compare: the time table stays.
+        let out = compare(&own_run(150.0), &own_run(120.0), Options::default()).render("terminal").unwrap().output;
+        assert!(out.contains("old ns/op") && out.contains("rows compared"), "{out}");
+        let out = compare(&ResultsFile::new(), &ResultsFile::new(), Options::default()).render("terminal").unwrap().output;
+        assert!(out.contains("0 rows compared"), "{out}");
     }
 
     /// A scenario-file run whose case `f` took `ns` on wasmtime, the built-in guest's noop
