@@ -1,5 +1,5 @@
 //! The Rust host's JIT and interpreter rows against criterion, paired in one process: the
-//! independent check scripts/agree-engines.sh runs (docs/hosts.md, "Against criterion").
+//! independent check scripts/agree-engines.sh runs (docs/hosts.md, "Against independent harnesses").
 //!
 //! Criterion's side calls each engine's own typed API directly (`wasmtime::TypedFunc`,
 //! `wasmi::TypedFunc`, `wasmer::TypedFunction`) on an instance of the same guest made with
