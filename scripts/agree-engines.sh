@@ -37,7 +37,7 @@ rows = {}
 for r in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
     k = (r["case"], r["api"])
     rows.setdefault(k, []).append((float(r["tool_ns"]), float(r["criterion_ns"])))
-print(f"{'row':<22} {'tool ns':>9} {'criterion ns':>13} {'tool/criterion':>15}  verdict")
+print(f"{'row':<30} {'tool ns':>9} {'criterion ns':>13} {'tool/criterion':>15}  verdict")
 worst = 0.0
 for (case, api), pairs in rows.items():
     ratio = statistics.median(t / c for t, c in pairs)
@@ -45,6 +45,6 @@ for (case, api), pairs in rows.items():
     crit = statistics.median(c for _, c in pairs)
     worst = max(worst, abs(ratio - 1))
     verdict = "within 10%" if abs(ratio - 1) <= 0.10 else "OFF by more than 10%"
-    print(f"{case + ' ' + api:<22} {tool:>9.2f} {crit:>13.2f} {ratio:>15.3f}  {verdict}  (median of {len(pairs)} pairs)")
+    print(f"{case + ' ' + api:<30} {tool:>9.2f} {crit:>13.2f} {ratio:>15.3f}  {verdict}  (median of {len(pairs)} pairs)")
 print(f"largest gap: {worst * 100:.1f}%")
 PY

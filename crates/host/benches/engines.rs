@@ -1,9 +1,11 @@
 //! The Rust host's JIT and interpreter rows against criterion, paired in one process: the
 //! independent check scripts/agree-engines.sh runs (docs/hosts.md, "Against independent harnesses").
 //!
-//! Criterion's side calls each engine's own typed API directly (`wasmtime::TypedFunc`,
-//! `wasmi::TypedFunc`, `wasmer::TypedFunction`) on an instance of the same guest made with
-//! the engine's default configuration, as the adapters make theirs: it shares neither the
+//! Criterion's side calls each engine's own API directly (`wasmtime::TypedFunc`, and
+//! `Func::call` with `Val`s for wasmtime's untyped row, `wasmi::TypedFunc`,
+//! `wasmer::TypedFunction`) on an instance of the same guest made with the configuration
+//! the adapter gives the engine (wasmtime with Cranelift, Winch and Pulley; wasmer with
+//! Cranelift and Singlepass): it shares neither the
 //! tool's sampler nor its adapters, so a gap shows the harness or the adapter. The tool's
 //! side is its own path for the row (`runner::measure_row` through the adapter, the tool's
 //! default sampling, the mean of its samples, as every report prints it).
@@ -76,40 +78,63 @@ fn add_loop(mut call: impl FnMut(i32, i32) -> i32 + 'static) -> impl FnMut(&mut 
     }
 }
 
-fn wasmtime_rows(wasm: &[u8]) -> Result<Vec<Row>> {
-    use wasmtime::{Config, Engine as E, Linker, Module, Store};
-    let engine = E::new(&Config::new())?;
+/// wasmtime under `config` (as the adapter `adapter` configures it): `noop` and `add`
+/// through the typed API, and with `untyped`, `add` through `Func::call` with `Val`s.
+fn wasmtime_rows(
+    wasm: &[u8],
+    runtime: &'static str,
+    config: wasmtime::Config,
+    adapter: fn() -> interop_host::runtimes::wasmtime::Wasmtime,
+    untyped: bool,
+) -> Result<Vec<Row>> {
+    use wasmtime::{Engine as E, Linker, Module, Store, Val};
+    let engine = E::new(&config)?;
     let module = Module::new(&engine, wasm)?;
     let mut linker = Linker::new(&engine);
     linker.func_wrap("env", "host_inc", |x: i32| x.wrapping_add(1))?;
     let instance = |name: &str| -> Result<(Store<()>, wasmtime::Instance)> {
         let mut store = Store::new(&engine, ());
-        let inst = linker.instantiate(&mut store, &module).map_err(anyhow::Error::from).with_context(|| format!("wasmtime instantiates the guest for {name}"))?;
+        let inst = linker.instantiate(&mut store, &module).map_err(anyhow::Error::from).with_context(|| format!("{runtime} instantiates the guest for {name}"))?;
         Ok((store, inst))
     };
     let (mut s1, i1) = instance("noop")?;
     let noop = i1.get_typed_func::<(), ()>(&mut s1, NOOP)?;
     let (mut s2, i2) = instance("add")?;
     let add = i2.get_typed_func::<(i32, i32), i32>(&mut s2, ADD)?;
-    use interop_host::runtimes::wasmtime::Wasmtime;
-    Ok(vec![
+    let mut rows = vec![
         Row {
-            runtime: "wasmtime",
+            runtime,
             scenario: "noop",
             api: "typed",
             bench: Box::new(move |c, id| {
                 c.bench_function(id, |b| b.iter(|| noop.call(&mut s1, ()).expect("no_op")));
             }),
-            tool: tool_of(Wasmtime::cranelift(), wasm, "noop", "typed")?,
+            tool: tool_of(adapter(), wasm, "noop", "typed")?,
         },
         Row {
-            runtime: "wasmtime",
+            runtime,
             scenario: "add",
             api: "typed",
             bench: Box::new(add_loop(move |a, b| add.call(&mut s2, (a, b)).expect("add_numbers"))),
-            tool: tool_of(Wasmtime::cranelift(), wasm, "add", "typed")?,
+            tool: tool_of(adapter(), wasm, "add", "typed")?,
         },
-    ])
+    ];
+    if untyped {
+        let (mut s3, i3) = instance("add, untyped")?;
+        let f = i3.get_func(&mut s3, ADD).context("add_numbers")?;
+        let mut out = [Val::I32(0)];
+        rows.push(Row {
+            runtime,
+            scenario: "add",
+            api: "untyped",
+            bench: Box::new(add_loop(move |a, b| {
+                f.call(&mut s3, &[Val::I32(a), Val::I32(b)], &mut out).expect("add_numbers");
+                out[0].unwrap_i32()
+            })),
+            tool: tool_of(adapter(), wasm, "add", "untyped")?,
+        });
+    }
+    Ok(rows)
 }
 
 fn wasmi_rows(wasm: &[u8]) -> Result<Vec<Row>> {
@@ -148,38 +173,37 @@ fn wasmi_rows(wasm: &[u8]) -> Result<Vec<Row>> {
     ])
 }
 
-fn wasmer_rows(wasm: &[u8]) -> Result<Vec<Row>> {
+/// wasmer with the compiler of `engine` (as the adapter `adapter` builds it).
+fn wasmer_rows(wasm: &[u8], runtime: &'static str, engine: wasmer::Engine, adapter: fn() -> interop_host::runtimes::wasmer::Wasmer) -> Result<Vec<Row>> {
     use wasmer::{imports, Function, Instance, Module, Store};
-    let engine: wasmer::Engine = wasmer::sys::Cranelift::default().into();
     let module = Module::new(&engine, wasm)?;
     let instance = |name: &str| -> Result<(Store, Instance)> {
         let mut store = Store::new(engine.clone());
         let host_inc = Function::new_typed(&mut store, |x: i32| -> i32 { x.wrapping_add(1) });
         let imports = imports! { "env" => { "host_inc" => host_inc } };
-        let inst = Instance::new(&mut store, &module, &imports).with_context(|| format!("wasmer instantiates the guest for {name}"))?;
+        let inst = Instance::new(&mut store, &module, &imports).with_context(|| format!("{runtime} instantiates the guest for {name}"))?;
         Ok((store, inst))
     };
     let (mut s1, i1) = instance("noop")?;
     let noop = i1.exports.get_typed_function::<(), ()>(&s1, NOOP)?;
     let (mut s2, i2) = instance("add")?;
     let add = i2.exports.get_typed_function::<(i32, i32), i32>(&s2, ADD)?;
-    use interop_host::runtimes::wasmer::Wasmer;
     Ok(vec![
         Row {
-            runtime: "wasmer",
+            runtime,
             scenario: "noop",
             api: "typed",
             bench: Box::new(move |c, id| {
                 c.bench_function(id, |b| b.iter(|| noop.call(&mut s1).expect("no_op")));
             }),
-            tool: tool_of(Wasmer::cranelift(), wasm, "noop", "typed")?,
+            tool: tool_of(adapter(), wasm, "noop", "typed")?,
         },
         Row {
-            runtime: "wasmer",
+            runtime,
             scenario: "add",
             api: "typed",
             bench: Box::new(add_loop(move |a, b| add.call(&mut s2, a, b).expect("add_numbers"))),
-            tool: tool_of(Wasmer::cranelift(), wasm, "add", "typed")?,
+            tool: tool_of(adapter(), wasm, "add", "typed")?,
         },
     ])
 }
@@ -232,9 +256,17 @@ fn run() -> Result<()> {
         None => None,
     };
     let wasm = guest();
-    let mut rows = wasmtime_rows(&wasm)?;
+    use interop_host::runtimes::{wasmer::Wasmer, wasmtime::Wasmtime};
+    let mut winch = wasmtime::Config::new();
+    winch.strategy(wasmtime::Strategy::Winch);
+    let mut pulley = wasmtime::Config::new();
+    pulley.target("pulley64")?;
+    let mut rows = wasmtime_rows(&wasm, "wasmtime", wasmtime::Config::new(), Wasmtime::cranelift, true)?;
+    rows.extend(wasmtime_rows(&wasm, "wasmtime:winch", winch, Wasmtime::winch, false)?);
+    rows.extend(wasmtime_rows(&wasm, "wasmtime:pulley", pulley, Wasmtime::pulley, false)?);
     rows.extend(wasmi_rows(&wasm)?);
-    rows.extend(wasmer_rows(&wasm)?);
+    rows.extend(wasmer_rows(&wasm, "wasmer", wasmer::sys::Cranelift::default().into(), Wasmer::cranelift)?);
+    rows.extend(wasmer_rows(&wasm, "wasmer:singlepass", wasmer::sys::Singlepass::default().into(), Wasmer::singlepass)?);
     eprintln!(
         "paired: {rounds} round(s), each row: criterion over the engine's own typed API, and the tool's measure_row ({}), alternating which goes first",
         if quick { "MeasureConfig::QUICK" } else { "MeasureConfig::DEFAULT" }
@@ -244,7 +276,7 @@ fn run() -> Result<()> {
     for round in 1..=rounds {
         let criterion_first = round % 2 == 1;
         for (k, row) in rows.iter_mut().enumerate() {
-            let id = format!("{}_{}_{}_r{round}", row.runtime, row.scenario, row.api);
+            let id = format!("{}_{}_{}_r{round}", row.runtime.replace(':', "-"), row.scenario, row.api);
             let tool_ns = if criterion_first {
                 (row.bench)(&mut c, &id);
                 (row.tool)(&cfg)?
