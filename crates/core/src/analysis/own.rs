@@ -119,11 +119,17 @@ fn count_split(counts: &[CountRow], row: &CountRow, calls: u32, with_args: u32, 
     let c = f64::from(calls);
     let cross_noise = c * (noop.noise() + empty.map_or(0.0, CountRow::noise));
     parts.push(("crossing", c * (noop.per_op() - floor), cross_noise, format!("{}({} - native empty): {calls} call(s) a operation", times(calls), builtin("noop"))));
+    // Without a counted add of the built-in guest the arguments stay in the module's part,
+    // said so there.
+    let mut unsplit = String::new();
     if with_args > 0 {
-        if let Some(a) = add {
-            let w = f64::from(with_args);
-            let how = format!("{}({} - noop): {with_args} call(s) with arguments", times(with_args), builtin("add"));
-            parts.push(("arguments", w * (a.per_op() - noop.per_op()), w * (a.noise() + noop.noise()), how));
+        match add {
+            Some(a) => {
+                let w = f64::from(with_args);
+                let how = format!("{}({} - noop): {with_args} call(s) with arguments", times(with_args), builtin("add"));
+                parts.push(("arguments", w * (a.per_op() - noop.per_op()), w * (a.noise() + noop.noise()), how));
+            }
+            None => unsplit = format!("; with the arguments: no add ({}, the built-in guest) was counted", k.api),
         }
     }
     // A part within its noise or below zero reads zero; the others, if above the row, are
@@ -143,7 +149,11 @@ fn count_split(counts: &[CountRow], row: &CountRow, calls: u32, with_args: u32, 
         let scale = total / known;
         for (p, d) in parts.iter_mut().zip(derivations.iter_mut()) {
             if p.1 > 0.0 {
-                d.push_str(&format!("; with the other parts above this row ({} > {}), scaled to it", crate::counts::instr(known), crate::counts::instr(total)));
+                d.push_str(&format!(
+                    "; the parts counted on other rows exceed this row ({} > {}) and are scaled to it",
+                    crate::counts::instr(known),
+                    crate::counts::instr(total)
+                ));
                 p.1 *= scale;
             }
         }
@@ -155,7 +165,8 @@ fn count_split(counts: &[CountRow], row: &CountRow, calls: u32, with_args: u32, 
         .zip(derivations)
         .map(|(p, how)| layer(row, &case, p.0, p.1, time(p.0), how))
         .collect();
-    let module_how = format!("{} {} {case} less the parts above: the module's own work (its code, its allocator) and the bytes in and out", k.runtime, k.api);
+    let module_how =
+        format!("{} {} {case} less the parts above: the module's own work (its code, its allocator) and the bytes in and out{unsplit}", k.runtime, k.api);
     layers.push(layer(row, &case, MODULE_PART, rest.max(0.0), time(MODULE_PART), module_how));
     if let Some((g, how)) = row.gc_layer(&format!("{} {} {case}", k.runtime, k.api)) {
         layers.push(layer(row, &case, "gc", g, None, how));
@@ -438,16 +449,20 @@ check = "completes"
             counted("rust", "wasmtime", "unchecked", "greet", c, &[800.0, 800.0], &[]),
             // No noop of the built-in guest on this API: not split.
             counted("rust", "wasmtime", "other", "greet", c, &[900.0, 900.0], &[]),
+            // A noop but no add: the arguments stay in the module's part, said so.
+            counted("rust", "wasmtime", "noadd", "noop", d, &[100.0, 100.0], &[]),
+            counted("rust", "wasmtime", "noadd", "greet", c, &[1000.0, 1000.0], &[]),
         ];
         // The timed split of one path, whose parts' times the counted split carries.
         let timed = own_cases(&rows(), FILE, c);
         let ls = own_count_layers(&counts, FILE, c, &timed);
         let apis: BTreeSet<&str> = ls.iter().map(|l| l.api.as_str()).collect();
-        assert_eq!(apis, BTreeSet::from(["typed", "untyped", "unchecked"]), "{ls:#?}");
+        assert_eq!(apis, BTreeSet::from(["typed", "untyped", "unchecked", "noadd"]), "{ls:#?}");
         for api in &apis {
             let parts: Vec<&CountLayer> = ls.iter().filter(|l| l.api == *api).collect();
             let names: Vec<&str> = parts.iter().map(|l| l.layer.as_str()).collect();
-            let want: &[&str] = if *api == "unchecked" { &["harness loop", "crossing", MODULE_PART] } else { &["harness loop", "crossing", "arguments", MODULE_PART] };
+            let want: &[&str] =
+                if ["unchecked", "noadd"].contains(api) { &["harness loop", "crossing", MODULE_PART] } else { &["harness loop", "crossing", "arguments", MODULE_PART] };
             assert_eq!(names, want, "{api}");
             let row = counts.iter().find(|r| r.key.api == *api && r.key.scenario == "greet").unwrap();
             let sum: f64 = parts.iter().map(|l| l.instructions).sum();
@@ -471,6 +486,9 @@ check = "completes"
         let cross = layer_of(&ls, "unchecked", "crossing");
         assert!(cross.derivation.contains("scaled to it"), "{}", cross.derivation);
         assert_eq!(layer_of(&ls, "unchecked", MODULE_PART).instructions, 0.0);
+        let m = layer_of(&ls, "noadd", MODULE_PART);
+        assert_eq!(m.instructions, 1000.0 - 4.0 - 2.0 * 96.0);
+        assert!(m.derivation.ends_with("with the arguments: no add (noadd, the built-in guest) was counted"), "{}", m.derivation);
     }
 
     #[test]
