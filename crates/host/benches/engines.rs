@@ -20,6 +20,9 @@
 //!   cargo bench -p interop-host --bench engines -- --warm-up-time 0.2 --measurement-time 0.5
 //!   INTEROP_PAIRED_ROUNDS=9 cargo bench -p interop-host --bench engines
 
+#[path = "common/mod.rs"]
+mod common;
+
 use anyhow::{bail, Context, Result};
 use criterion::Criterion;
 use interop_core::results::Params;
@@ -45,13 +48,6 @@ struct Row {
     api: &'static str,
     bench: Loop,
     tool: Box<dyn Fn(&MeasureConfig) -> Result<f64>>,
-}
-
-fn guest() -> Vec<u8> {
-    match std::env::var_os("INTEROP_GUEST") {
-        Some(p) => std::fs::read(&p).unwrap_or_else(|e| panic!("INTEROP_GUEST={}: {e}", p.to_string_lossy())),
-        None => interop_guest_build::GUEST_WASM.to_vec(),
-    }
 }
 
 /// The tool's mean ns per op of `scenario` through `api` on `engine` (its default path).
@@ -208,26 +204,6 @@ fn wasmer_rows(wasm: &[u8], runtime: &'static str, engine: wasmer::Engine, adapt
     ])
 }
 
-/// Criterion's mean (ns per iteration) of a finished benchmark, from its estimates.json.
-fn criterion_mean(home: &std::path::Path, id: &str) -> Result<f64> {
-    let p = home.join(id).join("new").join("estimates.json");
-    let text = std::fs::read_to_string(&p)
-        .with_context(|| format!("criterion left no estimate at {} (a filter argument that skips it?)", p.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}", p.display()))?;
-    v["mean"]["point_estimate"].as_f64().with_context(|| format!("{}: no mean.point_estimate", p.display()))
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 fn run() -> Result<()> {
     let rounds: usize = match std::env::var("INTEROP_PAIRED_ROUNDS") {
         Err(_) => 5,
@@ -255,7 +231,7 @@ fn run() -> Result<()> {
         }
         None => None,
     };
-    let wasm = guest();
+    let wasm = common::guest();
     use interop_host::runtimes::{wasmer::Wasmer, wasmtime::Wasmtime};
     let mut winch = wasmtime::Config::new();
     winch.strategy(wasmtime::Strategy::Winch);
@@ -285,7 +261,7 @@ fn run() -> Result<()> {
                 (row.bench)(&mut c, &id);
                 t
             };
-            let crit_ns = criterion_mean(&home, &id)?;
+            let crit_ns = common::criterion_mean(&home.join(&id))?;
             let first = if criterion_first { "criterion" } else { "tool" };
             ratios[k].push(tool_ns / crit_ns);
             eprintln!(
@@ -302,7 +278,7 @@ fn run() -> Result<()> {
     }
     for (row, r) in rows.iter().zip(&ratios) {
         let each: Vec<String> = r.iter().map(|x| format!("{x:.3}")).collect();
-        eprintln!("paired median tool/criterion {} {} {}: {:.3} [{}]", row.runtime, row.scenario, row.api, median(r), each.join(", "));
+        eprintln!("paired median tool/criterion {} {} {}: {:.3} [{}]", row.runtime, row.scenario, row.api, common::median(r), each.join(", "));
     }
     c.final_summary();
     Ok(())

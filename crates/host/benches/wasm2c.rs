@@ -21,6 +21,9 @@
 //! the tool). One line per round and row and each row's median ratio go to stderr, and
 //! TSV lines `case api round tool_ns criterion_ns first` to `$INTEROP_PAIRED_OUT` if set.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use anyhow::{bail, Context, Result};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
@@ -70,13 +73,6 @@ impl Row {
             Some((k, v)) => format!("{}/{k}={v}", self.scenario),
             None => self.scenario.into(),
         }
-    }
-}
-
-fn guest() -> Vec<u8> {
-    match std::env::var_os("INTEROP_GUEST") {
-        Some(p) => std::fs::read(&p).unwrap_or_else(|e| panic!("INTEROP_GUEST={}: {e}", p.to_string_lossy())),
-        None => interop_guest_build::GUEST_WASM.to_vec(),
     }
 }
 
@@ -175,26 +171,6 @@ fn all_rows(c: &mut Criterion, inst: &mut W2cInstance) {
     }
 }
 
-/// Criterion's mean (ns per iteration) of a finished benchmark, from its estimates.json.
-fn criterion_mean(home: &std::path::Path, row: &Row, round: usize) -> Result<f64> {
-    let p = home.join(row.group).join(row.api).join(format!("r{round}")).join("new").join("estimates.json");
-    let text = std::fs::read_to_string(&p)
-        .with_context(|| format!("criterion left no estimate at {} (a filter argument that skips it?)", p.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}", p.display()))?;
-    v["mean"]["point_estimate"].as_f64().with_context(|| format!("{}: no mean.point_estimate", p.display()))
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 /// `INTEROP_PAIRED_ROUNDS=R`: each row, R rounds of criterion and the tool back to back
 /// (see the module's doc).
 fn paired(rounds_var: &str) -> Result<()> {
@@ -216,7 +192,7 @@ fn paired(rounds_var: &str) -> Result<()> {
         None => None,
     };
 
-    let wasm = guest();
+    let wasm = common::guest();
     let eng = Wasm2c::signals();
     let module = eng.compile(&wasm).context("wasm2c compiles the guest")?;
     eprintln!("wasm2c shared object: {}", module.shared_object().display());
@@ -247,7 +223,7 @@ fn paired(rounds_var: &str) -> Result<()> {
                 crit();
                 t
             };
-            let crit_ns = criterion_mean(&home, row, round)?;
+            let crit_ns = common::criterion_mean(&home.join(row.group).join(row.api).join(format!("r{round}")))?;
             let first = if criterion_first { "criterion" } else { "tool" };
             ratios[k].push(tool_ns / crit_ns);
             eprintln!(
@@ -263,7 +239,7 @@ fn paired(rounds_var: &str) -> Result<()> {
     }
     for (row, r) in ROWS.iter().zip(&ratios) {
         let each: Vec<String> = r.iter().map(|x| format!("{x:.3}")).collect();
-        eprintln!("paired median tool/criterion {} {}: {:.3} [{}]", row.case(), row.api, median(r), each.join(", "));
+        eprintln!("paired median tool/criterion {} {}: {:.3} [{}]", row.case(), row.api, common::median(r), each.join(", "));
     }
     c.final_summary();
     Ok(())
@@ -278,7 +254,7 @@ fn main() {
         return;
     }
     let eng = Wasm2c::signals();
-    let module = eng.compile(&guest()).expect("wasm2c compiles the guest");
+    let module = eng.compile(&common::guest()).expect("wasm2c compiles the guest");
     eprintln!("wasm2c shared object: {}", module.shared_object().display());
     let mut inst = eng.instantiate(&module).expect("instantiate");
     let mut c = Criterion::default().configure_from_args();
