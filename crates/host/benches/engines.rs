@@ -221,16 +221,8 @@ fn run() -> Result<()> {
             h
         }
     };
-    let quick = std::env::var_os("INTEROP_PAIRED_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
-    let cfg = if quick { MeasureConfig::QUICK } else { MeasureConfig::DEFAULT };
-    let mut out = match std::env::var_os("INTEROP_PAIRED_OUT") {
-        Some(p) => {
-            let mut f = std::fs::File::create(&p).with_context(|| format!("INTEROP_PAIRED_OUT={}", p.to_string_lossy()))?;
-            writeln!(f, "case\tapi\tround\ttool_ns\tcriterion_ns\tfirst")?;
-            Some(f)
-        }
-        None => None,
-    };
+    let (cfg, cfg_name) = common::paired_config();
+    let mut out = common::paired_out()?;
     let wasm = common::guest();
     use interop_host::runtimes::{wasmer::Wasmer, wasmtime::Wasmtime};
     let mut winch = wasmtime::Config::new();
@@ -245,7 +237,7 @@ fn run() -> Result<()> {
     rows.extend(wasmer_rows(&wasm, "wasmer:singlepass", wasmer::sys::Singlepass::default().into(), Wasmer::singlepass)?);
     eprintln!(
         "paired: {rounds} round(s), each row: criterion over the engine's own typed API, and the tool's measure_row ({}), alternating which goes first",
-        if quick { "MeasureConfig::QUICK" } else { "MeasureConfig::DEFAULT" }
+        cfg_name
     );
     let mut c = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(1)).configure_from_args();
     let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];

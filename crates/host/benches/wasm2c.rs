@@ -29,7 +29,6 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
 use interop_core::results::Params;
 use interop_host::adapter::{BatchOp, Engine, Instance, MemApi, Sig, GUARDED_BATCH};
-use interop_host::measure::MeasureConfig;
 use interop_host::runner::{inputs, measure_row};
 use interop_host::runtimes::wasm2c::{W2cInstance, Wasm2c};
 use std::hint::black_box;
@@ -181,16 +180,8 @@ fn paired(rounds_var: &str) -> Result<()> {
     let Some(home) = std::env::var_os("CRITERION_HOME").map(PathBuf::from) else {
         bail!("INTEROP_PAIRED_ROUNDS needs CRITERION_HOME: the directory criterion writes the estimates this mode reads");
     };
-    let quick = std::env::var_os("INTEROP_PAIRED_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
-    let cfg = if quick { MeasureConfig::QUICK } else { MeasureConfig::DEFAULT };
-    let mut out = match std::env::var_os("INTEROP_PAIRED_OUT") {
-        Some(p) => {
-            let mut f = std::fs::File::create(&p).with_context(|| format!("INTEROP_PAIRED_OUT={}", p.to_string_lossy()))?;
-            writeln!(f, "case\tapi\tround\ttool_ns\tcriterion_ns\tfirst")?;
-            Some(f)
-        }
-        None => None,
-    };
+    let (cfg, cfg_name) = common::paired_config();
+    let mut out = common::paired_out()?;
 
     let wasm = common::guest();
     let eng = Wasm2c::signals();
@@ -198,7 +189,7 @@ fn paired(rounds_var: &str) -> Result<()> {
     eprintln!("wasm2c shared object: {}", module.shared_object().display());
     eprintln!(
         "paired: {rounds} round(s), each row: criterion then the tool's measure_row ({}), alternating which goes first",
-        if quick { "MeasureConfig::QUICK" } else { "MeasureConfig::DEFAULT" }
+        cfg_name
     );
     let mut inst = eng.instantiate(&module).context("instantiate")?;
     let mut c = Criterion::default().configure_from_args();

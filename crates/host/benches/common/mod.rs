@@ -1,8 +1,26 @@
-//! What the paired benches (`wasm2c.rs`, `engines.rs`) share: the guest they run and how
-//! they read criterion's figure back.
+//! What the paired benches (`wasm2c.rs`, `engines.rs`) share: the guest they run, the
+//! tool's sampling and the pairs' file their environment asks for, and how they read
+//! criterion's figure back.
 
 use anyhow::{Context, Result};
+use interop_host::measure::MeasureConfig;
+use std::io::Write;
 use std::path::Path;
+
+/// The tool's sampling for its side of a pair, with its name: `MeasureConfig::QUICK` with
+/// `INTEROP_PAIRED_QUICK` set (not empty, not 0), else the default run's.
+pub fn paired_config() -> (MeasureConfig, &'static str) {
+    let quick = std::env::var_os("INTEROP_PAIRED_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
+    if quick { (MeasureConfig::QUICK, "MeasureConfig::QUICK") } else { (MeasureConfig::DEFAULT, "MeasureConfig::DEFAULT") }
+}
+
+/// `$INTEROP_PAIRED_OUT`, created with its header line, when set: one TSV line a pair.
+pub fn paired_out() -> Result<Option<std::fs::File>> {
+    let Some(p) = std::env::var_os("INTEROP_PAIRED_OUT") else { return Ok(None) };
+    let mut f = std::fs::File::create(&p).with_context(|| format!("INTEROP_PAIRED_OUT={}", p.to_string_lossy()))?;
+    writeln!(f, "case\tapi\tround\ttool_ns\tcriterion_ns\tfirst")?;
+    Ok(Some(f))
+}
 
 /// The built-in guest, or the module at `$INTEROP_GUEST`.
 pub fn guest() -> Vec<u8> {
